@@ -1,0 +1,1 @@
+"""Communities, challenges, leaderboards, badges and streaks."""

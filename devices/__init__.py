@@ -1,0 +1,1 @@
+"""Wearables: GATT parsing, the bleak bridge, the simulator, live ingest, companion sync, file import."""

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, types, the embedded-default run, then the integration run against
+# PostgreSQL + Redis + a real Celery worker (skipped with a reason where those services are absent;
+# WELLVERSE_NO_SKIP=1 turns any skip into a failure).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/bootstrap.sh
+
+echo "== ruff"
+uv run --frozen ruff check .
+uv run --frozen ruff format --check .
+echo "== mypy"
+DEBUG=true uv run --frozen mypy .
+
+echo "== tests: embedded default (SQLite, in-memory channel layer, eager tasks)"
+env -u DATABASE_URL -u REDIS_URL uv run --frozen pytest -m "not integration" "$@"
+
+echo "== tests: integration (PostgreSQL, Redis, Celery worker, uvicorn)"
+export DATABASE_URL="${WELLVERSE_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/wellverse}"
+export REDIS_URL="${WELLVERSE_TEST_REDIS_URL:-redis://127.0.0.1:6379/1}"
+export CELERY_QUEUE="${WELLVERSE_TEST_CELERY_QUEUE:-wellverse-test}"
+uv run --frozen pytest -m integration "$@"

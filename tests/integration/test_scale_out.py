@@ -1,0 +1,86 @@
+"""The scale-out path: PostgreSQL, channels-redis, a real Celery worker and uvicorn processes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import urllib.request
+
+import pytest
+import websockets
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+
+from tests.conftest import AsgiServer, CeleryWorker
+from wellness import services
+from wellness.models import Profile, TokenScope, User
+from wellness.services import user_group
+
+pytestmark = pytest.mark.integration
+
+
+def test_runs_on_postgresql(db: None) -> None:
+    assert connection.vendor == "postgresql"
+
+
+def test_erasure_is_done_by_a_real_celery_worker(
+    celery_worker: CeleryWorker, consenting_user: User
+) -> None:
+    services.profile_update(user=consenting_user, changes={"weight_kg": 70, "max_heart_rate": 190})
+
+    services.consent_withdraw(user=consenting_user, erase_health_data=True)
+
+    deadline = time.monotonic() + 30
+    while Profile.objects.get(user=consenting_user).weight_kg is not None:
+        assert time.monotonic() < deadline, f"worker did not erase; see {celery_worker.log_path}"
+        time.sleep(0.2)
+    assert Profile.objects.get(user=consenting_user).max_heart_rate is None
+
+
+def test_uvicorn_serves_http_and_websockets_on_one_port_through_redis(
+    asgi_server: AsgiServer, user: User
+) -> None:
+    _, secret = services.access_token_create(user=user, name="cli", scope=TokenScope.API)
+    request = urllib.request.Request(
+        f"{asgi_server.http_url}/api/v1/me/", headers={"Authorization": f"Bearer {secret}"}
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        assert json.load(response)["email"] == user.email
+
+    async def receive_notification() -> dict[str, str]:
+        async with websockets.connect(
+            f"{asgi_server.ws_url}/ws/v1/notifications/",
+            additional_headers={"Authorization": f"Bearer {secret}"},
+        ) as ws:
+            # The server subscribes asynchronously; publish until the event comes through.
+            for _ in range(50):
+                await get_channel_layer().group_send(
+                    user_group(user.pk), {"type": "notify", "event": {"kind": "level", "level": 2}}
+                )
+                try:
+                    return json.loads(await asyncio.wait_for(ws.recv(), timeout=0.2))
+                except TimeoutError:
+                    continue
+        raise AssertionError("no notification arrived through Redis")
+
+    assert async_to_sync(receive_notification)() == {"kind": "level", "level": 2}
+
+
+def test_websocket_from_a_foreign_origin_is_refused_by_the_real_server(
+    asgi_server: AsgiServer, user: User
+) -> None:
+    _, secret = services.access_token_create(user=user, name="cli", scope=TokenScope.API)
+
+    async def connect() -> None:
+        async with websockets.connect(
+            f"{asgi_server.ws_url}/ws/v1/notifications/",
+            additional_headers={"Authorization": f"Bearer {secret}"},
+            origin="https://evil.example",  # type: ignore[arg-type]
+        ):
+            pass
+
+    with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        async_to_sync(connect)()
+    assert refused.value.response.status_code == 403

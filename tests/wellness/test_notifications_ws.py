@@ -1,0 +1,101 @@
+"""WebSockets: authentication, origin validation, token scopes and revocation."""
+
+from __future__ import annotations
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from wellness import services
+from wellness.asgi import application
+from wellness.models import TokenScope, User
+from wellness.services import user_group
+from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PATH = "/ws/v1/notifications/"
+
+
+@database_sync_to_async
+def new_token(user: User, scope: str = TokenScope.API) -> tuple[int, str]:
+    token, raw = services.access_token_create(user=user, name="test", scope=scope)
+    return token.pk, raw
+
+
+def communicator(secret: str | None = None, origin: str | None = None) -> WebsocketCommunicator:
+    headers = []
+    if secret:
+        headers.append((b"authorization", f"Bearer {secret}".encode()))
+    if origin:
+        headers.append((b"origin", origin.encode()))
+    return WebsocketCommunicator(application, PATH, headers=headers)
+
+
+async def test_anonymous_socket_is_closed_as_unauthenticated() -> None:
+    ws = communicator()
+
+    connected, code = await ws.connect()
+
+    assert (connected, code) == (False, CLOSE_UNAUTHENTICATED)
+
+
+async def test_token_socket_receives_the_users_notifications(user: User) -> None:
+    _, secret = await new_token(user)
+    ws = communicator(secret)
+    connected, _ = await ws.connect()
+
+    await get_channel_layer().group_send(
+        user_group(user.pk), {"type": "notify", "event": {"kind": "badge", "name": "First 5K"}}
+    )
+
+    assert connected
+    assert await ws.receive_json_from(timeout=2) == {"kind": "badge", "name": "First 5K"}
+    await ws.disconnect()
+
+
+async def test_socket_from_a_foreign_origin_is_refused(user: User) -> None:
+    _, secret = await new_token(user)
+    ws = communicator(secret, origin="https://evil.example")
+
+    connected, _ = await ws.connect()
+
+    assert connected is False
+
+
+async def test_socket_from_an_allowed_origin_is_accepted(user: User) -> None:
+    _, secret = await new_token(user)
+    ws = communicator(secret, origin="http://localhost:8000")
+
+    connected, _ = await ws.connect()
+
+    assert connected is True
+    await ws.disconnect()
+
+
+async def test_ingest_token_cannot_open_the_notification_socket(user: User) -> None:
+    _, secret = await new_token(user, TokenScope.INGEST)
+
+    connected, code = await communicator(secret).connect()
+
+    assert (connected, code) == (False, CLOSE_FORBIDDEN)
+
+
+async def test_unknown_token_is_unauthenticated() -> None:
+    connected, code = await communicator("wv_deadbeef_nope").connect()
+
+    assert (connected, code) == (False, CLOSE_UNAUTHENTICATED)
+
+
+async def test_revoking_a_token_closes_its_open_socket(user: User) -> None:
+    token_id, secret = await new_token(user)
+    ws = communicator(secret)
+    await ws.connect()
+
+    await database_sync_to_async(services.access_token_revoke)(user=user, token_id=token_id)
+
+    assert await ws.receive_output(timeout=2) == {
+        "type": "websocket.close",
+        "code": CLOSE_TOKEN_REVOKED,
+    }

@@ -1,0 +1,114 @@
+"""The settings module: embedded default, scale-out by environment, production hardening."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "db_name": settings.DATABASES["default"]["NAME"],
+    "pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
+    "cache": settings.CACHES["default"]["BACKEND"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+}))
+"""
+
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "a-production-secret-that-is-long-and-random-enough-0123456789abcdefXYZ",
+    "ALLOWED_HOSTS": "wellverse.example.org",
+}
+
+
+def run_python(code: str, env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "wellness.settings", "WELLVERSE_VAR_DIR": "/tmp/wv-var"})
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def settings_under(env: dict[str, str]) -> dict[str, Any]:
+    result = run_python(PRINT_SETTINGS, env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_no_configuration_runs_embedded_on_sqlite_memory_layer_and_eager_tasks() -> None:
+    loaded = settings_under({"DEBUG": "true"})
+
+    assert loaded["engine"] == "django.db.backends.sqlite3"
+    assert loaded["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert loaded["cache"] == "django.core.cache.backends.locmem.LocMemCache"
+    assert loaded["eager"] is True
+
+
+def test_database_url_switches_to_pooled_postgresql() -> None:
+    loaded = settings_under(
+        {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/wellverse"}
+    )
+
+    assert loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["db_name"] == "wellverse"
+    assert loaded["pool"]["max_size"] == 20
+
+
+def test_redis_url_switches_layer_cache_and_celery_to_redis_with_a_sized_pool() -> None:
+    loaded = settings_under({"DEBUG": "true", "REDIS_URL": "redis://127.0.0.1:6379/3"})
+
+    assert loaded["layer"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert loaded["layer_hosts"] == [
+        {"address": "redis://127.0.0.1:6379/3", "max_connections": 1000}
+    ]
+    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["eager"] is False
+    assert loaded["broker"] == "redis://127.0.0.1:6379/3"
+
+
+def test_without_debug_a_missing_secret_key_is_refused_with_a_sentence() -> None:
+    result = run_python(PRINT_SETTINGS, {"DEBUG": "false"})
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_debug_without_secret_key_gets_a_random_one() -> None:
+    code = "from django.conf import settings; print(settings.SECRET_KEY)"
+    first = run_python(code, {"DEBUG": "true"}).stdout.strip()
+    second = run_python(code, {"DEBUG": "true"}).stdout.strip()
+
+    assert len(first) >= 50
+    assert first != second
+
+
+def test_production_settings_pass_check_deploy_without_a_single_warning() -> None:
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}},
+            **PRODUCTION_ENV,
+            "WELLVERSE_VAR_DIR": "/tmp/wv-var",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout

@@ -1,0 +1,24 @@
+"""ASGI entry point: HTTP and WebSockets on one port (served by uvicorn; see the README)."""
+
+from __future__ import annotations
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.settings")
+django_http = get_asgi_application()  # set up Django before importing consumers and models
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+from wellness import routing as wellness_routing  # noqa: E402
+from wellness.websocket import websocket_stack  # noqa: E402
+
+websocket_urlpatterns = [*wellness_routing.websocket_urlpatterns]
+
+application = ProtocolTypeRouter(
+    {
+        "http": django_http,
+        "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
+    }
+)

@@ -1,0 +1,40 @@
+"""API permissions: signed in, with a token whose scope fits the endpoint, and consent for health data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import permissions
+from rest_framework.request import Request
+
+from wellness import selectors
+from wellness.errors import ConsentRequired
+from wellness.models import AccessToken, TokenScope
+
+
+class IsAuthenticatedForApi(permissions.IsAuthenticated):
+    """Signed in, and if by token, with a scope the view accepts (``token_scopes``, default api).
+
+    Ingest tokens live on bridges and phones; if one leaks it must not unlock the whole account.
+    """
+
+    message = "This token's scope does not allow this endpoint."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if not super().has_permission(request, view):
+            return False
+        if isinstance(request.auth, AccessToken):
+            accepted = getattr(view, "token_scopes", (TokenScope.API,))
+            return request.auth.scope in accepted
+        return True
+
+
+class HasHealthDataConsent(permissions.BasePermission):
+    """For endpoints that accept health data: refused with ``consent_required`` until consented."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        if request.method in permissions.SAFE_METHODS:
+            return True
+        if not selectors.health_consent_active(user=request.user):  # type: ignore[arg-type]
+            raise ConsentRequired()
+        return True

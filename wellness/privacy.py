@@ -1,0 +1,35 @@
+"""Export and erasure of a person's data, contributed by each app that stores some.
+
+Each app registers, in its ``AppConfig.ready``, a function that returns its part of the export and
+one that erases its health data. The account export and the consent-withdrawal erasure call them all,
+so a new kind of personal data cannot be forgotten by the privacy tools without a failing test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Exporter = Callable[[Any], Any]
+Eraser = Callable[[int], None]
+
+_exporters: dict[str, Exporter] = {}
+_erasers: dict[str, Eraser] = {}
+
+
+def register_exporter(section: str, exporter: Exporter) -> None:
+    """``exporter(user)`` returns JSON-serialisable data for the export's ``section``."""
+    _exporters[section] = exporter
+
+
+def register_health_data_eraser(name: str, eraser: Eraser) -> None:
+    """``eraser(user_id)`` deletes that user's health data; it must be idempotent."""
+    _erasers[name] = eraser
+
+
+def exporters() -> dict[str, Exporter]:
+    return dict(_exporters)
+
+
+def health_data_erasers() -> dict[str, Eraser]:
+    return dict(_erasers)

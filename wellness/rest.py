@@ -1,0 +1,111 @@
+"""API conventions: one error format, capped pagination.
+
+Every 4xx/5xx response body is ``{"error": {"code": str, "message": str, "fields": {name: [str]}}}``.
+``code`` is stable for clients to branch on; ``message`` is for people; ``fields`` maps invalid
+input fields to their problems (empty when the error is not about a field).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from wellness.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [f"{key}: {msg}" for key, value in detail.items() for msg in _flatten(value)]
+    if isinstance(detail, list):
+        return [msg for item in detail for msg in _flatten(item)]
+    return [str(detail)]
+
+
+def _fields_and_message(detail: Any) -> tuple[dict[str, list[str]], str]:
+    if isinstance(detail, dict):
+        fields = {str(key): _flatten(value) for key, value in detail.items()}
+        general = fields.pop("non_field_errors", [])
+        if general:
+            return fields, " ".join(general)
+        first_field, problems = next(iter(fields.items()))
+        message = f"{first_field}: {problems[0]}" if problems else "Invalid input."
+        if len(fields) > 1:
+            message += f" (and {len(fields) - 1} more field(s))"
+        return fields, message
+    return {}, " ".join(_flatten(detail)) or "Invalid input."
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, DomainError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    assert isinstance(exc, exceptions.APIException)
+    if isinstance(exc, exceptions.ValidationError):
+        fields, message = _fields_and_message(exc.detail)
+        code = "validation_error"
+    else:
+        fields, message = {}, " ".join(_flatten(exc.detail))
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else exc.default_code
+    response.data = error_body(str(code), message, fields)
+    wait = getattr(exc, "wait", None)
+    if isinstance(exc, exceptions.Throttled) and wait is not None:
+        response.data["error"]["retry_after_seconds"] = int(wait)
+    return response
+
+
+def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def _is_api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request: HttpRequest, exception: Exception) -> Any:
+    if _is_api(request):
+        return _json_error(status.HTTP_404_NOT_FOUND, "not_found", "No such API endpoint.")
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request: HttpRequest) -> Any:
+    if _is_api(request):
+        return _json_error(
+            status.HTTP_500_INTERNAL_SERVER_ERROR,
+            "server_error",
+            "Something went wrong on our side; it has been logged.",
+        )
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+class Pagination(PageNumberPagination):
+    """``?page=N&page_size=M``, the page size capped so no request can ask for everything at once."""
+
+    page_size_query_param = "page_size"
+    max_page_size = settings.API_MAX_PAGE_SIZE

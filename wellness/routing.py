@@ -1,0 +1,7 @@
+from django.urls import path
+
+from wellness.consumers import NotificationConsumer
+
+websocket_urlpatterns = [
+    path("ws/v1/notifications/", NotificationConsumer.as_asgi()),
+]

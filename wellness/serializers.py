@@ -1,0 +1,133 @@
+"""Input validation and output shapes of the person API. No domain logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from wellness import selectors
+from wellness.models import AccessToken, ConsentRecord, Profile, Sex, TokenScope, Units, User
+
+
+class SignUpInput(serializers.Serializer[Any]):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    display_name = serializers.CharField(required=False, allow_blank=True, max_length=60)
+
+
+class SignInInput(serializers.Serializer[Any]):
+    email = serializers.EmailField()
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+
+
+class TokenSignInInput(SignInInput):
+    name = serializers.CharField(required=False, max_length=80, default="API client")
+
+
+class MaxHeartRateOutput(serializers.Serializer[Any]):
+    value = serializers.IntegerField()
+    source = serializers.ChoiceField(choices=["measured", "estimated"])  # type: ignore[assignment]
+    formula = serializers.CharField(allow_null=True)
+
+
+class ProfileOutput(serializers.ModelSerializer[Profile]):
+    email = serializers.EmailField(source="user.email", read_only=True)
+    effective_max_heart_rate = serializers.SerializerMethodField()
+    health_data_consent = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Profile
+        fields = [
+            "email",
+            "display_name",
+            "birth_year",
+            "sex",
+            "weight_kg",
+            "resting_heart_rate",
+            "max_heart_rate",
+            "effective_max_heart_rate",
+            "lactate_threshold_heart_rate",
+            "units",
+            "time_zone",
+            "health_data_consent",
+        ]
+
+    @extend_schema_field(MaxHeartRateOutput(allow_null=True))
+    def get_effective_max_heart_rate(self, profile: Profile) -> dict[str, Any] | None:
+        estimate = selectors.profile_max_heart_rate(profile)
+        if estimate is None:
+            return None
+        return {"value": estimate.value, "source": estimate.source, "formula": estimate.formula}
+
+    def get_health_data_consent(self, profile: Profile) -> bool:
+        return selectors.health_consent_active(user=profile.user)
+
+
+class ProfileInput(serializers.Serializer[Any]):
+    display_name = serializers.CharField(max_length=60, required=False)
+    birth_year = serializers.IntegerField(min_value=1900, required=False, allow_null=True)
+    sex = serializers.ChoiceField(choices=[*Sex.values, ""], required=False)
+    weight_kg = serializers.DecimalField(
+        max_digits=5, decimal_places=1, min_value=20, max_value=400, required=False, allow_null=True
+    )
+    resting_heart_rate = serializers.IntegerField(
+        min_value=25, max_value=120, required=False, allow_null=True
+    )
+    max_heart_rate = serializers.IntegerField(
+        min_value=100, max_value=230, required=False, allow_null=True
+    )
+    lactate_threshold_heart_rate = serializers.IntegerField(
+        min_value=80, max_value=225, required=False, allow_null=True
+    )
+    units = serializers.ChoiceField(choices=Units.values, required=False)
+    time_zone = serializers.CharField(max_length=64, required=False)
+
+
+class AccountDeleteInput(serializers.Serializer[Any]):
+    password = serializers.CharField(trim_whitespace=False)
+
+
+class UserOutput(serializers.ModelSerializer[User]):
+    display_name = serializers.CharField(source="profile.display_name")
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "display_name"]
+
+
+class ConsentInput(serializers.Serializer[Any]):
+    granted = serializers.BooleanField()
+    policy_version = serializers.CharField(max_length=32, required=False)
+    erase_health_data = serializers.BooleanField(required=False, default=False)
+
+
+class ConsentRecordOutput(serializers.ModelSerializer[ConsentRecord]):
+    class Meta:
+        model = ConsentRecord
+        fields = ["purpose", "granted", "policy_version", "recorded_at"]
+
+
+class ConsentStatusOutput(serializers.Serializer[Any]):
+    granted = serializers.BooleanField()
+    current_policy_version = serializers.CharField()
+    history = ConsentRecordOutput(many=True)
+
+
+class AccessTokenInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=80)
+    scope = serializers.ChoiceField(choices=TokenScope.values, default=TokenScope.INGEST)
+
+
+class AccessTokenOutput(serializers.ModelSerializer[AccessToken]):
+    class Meta:
+        model = AccessToken
+        fields = ["id", "name", "scope", "prefix", "created_at", "last_used_at", "revoked_at"]
+
+
+class AccessTokenCreatedOutput(AccessTokenOutput):
+    token = serializers.CharField(help_text="The secret. Shown only in this response.")
+
+    class Meta(AccessTokenOutput.Meta):
+        fields = [*AccessTokenOutput.Meta.fields, "token"]

@@ -1,0 +1,31 @@
+"""Side effects that must only happen once the data they describe is committed.
+
+A Celery task or a WebSocket broadcast sent inside an open transaction can run before the commit
+(the worker reads nothing) or announce something that is then rolled back; both go through here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from celery import Task
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    """Queue ``task`` with these arguments after the current transaction commits (now if none)."""
+    transaction.on_commit(lambda: task.delay(*args, **kwargs))
+
+
+def broadcast(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to a channel-layer group now. At-most-once: for live display, not records."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(group, message)
+
+
+def broadcast_on_commit(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to a channel-layer group after the current transaction commits."""
+    transaction.on_commit(lambda: broadcast(group, message))

@@ -1,0 +1,1 @@
+"""Virtual worlds: landscapes, routes, avatar runs and journeys, live spectating."""
