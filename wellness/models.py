@@ -52,6 +52,11 @@ class Units(models.TextChoices):
     IMPERIAL = "imperial", "Imperial"
 
 
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public: shown by display name"
+    PRIVATE = "private", "Private: shown only under my pseudonym"
+
+
 class Profile(models.Model):
     """Who the person is to others (display name) and to the formulas (physiology).
 
@@ -82,6 +87,17 @@ class Profile(models.Model):
         null=True, blank=True, validators=[MinValueValidator(80), MaxValueValidator(225)]
     )
     units = models.CharField(max_length=8, choices=Units.choices, default=Units.METRIC)
+    visibility = models.CharField(
+        max_length=8, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    pseudonym = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="The only name others see while the profile is private.",
+    )
+    show_in_live_worlds = models.BooleanField(
+        default=True, help_text="Whether spectators see my avatar (under my public name) at all."
+    )
     time_zone = models.CharField(max_length=64, default="UTC")
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,7 +8,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from wellness import privacy
-from wellness.models import AccessToken, ConsentPurpose, ConsentRecord, Profile, User
+from wellness.models import (
+    AccessToken,
+    ConsentPurpose,
+    ConsentRecord,
+    Profile,
+    User,
+    Visibility,
+)
 from wellness.physiology import Estimate, effective_max_heart_rate
 from wellness.tokens import token_digest, token_looks_valid
 
@@ -33,6 +40,13 @@ def consent_history(*, user: User) -> QuerySet[ConsentRecord]:
 def profile_of(*, user: User) -> Profile:
     """Fresh from the database: a cached ``user.profile`` may predate a change in this request."""
     return Profile.objects.select_related("user").get(user=user)
+
+
+def public_name(profile: Profile) -> str:
+    """The name other people see: the display name, or the pseudonym of a private athlete."""
+    if profile.visibility == Visibility.PRIVATE:
+        return profile.pseudonym or f"Athlete {profile.user_id % 10_000:04d}"
+    return profile.display_name
 
 
 def profile_age_years(profile: Profile) -> int | None:
@@ -76,6 +90,9 @@ def user_export(*, user: User) -> dict[str, Any]:
             "lactate_threshold_heart_rate": profile.lactate_threshold_heart_rate,
             "units": profile.units,
             "time_zone": profile.time_zone,
+            "visibility": profile.visibility,
+            "pseudonym": profile.pseudonym,
+            "show_in_live_worlds": profile.show_in_live_worlds,
         },
         "consent_records": [
             {

@@ -8,7 +8,16 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wellness import selectors
-from wellness.models import AccessToken, ConsentRecord, Profile, Sex, TokenScope, Units, User
+from wellness.models import (
+    AccessToken,
+    ConsentRecord,
+    Profile,
+    Sex,
+    TokenScope,
+    Units,
+    User,
+    Visibility,
+)
 
 
 class SignUpInput(serializers.Serializer[Any]):
@@ -36,6 +45,7 @@ class ProfileOutput(serializers.ModelSerializer[Profile]):
     email = serializers.EmailField(source="user.email", read_only=True)
     effective_max_heart_rate = serializers.SerializerMethodField()
     health_data_consent = serializers.SerializerMethodField()
+    public_name = serializers.SerializerMethodField()
 
     class Meta:
         model = Profile
@@ -51,6 +61,10 @@ class ProfileOutput(serializers.ModelSerializer[Profile]):
             "lactate_threshold_heart_rate",
             "units",
             "time_zone",
+            "visibility",
+            "pseudonym",
+            "public_name",
+            "show_in_live_worlds",
             "health_data_consent",
         ]
 
@@ -60,6 +74,9 @@ class ProfileOutput(serializers.ModelSerializer[Profile]):
         if estimate is None:
             return None
         return {"value": estimate.value, "source": estimate.source, "formula": estimate.formula}
+
+    def get_public_name(self, profile: Profile) -> str:
+        return selectors.public_name(profile)
 
     def get_health_data_consent(self, profile: Profile) -> bool:
         return selectors.health_consent_active(user=profile.user)
@@ -83,6 +100,9 @@ class ProfileInput(serializers.Serializer[Any]):
     )
     units = serializers.ChoiceField(choices=Units.values, required=False)
     time_zone = serializers.CharField(max_length=64, required=False)
+    visibility = serializers.ChoiceField(choices=Visibility.values, required=False)
+    pseudonym = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    show_in_live_worlds = serializers.BooleanField(required=False)
 
 
 class AccountDeleteInput(serializers.Serializer[Any]):

@@ -21,6 +21,7 @@ from wellness.models import (
     Profile,
     TokenScope,
     User,
+    Visibility,
 )
 from wellness.tokens import token_generate
 from wellness.transactions import broadcast_on_commit, enqueue_on_commit
@@ -76,6 +77,13 @@ def _validate_profile_changes(changes: dict[str, Any]) -> None:
         this_year = timezone.now().year
         if birth_year > this_year - MINIMUM_AGE_YEARS:
             errors["birth_year"] = [f"Wellverse is for people aged {MINIMUM_AGE_YEARS} and over."]
+    if (
+        changes.get("visibility") == Visibility.PRIVATE
+        and not (changes.get("pseudonym") or "").strip()
+    ):
+        errors["pseudonym"] = [
+            "A private profile needs a pseudonym: the only name others will see."
+        ]
     rest, peak = changes.get("resting_heart_rate"), changes.get("max_heart_rate")
     if rest is not None and peak is not None and rest >= peak:
         errors["resting_heart_rate"] = ["Resting heart rate must be below maximum heart rate."]
@@ -93,10 +101,13 @@ def profile_update(*, user: User, changes: dict[str, Any]) -> Profile:
     with transaction.atomic():
         profile = Profile.objects.select_for_update().get(user=user)
         # Heart rates are checked against each other as they will be after the change.
+        # Cross-field rules are checked on the profile as it will be after the change.
         _validate_profile_changes(
             {
                 "resting_heart_rate": profile.resting_heart_rate,
                 "max_heart_rate": profile.max_heart_rate,
+                "visibility": profile.visibility,
+                "pseudonym": profile.pseudonym,
             }
             | changes
         )

@@ -116,3 +116,22 @@ def test_resting_above_stored_maximum_is_refused(client_for, consenting_user: Us
 
     assert response.status_code == 400
     assert Profile.objects.get(user=consenting_user).resting_heart_rate is None
+
+
+def test_private_profile_is_shown_only_by_its_pseudonym(client_for, user: User) -> None:
+    body = (
+        client_for(user)
+        .patch("/api/v1/me/", {"visibility": "private", "pseudonym": "Quiet Fox"}, format="json")
+        .json()
+    )
+
+    assert body["public_name"] == "Quiet Fox"
+    assert body["display_name"] != "Quiet Fox"
+
+
+def test_going_private_without_a_pseudonym_is_refused(client_for, user: User) -> None:
+    response = client_for(user).patch("/api/v1/me/", {"visibility": "private"}, format="json")
+
+    assert response.status_code == 400
+    assert "pseudonym" in response.json()["error"]["fields"]
+    assert Profile.objects.get(user=user).visibility == "public"
