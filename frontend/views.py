@@ -1,10 +1,12 @@
-"""Pages served by Django. The TypeScript app (built with Vite) mounts into these templates."""
+"""The web UI: Django serves one HTML shell; the TypeScript app (built with Vite) renders the pages."""
 
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.csrf import ensure_csrf_cookie
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "frontend/home.html")
+@ensure_csrf_cookie
+def app_shell(request: HttpRequest) -> HttpResponse:
+    return render(request, "frontend/app.html")

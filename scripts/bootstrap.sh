@@ -11,3 +11,10 @@ if ! command -v uv >/dev/null 2>&1; then
 fi
 export UV_PYTHON="${UV_PYTHON:-python3.11}"
 uv sync --frozen --quiet
+
+# The web UI: install the locked npm packages once (again when the lock changes), then build.
+if [ ! -d frontend/node_modules ] || [ frontend/package-lock.json -nt frontend/node_modules/.package-lock.json ]; then
+  echo "== installing the web UI's npm packages"
+  npm --prefix frontend ci --no-audit --no-fund --loglevel=error
+fi
+npm --prefix frontend run --silent build -- --logLevel error

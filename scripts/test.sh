@@ -12,6 +12,9 @@ uv run --frozen ruff format --check .
 echo "== mypy"
 DEBUG=true uv run --frozen mypy .
 
+echo "== web UI unit tests (Vitest)"
+npm --prefix frontend test --silent
+
 echo "== tests: embedded default (SQLite, in-memory channel layer, eager tasks)"
 env -u DATABASE_URL -u REDIS_URL uv run --frozen pytest -m "not integration" "$@"
 

@@ -87,9 +87,10 @@ def _is_api(request: HttpRequest) -> bool:
 def handler404(request: HttpRequest, exception: Exception) -> Any:
     if _is_api(request):
         return _json_error(status.HTTP_404_NOT_FOUND, "not_found", "No such API endpoint.")
-    from django.views.defaults import page_not_found
+    from django.shortcuts import render
 
-    return page_not_found(request, exception)
+    # The web UI's shell renders its own accessible "Page not found" page.
+    return render(request, "frontend/app.html", status=404)
 
 
 def handler500(request: HttpRequest) -> Any:

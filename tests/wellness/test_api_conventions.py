@@ -82,10 +82,3 @@ def test_openapi_schema_and_interactive_docs_are_served() -> None:
 
 def test_health_check_answers_without_authentication() -> None:
     assert APIClient().get("/healthz").json() == {"status": "ok"}
-
-
-def test_home_page_is_served() -> None:
-    response = APIClient().get("/")
-
-    assert response.status_code == 200
-    assert b"<h1>Wellverse</h1>" in response.content

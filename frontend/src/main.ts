@@ -1,0 +1,42 @@
+import "./style.css";
+import { api } from "./api";
+import { h } from "./dom";
+import { loginPage, signupPage } from "./pages/auth";
+import { dashboardPage } from "./pages/dashboard";
+import { devicesPage } from "./pages/devices";
+import { profilePage } from "./pages/profile";
+import { Router } from "./router";
+import { Session } from "./session";
+
+const session = new Session();
+const outlet = document.getElementById("main")!;
+
+function navigation(): HTMLElement {
+  const signedIn = session.profile !== null;
+  const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
+  const items = signedIn
+    ? [link("/", "Dashboard"), link("/profile", "Profile and privacy"), link("/devices", "Devices")]
+    : [link("/login", "Sign in"), link("/signup", "Create account")];
+  const list = h("ul", {}, ...items);
+  if (signedIn) {
+    const signOut = h("button", { type: "button", class: "link" }, "Sign out");
+    signOut.addEventListener("click", async () => {
+      await api("auth/logout/", { method: "POST" });
+      await session.refresh();
+      router.go("/");
+    });
+    list.append(h("li", {}, signOut));
+  }
+  return list;
+}
+
+const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/", "data-link": true }, "Back to the dashboard"))))
+  .add("/", "Dashboard", dashboardPage(session))
+  .add("/login", "Sign in", loginPage(session))
+  .add("/signup", "Create account", signupPage(session))
+  .add("/profile", "Profile and privacy", profilePage(session))
+  .add("/devices", "Devices", devicesPage(session));
+session.attach(router);
+session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));
+
+void session.refresh().then(() => router.render());
