@@ -25,7 +25,7 @@ PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 800}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("end-to-end test: needs Debian's chromium (`apt-get install chromium`)")
@@ -33,11 +33,15 @@ def chromium() -> Iterator[Any]:
 
     # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
     # make between browser steps are ordinary blocking calls, which Django would otherwise refuse.
+    # Module scope: the loop must stop before other modules' async tests run in this thread.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ import urllib.request
 
 import pytest
 import websockets
+import websockets.exceptions
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import connection
