@@ -8,7 +8,11 @@ export default defineConfig({
     outDir: "dist",
     emptyOutDir: true,
     manifest: true,
-    rollupOptions: { input: { app: "src/main.ts" } },
+    rollupOptions: {
+      input: { app: "src/main.ts", sw: "src/sw.ts" },
+      // The service worker keeps a fixed name: Django serves it at /sw.js so its scope is the site.
+      output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
+    },
   },
   test: { environment: "node", include: ["src/**/*.test.ts"] },
 });

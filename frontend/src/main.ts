@@ -2,6 +2,7 @@ import "./style.css";
 import { api } from "./api";
 import { h } from "./dom";
 import { loginPage, signupPage } from "./pages/auth";
+import { companionPage } from "./pages/companion";
 import { dashboardPage } from "./pages/dashboard";
 import { devicesPage } from "./pages/devices";
 import { profilePage } from "./pages/profile";
@@ -15,7 +16,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/profile", "Profile and privacy"), link("/devices", "Devices")]
+    ? [link("/", "Dashboard"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -35,8 +36,13 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/login", "Sign in", loginPage(session))
   .add("/signup", "Create account", signupPage(session))
   .add("/profile", "Profile and privacy", profilePage(session))
-  .add("/devices", "Devices", devicesPage(session));
+  .add("/devices", "Devices", devicesPage(session))
+  .add("/companion", "Phone companion", companionPage(session));
 session.attach(router);
 session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));
 
 void session.refresh().then(() => router.render());
+
+if ("serviceWorker" in navigator) {
+  void navigator.serviceWorker.register("/sw.js", { scope: "/" });
+}

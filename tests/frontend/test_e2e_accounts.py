@@ -53,14 +53,14 @@ def test_form_errors_are_shown_next_to_their_fields(asgi_server: AsgiServer, chr
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/login", "/signup", "/profile", "/devices", "/workouts/1/no-such-page"]
+    "path", ["/", "/login", "/signup", "/profile", "/devices", "/companion", "/workouts/1/no-such-page"]
 )
 def test_pages_have_no_serious_accessibility_violations(
     asgi_server: AsgiServer, chromium: Any, path: str, consenting_user: User
 ) -> None:
     context = chromium.new_context(viewport=DESKTOP)
     page = context.new_page()
-    if path in ("/profile", "/devices"):
+    if path in ("/profile", "/devices", "/companion"):
         page.goto(f"{asgi_server.http_url}/login")
         page.get_by_label("Email").fill(consenting_user.email)
         page.get_by_label("Password").fill("correct-horse-battery-staple")

@@ -28,3 +28,14 @@ def test_unknown_page_is_a_404_that_still_renders_the_app(settings) -> None:
 
     assert response.status_code == 404
     assert b'<main id="main"' in response.content
+
+
+def test_companion_is_installable_with_a_manifest_and_a_site_wide_service_worker() -> None:
+    manifest = Client().get("/manifest.webmanifest")
+    worker = Client().get("/sw.js")
+
+    assert manifest["Content-Type"] == "application/manifest+json"
+    assert manifest.json()["start_url"] == "/companion"
+    assert worker.status_code == 200
+    assert worker["Content-Type"] == "text/javascript"
+    assert b"wellverse-shell" in worker.content

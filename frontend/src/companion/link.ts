@@ -1,0 +1,99 @@
+// The companion's connection to the server: the live ingest WebSocket (devices/README.md), with
+// reconnection, and the sync API for the backlog recorded while the connection was down.
+
+import { acknowledge, type Batch, type Outbox } from "./recorder";
+
+export interface WorkoutStart {
+  client_id: string;
+  sport: string;
+  indoor: boolean;
+  started_at: number;
+}
+
+export type LinkState = "connecting" | "live" | "offline";
+
+export interface LinkEvents {
+  state(state: LinkState): void;
+  acked(device: string, seq: number): void;
+  error(message: string): void;
+}
+
+/** Delay before reconnect attempt n (1, 2, 4 ... 30 s): quick to recover, gentle on a dead server. */
+export function backoffSeconds(attempt: number): number {
+  return Math.min(30, 2 ** Math.max(0, attempt - 1));
+}
+
+export class IngestLink {
+  private socket: WebSocket | null = null;
+  private attempt = 0;
+  private closedByUs = false;
+  workoutId: number | null = null;
+
+  constructor(
+    private readonly url: string,
+    private readonly start: WorkoutStart,
+    private readonly outbox: Outbox,
+    private readonly events: LinkEvents,
+  ) {}
+
+  open(): void {
+    this.closedByUs = false;
+    this.events.state("connecting");
+    const socket = new WebSocket(this.url);
+    this.socket = socket;
+    socket.onopen = () => socket.send(JSON.stringify({ type: "start", ...this.start }));
+    socket.onmessage = (event) => void this.receive(JSON.parse(String(event.data)));
+    socket.onclose = (event) => {
+      this.socket = null;
+      this.events.state("offline");
+      if (this.closedByUs || (event.code >= 4400 && event.code < 4500 && event.code !== 4429)) {
+        if (event.code >= 4400) this.events.error(`The server closed the connection (${event.code}).`);
+        return;
+      }
+      this.attempt++;
+      setTimeout(() => this.open(), backoffSeconds(this.attempt) * 1000);
+    };
+  }
+
+  private async receive(message: Record<string, unknown>): Promise<void> {
+    if (message.type === "started") {
+      this.attempt = 0;
+      this.workoutId = Number(message.workout_id);
+      const acked = (message.acked ?? {}) as Record<string, number>;
+      for (const [device, seq] of Object.entries(acked)) await acknowledge(this.outbox, device, seq);
+      this.events.state("live");
+      for (const batch of await this.outbox.all()) this.sendBatch(batch); // the backlog, in order
+    } else if (message.type === "ack") {
+      const device = String(message.device);
+      const seq = Number(message.seq);
+      await acknowledge(this.outbox, device, seq);
+      this.events.acked(device, seq);
+    } else if (message.type === "error") {
+      this.events.error(String(message.message));
+    }
+  }
+
+  /** Keep the batch until acknowledged; send it now if the link is live. */
+  async push(batch: Batch): Promise<void> {
+    await this.outbox.put(batch);
+    this.sendBatch(batch);
+  }
+
+  private sendBatch(batch: Batch): void {
+    if (this.socket?.readyState !== WebSocket.OPEN || this.workoutId === null) return;
+    this.socket.send(
+      JSON.stringify({ type: "samples", workout_id: this.workoutId, device: batch.device, seq: batch.seq, samples: batch.samples }),
+    );
+  }
+
+  finish(endedAt: number): void {
+    if (this.socket?.readyState === WebSocket.OPEN && this.workoutId !== null) {
+      this.socket.send(JSON.stringify({ type: "finish", workout_id: this.workoutId, ended_at: endedAt }));
+    }
+  }
+
+  close(): void {
+    this.closedByUs = true;
+    this.socket?.close();
+  }
+}
