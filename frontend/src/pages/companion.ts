@@ -55,7 +55,7 @@ export const companionPage = (session: Session) => async () => {
   };
 
   const pairButtons = Object.entries(SENSOR_KINDS).map(([key, kind]) => {
-    const button = h("button", { type: "button", class: "secondary" }, `Pair ${kind.label.toLowerCase()}`);
+    const button = h("button", { type: "button", class: "secondary" }, `Pair ${kind.label.charAt(0).toLowerCase()}${kind.label.slice(1)}`);
     button.addEventListener("click", async () => {
       try {
         const sensor = await pairSensor(key, onFrame, (_, error) => (problems.textContent = error.message));
@@ -113,7 +113,7 @@ export const companionPage = (session: Session) => async () => {
       { class: "card" },
       h("h2", {}, "2. Record"),
       h("div", { class: "field" }, h("label", { for: "sport" }, "Sport"), sport),
-      h("div", { class: "field" }, indoor, h("label", { for: "indoor" }, " Indoors")),
+      h("div", { class: "field check" }, indoor, h("label", { for: "indoor" }, "Indoors")),
       h("div", { class: "button-row" }, startButton, stopButton),
       linkStatus,
     ),

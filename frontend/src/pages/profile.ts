@@ -74,7 +74,7 @@ function profileForm(profile: Profile, session: Session): HTMLFormElement {
       profile.visibility,
     ),
     field("Pseudonym", "pseudonym", { value: profile.pseudonym }),
-    h("div", { class: "field" }, showInWorlds, h("label", { for: "f-show" }, " Show my avatar to spectators in live worlds")),
+    h("div", { class: "field check" }, showInWorlds, h("label", { for: "f-show" }, "Show my avatar to spectators in live worlds")),
     h("h2", {}, "Physiology (health data)"),
     field("Birth year", "birth_year", { type: "number", value: value(profile.birth_year), inputmode: "numeric" }),
     select("sex", "Sex (only for formulas)", [["", "Not given"], ["female", "Female"], ["male", "Male"]], profile.sex),
