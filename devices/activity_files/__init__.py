@@ -10,11 +10,17 @@ same columns and return bytes that ``parse_activity`` reads back.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
 
 from devices.activity_files._common import (
     SAMPLE_KEYS,
     SPORTS,
     ActivityFileInvalid,
+    Columns,
     ParsedActivity,
 )
 from devices.activity_files.csvfile import export_csv, looks_like_csv, parse_csv
@@ -23,10 +29,13 @@ from devices.activity_files.gpx import export_gpx, parse_gpx
 from devices.activity_files.tcx import parse_tcx
 
 __all__ = (
+    "EXPORT_FORMATS",
     "SAMPLE_KEYS",
     "SPORTS",
     "ActivityFileInvalid",
+    "ExportedFile",
     "ParsedActivity",
+    "export_activity",
     "export_csv",
     "export_fit",
     "export_gpx",
@@ -68,3 +77,47 @@ def parse_activity(data: bytes, filename: str) -> ParsedActivity:
     raise ActivityFileInvalid(
         f"{name} is not an activity file Wellverse can read (FIT, GPX, TCX or its own CSV)."
     )
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    data: bytes
+    content_type: str
+    extension: str  # with the dot, for a download's file name
+
+
+EXPORT_FORMATS: dict[str, tuple[str, str]] = {
+    "fit": ("application/vnd.ant.fit", ".fit"),
+    "gpx": ("application/gpx+xml", ".gpx"),
+    "csv": ("text/csv; charset=utf-8", ".csv"),
+}
+
+
+def export_activity(
+    fmt: str,
+    columns: Columns,
+    *,
+    sport: str,
+    started_at: datetime,
+    indoor: bool = False,
+    rr: np.ndarray | None = None,
+    rr_t: np.ndarray | None = None,
+) -> ExportedFile:
+    """One entry point for the export endpoint: ``fmt`` is ``fit``, ``gpx`` or ``csv``.
+
+    ``columns`` may be the ``workout_frame`` DataFrame and ``rr`` the ``workout_rr`` array
+    (without ``rr_t`` the intervals are placed beat after beat from the first sample).
+    """
+    writers: dict[str, Callable[[], bytes]] = {
+        "fit": lambda: export_fit(
+            columns, sport=sport, started_at=started_at, indoor=indoor, rr=rr, rr_t=rr_t
+        ),
+        "gpx": lambda: export_gpx(columns, sport=sport, started_at=started_at, indoor=indoor),
+        "csv": lambda: export_csv(columns, sport=sport, started_at=started_at, rr=rr, rr_t=rr_t),
+    }
+    if fmt not in writers:
+        raise ActivityFileInvalid(
+            f"'{fmt}' is not an export format: choose one of {', '.join(EXPORT_FORMATS)}."
+        )
+    content_type, extension = EXPORT_FORMATS[fmt]
+    return ExportedFile(data=writers[fmt](), content_type=content_type, extension=extension)

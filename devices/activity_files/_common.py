@@ -21,6 +21,8 @@ SAMPLE_KEYS: tuple[str, ...] = (
     "t", "hr", "cadence", "speed", "distance", "power", "altitude", "lat", "lon",
 )  # fmt: skip
 SPORTS: tuple[str, ...] = ("run", "ride", "walk", "yoga", "other")
+# What the writers take: a dict of arrays, or the ``workout_frame`` DataFrame itself.
+Columns = Mapping[str, Any] | pd.DataFrame
 # Files older than this are not recordings: GPX writers put 1901-12-13 (INT32_MIN seconds) or the
 # UNIX epoch in place of a missing clock, and FIT's own epoch is 1989-12-31.
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
@@ -67,9 +69,7 @@ class ParsedActivity:
     def samples(self) -> list[dict[str, Any]]:
         """The samples as shared-contract dicts: absent values left out, RR lists attached."""
         keys = [k for k in SAMPLE_KEYS if k == "t" or not np.isnan(self.columns[k]).all()]
-        rr_by_t: dict[float, list[float]] = {}
-        for t, ms in zip(self.rr_t.tolist(), self.rr.tolist(), strict=True):
-            rr_by_t.setdefault(t, []).append(ms)
+        rr_by_t = rr_by_sample(self.columns["t"], self.rr, self.rr_t)
         out: list[dict[str, Any]] = []
         rows = zip(*(self.columns[k].tolist() for k in keys), strict=True)
         for row in rows:
@@ -78,6 +78,94 @@ class ParsedActivity:
                 sample["rr"] = rr_by_t[sample["t"]]
             out.append(sample)
         return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The columns as the scoring frame (``workout_frame``'s shape: float64 ``SAMPLE_KEYS``)."""
+        return pd.DataFrame({key: self.columns[key] for key in SAMPLE_KEYS})
+
+    def summary(self) -> dict[str, Any]:
+        """What an import reports: JSON-ready, distance in m, heart rate in bpm (None if absent).
+
+        The distance is the device's last cumulative distance, or else the length of the
+        recorded positions (GPX has no distance field).
+        """
+        distance = self.columns["distance"][np.isfinite(self.columns["distance"])]
+        if len(distance):
+            distance_m: float | None = float(distance[-1])
+        else:
+            distance_m = track_length_m(self.columns["lat"], self.columns["lon"])
+        hr = self.columns["hr"][np.isfinite(self.columns["hr"])]
+        return {
+            "format": self.format,
+            "sport": self.sport,
+            "indoor": self.indoor,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat(),
+            "duration_s": self.duration_s,
+            "samples": len(self),
+            "distance_m": None if distance_m is None else round(distance_m, 2),
+            "avg_hr": round(float(hr.mean()), 1) if len(hr) else None,
+            "rr_intervals": len(self.rr),
+        }
+
+
+def as_columns(columns: Columns) -> dict[str, np.ndarray]:
+    """Writers' input (a dict of arrays or the ``workout_frame`` DataFrame) as float64 arrays for
+    every sample key, NaN for keys not given."""
+    if "t" not in columns:
+        raise ValueError("columns need a 't' column")
+    t = np.asarray(columns["t"], dtype=np.float64)
+    if len(t) == 0:
+        raise ActivityFileInvalid("An activity without samples cannot be exported.")
+    out = {"t": t}
+    for key in SAMPLE_KEYS[1:]:
+        out[key] = (
+            np.asarray(columns[key], dtype=np.float64)
+            if key in columns
+            else np.full(len(t), np.nan)
+        )
+    return out
+
+
+EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+
+
+def track_length_m(lat: np.ndarray, lon: np.ndarray) -> float | None:
+    """Great-circle (haversine) length along the positions that are present; None without any."""
+    present = np.isfinite(lat) & np.isfinite(lon)
+    if not present.any():
+        return None
+    phi = np.radians(lat[present])
+    lam = np.radians(lon[present])
+    a = (
+        np.sin(np.diff(phi) / 2) ** 2
+        + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(np.diff(lam) / 2) ** 2
+    )
+    return float((2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))).sum())
+
+
+def rr_by_sample(
+    t: np.ndarray, rr: np.ndarray | None, rr_t: np.ndarray | None = None
+) -> dict[float, list[float]]:
+    """RR intervals (ms) grouped by the sample time they belong to.
+
+    With ``rr_t`` (a file import) each interval goes with its recorded sample. Without it (the
+    stored ``workout_rr`` is just the beat sequence) the intervals are laid end to end from the
+    first sample, as consecutive beats are, and each joins the first sample at or after the
+    moment it ended ("the RR intervals that ended in this sample").
+    """
+    t = np.asarray(t, dtype=np.float64)
+    if rr is None or len(rr) == 0 or len(t) == 0:
+        return {}
+    rr = np.asarray(rr, dtype=np.float64)
+    if rr_t is None:
+        ends = t[0] + np.cumsum(rr) / 1000.0
+        index = np.clip(np.searchsorted(t, ends, side="left"), 0, len(t) - 1)
+        rr_t = t[index]
+    groups: dict[float, list[float]] = {}
+    for when, ms in zip(np.asarray(rr_t, dtype=np.float64).tolist(), rr.tolist(), strict=True):
+        groups.setdefault(when, []).append(ms)
+    return groups
 
 
 def sport_from_text(value: str | None) -> str:

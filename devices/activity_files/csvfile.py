@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
 from datetime import datetime
 
 import numpy as np
@@ -16,8 +15,11 @@ import numpy as np
 from devices.activity_files._common import (
     SAMPLE_KEYS,
     ActivityFileInvalid,
+    Columns,
     ParsedActivity,
+    as_columns,
     assemble,
+    rr_by_sample,
 )
 
 CSV_KEYS: tuple[str, ...] = ("t", "hr", "rr", *SAMPLE_KEYS[2:])
@@ -36,7 +38,7 @@ def _cell(value: float) -> str:
 
 
 def export_csv(
-    columns: Mapping[str, np.ndarray],
+    columns: Columns,
     *,
     sport: str,
     started_at: datetime,
@@ -45,14 +47,11 @@ def export_csv(
 ) -> bytes:
     """The samples as CSV (lossless). ``sport`` and ``started_at`` are accepted for a uniform
     writer signature; the format has no place for them."""
-    rr_by_t: dict[float, list[float]] = {}
-    if rr is not None and rr_t is not None:
-        for when, ms in zip(rr_t.tolist(), rr.tolist(), strict=True):
-            rr_by_t.setdefault(when, []).append(ms)
+    arrays = as_columns(columns)
+    rr_by_t = rr_by_sample(arrays["t"], rr, rr_t)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_KEYS)
-    arrays = {k: np.asarray(columns[k], dtype=np.float64) for k in SAMPLE_KEYS}
     for i, when in enumerate(arrays["t"].tolist()):
         row = [_cell(arrays[k][i]) for k in SAMPLE_KEYS]
         row.insert(2, " ".join(_cell(ms) for ms in rr_by_t.get(when, [])))

@@ -30,8 +30,11 @@ from fit_tool.profile.profile_type import (
 from devices.activity_files._common import (
     STEP_SPORTS,
     ActivityFileInvalid,
+    Columns,
     ParsedActivity,
+    as_columns,
     assemble,
+    rr_by_sample,
     to_float,
 )
 
@@ -195,7 +198,7 @@ def _ms(t: float) -> int:
 
 
 def export_fit(
-    columns: Mapping[str, np.ndarray],
+    columns: Columns,
     *,
     sport: str,
     started_at: datetime,
@@ -208,9 +211,8 @@ def export_fit(
     Resolution is FIT's: time 1 s, speed 1 mm/s, distance 1 cm, altitude 0.2 m, position one
     semicircle (about 1 cm), heart rate and power whole units, cadence 1/128 per leg, RR 1 ms.
     """
-    t = np.asarray(columns["t"], dtype=np.float64)
-    if len(t) == 0:
-        raise ActivityFileInvalid("An activity without samples cannot be exported.")
+    get = as_columns(columns)
+    t = get["t"]
     fit_sport, outdoor_sub, indoor_sub = _EXPORT_SPORT.get(sport, _EXPORT_SPORT["other"])
     start_ms = round(started_at.timestamp()) * 1000
     end_ms = max(_ms(float(t[-1])), start_ms)
@@ -225,11 +227,7 @@ def export_fit(
     builder.add(file_id)
     builder.add(_timer_event(EventType.START, start_ms))
 
-    rr_by_t: dict[float, list[float]] = {}
-    if rr is not None and rr_t is not None:
-        for when, ms in zip(rr_t.tolist(), rr.tolist(), strict=True):
-            rr_by_t.setdefault(when, []).append(ms)
-    get = {k: np.asarray(columns[k], dtype=np.float64) for k in columns}
+    rr_by_t = rr_by_sample(t, rr, rr_t)
     for i, when in enumerate(t.tolist()):
         record = RecordMessage()
         record.timestamp = _ms(when)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import xml.etree.ElementTree as ET
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,7 +14,9 @@ import numpy as np
 from devices.activity_files._common import (
     STEP_SPORTS,
     ActivityFileInvalid,
+    Columns,
     ParsedActivity,
+    as_columns,
     assemble,
     localname,
     sport_from_text,
@@ -91,7 +92,7 @@ def parse_gpx(data: bytes, filename: str) -> ParsedActivity:
 
 
 def export_gpx(
-    columns: Mapping[str, np.ndarray],
+    columns: Columns,
     *,
     sport: str,
     started_at: datetime,
@@ -103,9 +104,8 @@ def export_gpx(
     those); samples without a position are left out, and a workout with no position at all is
     refused. Times are written to the microsecond, elevation as given.
     """
-    t = np.asarray(columns["t"], dtype=np.float64)
-    lat = np.asarray(columns["lat"], dtype=np.float64)
-    lon = np.asarray(columns["lon"], dtype=np.float64)
+    cols = as_columns(columns)
+    t, lat, lon = cols["t"], cols["lat"], cols["lon"]
     has_position = np.isfinite(lat) & np.isfinite(lon)
     if not has_position.any():
         raise ActivityFileInvalid(
@@ -121,9 +121,7 @@ def export_gpx(
     segment = gpxpy.gpx.GPXTrackSegment()
     track.segments.append(segment)
     document.tracks.append(track)
-    altitude = np.asarray(columns["altitude"], dtype=np.float64)
-    hr = np.asarray(columns["hr"], dtype=np.float64)
-    cadence = np.asarray(columns["cadence"], dtype=np.float64)
+    altitude, hr, cadence = cols["altitude"], cols["hr"], cols["cadence"]
     for i in np.flatnonzero(has_position).tolist():
         point = gpxpy.gpx.GPXTrackPoint(
             latitude=float(lat[i]),

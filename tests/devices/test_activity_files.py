@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
@@ -22,6 +23,7 @@ from devices import activity_files
 from devices.activity_files import (
     SAMPLE_KEYS,
     ActivityFileInvalid,
+    export_activity,
     export_csv,
     export_fit,
     export_gpx,
@@ -504,3 +506,77 @@ def test_the_module_imports_no_django() -> None:
                 imported.add(node.module.split(".")[0])
     assert "django" not in imported
     assert "rest_framework" not in imported
+
+
+# --- What storage, the API and the CLI use --------------------------------------------------------
+def test_summary_reports_what_an_import_prints(shared_data: Path) -> None:
+    path = shared_data / "fit" / "garmin-fenix-5-run.fit"
+    activity = parse_activity(path.read_bytes(), path.name)
+    dump = _record_dump(shared_data / "fit" / "garmin-fenix-5-run-records.csv")
+    hr = [float(row["heart_rate"]) for row in dump]
+    assert activity.summary() == {
+        "format": "fit",
+        "sport": "run",
+        "indoor": False,
+        "started_at": "2017-06-11T14:34:09+00:00",
+        "ended_at": "2017-06-11T14:35:24+00:00",
+        "duration_s": 75.0,
+        "samples": 21,
+        "distance_m": 157.56,
+        "avg_hr": round(sum(hr) / len(hr), 1),
+        "rr_intervals": 113,
+    }
+
+
+def test_summary_distance_of_a_gpx_track_is_the_length_of_its_positions() -> None:
+    # given two points 0.001° of latitude apart (111.195 m on the mean-radius sphere)
+    data = gpx(
+        '<trkpt lat="46.000" lon="14"><time>2024-05-01T10:00:00Z</time></trkpt>'
+        '<trkpt lat="46.001" lon="14"><time>2024-05-01T10:00:30Z</time></trkpt>'
+    )
+    summary = parse_activity(data, "walk.gpx").summary()
+    assert summary["distance_m"] == 111.2
+    assert summary["avg_hr"] is None
+    assert summary["duration_s"] == 30.0
+
+
+def test_to_frame_has_the_scoring_frame_columns() -> None:
+    activity = parse_activity(export_csv(columns(4), sport="run", started_at=START), "x.csv")
+    frame = activity.to_frame()
+    assert list(frame.columns) == list(SAMPLE_KEYS)
+    assert set(frame.dtypes.astype(str)) == {"float64"}
+    assert frame["t"].tolist() == (T0 + np.arange(4.0)).tolist()
+
+
+def test_writers_take_the_workout_frame_and_its_bare_rr_sequence() -> None:
+    # given what storage hands out: a DataFrame (no power column here) and RR without times
+    frame = pd.DataFrame({k: v for k, v in columns(5).items() if k != "power"})
+    rr = np.array([500.0, 500.0, 1000.0, 1000.0])
+    # when it is exported as FIT and imported back
+    back = parse_activity(export_fit(frame, sport="run", started_at=START, rr=rr), "x.fit")
+    # then the beats are laid end to end from the first sample: they end at +0.5, +1, +2, +3 s
+    assert back.rr.tolist() == rr.tolist()
+    assert back.rr_t.tolist() == [T0 + 1, T0 + 1, T0 + 2, T0 + 3]
+    assert np.isnan(back.columns["power"]).all()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "extension"),
+    [
+        ("fit", "application/vnd.ant.fit", ".fit"),
+        ("gpx", "application/gpx+xml", ".gpx"),
+        ("csv", "text/csv; charset=utf-8", ".csv"),
+    ],
+)
+def test_export_activity_names_the_content_type_and_reads_back(
+    fmt: str, content_type: str, extension: str
+) -> None:
+    exported = export_activity(fmt, columns(3), sport="walk", started_at=START)
+    assert (exported.content_type, exported.extension) == (content_type, extension)
+    assert parse_activity(exported.data, f"x{extension}").format == fmt
+
+
+def test_export_in_an_unknown_format_is_refused() -> None:
+    with pytest.raises(ActivityFileInvalid) as caught:
+        export_activity("tcx", columns(3), sport="walk", started_at=START)
+    assert caught.value.message == "'tcx' is not an export format: choose one of fit, gpx, csv."
