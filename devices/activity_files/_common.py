@@ -1,0 +1,272 @@
+"""What every format shares: the parsed activity, the one error, sport names and assembly of columns.
+
+Django-free on purpose (no ``django`` import here or in the format modules) so storage, the API, the
+CLI and the tests can all use it without a configured project.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wellness.errors import ValidationFailed
+
+SAMPLE_KEYS: tuple[str, ...] = (
+    "t", "hr", "cadence", "speed", "distance", "power", "altitude", "lat", "lon",
+)  # fmt: skip
+SPORTS: tuple[str, ...] = ("run", "ride", "walk", "yoga", "other")
+# What the writers take: a dict of arrays, or the ``workout_frame`` DataFrame itself.
+Columns = Mapping[str, Any] | pd.DataFrame
+# Files older than this are not recordings: GPX writers put 1901-12-13 (INT32_MIN seconds) or the
+# UNIX epoch in place of a missing clock, and FIT's own epoch is 1989-12-31.
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+# Running/walking devices store cadence per leg (strides/min, what FIT and Garmin's GPX/TCX
+# extensions call "rpm"); the sample contract counts steps/min, twice that.
+STEP_SPORTS = frozenset({"run", "walk"})
+
+
+class ActivityFileInvalid(ValidationFailed):
+    """A corrupt, truncated, non-activity or empty file: nothing of it may be stored."""
+
+    code = "invalid_activity_file"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, fields={"file": [message]})
+
+
+@dataclass(frozen=True)
+class ParsedActivity:
+    """One recorded activity, in the shared sample vocabulary (see ``devices/README.md``).
+
+    ``columns`` holds one float64 array per key of ``SAMPLE_KEYS``, all the same length, sorted by
+    ``t`` (UNIX seconds, UTC) with unique ``t``; NaN marks "not measured". ``rr`` holds RR intervals
+    in ms in time order and ``rr_t`` the ``t`` of the sample each interval was recorded with (the
+    sample contract attaches RR lists to samples).
+    """
+
+    format: str
+    sport: str
+    indoor: bool
+    started_at: datetime
+    ended_at: datetime
+    columns: dict[str, np.ndarray]
+    rr: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    rr_t: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.columns["t"])
+
+    @property
+    def duration_s(self) -> float:
+        return (self.ended_at - self.started_at).total_seconds()
+
+    def samples(self) -> list[dict[str, Any]]:
+        """The samples as shared-contract dicts: absent values left out, RR lists attached."""
+        keys = [k for k in SAMPLE_KEYS if k == "t" or not np.isnan(self.columns[k]).all()]
+        rr_by_t = rr_by_sample(self.columns["t"], self.rr, self.rr_t)
+        out: list[dict[str, Any]] = []
+        rows = zip(*(self.columns[k].tolist() for k in keys), strict=True)
+        for row in rows:
+            sample = {k: v for k, v in zip(keys, row, strict=True) if v == v}  # v == v: not NaN
+            if sample["t"] in rr_by_t:
+                sample["rr"] = rr_by_t[sample["t"]]
+            out.append(sample)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """The columns as the scoring frame (``workout_frame``'s shape: float64 ``SAMPLE_KEYS``)."""
+        return pd.DataFrame({key: self.columns[key] for key in SAMPLE_KEYS})
+
+    def summary(self) -> dict[str, Any]:
+        """What an import reports: JSON-ready, distance in m, heart rate in bpm (None if absent).
+
+        The distance is the device's last cumulative distance, or else the length of the
+        recorded positions (GPX has no distance field).
+        """
+        distance = self.columns["distance"][np.isfinite(self.columns["distance"])]
+        if len(distance):
+            distance_m: float | None = float(distance[-1])
+        else:
+            distance_m = track_length_m(self.columns["lat"], self.columns["lon"])
+        hr = self.columns["hr"][np.isfinite(self.columns["hr"])]
+        return {
+            "format": self.format,
+            "sport": self.sport,
+            "indoor": self.indoor,
+            "started_at": self.started_at.isoformat(),
+            "ended_at": self.ended_at.isoformat(),
+            "duration_s": self.duration_s,
+            "samples": len(self),
+            "distance_m": None if distance_m is None else round(distance_m, 2),
+            "avg_hr": round(float(hr.mean()), 1) if len(hr) else None,
+            "rr_intervals": len(self.rr),
+        }
+
+
+def as_columns(columns: Columns) -> dict[str, np.ndarray]:
+    """Writers' input (a dict of arrays or the ``workout_frame`` DataFrame) as float64 arrays for
+    every sample key, NaN for keys not given."""
+    if "t" not in columns:
+        raise ValueError("columns need a 't' column")
+    t = np.asarray(columns["t"], dtype=np.float64)
+    if len(t) == 0:
+        raise ActivityFileInvalid("An activity without samples cannot be exported.")
+    out = {"t": t}
+    for key in SAMPLE_KEYS[1:]:
+        out[key] = (
+            np.asarray(columns[key], dtype=np.float64)
+            if key in columns
+            else np.full(len(t), np.nan)
+        )
+    return out
+
+
+EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+
+
+def track_length_m(lat: np.ndarray, lon: np.ndarray) -> float | None:
+    """Great-circle (haversine) length along the positions that are present; None without any."""
+    present = np.isfinite(lat) & np.isfinite(lon)
+    if not present.any():
+        return None
+    phi = np.radians(lat[present])
+    lam = np.radians(lon[present])
+    a = (
+        np.sin(np.diff(phi) / 2) ** 2
+        + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(np.diff(lam) / 2) ** 2
+    )
+    return float((2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))).sum())
+
+
+def rr_by_sample(
+    t: np.ndarray, rr: np.ndarray | None, rr_t: np.ndarray | None = None
+) -> dict[float, list[float]]:
+    """RR intervals (ms) grouped by the sample time they belong to.
+
+    With ``rr_t`` (a file import) each interval goes with its recorded sample. Without it (the
+    stored ``workout_rr`` is just the beat sequence) the intervals are laid end to end from the
+    first sample, as consecutive beats are, and each joins the first sample at or after the
+    moment it ended ("the RR intervals that ended in this sample").
+    """
+    t = np.asarray(t, dtype=np.float64)
+    if rr is None or len(rr) == 0 or len(t) == 0:
+        return {}
+    rr = np.asarray(rr, dtype=np.float64)
+    if rr_t is None:
+        ends = t[0] + np.cumsum(rr) / 1000.0
+        index = np.clip(np.searchsorted(t, ends, side="left"), 0, len(t) - 1)
+        rr_t = t[index]
+    groups: dict[float, list[float]] = {}
+    for when, ms in zip(np.asarray(rr_t, dtype=np.float64).tolist(), rr.tolist(), strict=True):
+        groups.setdefault(when, []).append(ms)
+    return groups
+
+
+def sport_from_text(value: str | None) -> str:
+    """Map a free-text sport (GPX ``<type>``, TCX ``Sport=``, FIT enum names) to ours."""
+    text = (value or "").strip().lower()
+    if text in SPORTS:
+        return text
+    rules = (
+        ("yoga", "yoga"),
+        ("run", "run"),
+        ("jog", "run"),
+        ("bik", "ride"),
+        ("cycl", "ride"),
+        ("ride", "ride"),
+        ("walk", "walk"),
+        ("hik", "walk"),
+    )
+    for needle, sport in rules:
+        if needle in text:
+            return sport
+    return "other"
+
+
+def to_float(value: Any) -> float:
+    """A numeric field value as float, NaN for absent/invalid/non-scalar ones."""
+    if value is None or isinstance(value, bool | str | bytes | tuple | list):
+        return float("nan")
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+    return number if np.isfinite(number) else float("nan")
+
+
+def text_float(text: str | None) -> float:
+    if text is None:
+        return float("nan")
+    try:
+        return to_float(float(text.strip()))
+    except ValueError:
+        return float("nan")
+
+
+def assemble(
+    *,
+    fmt: str,
+    filename: str,
+    sport: str,
+    indoor: bool | None,
+    rows: Iterable[Mapping[str, float]],
+    rr: Iterable[tuple[float, float]] = (),
+    declared_start: datetime | None = None,
+    declared_end: datetime | None = None,
+) -> ParsedActivity:
+    """Build the ParsedActivity from per-sample rows (each with a ``t``) and (t, rr_ms) pairs.
+
+    Rows sharing a ``t`` are merged (the later non-missing value wins), so the columns meet the
+    frame contract of unique, sorted ``t``. ``indoor=None`` means the file does not say: no
+    position at all then means indoor.
+    """
+    frame = pd.DataFrame.from_records(list(rows), columns=list(SAMPLE_KEYS)).astype("float64")
+    frame = frame[np.isfinite(frame["t"].to_numpy())]
+    if frame.empty:
+        raise ActivityFileInvalid(
+            f"{filename} holds no timed samples, so there is no recorded activity to import."
+        )
+    frame = frame.groupby("t", sort=True).last().reset_index()
+    columns = {key: frame[key].to_numpy(dtype=np.float64, copy=True) for key in SAMPLE_KEYS}
+    first = datetime.fromtimestamp(float(columns["t"][0]), tz=UTC)
+    last = datetime.fromtimestamp(float(columns["t"][-1]), tz=UTC)
+    if first < EARLIEST_PLAUSIBLE:
+        raise ActivityFileInvalid(
+            f"{filename} has timestamps from {first:%Y-%m-%d}, before any real recording "
+            "(the device's clock was not set), so it cannot be imported."
+        )
+    for key, limit in (("lat", 90.0), ("lon", 180.0)):
+        values = columns[key][np.isfinite(columns[key])]
+        if len(values) and float(np.abs(values).max()) > limit:
+            raise ActivityFileInvalid(
+                f"{filename} has positions outside the globe ({key} beyond ±{limit:g}°), "
+                "so it is corrupt."
+            )
+    started_at = min(first, declared_start) if declared_start else first
+    ended_at = max(last, declared_end) if declared_end else last
+    if started_at < EARLIEST_PLAUSIBLE:
+        started_at = first
+    has_position = bool(np.isfinite(columns["lat"]).any() and np.isfinite(columns["lon"]).any())
+    # Stable sort on t only: intervals recorded together keep their order.
+    rr_pairs = sorted(((t, ms) for t, ms in rr if np.isfinite(ms) and ms > 0), key=lambda p: p[0])
+    return ParsedActivity(
+        format=fmt,
+        sport=sport if sport in SPORTS else "other",
+        indoor=(not has_position) if indoor is None else indoor,
+        started_at=started_at,
+        ended_at=ended_at,
+        columns=columns,
+        rr=np.array([ms for _, ms in rr_pairs], dtype=np.float64),
+        rr_t=np.array([t for t, _ in rr_pairs], dtype=np.float64),
+    )
+
+
+def localname(tag: str) -> str:
+    """``{namespace}name`` or ``prefix:name`` → ``name`` (extensions come in many namespaces)."""
+    return re.sub(r"^(\{[^}]*\}|[^:]*:)", "", tag)
