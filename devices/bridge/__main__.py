@@ -1,0 +1,5 @@
+import sys
+
+from devices.bridge.cli import main
+
+sys.exit(main())
