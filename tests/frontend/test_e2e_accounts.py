@@ -53,7 +53,8 @@ def test_form_errors_are_shown_next_to_their_fields(asgi_server: AsgiServer, chr
 
 
 @pytest.mark.parametrize(
-    "path", ["/", "/login", "/signup", "/profile", "/devices", "/companion", "/workouts/1/no-such-page"]
+    "path",
+    ["/", "/login", "/signup", "/profile", "/devices", "/companion", "/workouts/1/no-such-page"],
 )
 def test_pages_have_no_serious_accessibility_violations(
     asgi_server: AsgiServer, chromium: Any, path: str, consenting_user: User
