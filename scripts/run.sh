@@ -8,7 +8,7 @@ source scripts/bootstrap.sh
 export DEBUG="${DEBUG:-true}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
-mkdir -p var
+mkdir -p "${WELLVERSE_VAR_DIR:-var}" var
 if [ -z "${SECRET_KEY:-}" ]; then
   # One key for every process this script starts, kept so sign-ins survive a restart.
   [ -s var/secret_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
