@@ -6,6 +6,7 @@ import { companionPage } from "./pages/companion";
 import { dashboardPage } from "./pages/dashboard";
 import { devicesPage } from "./pages/devices";
 import { profilePage } from "./pages/profile";
+import { worldLivePage, worldsPage } from "./pages/worlds";
 import { Router } from "./router";
 import { Session } from "./session";
 
@@ -16,7 +17,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
+    ? [link("/", "Dashboard"), link("/worlds", "Worlds"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -37,7 +38,9 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/signup", "Create account", signupPage(session))
   .add("/profile", "Profile and privacy", profilePage(session))
   .add("/devices", "Devices", devicesPage(session))
-  .add("/companion", "Phone companion", companionPage(session));
+  .add("/companion", "Phone companion", companionPage(session))
+  .add("/worlds", "Worlds", worldsPage(session))
+  .add("/worlds/:id", "Live world", worldLivePage(session));
 session.attach(router);
 session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));
 
