@@ -31,9 +31,12 @@ export function toApiError(status: number, body: unknown): ApiError {
   return new ApiError(status, "http_error", `The server answered ${status}.`);
 }
 
-export async function api<T>(path: string, options: { method?: string; body?: unknown } = {}): Promise<T> {
+export async function api<T>(
+  path: string,
+  options: { method?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<T> {
   const method = options.method ?? "GET";
-  const headers: Record<string, string> = { Accept: "application/json" };
+  const headers: Record<string, string> = { Accept: "application/json", ...options.headers };
   if (method !== "GET") {
     headers["Content-Type"] = "application/json";
     const csrf = readCookie(document.cookie, "csrftoken");

@@ -25,7 +25,7 @@ export class IndexedDbOutbox implements Outbox {
     return (await this.db).transaction(STORE, mode).objectStore(STORE);
   }
 
-  async put(batch: Batch & { workoutClientId?: string }): Promise<void> {
+  async put(batch: Batch): Promise<void> {
     await request((await this.store("readwrite")).put(batch));
   }
 

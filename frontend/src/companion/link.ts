@@ -1,14 +1,10 @@
 // The companion's connection to the server: the live ingest WebSocket (devices/README.md), with
 // reconnection, and the sync API for the backlog recorded while the connection was down.
 
-import { acknowledge, type Batch, type Outbox } from "./recorder";
+import { api } from "../api";
+import { acknowledge, type Batch, type Outbox, type WorkoutStart } from "./recorder";
 
-export interface WorkoutStart {
-  client_id: string;
-  sport: string;
-  indoor: boolean;
-  started_at: number;
-}
+export type { WorkoutStart };
 
 export type LinkState = "connecting" | "live" | "offline";
 
@@ -62,7 +58,10 @@ export class IngestLink {
       const acked = (message.acked ?? {}) as Record<string, number>;
       for (const [device, seq] of Object.entries(acked)) await acknowledge(this.outbox, device, seq);
       this.events.state("live");
-      for (const batch of await this.outbox.all()) this.sendBatch(batch); // the backlog, in order
+      // This workout's backlog, in order; other workouts' batches go through syncBacklog.
+      for (const batch of await this.outbox.all()) {
+        if (batch.workout?.client_id === this.start.client_id) this.sendBatch(batch);
+      }
     } else if (message.type === "ack") {
       const device = String(message.device);
       const seq = Number(message.seq);
@@ -75,7 +74,7 @@ export class IngestLink {
 
   /** Keep the batch until acknowledged; send it now if the link is live. */
   async push(batch: Batch): Promise<void> {
-    await this.outbox.put(batch);
+    await this.outbox.put({ ...batch, workout: this.start });
     this.sendBatch(batch);
   }
 
@@ -96,4 +95,34 @@ export class IngestLink {
     this.closedByUs = true;
     this.socket?.close();
   }
+}
+
+/**
+ * Upload batches recorded while there was no live connection through the sync API: the workout
+ * is found again by its client id, and each batch's id is its Idempotency-Key, so a retry after a
+ * lost response stores nothing twice. Returns the number of batches synced.
+ */
+export async function syncBacklog(outbox: Outbox): Promise<number> {
+  const workouts = new Map<string, number>();
+  let synced = 0;
+  for (const batch of await outbox.all()) {
+    if (!batch.workout) continue;
+    let workoutId = workouts.get(batch.workout.client_id);
+    if (workoutId === undefined) {
+      const created = await api<{ id: number }>("workouts/", {
+        method: "POST",
+        body: { ...batch.workout, started_at: new Date(batch.workout.started_at * 1000).toISOString(), source: "companion" },
+      });
+      workoutId = created.id;
+      workouts.set(batch.workout.client_id, workoutId);
+    }
+    await api(`workouts/${workoutId}/samples/`, {
+      method: "POST",
+      headers: { "Idempotency-Key": batch.id },
+      body: { device: batch.device, seq: batch.seq, samples: batch.samples },
+    });
+    await outbox.remove(batch.device, batch.seq);
+    synced++;
+  }
+  return synced;
 }

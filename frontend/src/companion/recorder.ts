@@ -15,12 +15,22 @@ export interface Sample {
   power?: number;
 }
 
+/** What the server needs to create (or find again, by client_id) the workout of a batch. */
+export interface WorkoutStart {
+  client_id: string;
+  sport: string;
+  indoor: boolean;
+  started_at: number;
+}
+
 export interface Batch {
   /** Client-generated id, sent as the sync API's Idempotency-Key. */
   id: string;
   device: string;
   seq: number;
   samples: Sample[];
+  /** The workout the batch belongs to, so a backlog can be synced after the page was closed. */
+  workout?: WorkoutStart;
 }
 
 const SAMPLE_KEYS = ["hr", "cadence", "speed", "distance", "power"] as const;

@@ -2,7 +2,7 @@ import { h } from "../dom";
 import type { Decoded } from "../gatt";
 import { bluetooth, pairSensor, SENSOR_KINDS, type PairedSensor } from "../companion/bluetooth";
 import { IndexedDbOutbox } from "../companion/idb";
-import { IngestLink, type LinkState } from "../companion/link";
+import { IngestLink, syncBacklog, type LinkState } from "../companion/link";
 import { Batcher, toSample } from "../companion/recorder";
 import type { Session } from "../session";
 
@@ -100,10 +100,26 @@ export const companionPage = (session: Session) => async () => {
     linkStatus.textContent = "Workout finished. It will be scored in a moment.";
   });
 
+  const backlog = h("p", { role: "status" });
+  const trySync = async () => {
+    if (link || !navigator.onLine) return;
+    const waiting = (await outbox.all()).length;
+    if (!waiting) return;
+    backlog.textContent = `Sending ${waiting} batch(es) recorded offline…`;
+    try {
+      backlog.textContent = `Sent ${await syncBacklog(outbox)} batch(es) recorded offline.`;
+    } catch (error) {
+      backlog.textContent = `Samples recorded offline are kept on this phone: ${error instanceof Error ? error.message : error}`;
+    }
+  };
+  window.addEventListener("online", () => void trySync());
+  void trySync();
+
   return h(
     "div",
     {},
     h("h1", {}, "Phone companion"),
+    backlog,
     bluetooth()
       ? null
       : h("p", { class: "card notice" }, "This browser has no Web Bluetooth. Use Chrome on Android or a desktop, or run the bridge on a laptop."),
