@@ -81,6 +81,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # --- Everyday fixtures ---------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """A deliberately slow hash protects real passwords; tests only need a correct one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     """Throttle counters and cached values must not leak from one test into the next."""
     from django.core.cache import cache
