@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -100,9 +101,15 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
     file_type: Any = None
     last_t: float | None = None
     try:
-        with fitdecode.FitReader(
-            io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED, keep_raw_chunks=False
-        ) as reader:
+        with (
+            warnings.catch_warnings(),
+            fitdecode.FitReader(
+                io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED, keep_raw_chunks=False
+            ) as reader,
+        ):
+            # fitdecode warns about unknown fields and odd sizes in otherwise readable files;
+            # nothing a person uploading the file could act on.
+            warnings.simplefilter("ignore", UserWarning)
             for frame in reader:
                 if frame.frame_type != fitdecode.FIT_FRAME_DATA:
                     continue
@@ -146,8 +153,20 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
         raise ActivityFileInvalid(
             f"{filename} is corrupt: its FIT checksum does not match its content."
         ) from None
-    except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ActivityFileInvalid(f"{filename} is not a readable FIT file ({exc}).") from None
+    except (
+        fitdecode.FitError,
+        # fitdecode checks some chunk sizes with assert, and its profile lookups raise built-in
+        # errors on definitions no real device writes.
+        AssertionError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+    ) as exc:
+        raise ActivityFileInvalid(
+            f"{filename} is not a readable FIT file ({exc or 'inconsistent record sizes'})."
+        ) from None
 
     if file_type is not None and file_type != "activity":
         raise ActivityFileInvalid(

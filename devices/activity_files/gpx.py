@@ -63,7 +63,7 @@ def _point_row(point: GpxPoint) -> dict[str, float] | None:
 def parse_gpx(data: bytes, filename: str) -> ParsedActivity:
     try:
         document = gpxpy.parse(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, gpxpy.gpx.GPXException, ET.ParseError, ValueError) as exc:
+    except (UnicodeError, LookupError, gpxpy.gpx.GPXException, ET.ParseError, ValueError) as exc:
         raise ActivityFileInvalid(f"{filename} is not a readable GPX file ({exc}).") from None
     rows: list[dict[str, float]] = []
     sport = "other"

@@ -18,11 +18,15 @@ import pytest
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
 from fit_tool.profile.profile_type import FileType, Manufacturer
+from fit_tool.utils.crc import crc16 as fit_crc16
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices import activity_files
 from devices.activity_files import (
     SAMPLE_KEYS,
     ActivityFileInvalid,
+    ParsedActivity,
     export_activity,
     export_csv,
     export_fit,
@@ -455,6 +459,43 @@ def test_unreadable_files_are_refused_with_one_sentence(
     assert caught.value.message == message
 
 
+def test_timestamps_after_2100_are_refused() -> None:
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(b"t,hr\n1714557600,120\n99999999999,121\n", "future.csv")
+    assert caught.value.message == (
+        "future.csv has timestamps after 2100, which no recording can have, so it is corrupt."
+    )
+
+
+def test_xml_declaring_an_unknown_encoding_is_refused() -> None:
+    data = tcx("Running", _tcx_point()).replace(b'encoding="UTF-8"', b'encoding="UTF-42"')
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(data, "odd.tcx")
+    assert caught.value.message == (
+        "odd.tcx is not readable TCX (XML error: unknown encoding: UTF-42)."
+    )
+
+
+def test_an_unforeseen_parser_failure_becomes_the_one_error_and_is_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a GPX parser that fails in a way no mapping foresaw
+    def broken(data: bytes, filename: str) -> ParsedActivity:
+        raise RuntimeError("surprise")
+
+    monkeypatch.setitem(activity_files._PARSERS, "gpx", broken)
+    # when a GPX file is parsed
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(export_gpx(columns(2), sport="run", started_at=START), "x.gpx")
+    # then the person gets a sentence and the operators get the traceback
+    assert caught.value.message == (
+        "x.gpx could not be read as GPX: it is damaged or uses a variant Wellverse does not "
+        "understand."
+    )
+    assert [r.getMessage() for r in caplog.records] == ["unexpected error parsing x.gpx as gpx"]
+    assert caplog.records[0].exc_info is not None
+
+
 def gpx(points: str) -> bytes:
     return (
         '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
@@ -580,3 +621,75 @@ def test_export_in_an_unknown_format_is_refused() -> None:
     with pytest.raises(ActivityFileInvalid) as caught:
         export_activity("tcx", columns(3), sport="walk", started_at=START)
     assert caught.value.message == "'tcx' is not an export format: choose one of fit, gpx, csv."
+
+
+# --- Properties: any input ends in a sample set or in the one error -------------------------------
+_FUZZ_RR = (np.array([800.0] * 12), T0 + np.repeat(np.arange(6.0), 2))
+FUZZ_FIT = export_fit(columns(6), sport="run", started_at=START, rr=_FUZZ_RR[0], rr_t=_FUZZ_RR[1])
+FUZZ_GPX = export_gpx(columns(6), sport="run", started_at=START)
+
+
+def _outcome(data: bytes, name: str) -> ParsedActivity | ActivityFileInvalid:
+    """The parse result or the refusal; any other exception escapes and fails the test."""
+    try:
+        return parse_activity(data, name)
+    except ActivityFileInvalid as error:
+        return error
+
+
+def _with_valid_fit_crc(body: bytes) -> bytes:
+    # Recompute the trailing CRC so mutated content reaches the decoder instead of the checksum.
+    return body + fit_crc16(body).to_bytes(2, "little")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    position=st.integers(min_value=14, max_value=10_000),  # past the header, into the records
+    value=st.integers(min_value=0, max_value=255),
+)
+def test_fit_with_any_byte_changed_and_a_recomputed_crc_parses_or_raises_the_one_error(
+    position: int, value: int
+) -> None:
+    body = bytearray(FUZZ_FIT[:-2])
+    body[position % len(body)] = value
+    outcome = _outcome(_with_valid_fit_crc(bytes(body)), "fuzz.fit")
+    if isinstance(outcome, ActivityFileInvalid):
+        assert outcome.message.startswith("fuzz.fit ")
+    else:
+        assert len(outcome) >= 1
+        assert (np.diff(outcome.columns["t"]) > 0).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=4000), junk=st.binary(max_size=8))
+def test_gpx_cut_anywhere_and_padded_with_junk_parses_or_raises_the_one_error(
+    cut: int, junk: bytes
+) -> None:
+    outcome = _outcome(FUZZ_GPX[: cut % len(FUZZ_GPX)] + junk, "fuzz.gpx")
+    if isinstance(outcome, ActivityFileInvalid):
+        assert outcome.message.startswith("fuzz.gpx ")
+    else:
+        assert len(outcome) >= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64)),
+            st.one_of(st.none(), st.floats(min_value=-90, max_value=90)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_csv_round_trip_is_exact_for_any_finite_values(
+    values: list[tuple[float | None, float | None]],
+) -> None:
+    n = len(values)
+    hr = np.array([NAN if v is None else v for v, _ in values])
+    lat = np.array([NAN if v is None else v for _, v in values])
+    cols = columns(n, hr=hr, lat=lat, lon=np.where(np.isnan(lat), NAN, 14.0))
+    back = parse_activity(export_csv(cols, sport="run", started_at=START), "x.csv")
+    for key in SAMPLE_KEYS:
+        np.testing.assert_array_equal(back.columns[key], cols[key])
