@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
-from fit_tool.profile.profile_type import FileType, Manufacturer
+from fit_tool.profile.messages.record_message import RecordMessage
+from fit_tool.profile.messages.session_message import SessionMessage
+from fit_tool.profile.profile_type import FileType, Manufacturer, Sport, SubSport
 from fit_tool.utils.crc import crc16 as fit_crc16
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -265,6 +267,59 @@ def test_fit_round_trip_of_a_yoga_session_with_heart_rate_only() -> None:
     back = parse_activity(export_fit(cols, sport="yoga", started_at=START), "x.fit")
     assert (back.sport, back.indoor) == ("yoga", True)
     assert back.samples()[0] == {"t": T0, "hr": 72.0}
+
+
+@pytest.mark.parametrize("sport", ["run", "ride", "walk", "yoga", "other"])
+@pytest.mark.parametrize("indoor", [True, False])
+def test_fit_round_trip_keeps_every_sport_and_the_indoor_flag(sport: str, indoor: bool) -> None:
+    # An indoor session with GPS (a treadmill run logged by a watch) stays indoor because the
+    # session's sub-sport says so; yoga is always written with the indoor yoga sub-sport.
+    back = parse_activity(
+        export_fit(columns(3), sport=sport, started_at=START, indoor=indoor), "x.fit"
+    )
+    assert back.sport == sport
+    assert back.indoor is (indoor or sport == "yoga")
+
+
+def test_gym_treadmill_fit_imports_as_an_indoor_run() -> None:
+    # given a gym file: sport "fitness_equipment", the machine in the sub-sport
+    builder = FitFileBuilder(auto_define=True)
+    record = RecordMessage()
+    record.timestamp = round(T0) * 1000
+    record.heart_rate = 140
+    builder.add(record)
+    session = SessionMessage()
+    session.timestamp = round(T0) * 1000
+    session.start_time = round(T0) * 1000
+    session.sport = Sport.FITNESS_EQUIPMENT
+    session.sub_sport = SubSport.TREADMILL
+    builder.add(session)
+    activity = parse_activity(builder.build().to_bytes(), "gym.fit")
+    assert (activity.sport, activity.indoor) == ("run", True)
+
+
+def test_fit_with_only_the_plain_speed_and_altitude_fields_is_read() -> None:
+    # given records written the pre-"enhanced" way, as older devices do
+    builder = FitFileBuilder(auto_define=True)
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.time_created = round(T0) * 1000
+    builder.add(file_id)
+    record = RecordMessage()
+    record.timestamp = round(T0) * 1000
+    record.speed = 4.25
+    record.altitude = 120.4
+    record.position_lat = 46.05
+    record.position_long = 14.5
+    builder.add(record)
+    # when it is imported
+    activity = parse_activity(builder.build().to_bytes(), "old.fit")
+    # then speed and altitude come from the plain fields (altitude at FIT's 0.2 m grid)
+    assert activity.columns["speed"].tolist() == [4.25]
+    assert activity.columns["altitude"].tolist() == pytest.approx([120.4])
+    assert activity.columns["lat"].tolist() == pytest.approx([46.05], abs=SEMICIRCLE_DEG)
+    assert (activity.sport, activity.indoor) == ("other", False)
 
 
 def test_gpx_round_trip_keeps_time_position_elevation_heart_rate_and_cadence() -> None:
