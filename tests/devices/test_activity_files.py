@@ -574,6 +574,23 @@ def test_gpx_with_a_non_numeric_coordinate_is_refused() -> None:
     assert caught.value.message.startswith("odd.gpx is not a readable GPX file (")
 
 
+def test_gpx_with_a_utf8_byte_order_mark_is_read() -> None:
+    data = b"\xef\xbb\xbf" + gpx('<trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time></trkpt>')
+    assert parse_activity(data, "bom.gpx").samples() == [{"t": T0, "lat": 1.0, "lon": 2.0}]
+
+
+def test_gpx_1_0_in_its_declared_latin1_encoding_keeps_a_zero_speed() -> None:
+    data = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><gpx version="1.0" '
+        'xmlns="http://www.topografix.com/GPX/1/0"><trk><name>Zbevnica \xe9t\xe9</name>'
+        '<trkseg><trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time><speed>0</speed>'
+        "</trkpt></trkseg></trk></gpx>"
+    ).encode("latin-1")
+    assert parse_activity(data, "latin1.gpx").samples() == [
+        {"t": T0, "speed": 0.0, "lat": 1.0, "lon": 2.0}
+    ]
+
+
 def test_gpx_points_sharing_a_time_become_one_sample_with_the_later_values() -> None:
     data = gpx(
         '<trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time></trkpt>'
