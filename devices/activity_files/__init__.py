@@ -9,6 +9,7 @@ same columns and return bytes that ``parse_activity`` reads back.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ __all__ = (
     "parse_activity",
 )
 
+logger = logging.getLogger(__name__)
+
 _XML_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(gpx|TrainingCenterDatabase)[\s>/]")
 
 
@@ -64,19 +67,32 @@ def parse_activity(data: bytes, filename: str) -> ParsedActivity:
     if not data:
         raise ActivityFileInvalid(f"{name} is empty.")
     fmt = sniff_format(data)
-    if fmt == "fit":
-        return parse_fit(data, name)
-    if fmt == "gpx":
-        return parse_gpx(data, name)
-    if fmt == "tcx":
-        return parse_tcx(data, name)
-    if fmt == "csv":
-        return parse_csv(data, name)
-    if name.lower().endswith(".fit"):
-        raise ActivityFileInvalid(f"{name} is not a valid FIT file: its header is missing.")
-    raise ActivityFileInvalid(
-        f"{name} is not an activity file Wellverse can read (FIT, GPX, TCX or its own CSV)."
-    )
+    if fmt is None:
+        if name.lower().endswith(".fit"):
+            raise ActivityFileInvalid(f"{name} is not a valid FIT file: its header is missing.")
+        raise ActivityFileInvalid(
+            f"{name} is not an activity file Wellverse can read (FIT, GPX, TCX or its own CSV)."
+        )
+    try:
+        return _PARSERS[fmt](data, name)
+    except ActivityFileInvalid:
+        raise
+    except Exception:
+        # Each parser maps the failures its library is known to raise; this net keeps an
+        # unforeseen one in a third-party parser from becoming a 500, and logs it to be mapped.
+        logger.exception("unexpected error parsing %s as %s", name, fmt)
+        raise ActivityFileInvalid(
+            f"{name} could not be read as {fmt.upper()}: it is damaged or uses a variant "
+            "Wellverse does not understand."
+        ) from None
+
+
+_PARSERS: dict[str, Callable[[bytes, str], ParsedActivity]] = {
+    "fit": parse_fit,
+    "gpx": parse_gpx,
+    "tcx": parse_tcx,
+    "csv": parse_csv,
+}
 
 
 @dataclass(frozen=True)

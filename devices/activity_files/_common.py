@@ -26,6 +26,7 @@ Columns = Mapping[str, Any] | pd.DataFrame
 # Files older than this are not recordings: GPX writers put 1901-12-13 (INT32_MIN seconds) or the
 # UNIX epoch in place of a missing clock, and FIT's own epoch is 1989-12-31.
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST_PLAUSIBLE = datetime(2100, 1, 1, tzinfo=UTC)
 # Running/walking devices store cadence per leg (strides/min, what FIT and Garmin's GPX/TCX
 # extensions call "rpm"); the sample contract counts steps/min, twice that.
 STEP_SPORTS = frozenset({"run", "walk"})
@@ -234,6 +235,11 @@ def assemble(
         )
     frame = frame.groupby("t", sort=True).last().reset_index()
     columns = {key: frame[key].to_numpy(dtype=np.float64, copy=True) for key in SAMPLE_KEYS}
+    if float(columns["t"][-1]) >= LATEST_PLAUSIBLE.timestamp():
+        raise ActivityFileInvalid(
+            f"{filename} has timestamps after {LATEST_PLAUSIBLE:%Y}, which no recording can "
+            "have, so it is corrupt."
+        )
     first = datetime.fromtimestamp(float(columns["t"][0]), tz=UTC)
     last = datetime.fromtimestamp(float(columns["t"][-1]), tz=UTC)
     if first < EARLIEST_PLAUSIBLE:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import warnings
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -43,6 +44,10 @@ FIT_SIGNATURE = b".FIT"
 
 _SPORTS = {"running": "run", "cycling": "ride", "e_biking": "ride", "walking": "walk"}
 _SPORTS_ALSO = {"hiking": "walk"}
+_SUB_SPORTS = {
+    "treadmill": "run", "indoor_running": "run", "indoor_cycling": "ride", "spin": "ride",
+    "indoor_walking": "walk", "yoga": "yoga",
+}  # fmt: skip
 # Sub-sports that say where the activity happened; anything else falls back to "had GPS or not".
 _INDOOR_SUB_SPORTS = {
     "treadmill", "indoor_cycling", "spin", "indoor_rowing", "virtual_activity", "indoor_running",
@@ -59,6 +64,7 @@ _EXPORT_SPORT = {
     "ride": (Sport.CYCLING, SubSport.GENERIC, SubSport.INDOOR_CYCLING),
     "walk": (Sport.WALKING, SubSport.GENERIC, SubSport.INDOOR_WALKING),
     "yoga": (Sport.TRAINING, SubSport.YOGA, SubSport.YOGA),
+    # FIT has no indoor sub-sport for "generic"; fitness equipment is its indoor catch-all.
     "other": (Sport.GENERIC, SubSport.GENERIC, SubSport.GENERIC),
 }
 
@@ -68,15 +74,16 @@ def looks_like_fit(data: bytes) -> bool:
 
 
 def _sport(sport: Any, sub_sport: Any) -> str:
-    if sub_sport == "yoga":
-        return "yoga"
+    # Gym files say "fitness_equipment" and put the machine in the sub-sport.
+    if sub_sport in _SUB_SPORTS:
+        return _SUB_SPORTS[sub_sport]
     if isinstance(sport, str):
         return _SPORTS.get(sport) or _SPORTS_ALSO.get(sport) or "other"
     return "other"
 
 
-def _indoor(sub_sport: Any) -> bool | None:
-    if sub_sport in _INDOOR_SUB_SPORTS:
+def _indoor(sport: Any, sub_sport: Any) -> bool | None:
+    if sub_sport in _INDOOR_SUB_SPORTS or sport == "fitness_equipment":
         return True
     if sub_sport in _OUTDOOR_SUB_SPORTS:
         return False
@@ -100,9 +107,15 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
     file_type: Any = None
     last_t: float | None = None
     try:
-        with fitdecode.FitReader(
-            io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED, keep_raw_chunks=False
-        ) as reader:
+        with (
+            warnings.catch_warnings(),
+            fitdecode.FitReader(
+                io.BytesIO(data), check_crc=fitdecode.CrcCheck.ENABLED, keep_raw_chunks=False
+            ) as reader,
+        ):
+            # fitdecode warns about unknown fields and odd sizes in otherwise readable files;
+            # nothing a person uploading the file could act on.
+            warnings.simplefilter("ignore", UserWarning)
             for frame in reader:
                 if frame.frame_type != fitdecode.FIT_FRAME_DATA:
                     continue
@@ -146,8 +159,20 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
         raise ActivityFileInvalid(
             f"{filename} is corrupt: its FIT checksum does not match its content."
         ) from None
-    except (fitdecode.FitError, ValueError, KeyError, IndexError, TypeError) as exc:
-        raise ActivityFileInvalid(f"{filename} is not a readable FIT file ({exc}).") from None
+    except (
+        fitdecode.FitError,
+        # fitdecode checks some chunk sizes with assert, and its profile lookups raise built-in
+        # errors on definitions no real device writes.
+        AssertionError,
+        ValueError,
+        KeyError,
+        IndexError,
+        TypeError,
+        OverflowError,
+    ) as exc:
+        raise ActivityFileInvalid(
+            f"{filename} is not a readable FIT file ({exc or 'inconsistent record sizes'})."
+        ) from None
 
     if file_type is not None and file_type != "activity":
         raise ActivityFileInvalid(
@@ -184,7 +209,7 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
         fmt="fit",
         filename=filename,
         sport=sport,
-        indoor=_indoor(sub_sport),
+        indoor=_indoor(sport_value, sub_sport),
         rows=rows,
         rr=rr,
         declared_start=start if isinstance(start, datetime) else None,
@@ -214,6 +239,8 @@ def export_fit(
     get = as_columns(columns)
     t = get["t"]
     fit_sport, outdoor_sub, indoor_sub = _EXPORT_SPORT.get(sport, _EXPORT_SPORT["other"])
+    if indoor and fit_sport is Sport.GENERIC:
+        fit_sport = Sport.FITNESS_EQUIPMENT
     start_ms = round(started_at.timestamp()) * 1000
     end_ms = max(_ms(float(t[-1])), start_ms)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from devices.activity_files._common import (
     localname,
     sport_from_text,
     text_float,
+    to_float,
 )
 
 TPX_NS = "http://www.garmin.com/xmlschemas/TrackPointExtension/v1"
@@ -50,7 +52,7 @@ def _point_row(point: GpxPoint) -> dict[str, float] | None:
         "lon": float(point.longitude),
         "altitude": float(point.elevation) if point.elevation is not None else math.nan,
         # GPX 1.0 has <speed> on track points; waypoints and route points never do.
-        "speed": text_float(str(speed)) if (speed := getattr(point, "speed", None)) else math.nan,
+        "speed": to_float(getattr(point, "speed", None)),
     }
     for extension in point.extensions:
         for element in extension.iter():
@@ -60,10 +62,22 @@ def _point_row(point: GpxPoint) -> dict[str, float] | None:
     return row
 
 
+_DECLARED_ENCODING = re.compile(rb"""^<\?xml[^>]*\bencoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def _decode(data: bytes) -> str:
+    # gpxpy decodes bytes as UTF-8 whatever the XML declaration says; older GPS software writes
+    # ISO-8859-1 and says so.
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    declared = _DECLARED_ENCODING.match(data.lstrip())
+    return data.decode(declared.group(1).decode("ascii") if declared else "utf-8")
+
+
 def parse_gpx(data: bytes, filename: str) -> ParsedActivity:
     try:
-        document = gpxpy.parse(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, gpxpy.gpx.GPXException, ET.ParseError, ValueError) as exc:
+        document = gpxpy.parse(_decode(data))
+    except (UnicodeError, LookupError, gpxpy.gpx.GPXException, ET.ParseError, ValueError) as exc:
         raise ActivityFileInvalid(f"{filename} is not a readable GPX file ({exc}).") from None
     rows: list[dict[str, float]] = []
     sport = "other"

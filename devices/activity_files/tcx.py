@@ -24,7 +24,7 @@ def parse_tcx(data: bytes, filename: str) -> ParsedActivity:
         # ET.parse underneath accepts a file object. only_gps=False: indoor activities have no
         # positions and must import all the same.
         exercise = TCXReader().read(io.BytesIO(data), only_gps=False)
-    except ET.ParseError as exc:
+    except (ET.ParseError, LookupError) as exc:  # LookupError: an unknown declared encoding
         raise ActivityFileInvalid(f"{filename} is not readable TCX (XML error: {exc}).") from None
     except (ValueError, TypeError, KeyError, AttributeError, ZeroDivisionError) as exc:
         # tcxreader reports malformed values and empty files with these built-in types.

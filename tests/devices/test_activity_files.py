@@ -17,12 +17,18 @@ import pandas as pd
 import pytest
 from fit_tool.fit_file_builder import FitFileBuilder
 from fit_tool.profile.messages.file_id_message import FileIdMessage
-from fit_tool.profile.profile_type import FileType, Manufacturer
+from fit_tool.profile.messages.record_message import RecordMessage
+from fit_tool.profile.messages.session_message import SessionMessage
+from fit_tool.profile.profile_type import FileType, Manufacturer, Sport, SubSport
+from fit_tool.utils.crc import crc16 as fit_crc16
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from devices import activity_files
 from devices.activity_files import (
     SAMPLE_KEYS,
     ActivityFileInvalid,
+    ParsedActivity,
     export_activity,
     export_csv,
     export_fit,
@@ -263,6 +269,59 @@ def test_fit_round_trip_of_a_yoga_session_with_heart_rate_only() -> None:
     assert back.samples()[0] == {"t": T0, "hr": 72.0}
 
 
+@pytest.mark.parametrize("sport", ["run", "ride", "walk", "yoga", "other"])
+@pytest.mark.parametrize("indoor", [True, False])
+def test_fit_round_trip_keeps_every_sport_and_the_indoor_flag(sport: str, indoor: bool) -> None:
+    # An indoor session with GPS (a treadmill run logged by a watch) stays indoor because the
+    # session's sub-sport says so; yoga is always written with the indoor yoga sub-sport.
+    back = parse_activity(
+        export_fit(columns(3), sport=sport, started_at=START, indoor=indoor), "x.fit"
+    )
+    assert back.sport == sport
+    assert back.indoor is (indoor or sport == "yoga")
+
+
+def test_gym_treadmill_fit_imports_as_an_indoor_run() -> None:
+    # given a gym file: sport "fitness_equipment", the machine in the sub-sport
+    builder = FitFileBuilder(auto_define=True)
+    record = RecordMessage()
+    record.timestamp = round(T0) * 1000
+    record.heart_rate = 140
+    builder.add(record)
+    session = SessionMessage()
+    session.timestamp = round(T0) * 1000
+    session.start_time = round(T0) * 1000
+    session.sport = Sport.FITNESS_EQUIPMENT
+    session.sub_sport = SubSport.TREADMILL
+    builder.add(session)
+    activity = parse_activity(builder.build().to_bytes(), "gym.fit")
+    assert (activity.sport, activity.indoor) == ("run", True)
+
+
+def test_fit_with_only_the_plain_speed_and_altitude_fields_is_read() -> None:
+    # given records written the pre-"enhanced" way, as older devices do
+    builder = FitFileBuilder(auto_define=True)
+    file_id = FileIdMessage()
+    file_id.type = FileType.ACTIVITY
+    file_id.manufacturer = Manufacturer.DEVELOPMENT.value
+    file_id.time_created = round(T0) * 1000
+    builder.add(file_id)
+    record = RecordMessage()
+    record.timestamp = round(T0) * 1000
+    record.speed = 4.25
+    record.altitude = 120.4
+    record.position_lat = 46.05
+    record.position_long = 14.5
+    builder.add(record)
+    # when it is imported
+    activity = parse_activity(builder.build().to_bytes(), "old.fit")
+    # then speed and altitude come from the plain fields (altitude at FIT's 0.2 m grid)
+    assert activity.columns["speed"].tolist() == [4.25]
+    assert activity.columns["altitude"].tolist() == pytest.approx([120.4])
+    assert activity.columns["lat"].tolist() == pytest.approx([46.05], abs=SEMICIRCLE_DEG)
+    assert (activity.sport, activity.indoor) == ("other", False)
+
+
 def test_gpx_round_trip_keeps_time_position_elevation_heart_rate_and_cadence() -> None:
     # given a run; GPX has no field for speed, distance, power or RR
     cols = columns()
@@ -455,6 +514,43 @@ def test_unreadable_files_are_refused_with_one_sentence(
     assert caught.value.message == message
 
 
+def test_timestamps_after_2100_are_refused() -> None:
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(b"t,hr\n1714557600,120\n99999999999,121\n", "future.csv")
+    assert caught.value.message == (
+        "future.csv has timestamps after 2100, which no recording can have, so it is corrupt."
+    )
+
+
+def test_xml_declaring_an_unknown_encoding_is_refused() -> None:
+    data = tcx("Running", _tcx_point()).replace(b'encoding="UTF-8"', b'encoding="UTF-42"')
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(data, "odd.tcx")
+    assert caught.value.message == (
+        "odd.tcx is not readable TCX (XML error: unknown encoding: UTF-42)."
+    )
+
+
+def test_an_unforeseen_parser_failure_becomes_the_one_error_and_is_logged(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # given a GPX parser that fails in a way no mapping foresaw
+    def broken(data: bytes, filename: str) -> ParsedActivity:
+        raise RuntimeError("surprise")
+
+    monkeypatch.setitem(activity_files._PARSERS, "gpx", broken)
+    # when a GPX file is parsed
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(export_gpx(columns(2), sport="run", started_at=START), "x.gpx")
+    # then the person gets a sentence and the operators get the traceback
+    assert caught.value.message == (
+        "x.gpx could not be read as GPX: it is damaged or uses a variant Wellverse does not "
+        "understand."
+    )
+    assert [r.getMessage() for r in caplog.records] == ["unexpected error parsing x.gpx as gpx"]
+    assert caplog.records[0].exc_info is not None
+
+
 def gpx(points: str) -> bytes:
     return (
         '<?xml version="1.0"?><gpx version="1.1" xmlns="http://www.topografix.com/GPX/1/1">'
@@ -476,6 +572,23 @@ def test_gpx_with_a_non_numeric_coordinate_is_refused() -> None:
     with pytest.raises(ActivityFileInvalid) as caught:
         parse_activity(data, "odd.gpx")
     assert caught.value.message.startswith("odd.gpx is not a readable GPX file (")
+
+
+def test_gpx_with_a_utf8_byte_order_mark_is_read() -> None:
+    data = b"\xef\xbb\xbf" + gpx('<trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time></trkpt>')
+    assert parse_activity(data, "bom.gpx").samples() == [{"t": T0, "lat": 1.0, "lon": 2.0}]
+
+
+def test_gpx_1_0_in_its_declared_latin1_encoding_keeps_a_zero_speed() -> None:
+    data = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?><gpx version="1.0" '
+        'xmlns="http://www.topografix.com/GPX/1/0"><trk><name>Zbevnica \xe9t\xe9</name>'
+        '<trkseg><trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time><speed>0</speed>'
+        "</trkpt></trkseg></trk></gpx>"
+    ).encode("latin-1")
+    assert parse_activity(data, "latin1.gpx").samples() == [
+        {"t": T0, "speed": 0.0, "lat": 1.0, "lon": 2.0}
+    ]
 
 
 def test_gpx_points_sharing_a_time_become_one_sample_with_the_later_values() -> None:
@@ -580,3 +693,75 @@ def test_export_in_an_unknown_format_is_refused() -> None:
     with pytest.raises(ActivityFileInvalid) as caught:
         export_activity("tcx", columns(3), sport="walk", started_at=START)
     assert caught.value.message == "'tcx' is not an export format: choose one of fit, gpx, csv."
+
+
+# --- Properties: any input ends in a sample set or in the one error -------------------------------
+_FUZZ_RR = (np.array([800.0] * 12), T0 + np.repeat(np.arange(6.0), 2))
+FUZZ_FIT = export_fit(columns(6), sport="run", started_at=START, rr=_FUZZ_RR[0], rr_t=_FUZZ_RR[1])
+FUZZ_GPX = export_gpx(columns(6), sport="run", started_at=START)
+
+
+def _outcome(data: bytes, name: str) -> ParsedActivity | ActivityFileInvalid:
+    """The parse result or the refusal; any other exception escapes and fails the test."""
+    try:
+        return parse_activity(data, name)
+    except ActivityFileInvalid as error:
+        return error
+
+
+def _with_valid_fit_crc(body: bytes) -> bytes:
+    # Recompute the trailing CRC so mutated content reaches the decoder instead of the checksum.
+    return body + fit_crc16(body).to_bytes(2, "little")
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    position=st.integers(min_value=14, max_value=10_000),  # past the header, into the records
+    value=st.integers(min_value=0, max_value=255),
+)
+def test_fit_with_any_byte_changed_and_a_recomputed_crc_parses_or_raises_the_one_error(
+    position: int, value: int
+) -> None:
+    body = bytearray(FUZZ_FIT[:-2])
+    body[position % len(body)] = value
+    outcome = _outcome(_with_valid_fit_crc(bytes(body)), "fuzz.fit")
+    if isinstance(outcome, ActivityFileInvalid):
+        assert outcome.message.startswith("fuzz.fit ")
+    else:
+        assert len(outcome) >= 1
+        assert (np.diff(outcome.columns["t"]) > 0).all()
+
+
+@settings(max_examples=150, deadline=None)
+@given(cut=st.integers(min_value=0, max_value=4000), junk=st.binary(max_size=8))
+def test_gpx_cut_anywhere_and_padded_with_junk_parses_or_raises_the_one_error(
+    cut: int, junk: bytes
+) -> None:
+    outcome = _outcome(FUZZ_GPX[: cut % len(FUZZ_GPX)] + junk, "fuzz.gpx")
+    if isinstance(outcome, ActivityFileInvalid):
+        assert outcome.message.startswith("fuzz.gpx ")
+    else:
+        assert len(outcome) >= 1
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    values=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64)),
+            st.one_of(st.none(), st.floats(min_value=-90, max_value=90)),
+        ),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_csv_round_trip_is_exact_for_any_finite_values(
+    values: list[tuple[float | None, float | None]],
+) -> None:
+    n = len(values)
+    hr = np.array([NAN if v is None else v for v, _ in values])
+    lat = np.array([NAN if v is None else v for _, v in values])
+    cols = columns(n, hr=hr, lat=lat, lon=np.where(np.isnan(lat), NAN, 14.0))
+    back = parse_activity(export_csv(cols, sport="run", started_at=START), "x.csv")
+    for key in SAMPLE_KEYS:
+        np.testing.assert_array_equal(back.columns[key], cols[key])
