@@ -13,6 +13,7 @@ per-call pandas overhead alone would be a multiple of the budget.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import math
 import time
@@ -370,76 +371,40 @@ def _score_arrays(
             )
         )
     has_hr = hr_samples > 0
-    max_hr = athlete.max_hr
-    max_estimated = False
-    if max_hr is None and athlete.age is not None:
-        max_hr = float(estimate_max_heart_rate(max(round(athlete.age), 0)))
-        max_estimated = True
-    rest_estimated = athlete.resting_hr is None
-    rest = RESTING_HR_DEFAULT if athlete.resting_hr is None else athlete.resting_hr
-    zone_method = "none"
-    zone_bounds: tuple[float, ...] | None = None
-    if athlete.zone_bounds is not None:
-        zone_bounds, zone_method = tuple(athlete.zone_bounds), "custom"
-    elif max_hr is not None and athlete.resting_hr is not None:
-        reserve = max_hr - athlete.resting_hr
-        zone_bounds = tuple(athlete.resting_hr + f * reserve for f in KARVONEN_ZONES)
-        zone_method = "karvonen"
-    elif max_hr is not None:
-        zone_bounds, zone_method = tuple(f * max_hr for f in EDWARDS_ZONES), "percent_max"
+    tables = _heart_tables(athlete)
     zone_seconds: tuple[float, ...] = (0.0,) * HEART_RATE_ZONES
     trimp = edwards = load = 0.0
-    hr_avg = hr_top = lthr = None
+    hr_avg = hr_top = None
     hr_s = 0.0
-    seconds: Array = _NO_SECONDS
+    keytel_part = 0.0
     if has_hr:
         seconds = cast(Array, np.bincount(bins, weights=hold, minlength=HR_BINS))
         seconds = seconds[HR_LOW : HR_BINS - 1]
         hr_s = float(seconds.sum())
-        hr_avg = float(BPM @ seconds) / hr_s if hr_s > 0 else float(BPM @ valid) / hr_samples
+        # One matrix product gives every heart-rate total (see _heart_tables for the rows).
+        totals = (tables.matrix @ seconds).tolist()
+        hr_avg = totals[0] / hr_s if hr_s > 0 else float(BPM @ valid) / hr_samples
         hr_top = float(BPM[np.flatnonzero(valid)[-1]])
-        if zone_bounds is not None:
-            zone_of_bpm = np.searchsorted(np.asarray(zone_bounds), BPM, side="right")
-            zone_seconds = tuple(np.bincount(zone_of_bpm, seconds, minlength=6)[1:].tolist())
-        if max_hr is not None and max_hr > rest:
-            coefficients = [BANISTER[athlete.sex]] if athlete.sex else list(BANISTER.values())
-            reserve = max_hr - rest
-            x = np.clip((BPM - rest) / reserve, 0.0, 1.0)
-            trimp = 0.0
-            hour_at_lthr = 0.0
-            lthr = athlete.lthr if athlete.lthr is not None else LTHR_FRACTION_OF_MAX * max_hr
-            x_lt = min(max((lthr - rest) / reserve, 0.0), 1.0)
-            for a, b in coefficients:
-                trimp += a * float((x * np.exp(b * x)) @ seconds) / 60.0
-                hour_at_lthr += 60.0 * a * x_lt * math.exp(b * x_lt)
-            trimp /= len(coefficients)
-            hour_at_lthr /= len(coefficients)
-            load = 100.0 * trimp / hour_at_lthr if hour_at_lthr > 0 else 0.0
-            edwards_zone = np.searchsorted(np.asarray(EDWARDS_ZONES) * max_hr, BPM, side="right")
-            edwards = float(edwards_zone @ seconds) / 60.0
+        if tables.zone_bounds is not None:
+            zone_seconds = tuple(totals[1:6])
+        if tables.lthr is not None:
+            trimp, edwards = totals[6], totals[7]
+            load = 100.0 * trimp / tables.hour_at_lthr if tables.hour_at_lthr > 0 else 0.0
+        keytel_part = totals[8]
 
     # --- effort and energy: MET per sample from the sport (and speed or power), raised to the
     # heart-rate estimate where Keytel's equation applies; points are MET-minutes above rest.
     met_table = _met_table(sport, indoor, v, v0, power, athlete)
-    keytel_ok = has_hr and athlete.age is not None and bool(athlete.weight_kg)
-    weight = athlete.weight_kg if athlete.weight_kg else WEIGHT_DEFAULT_KG
-    kcal_per_met_min = KCAL_PER_KG_MIN_PER_MET * weight
-    if keytel_ok:
-        assert athlete.age is not None  # narrowed by keytel_ok
-        kcal_by_bpm = np.maximum(
-            _keytel_kcal_per_min(BPM, athlete.age, weight, athlete.sex), kcal_per_met_min
-        )
-        met_by_bin = np.zeros(HR_BINS)
-        met_by_bin[HR_LOW : HR_BINS - 1] = kcal_by_bpm / kcal_per_met_min
-        effort = np.maximum(met_by_bin[bins], met_table)
-        energy = float(kcal_by_bpm @ seconds)
+    kcal_per_met_min = tables.kcal_per_met_min
+    if has_hr and tables.met_by_bin is not None:
+        effort = np.maximum(tables.met_by_bin[bins], met_table)
+        energy = keytel_part
         if hr_samples == n:
             energy_method = "keytel"
         else:
             no_hr = (bins < HR_LOW) | (bins > HR_MAX)
-            energy += kcal_per_met_min * float(met_table @ (hold * no_hr))
+            energy += kcal_per_met_min * float(met_table @ (hold * no_hr)) / 60.0
             energy_method = "keytel+met"
-        energy /= 60.0
     else:
         effort = met_table
         energy = kcal_per_met_min * float(met_table @ hold) / 60.0
@@ -472,15 +437,15 @@ def _score_arrays(
         hr_seconds=hr_s,
         hr_avg=hr_avg,
         hr_max=hr_top,
-        resting_hr_used=rest,
-        resting_hr_estimated=rest_estimated,
-        max_hr_used=max_hr,
-        max_hr_estimated=max_estimated,
-        lthr_used=lthr,
+        resting_hr_used=tables.rest,
+        resting_hr_estimated=athlete.resting_hr is None,
+        max_hr_used=tables.max_hr,
+        max_hr_estimated=tables.max_estimated,
+        lthr_used=tables.lthr if has_hr else None,
         lthr_estimated=athlete.lthr is None,
         sex_used=athlete.sex,
-        zone_method=zone_method,
-        zone_bounds=zone_bounds,
+        zone_method=tables.zone_method,
+        zone_bounds=tables.zone_bounds,
         zone_seconds=zone_seconds,
         trimp_banister=trimp,
         trimp_edwards=edwards,
@@ -506,6 +471,87 @@ HR_BINS = int(HR_MAX) + 2  # bins 0..230 and 231 for "above the human range"
 BPM = np.arange(HR_LOW, HR_BINS - 1, dtype=np.float64)
 _NO_SECONDS = np.zeros(BPM.size)
 _BLOCK_MEAN = np.full(SMOOTH_ALTITUDE_SAMPLES, 1.0 / SMOOTH_ALTITUDE_SAMPLES)
+
+
+@dataclass(frozen=True)
+class _HeartTables:
+    """What an athlete's physiology makes of each whole bpm, computed once per athlete."""
+
+    max_hr: float | None
+    max_estimated: bool
+    rest: float
+    zone_method: str
+    zone_bounds: tuple[float, ...] | None
+    lthr: float | None  # None: no training load without a maximum heart rate
+    hour_at_lthr: float
+    # rows, per bpm from HR_LOW to HR_MAX: bpm; in zone 1..5 (0/1); Banister weight a*x*e^(b*x)
+    # per second in minutes; Edwards zone number per second in minutes; Keytel kcal per second.
+    matrix: Array
+    met_by_bin: Array | None  # Keytel MET per heart-rate bin (None: age or weight unknown)
+    kcal_per_met_min: float
+
+
+@functools.lru_cache(maxsize=4096)
+def _heart_tables(athlete: Athlete) -> _HeartTables:
+    max_hr = athlete.max_hr
+    max_estimated = False
+    if max_hr is None and athlete.age is not None:
+        max_hr = float(estimate_max_heart_rate(max(round(athlete.age), 0)))
+        max_estimated = True
+    rest = RESTING_HR_DEFAULT if athlete.resting_hr is None else athlete.resting_hr
+    zone_method = "none"
+    zone_bounds: tuple[float, ...] | None = None
+    if athlete.zone_bounds is not None:
+        zone_bounds, zone_method = tuple(athlete.zone_bounds), "custom"
+    elif max_hr is not None and athlete.resting_hr is not None:
+        reserve = max_hr - athlete.resting_hr
+        zone_bounds = tuple(athlete.resting_hr + f * reserve for f in KARVONEN_ZONES)
+        zone_method = "karvonen"
+    elif max_hr is not None:
+        zone_bounds, zone_method = tuple(f * max_hr for f in EDWARDS_ZONES), "percent_max"
+    matrix = np.zeros((9, BPM.size))
+    matrix[0] = BPM
+    if zone_bounds is not None:
+        zone_of_bpm = np.searchsorted(np.asarray(zone_bounds), BPM, side="right")
+        for zone in range(1, HEART_RATE_ZONES + 1):
+            matrix[zone] = zone_of_bpm == zone
+    lthr = None
+    hour_at_lthr = 0.0
+    if max_hr is not None and max_hr > rest:
+        coefficients = [BANISTER[athlete.sex]] if athlete.sex else list(BANISTER.values())
+        reserve = max_hr - rest
+        x = np.clip((BPM - rest) / reserve, 0.0, 1.0)
+        lthr = athlete.lthr if athlete.lthr is not None else LTHR_FRACTION_OF_MAX * max_hr
+        x_lt = min(max((lthr - rest) / reserve, 0.0), 1.0)
+        for a, b in coefficients:
+            matrix[6] += a * x * np.exp(b * x) / 60.0 / len(coefficients)
+            hour_at_lthr += 60.0 * a * x_lt * math.exp(b * x_lt) / len(coefficients)
+        edwards = np.searchsorted(np.asarray(EDWARDS_ZONES) * max_hr, BPM, side="right")
+        matrix[7] = edwards / 60.0
+    weight = athlete.weight_kg if athlete.weight_kg else WEIGHT_DEFAULT_KG
+    kcal_per_met_min = KCAL_PER_KG_MIN_PER_MET * weight
+    met_by_bin = None
+    if athlete.age is not None and athlete.weight_kg:
+        # Keytel underestimates at low heart rates (it can go negative): never below resting.
+        kcal = np.maximum(
+            _keytel_kcal_per_min(BPM, athlete.age, athlete.weight_kg, athlete.sex),
+            kcal_per_met_min,
+        )
+        matrix[8] = kcal / 60.0
+        met_by_bin = np.zeros(HR_BINS)
+        met_by_bin[HR_LOW : HR_BINS - 1] = kcal / kcal_per_met_min
+    return _HeartTables(
+        max_hr=max_hr,
+        max_estimated=max_estimated,
+        rest=rest,
+        zone_method=zone_method,
+        zone_bounds=zone_bounds,
+        lthr=lthr,
+        hour_at_lthr=hour_at_lthr,
+        matrix=matrix,
+        met_by_bin=met_by_bin,
+        kcal_per_met_min=kcal_per_met_min,
+    )
 
 
 def _score_without_samples(
