@@ -51,7 +51,7 @@ KCAL_PER_KG_MIN_PER_MET = 0.0175  # 1 MET = 3.5 ml O2/kg/min, about 1 kcal/kg/h
 WEIGHT_DEFAULT_KG = 70.0  # used for energy only, when no weight is set; points never use weight
 MET_TABLE = {"run": 8.0, "ride": 7.5, "walk": 3.5, "yoga": 2.5, "other": 4.0}  # Ainsworth 2011
 MET_RIDE_INDOOR = 7.0
-CYCLING_GROSS_EFFICIENCY = 0.24
+CYCLING_GROSS_EFFICIENCY = 0.22  # typical gross efficiency (Ettema & Loras 2009: ~18-23 %)
 WATTS_PER_KCAL_MIN = 4184.0 / 60.0
 RUN_WALK_SPEED_SPLIT_MPS = 2.2  # ACSM: walking equation below ~134 m/min, running above
 MODERATE_MET = 3.0  # WHO/ACSM moderate-intensity threshold: an "active" minute

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+from benchmarks.scoring import agreement, synthetic_run
 from wellness.handoff import ScoredWorkout
 from wellness.scoring import (
     COLUMNS,
@@ -586,3 +587,19 @@ def test_any_frame_is_scored_or_rejected_with_a_reason(
     assert sum(result.zone_seconds) <= result.recorded_s + 1e-6
     assert result.moving_time_s <= max(result.recorded_s, result.duration_s) + 1e-6
     assert all(isinstance(text, str) and text for text in result.explain().values())
+
+
+def test_a_ride_with_power_is_scored_from_the_metabolic_cost_of_that_power() -> None:
+    # 200 W at 22 % gross efficiency is 909 W metabolic = 13.04 kcal/min; 1 MET at 70 kg is
+    # 1.225 kcal/min, so 10.64 MET
+    result = score(frame(power=200.0), Athlete(weight_kg=70), "ride")
+
+    met = 200 / 0.22 / (4184 / 60) / (0.0175 * 70)
+    assert result.energy_kcal == pytest.approx(met * 0.0175 * 70 * 60)
+    assert result.points == round((met - 1) * 60)
+
+
+def test_vectorised_scoring_matches_the_row_by_row_implementation_of_the_benchmark() -> None:
+    workout, rr = synthetic_run(seconds=900, seed=5)
+
+    assert agreement(workout, rr) == []
