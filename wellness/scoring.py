@@ -318,7 +318,7 @@ def _score_arrays(
     else:
         moving_time_s = recorded_s if sport != "yoga" else 0.0
         max_speed = 0.0
-    if np.isfinite(distance[0]) and np.isfinite(distance[-1]) and n >= 2:
+    if n >= 2 and math.isfinite(distance[0]) and math.isfinite(distance[-1]):
         d, dt_d = distance, step
     else:
         ok = np.isfinite(distance)
@@ -357,7 +357,9 @@ def _score_arrays(
     # --- heart rate, as sensors send it: whole beats per minute. All heart-rate metrics are
     # functions of the beat rate alone, so they are computed once per bpm value on the time spent
     # at each (one bincount), not once per sample.
-    bins = np.fmin(np.fmax(np.rint(hr), 0.0), HR_MAX + 1).astype(np.intp)  # NaN -> 0
+    rounded = np.fmax(hr, 0.0)  # NaN -> 0, "not measured"
+    np.minimum(rounded, HR_MAX + 1, out=rounded)
+    bins = np.rint(rounded, out=rounded).astype(np.intp)
     counts = np.bincount(bins, minlength=HR_BINS)
     valid = counts[HR_LOW : HR_BINS - 1]
     hr_samples = int(valid.sum())
@@ -679,12 +681,11 @@ def _met_table(
     if sport in ("run", "walk") and v0 is not None:
         # ACSM: VO2 = 3.5 + 0.1 (walking) or 0.2 (running) ml/kg/min per m/min; MET = VO2 / 3.5.
         # Speeds no human produces must not earn effort, so speed is capped at the sport's limit.
-        capped = np.minimum(v0, MAX_SPEED_MPS[sport])
-        if sport == "walk":
-            met = capped * (0.1 * 60.0 / 3.5) + 1.0
-        else:
-            per_mps = (capped >= RUN_WALK_SPEED_SPLIT_MPS) * (0.1 * 60.0 / 3.5) + 0.1 * 60.0 / 3.5
-            met = capped * per_mps + 1.0
+        met = np.minimum(v0, MAX_SPEED_MPS[sport])
+        if sport == "run":  # the running equation's 0.2 is twice the walking equation's 0.1
+            met *= (met >= RUN_WALK_SPEED_SPLIT_MPS) + 1.0
+        met *= 0.1 * 60.0 / 3.5
+        met += 1.0
         if not math.isfinite(v.sum()):
             met = np.where(np.isnan(v), default, met)  # unknown speed: the sport's typical MET
         return met
