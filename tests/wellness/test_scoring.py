@@ -603,3 +603,31 @@ def test_vectorised_scoring_matches_the_row_by_row_implementation_of_the_benchma
     workout, rr = synthetic_run(seconds=900, seed=5)
 
     assert agreement(workout, rr) == []
+
+
+def test_a_frame_with_values_that_are_not_numbers_is_rejected_with_a_reason() -> None:
+    data = frame(10).astype(object)
+    data.loc[3, "hr"] = "fast"
+
+    with pytest.raises(UnscorableWorkout, match="not numbers") as caught:
+        score(data)
+
+    assert caught.value.code == "bad_frame"
+
+
+def test_a_negative_elapsed_time_is_rejected_with_a_reason() -> None:
+    with pytest.raises(UnscorableWorkout, match="zero or more") as caught:
+        score(frame(10), elapsed_s=-5.0)
+
+    assert caught.value.code == "elapsed"
+
+
+def test_a_live_batch_sent_twice_counts_once() -> None:
+    live = LiveEffort(athlete=Athlete(), sport="walk")
+    batch = [{"t": T0 + i, "speed": 1.5} for i in range(120)]
+
+    first = live.feed(batch)
+    again = live.feed(batch)
+
+    # walking at 1.5 m/s: ACSM 1 + 0.1 x 90 / 3.5 = 3.57 MET, 119 s of it
+    assert first.points == int((0.1 * 90 / 3.5) * 119 / 60) == again.points
