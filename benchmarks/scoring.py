@@ -1,0 +1,240 @@
+"""Compute-only scoring of a one-hour 1 Hz workout, beside a row-by-row implementation.
+
+The baseline computes the same metrics the way one would write them first: a loop over
+``DataFrame.iterrows()`` and over the RR intervals, in plain Python. Both run on the same synthetic
+run (heart rate, RR intervals, cadence, speed, distance, altitude, GPS), and the benchmark checks
+that they agree before it reports any time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmarks import Figure, figure, median_seconds
+from wellness import scoring
+from wellness.scoring import COLUMNS, Athlete, score_workout
+
+DESCRIPTION = "compute-only scoring of a one-hour 1 Hz workout vs a row-by-row implementation"
+T0 = 1_750_000_000.0
+ATHLETE = Athlete(age=38, sex="female", weight_kg=62, resting_hr=52, max_hr=186, lthr=168)
+
+
+def synthetic_run(seconds: int = 3600, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
+    """An hour's hilly run with a warm-up, intervals and a stop, sampled at 1 Hz, and its RR."""
+    rng = np.random.default_rng(seed)
+    n = seconds
+    minute = np.arange(n) / 60.0
+    effort = np.clip(minute / 10, 0, 1) * (0.75 + 0.15 * (np.sin(minute / 2) > 0.6))
+    speed = np.where((minute > 30) & (minute < 32), 0.0, 2.2 + 1.6 * effort)
+    speed = np.clip(speed + rng.normal(0, 0.08, n), 0, None)
+    hr = np.rint(70 + 105 * effort + rng.normal(0, 1.5, n))
+    cadence = np.where(speed > 0.5, 150 + 20 * effort + rng.normal(0, 2, n), 0.0)
+    distance = np.concatenate(([0.0], np.cumsum(speed[:-1])))
+    altitude = 120 + 35 * np.sin(minute / 9) + rng.normal(0, 0.4, n)
+    lat = 46.5 + distance / 111_000
+    lon = np.full(n, 6.6)
+    data = {
+        "t": T0 + np.arange(n, dtype=np.float64),
+        "hr": hr,
+        "cadence": cadence,
+        "speed": speed,
+        "distance": distance,
+        "power": np.full(n, np.nan),
+        "altitude": altitude,
+        "lat": lat,
+        "lon": lon,
+    }
+    beats = np.repeat(60_000.0 / hr, np.maximum(np.rint(hr / 60).astype(int), 1))
+    rr = beats + rng.normal(0, 15, beats.size)
+    rr[::500] *= 0.6  # ectopic beats for the artefact filter to remove
+    return pd.DataFrame(data, columns=list(COLUMNS)), rr
+
+
+def naive_score(
+    frame: pd.DataFrame, rr: np.ndarray, athlete: Athlete, sport: str
+) -> dict[str, Any]:
+    """The same metrics, row by row in plain Python (profile complete: the Keytel/Karvonen path)."""
+    assert athlete.max_hr
+    assert athlete.resting_hr
+    assert athlete.lthr
+    assert athlete.sex
+    assert athlete.age is not None
+    assert athlete.weight_kg
+    rows = [row for _, row in frame.iterrows()]
+    rest, top, lthr = athlete.resting_hr, athlete.max_hr, athlete.lthr
+    a, b = scoring.BANISTER[athlete.sex]
+    c0, c_hr, c_w, c_age = scoring.KEYTEL[athlete.sex]
+    per_met = scoring.KCAL_PER_KG_MIN_PER_MET * athlete.weight_kg
+    karvonen = [rest + f * (top - rest) for f in scoring.KARVONEN_ZONES]
+    edwards_bounds = [f * top for f in scoring.EDWARDS_ZONES]
+    out: dict[str, Any] = {
+        "recorded_s": 0.0,
+        "moving_time_s": 0.0,
+        "hr_seconds": 0.0,
+        "trimp_banister": 0.0,
+        "trimp_edwards": 0.0,
+        "energy_kcal": 0.0,
+        "met_minutes": 0.0,
+        "active_minutes": 0.0,
+        "zone_seconds": [0.0] * 5,
+    }
+    hr_weighted = cadence_weighted = cadence_time = 0.0
+    hr_max = cadence_max = max_speed = 0.0
+    flags = []
+    for i, row in enumerate(rows):
+        hold = min(rows[i + 1]["t"] - row["t"], scoring.GAP_S) if i + 1 < len(rows) else 0.0
+        out["recorded_s"] += hold
+        speed = row["speed"] if row["speed"] == row["speed"] and row["speed"] > 0 else 0.0
+        moving = speed >= scoring.MOVING_SPEED_MPS
+        if moving:
+            out["moving_time_s"] += hold
+        max_speed = max(max_speed, speed)
+        if row["cadence"] > 0:
+            cadence_weighted += row["cadence"] * hold
+            cadence_time += hold
+            cadence_max = max(cadence_max, row["cadence"])
+            if speed * 60 > row["cadence"] * scoring.MAX_STEP_LENGTH_M and row["cadence"] >= 30:
+                flags.append("cadence_speed_mismatch")
+        capped = min(speed, scoring.MAX_SPEED_MPS[sport])
+        per_mps = 0.2 if capped >= scoring.RUN_WALK_SPEED_SPLIT_MPS else 0.1
+        met = max(1.0 + per_mps * 60 / 3.5 * capped, 1.0)
+        hr = round(row["hr"]) if row["hr"] == row["hr"] else 0
+        if scoring.HR_MIN <= hr <= scoring.HR_MAX:
+            out["hr_seconds"] += hold
+            hr_weighted += hr * hold
+            hr_max = max(hr_max, hr)
+            zone = sum(hr >= bound for bound in karvonen)
+            if zone:
+                out["zone_seconds"][zone - 1] += hold
+            x = min(max((hr - rest) / (top - rest), 0.0), 1.0)
+            out["trimp_banister"] += hold / 60 * a * x * math.exp(b * x)
+            out["trimp_edwards"] += hold / 60 * sum(hr >= bound for bound in edwards_bounds)
+            kcal = (c0 + c_hr * hr + c_w * athlete.weight_kg + c_age * athlete.age) / 4.184
+            kcal = max(kcal, per_met)
+            out["energy_kcal"] += kcal * hold / 60
+            met = max(met, kcal / per_met)
+        else:
+            out["energy_kcal"] += met * per_met * hold / 60
+        out["met_minutes"] += (met - 1.0) * hold / 60
+        if met >= scoring.MODERATE_MET or moving:
+            out["active_minutes"] += hold / 60
+    out["distance_m"] = rows[-1]["distance"] - rows[0]["distance"]
+    out["hr_avg"] = hr_weighted / out["hr_seconds"]
+    out["hr_max"], out["max_speed_mps"], out["cadence_max"] = hr_max, max_speed, cadence_max
+    out["cadence_avg"] = cadence_weighted / cadence_time
+    x_lt = (lthr - rest) / (top - rest)
+    out["training_load"] = 100 * out["trimp_banister"] / (60 * a * x_lt * math.exp(b * x_lt))
+    # elevation: block means of 10 samples, then monotone climbs of at least 1 m
+    altitude = [row["altitude"] for row in rows]
+    k = scoring.SMOOTH_ALTITUDE_SAMPLES
+    blocks = [sum(altitude[i : i + k]) / k for i in range(0, len(altitude) - k + 1, k)]
+    gain = climb = 0.0
+    for before, after in itertools.pairwise(blocks):
+        if after > before:
+            climb += after - before
+        else:
+            gain += climb if climb >= scoring.CLIMB_THRESHOLD_M else 0.0
+            climb = 0.0
+    out["elevation_gain_m"] = gain + (climb if climb >= scoring.CLIMB_THRESHOLD_M else 0.0)
+    # HRV
+    accepted = []
+    for i, beat in enumerate(rr):
+        ok = scoring.RR_MIN_MS <= beat <= scoring.RR_MAX_MS
+        if i and abs(beat - rr[i - 1]) > scoring.RR_MAX_CHANGE * rr[i - 1]:
+            ok = False
+        accepted.append(ok)
+    clean = [beat for beat, ok in zip(rr, accepted, strict=True) if ok]
+    squares = [
+        (rr[i] - rr[i - 1]) ** 2 for i in range(1, len(rr)) if accepted[i] and accepted[i - 1]
+    ]
+    mean = sum(clean) / len(clean)
+    out["rmssd_ms"] = math.sqrt(sum(squares) / len(squares))
+    out["sdnn_ms"] = math.sqrt(sum((beat - mean) ** 2 for beat in clean) / (len(clean) - 1))
+    out["points"] = round(out["met_minutes"])
+    out["flags"] = sorted(set(flags))
+    return out
+
+
+def agreement(frame: pd.DataFrame, rr: np.ndarray) -> list[str]:
+    """Metrics on which the vectorised and the row-by-row implementations disagree."""
+    fast = score_workout(frame, rr, ATHLETE, "run", now=T0 + 86_400).as_dict()
+    slow = naive_score(frame, rr, ATHLETE, "run")
+    fast["flags"] = [flag["code"] for flag in fast["flags"]]
+    wrong = []
+    for key, expected in slow.items():
+        got = fast[key]
+        if isinstance(expected, list) and expected and isinstance(expected[0], float):
+            same = np.allclose(got, expected, rtol=1e-9, atol=1e-9)
+        elif isinstance(expected, float):
+            same = math.isclose(got, expected, rel_tol=1e-9, abs_tol=1e-9)
+        else:
+            same = list(got) == expected if isinstance(expected, list) else got == expected
+        if not same:
+            wrong.append(f"{key}: {got!r} != {expected!r}")
+    return wrong
+
+
+def run(quick: bool) -> list[Figure]:
+    frame, rr = synthetic_run()
+    wrong = agreement(frame, rr)
+    if wrong:
+        raise AssertionError("implementations disagree: " + "; ".join(wrong))
+    now = T0 + 86_400
+    fast = median_seconds(
+        lambda: score_workout(frame, rr, ATHLETE, "run", now=now), repeat=300 if quick else 3000
+    )
+
+    def cold() -> object:
+        scoring._heart_tables.cache_clear()  # as for a worker's first workout of this athlete
+        return score_workout(frame, rr, ATHLETE, "run", now=now)
+
+    first = median_seconds(cold, repeat=300 if quick else 3000)
+    no_rr = median_seconds(
+        lambda: score_workout(frame, None, ATHLETE, "run", now=now), repeat=300 if quick else 3000
+    )
+    slow = median_seconds(
+        lambda: naive_score(frame, rr, ATHLETE, "run"), repeat=3 if quick else 9, warmup=0
+    )
+    return [
+        figure(
+            "scoring",
+            "score a 1-hour 1 Hz workout with RR (median)",
+            fast * 1e3,
+            "ms",
+            baseline=slow * 1e3,
+            goal="<= 0.2 ms, >= 500x row-by-row",
+            higher_is_better=False,
+        ),
+        figure(
+            "scoring",
+            "same without RR intervals (optical or no strap)",
+            no_rr * 1e3,
+            "ms",
+            baseline=slow * 1e3,
+            goal="<= 0.2 ms, >= 500x row-by-row",
+            higher_is_better=False,
+        ),
+        figure(
+            "scoring",
+            "same with RR, athlete's heart-rate table not cached",
+            first * 1e3,
+            "ms",
+            baseline=slow * 1e3,
+            goal="<= 0.2 ms, >= 500x row-by-row",
+            higher_is_better=False,
+        ),
+        figure(
+            "scoring",
+            "workouts scored per second, one process",
+            1 / fast,
+            "workouts/s",
+            baseline=1 / slow,
+            goal="headroom for 1,000/s end to end",
+            higher_is_better=True,
+        ),
+    ]
