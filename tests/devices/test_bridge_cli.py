@@ -6,10 +6,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from devices.bridge.cli import main
+from devices.bridge.cli import main, status_line
+from devices.bridge.client import LinkStats
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,3 +145,18 @@ def test_simulate_without_a_server_prints_decoded_samples(
     assert all(50 <= p <= 400 for p in power)
     speeds = [line["sample"].get("speed") for line in lines if line["device"] == "sim-speed-sensor"]
     assert all(s is None or 3 < s < 15 for s in speeds)
+
+
+def test_status_line_shows_each_device_and_the_server_link() -> None:
+    strap = SimpleNamespace(name="HRM-Pro", address="C4:7C:8D:6A:00:01", state="connected",
+                            latest={"t": 1.0, "hr": 142})  # fmt: skip
+    pod = SimpleNamespace(name="", address="C4:7C:8D:6A:00:02", state="reconnecting",
+                          latest={"t": 1.0, "cadence": 172, "speed": 3.2})  # fmt: skip
+    stats = LinkStats(state="online", sent=120, acked=118)
+
+    line = status_line([strap, pod], stats)
+
+    assert line == (
+        "HRM-Pro connected HR 142 | C4:7C:8D:6A:00:02 reconnecting cad 172 3.20 m/s"
+        " | server online, sent 120, acked 118"
+    )
