@@ -22,11 +22,10 @@ from typing import Any
 from devices import gatt, simulator
 from devices.profiles import PROFILES
 
-DEFAULT_JOURNAL = Path(
-    os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"),
-    "wellverse",
-    "bridge-journal.sqlite3",
-)
+STATE_DIR = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"), "wellverse")
+DEFAULT_JOURNAL = STATE_DIR / "bridge-journal.sqlite3"
+# A separate journal, so a simulation never resumes (or finishes) a real workout's session.
+SIMULATE_JOURNAL = STATE_DIR / "simulate-journal.sqlite3"
 # Linux/Windows report MAC addresses; macOS reports a per-machine UUID for each device.
 ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -137,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "code as real devices. Without --server, prints one JSON sample per line.",
     )
     simulate.add_argument("--profile", choices=simulator.SPORTS, required=True, help="the sport")
-    _server_arguments(simulate, required=False)
+    _server_arguments(simulate, required=False, journal=SIMULATE_JOURNAL)
     simulate.add_argument(
         "--duration", type=_positive, default=600.0, metavar="SECONDS", help="workout length (600)"
     )
@@ -163,7 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _server_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+def _server_arguments(
+    parser: argparse.ArgumentParser, *, required: bool, journal: Path = DEFAULT_JOURNAL
+) -> None:
     parser.add_argument(
         "--server",
         required=required,
@@ -179,9 +180,9 @@ def _server_arguments(parser: argparse.ArgumentParser, *, required: bool) -> Non
     parser.add_argument(
         "--journal",
         type=Path,
-        default=DEFAULT_JOURNAL,
+        default=journal,
         metavar="PATH",
-        help=f"the journal of unacknowledged samples (default {DEFAULT_JOURNAL})",
+        help=f"the journal of unacknowledged samples (default {journal})",
     )
 
 
@@ -231,7 +232,7 @@ async def _scan(args: argparse.Namespace) -> int:
 
     try:
         found = await scan(timeout=args.timeout, everything=args.all)
-    except BleakError as exc:
+    except (BleakError, OSError) as exc:
         print(f"error: Bluetooth is not available: {exc}", file=sys.stderr)
         return 1
     if not found:
@@ -369,7 +370,10 @@ class _SimulatedLink:
 async def _simulate(args: argparse.Namespace) -> int:
     from devices.profiles import PROFILES as registry
 
-    athlete = simulator.Athlete(sport=args.profile, seed=args.seed, start_t=time.time())
+    # In real time the workout starts now; sped up, it is back-dated so that it ends now rather
+    # than in the future (a server may rightly refuse samples from the future).
+    start = time.time() if args.speed == 1 else time.time() - args.duration
+    athlete = simulator.Athlete(sport=args.profile, seed=args.seed, start_t=start)
     by_uuid = {p.characteristic_uuid: p for p in registry}
     decoders = {d: {} for d in athlete.devices()}  # type: dict[str, dict[str, Any]]
     links = {d: _SimulatedLink(d) for d in athlete.devices()}

@@ -95,6 +95,9 @@ class SensorLink:
                     await disconnected.wait()
             except (BleakError, TimeoutError, OSError, EOFError) as exc:
                 logger.info("%s: %s", self.address, exc or type(exc).__name__)
+            except Exception:
+                # Whatever bleak or BlueZ throws, a sensor link keeps trying: a workout outlasts it.
+                logger.exception("%s: unexpected error; reconnecting", self.address)
             self.state = "reconnecting"
             await asyncio.sleep(backoff)
             backoff = min(self.max_backoff, backoff * 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -160,3 +161,15 @@ def test_status_line_shows_each_device_and_the_server_link() -> None:
         "HRM-Pro connected HR 142 | C4:7C:8D:6A:00:02 reconnecting cad 172 3.20 m/s"
         " | server online, sent 120, acked 118"
     )
+
+
+def test_scan_without_bluetooth_says_so_and_exits_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "devices.bridge", "scan", "--timeout", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"},
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: Bluetooth is not available: ")

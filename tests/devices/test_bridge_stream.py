@@ -190,3 +190,28 @@ def test_refused_token_exits_2_with_a_sentence_and_stores_nothing(
         "(unauthenticated) (close code 4401)."
     )
     assert ingest_server.stub.sample_count() == 0
+
+
+async def test_a_batch_the_server_refuses_leaves_the_journal_and_the_rest_is_stored(
+    ingest_server: IngestServer, tmp_path: Path
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    client = IngestClient(
+        server=ingest_server.url, token=ingest_server.token, journal=journal, sport="run",
+        indoor=True, batch_seconds=60,
+    )  # fmt: skip
+    run = asyncio.create_task(client.run())
+    client.add("strap", {"t": 1.0, "hr": 400})
+    client.flush()
+    client.add("strap", {"t": 2.0, "hr": 120})
+
+    finished = await client.close(finish=True, timeout=10)
+    run.cancel()
+
+    assert finished is True
+    assert ingest_server.stub.samples(1, "strap") == [{"t": 2.0, "hr": 120}]
+    assert client.stats.errors == 1
+    assert client.stats.last_error == (
+        "validation_error: Heart rate must be between 20 and 250 bpm."
+    )
+    assert journal.pending_count() == 0
