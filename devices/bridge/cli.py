@@ -213,6 +213,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BridgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C during a scan: nothing to flush (stream and simulate handle SIGINT themselves).
+        return 130
 
 
 def _decode(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ import pytest
 from devices.bridge.cli import main, status_line
 from devices.bridge.client import LinkStats
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_bridge_runs_as_a_module_without_django_settings() -> None:

@@ -1,8 +1,9 @@
 """The real bleak path: the unmodified bridge, real bleak, a private dbus-daemon, a BlueZ stand-in.
 
 Nothing here replaces bleak: the bridge runs as its own process with ``DBUS_SYSTEM_BUS_ADDRESS``
-pointing at a private ``dbus-daemon``, on which ``tests/devices/bluez_standin.py`` plays bluetoothd
-with two fitness devices (a heart-rate strap and a foot pod) and one speaker with no fitness service.
+pointing at a private ``dbus-daemon``, on which the stand-in of ``bluez_standin.py`` plays
+bluetoothd with two fitness devices (a heart-rate strap and a foot pod) and one speaker with no
+fitness service.
 """
 
 from __future__ import annotations
@@ -21,11 +22,11 @@ from typing import Any
 import pytest
 
 from devices import gatt, profiles, simulator
-from tests.devices.bluez_standin import BlueZStandIn, Characteristic, DeviceSpec, Service
-from tests.devices.conftest import IngestServer
-from tests.devices.ingest_stub import LoopThread
+from tests.devices.bridge.bluez_standin import BlueZStandIn, Characteristic, DeviceSpec, Service
+from tests.devices.bridge.conftest import IngestServer
+from tests.devices.bridge.ingest_stub import LoopThread
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 STRAP = "C4:7C:8D:6A:00:01"
 POD = "C4:7C:8D:6A:00:02"
 SPEAKER = "C4:7C:8D:6A:00:03"

@@ -13,9 +13,9 @@ from devices import simulator
 from devices.bridge.client import IngestClient, ingest_url
 from devices.bridge.journal import Journal
 from devices.profiles import PROFILES
-from tests.devices.conftest import IngestServer
+from tests.devices.bridge.conftest import IngestServer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _bridge(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
