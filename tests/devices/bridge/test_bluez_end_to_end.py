@@ -72,12 +72,23 @@ def system_bus(tmp_path: Path) -> Iterator[str]:
     process.wait(10)
 
 
-def _player(device: str, seed: int) -> Callable[[], bytes]:
-    """Frames of one simulated sensor, one per call (the simulator's seconds, sped up)."""
+BROKEN_FRAME = bytes.fromhex("104854")  # a heart-rate frame whose RR interval is cut in half
+
+
+def _player(device: str, seed: int, *, broken_every: int = 0) -> Callable[[], bytes]:
+    """Frames of one simulated sensor, one per call (the simulator's seconds, sped up).
+
+    With ``broken_every``, every n-th frame is malformed, as a flaky sensor sends now and then.
+    """
     athlete = simulator.Athlete(sport="run", seed=seed, dropout_probability=0.0)
     pending: list[bytes] = []
+    count = 0
 
     def next_frame() -> bytes:
+        nonlocal count
+        count += 1
+        if broken_every and count % broken_every == 0:
+            return BROKEN_FRAME
         while not pending:
             pending.extend(f.data for f in athlete.step(1.0) if f.device == device)
         return pending.pop(0)
@@ -97,7 +108,12 @@ def _specs() -> list[DeviceSpec]:
             [
                 Service(
                     profiles.HeartRate.service_uuid,
-                    [Characteristic(gatt.HEART_RATE_MEASUREMENT, _player(simulator.HR_STRAP, 1))],
+                    [
+                        Characteristic(
+                            gatt.HEART_RATE_MEASUREMENT,
+                            _player(simulator.HR_STRAP, 1, broken_every=15),
+                        )
+                    ],
                 ),
                 battery,
             ],
@@ -149,8 +165,10 @@ def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
 
 
 def _decoded(profile_class: type[profiles.DeviceProfile], frames: list[bytes]) -> list[Any]:
+    """What the frames decode to, leaving out the malformed ones (the bridge skips them)."""
     profile = profile_class()
-    return [profile.values(gatt.decode(profile.characteristic_uuid, f)) for f in frames]
+    return [profile.values(gatt.decode(profile.characteristic_uuid, f)) for f in frames
+            if f != BROKEN_FRAME]  # fmt: skip
 
 
 def _without_t(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -227,6 +245,8 @@ def test_two_devices_stream_through_real_bleak_and_a_dropped_device_loses_nothin
     assert _without_t(strap) == _decoded(profiles.HeartRate, bluez.delivered(STRAP))
     assert _without_t(pod) == _decoded(profiles.RunningSpeedCadence, bluez.delivered(POD))
     assert len(pod) >= 40
+    assert bluez.delivered(STRAP).count(BROKEN_FRAME) >= 2  # skipped, and the strap kept streaming
+    assert len(strap) == len(bluez.delivered(STRAP)) - bluez.delivered(STRAP).count(BROKEN_FRAME)
     assert bluez.standin.connections(STRAP) == 1
     assert bluez.standin.connections(POD) == 2
     subscriptions = [c for c in bluez.standin.calls if c.split()[0].endswith("Notify")]
