@@ -154,10 +154,15 @@ class IngestClient:
             raise BridgeError(f"{self.url} is not a valid server URL ({exc}).") from exc
         except InvalidStatus as exc:
             status = exc.response.status_code
-            if 400 <= status < 500:
-                # A wrong URL or a proxy refusing WebSockets: retrying will not fix it.
+            # A refused token or a wrong URL: retrying will not fix either.
+            if status in (401, 403):
                 raise BridgeError(
-                    f"The server refused the WebSocket at {self.url} with HTTP {status}; "
+                    f"The server refused the connection (HTTP {status}): check that the token is "
+                    "an ingest token, not revoked, and that health-data consent is given."
+                ) from exc
+            if 400 <= status < 500:
+                raise BridgeError(
+                    f"There is no live-ingest endpoint at {self.url} (HTTP {status}); "
                     "check --server."
                 ) from exc
             raise
