@@ -109,9 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--device",
         action="append",
         type=_address,
-        required=True,
         metavar="ADDR",
-        help="a device address from `scan`; repeat for several devices (e.g. a strap and a foot pod)",
+        help="a device address from `scan`; repeat for several devices (e.g. a strap and a foot "
+        "pod); without it, every fitness device found by a scan is streamed",
+    )
+    stream.add_argument(
+        "--scan-timeout",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to scan when no --device is given (10)",
     )
     stream.add_argument(
         "--sport", choices=(*simulator.SPORTS, "other"), default="run", help="the workout's sport"
@@ -294,6 +301,25 @@ async def _stream(args: argparse.Namespace) -> int:
     from devices.bridge.journal import Journal
     from devices.bridge.sensors import SensorLink
 
+    if not args.device:
+        from bleak.exc import BleakError
+
+        from devices.bridge.sensors import scan
+
+        try:
+            found = await scan(timeout=args.scan_timeout)
+        except (BleakError, OSError) as exc:
+            print(f"error: Bluetooth is not available: {exc}", file=sys.stderr)
+            return 1
+        if not found:
+            print(
+                f"No fitness device found in {args.scan_timeout:g} s; wake your sensors or "
+                "name them with --device.",
+                file=sys.stderr,
+            )
+            return 1
+        args.device = [d.address for d in found]
+        print("Streaming " + ", ".join(f"{d.name} ({d.address})" for d in found), file=sys.stderr)
     journal = Journal(args.journal)
     client = IngestClient(
         server=args.server,

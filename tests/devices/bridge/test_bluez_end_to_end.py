@@ -256,3 +256,23 @@ def test_two_devices_stream_through_real_bleak_and_a_dropped_device_loses_nothin
         gatt.RSC_MEASUREMENT,
     }
     assert f"Disconnect {STRAP}" in bluez.standin.calls
+
+
+def test_stream_without_devices_streams_every_fitness_device_a_scan_finds(
+    bluez: BlueZ, ingest_server: IngestServer, tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [
+            sys.executable, "-m", "devices.bridge", "stream",
+            "--server", ingest_server.url, "--token", ingest_server.token,
+            "--scan-timeout", "1.5", "--duration", "2",
+            "--journal", str(tmp_path / "journal.sqlite3"),
+        ],
+        cwd=ROOT, env=bluez.env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    assert f"Streaming Wellverse HRM ({STRAP}), Wellverse Stride ({POD})" in result.stderr
+    assert ingest_server.stub.devices(1) == {STRAP, POD}
+    assert ingest_server.stub.workouts[1].finished is True
+    assert f"Connect {SPEAKER}" not in bluez.standin.calls

@@ -75,7 +75,7 @@ def test_each_command_has_its_own_help(
             ["stream", "--server", "http://x", "--token", "t", "--device", "strap"],
             "'strap' is not a Bluetooth address",
         ),
-        (["stream", "--server", "http://x", "--token", "t"], "required: --device"),
+        (["stream", "--server", "http://x", "--token", "t", "--scan-timeout", "0"], "'0' must be"),
         (["simulate", "--profile", "swim"], "invalid choice: 'swim'"),
         (["simulate", "--profile", "run", "--server", "http://x"], "--token (or $WELLVERSE_TOKEN)"),
         (
