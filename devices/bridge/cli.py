@@ -22,11 +22,10 @@ from typing import Any
 from devices import gatt, simulator
 from devices.profiles import PROFILES
 
-DEFAULT_JOURNAL = Path(
-    os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"),
-    "wellverse",
-    "bridge-journal.sqlite3",
-)
+STATE_DIR = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"), "wellverse")
+DEFAULT_JOURNAL = STATE_DIR / "bridge-journal.sqlite3"
+# A separate journal, so a simulation never resumes (or finishes) a real workout's session.
+SIMULATE_JOURNAL = STATE_DIR / "simulate-journal.sqlite3"
 # Linux/Windows report MAC addresses; macOS reports a per-machine UUID for each device.
 ADDRESS = re.compile(r"^([0-9A-Fa-f]{2}:){5}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f-]{36}$")
 
@@ -110,9 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--device",
         action="append",
         type=_address,
-        required=True,
         metavar="ADDR",
-        help="a device address from `scan`; repeat for several devices (e.g. a strap and a foot pod)",
+        help="a device address from `scan`; repeat for several devices (e.g. a strap and a foot "
+        "pod); without it, every fitness device found by a scan is streamed",
+    )
+    stream.add_argument(
+        "--scan-timeout",
+        type=_positive,
+        default=10.0,
+        metavar="SECONDS",
+        help="how long to scan when no --device is given (10)",
     )
     stream.add_argument(
         "--sport", choices=(*simulator.SPORTS, "other"), default="run", help="the workout's sport"
@@ -137,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
         "code as real devices. Without --server, prints one JSON sample per line.",
     )
     simulate.add_argument("--profile", choices=simulator.SPORTS, required=True, help="the sport")
-    _server_arguments(simulate, required=False)
+    _server_arguments(simulate, required=False, journal=SIMULATE_JOURNAL)
     simulate.add_argument(
         "--duration", type=_positive, default=600.0, metavar="SECONDS", help="workout length (600)"
     )
@@ -163,7 +169,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _server_arguments(parser: argparse.ArgumentParser, *, required: bool) -> None:
+def _server_arguments(
+    parser: argparse.ArgumentParser, *, required: bool, journal: Path = DEFAULT_JOURNAL
+) -> None:
     parser.add_argument(
         "--server",
         required=required,
@@ -179,9 +187,9 @@ def _server_arguments(parser: argparse.ArgumentParser, *, required: bool) -> Non
     parser.add_argument(
         "--journal",
         type=Path,
-        default=DEFAULT_JOURNAL,
+        default=journal,
         metavar="PATH",
-        help=f"the journal of unacknowledged samples (default {DEFAULT_JOURNAL})",
+        help=f"the journal of unacknowledged samples (default {journal})",
     )
 
 
@@ -212,6 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BridgeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C during a scan: nothing to flush (stream and simulate handle SIGINT themselves).
+        return 130
 
 
 def _decode(args: argparse.Namespace) -> int:
@@ -231,7 +242,7 @@ async def _scan(args: argparse.Namespace) -> int:
 
     try:
         found = await scan(timeout=args.timeout, everything=args.all)
-    except BleakError as exc:
+    except (BleakError, OSError) as exc:
         print(f"error: Bluetooth is not available: {exc}", file=sys.stderr)
         return 1
     if not found:
@@ -290,6 +301,25 @@ async def _stream(args: argparse.Namespace) -> int:
     from devices.bridge.journal import Journal
     from devices.bridge.sensors import SensorLink
 
+    if not args.device:
+        from bleak.exc import BleakError
+
+        from devices.bridge.sensors import scan
+
+        try:
+            found = await scan(timeout=args.scan_timeout)
+        except (BleakError, OSError) as exc:
+            print(f"error: Bluetooth is not available: {exc}", file=sys.stderr)
+            return 1
+        if not found:
+            print(
+                f"No fitness device found in {args.scan_timeout:g} s; wake your sensors or "
+                "name them with --device.",
+                file=sys.stderr,
+            )
+            return 1
+        args.device = [d.address for d in found]
+        print("Streaming " + ", ".join(f"{d.name} ({d.address})" for d in found), file=sys.stderr)
     journal = Journal(args.journal)
     client = IngestClient(
         server=args.server,
@@ -369,7 +399,10 @@ class _SimulatedLink:
 async def _simulate(args: argparse.Namespace) -> int:
     from devices.profiles import PROFILES as registry
 
-    athlete = simulator.Athlete(sport=args.profile, seed=args.seed, start_t=time.time())
+    # In real time the workout starts now; sped up, it is back-dated so that it ends now rather
+    # than in the future (a server may rightly refuse samples from the future).
+    start = time.time() if args.speed == 1 else time.time() - args.duration
+    athlete = simulator.Athlete(sport=args.profile, seed=args.seed, start_t=start)
     by_uuid = {p.characteristic_uuid: p for p in registry}
     decoders = {d: {} for d in athlete.devices()}  # type: dict[str, dict[str, Any]]
     links = {d: _SimulatedLink(d) for d in athlete.devices()}

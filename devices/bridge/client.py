@@ -83,6 +83,7 @@ class IngestClient:
         self._wake = asyncio.Event()
         self._all_acked = asyncio.Event()
         self._finished = asyncio.Event()
+        self._online = asyncio.Event()
         self._stopping = False
         self._ws: Any = None
         self._sent_upto: dict[str, int] = {}  # per connection: what this socket already carried
@@ -153,10 +154,15 @@ class IngestClient:
             raise BridgeError(f"{self.url} is not a valid server URL ({exc}).") from exc
         except InvalidStatus as exc:
             status = exc.response.status_code
-            if 400 <= status < 500:
-                # A wrong URL or a proxy refusing WebSockets: retrying will not fix it.
+            # A refused token or a wrong URL: retrying will not fix either.
+            if status in (401, 403):
                 raise BridgeError(
-                    f"The server refused the WebSocket at {self.url} with HTTP {status}; "
+                    f"The server refused the connection (HTTP {status}): check that the token is "
+                    "an ingest token, not revoked, and that health-data consent is given."
+                ) from exc
+            if 400 <= status < 500:
+                raise BridgeError(
+                    f"There is no live-ingest endpoint at {self.url} (HTTP {status}); "
                     "check --server."
                 ) from exc
             raise
@@ -179,6 +185,7 @@ class IngestClient:
             for device, seq in (started.get("acked") or {}).items():
                 self._acknowledged(device, int(seq))
             self.stats.state = "online"
+            self._online.set()
             self._sent_upto = {}
             receiver = asyncio.create_task(self._receive(ws))
             try:
@@ -194,6 +201,7 @@ class IngestClient:
             raise
         finally:
             self._ws = None
+            self._online.clear()
             await ws.close()
 
     async def _receive_until(self, ws: Any, kind: str) -> dict[str, Any]:
@@ -218,6 +226,13 @@ class IngestClient:
             self.stats.errors += 1
             self.stats.last_error = f"{message.get('code')}: {message.get('message')}"
             logger.warning("server refused a message: %s", self.stats.last_error)
+            if "device" in message and "seq" in message:
+                # A refused batch is never acknowledged; re-sending it forever helps no one.
+                device, seq = message["device"], int(message["seq"])
+                self.journal.discard(device, seq)
+                self._sizes.pop((device, seq), None)
+                if not self._sizes:
+                    self._all_acked.set()
 
     def _acknowledged(self, device: str, seq: int) -> None:
         for key in [k for k in self._sizes if k[0] == device and k[1] <= seq]:
@@ -277,6 +292,11 @@ class IngestClient:
                 return False
         if not finish:
             return True
+        try:
+            async with asyncio.timeout(timeout):
+                await self._online.wait()
+        except TimeoutError:
+            return False
         ws = self._ws
         if ws is None or self.stats.workout_id is None:
             return False

@@ -113,6 +113,10 @@ class Journal:
         """The server stored every batch of ``device`` up to ``seq``."""
         self.db.execute("DELETE FROM batch WHERE device = ? AND seq <= ?", (device, seq))
 
+    def discard(self, device: str, seq: int) -> None:
+        """The server refused this batch for good: keeping it would only wedge the journal."""
+        self.db.execute("DELETE FROM batch WHERE device = ? AND seq = ?", (device, seq))
+
     def pending(self) -> list[Batch]:
         rows = self.db.execute("SELECT device, seq, samples FROM batch ORDER BY seq, device")
         return [Batch(device, seq, json.loads(samples)) for device, seq, samples in rows]

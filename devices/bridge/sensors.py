@@ -95,6 +95,9 @@ class SensorLink:
                     await disconnected.wait()
             except (BleakError, TimeoutError, OSError, EOFError) as exc:
                 logger.info("%s: %s", self.address, exc or type(exc).__name__)
+            except Exception:
+                # Whatever bleak or BlueZ throws, a sensor link keeps trying: a workout outlasts it.
+                logger.exception("%s: unexpected error; reconnecting", self.address)
             self.state = "reconnecting"
             await asyncio.sleep(backoff)
             backoff = min(self.max_backoff, backoff * 2)
@@ -125,9 +128,11 @@ class SensorLink:
             try:
                 sample = profile.feed(bytes(data), time.time())
             except gatt.GattDecodeError as exc:
-                # One bad frame must not stop the stream: count it, say it once in the log.
+                # One bad frame must not stop the stream: count it, warn about the first only
+                # (a flaky sensor would otherwise flood the terminal), the rest at debug level.
                 self.bad_frames += 1
-                logger.warning("%s: skipped a malformed frame: %s", self.address, exc)
+                level = logging.WARNING if self.bad_frames == 1 else logging.DEBUG
+                logger.log(level, "%s: skipped a malformed frame: %s", self.address, exc)
                 return
             if sample is not None:
                 self.latest.update(sample)

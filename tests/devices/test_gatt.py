@@ -259,3 +259,17 @@ def test_profiles_are_found_by_the_services_a_device_offers() -> None:
 
 def test_every_profile_decodes_a_registered_characteristic() -> None:
     assert {p.characteristic_uuid for p in profiles.PROFILES} == set(gatt.DECODERS)
+
+
+@pytest.mark.parametrize("profile_class", profiles.PROFILES, ids=lambda p: p.__name__)
+@given(frames=st.lists(st.binary(max_size=24), max_size=6))
+def test_a_profile_fed_random_frames_yields_samples_or_only_the_decode_error(
+    profile_class: type[profiles.DeviceProfile], frames: list[bytes]
+) -> None:
+    profile = profile_class()
+    for i, frame in enumerate(frames):
+        try:
+            sample = profile.feed(frame, float(i))
+        except gatt.GattDecodeError:
+            continue
+        assert sample is None or sample["t"] == float(i)

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from devices.bridge.cli import main
+from devices.bridge.cli import main, status_line
+from devices.bridge.client import LinkStats
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_bridge_runs_as_a_module_without_django_settings() -> None:
@@ -72,7 +75,7 @@ def test_each_command_has_its_own_help(
             ["stream", "--server", "http://x", "--token", "t", "--device", "strap"],
             "'strap' is not a Bluetooth address",
         ),
-        (["stream", "--server", "http://x", "--token", "t"], "required: --device"),
+        (["stream", "--server", "http://x", "--token", "t", "--scan-timeout", "0"], "'0' must be"),
         (["simulate", "--profile", "swim"], "invalid choice: 'swim'"),
         (["simulate", "--profile", "run", "--server", "http://x"], "--token (or $WELLVERSE_TOKEN)"),
         (
@@ -143,3 +146,30 @@ def test_simulate_without_a_server_prints_decoded_samples(
     assert all(50 <= p <= 400 for p in power)
     speeds = [line["sample"].get("speed") for line in lines if line["device"] == "sim-speed-sensor"]
     assert all(s is None or 3 < s < 15 for s in speeds)
+
+
+def test_status_line_shows_each_device_and_the_server_link() -> None:
+    strap = SimpleNamespace(name="HRM-Pro", address="C4:7C:8D:6A:00:01", state="connected",
+                            latest={"t": 1.0, "hr": 142})  # fmt: skip
+    pod = SimpleNamespace(name="", address="C4:7C:8D:6A:00:02", state="reconnecting",
+                          latest={"t": 1.0, "cadence": 172, "speed": 3.2})  # fmt: skip
+    stats = LinkStats(state="online", sent=120, acked=118)
+
+    line = status_line([strap, pod], stats)
+
+    assert line == (
+        "HRM-Pro connected HR 142 | C4:7C:8D:6A:00:02 reconnecting cad 172 3.20 m/s"
+        " | server online, sent 120, acked 118"
+    )
+
+
+def test_scan_without_bluetooth_says_so_and_exits_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "devices.bridge", "scan", "--timeout", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        env={**os.environ, "DBUS_SYSTEM_BUS_ADDRESS": f"unix:path={tmp_path}/no-bus"},
+    )  # fmt: skip
+
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.startswith("error: Bluetooth is not available: ")

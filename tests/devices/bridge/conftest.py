@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.devices.ingest_stub import CuttableProxy, IngestStub, LoopThread
+from tests.devices.bridge.ingest_stub import CuttableProxy, IngestStub, LoopThread
 
 
 @dataclass

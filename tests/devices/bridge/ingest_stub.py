@@ -123,6 +123,15 @@ class IngestStub:
             if kind == "samples":
                 self.batches_received += 1
                 key = (message["device"], int(message["seq"]))
+                if any(not 20 <= s.get("hr", 60) <= 250 for s in message["samples"]):
+                    # As the real server refuses an impossible value: an error naming the batch.
+                    return {
+                        "type": "error",
+                        "code": "validation_error",
+                        "message": "Heart rate must be between 20 and 250 bpm.",
+                        "device": key[0],
+                        "seq": key[1],
+                    }
                 # Stored once whatever how often it is sent.
                 workout_or_none.batches.setdefault(key, message["samples"])
                 return {

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -13,9 +15,9 @@ from devices import simulator
 from devices.bridge.client import IngestClient, ingest_url
 from devices.bridge.journal import Journal
 from devices.profiles import PROFILES
-from tests.devices.conftest import IngestServer
+from tests.devices.bridge.conftest import IngestServer
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def _bridge(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
@@ -146,7 +148,7 @@ def test_network_cut_mid_stream_delivers_every_sample_exactly_once(
     process = subprocess.Popen(
         [
             sys.executable, "-m", "devices.bridge", "simulate", "--profile", "run",
-            "--duration", "120", "--speed", "25", "--seed", "7",
+            "--duration", "160", "--speed", "20", "--seed", "7",
             "--server", ingest_server.url, "--token", ingest_server.token,
             "--journal", str(tmp_path / "journal.sqlite3"),
         ],
@@ -161,7 +163,7 @@ def test_network_cut_mid_stream_delivers_every_sample_exactly_once(
     ingest_server.restore()
     stdout, stderr = process.communicate(timeout=60)
 
-    expected = _expected_simulation("run", seed=7, seconds=120)
+    expected = _expected_simulation("run", seed=7, seconds=160)
     assert process.returncode == 0, stderr
     assert 20 <= stored_before_cut < sum(len(v) for v in expected.values())
     assert ingest_server.stub.connections >= 2
@@ -190,3 +192,56 @@ def test_refused_token_exits_2_with_a_sentence_and_stores_nothing(
         "(unauthenticated) (close code 4401)."
     )
     assert ingest_server.stub.sample_count() == 0
+
+
+async def test_a_batch_the_server_refuses_leaves_the_journal_and_the_rest_is_stored(
+    ingest_server: IngestServer, tmp_path: Path
+) -> None:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    client = IngestClient(
+        server=ingest_server.url, token=ingest_server.token, journal=journal, sport="run",
+        indoor=True, batch_seconds=60,
+    )  # fmt: skip
+    run = asyncio.create_task(client.run())
+    client.add("strap", {"t": 1.0, "hr": 400})
+    client.flush()
+    client.add("strap", {"t": 2.0, "hr": 120})
+
+    finished = await client.close(finish=True, timeout=10)
+    run.cancel()
+
+    assert finished is True
+    assert ingest_server.stub.samples(1, "strap") == [{"t": 2.0, "hr": 120}]
+    assert client.stats.errors == 1
+    assert client.stats.last_error == (
+        "validation_error: Heart rate must be between 20 and 250 bpm."
+    )
+    assert journal.pending_count() == 0
+
+
+def test_a_url_without_live_ingest_exits_2_with_a_sentence(tmp_path: Path) -> None:
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+
+        def answer_404() -> None:
+            connection, _ = listener.accept()
+            with connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+
+        server = threading.Thread(target=answer_404, daemon=True)
+        server.start()
+        result = _bridge(
+            "simulate", "--profile", "walk", "--duration", "3", "--speed", "0",
+            "--server", f"http://127.0.0.1:{port}/", "--token", "wv_t",
+            "--journal", str(tmp_path / "journal.sqlite3"),
+        )  # fmt: skip
+        server.join(5)
+
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith(
+        f"error: There is no live-ingest endpoint at ws://127.0.0.1:{port}/ws/v1/ingest/ "
+        "(HTTP 404); check --server."
+    )
