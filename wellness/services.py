@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -13,16 +16,29 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from wellness import privacy, selectors
-from wellness.errors import ConsentRequired, NotFound, ValidationFailed
+from wellness.errors import (
+    ConsentRequired,
+    NotFound,
+    PayloadTooLarge,
+    Unprocessable,
+    ValidationFailed,
+)
 from wellness.models import (
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
+    IdempotencyKey,
     Profile,
+    SampleBatch,
+    Sport,
     TokenScope,
     User,
     Visibility,
+    Workout,
+    WorkoutSource,
+    WorkoutStatus,
 )
+from wellness.samples import PackedBatch, SampleError, pack_samples
 from wellness.tokens import token_generate
 from wellness.transactions import broadcast_on_commit, enqueue_on_commit
 
@@ -218,3 +234,287 @@ def account_delete(*, user: User, password: str) -> None:
         for token_id in token_ids:
             broadcast_on_commit(token_group(token_id), {"type": "token.revoked"})
         user.delete()
+
+
+# --- Workouts and samples -------------------------------------------------------------------------
+MAX_DEVICE_ID_LENGTH = 64
+MAX_SEQ = 2**31 - 1
+
+
+def workout_group(workout_id: int) -> str:
+    """The channel-layer group of a workout's spectators (live values, at most once)."""
+    return f"workout-{workout_id}"
+
+
+def _require_consent(user: User) -> None:
+    if not selectors.health_consent_active(user=user):
+        raise ConsentRequired()
+
+
+def _validate_workout_fields(
+    *, sport: str, source: str, started_at: dt.datetime, ended_at: dt.datetime | None
+) -> None:
+    errors: dict[str, list[str]] = {}
+    if sport not in Sport.values:
+        errors["sport"] = [f"Sport must be one of {', '.join(Sport.values)}."]
+    if source not in WorkoutSource.values:
+        errors["source"] = [f"Source must be one of {', '.join(WorkoutSource.values)}."]
+    if started_at.tzinfo is None:
+        errors["started_at"] = ["The start time needs a time zone (UTC)."]
+    if ended_at is not None and ended_at < started_at:
+        errors["ended_at"] = ["A workout cannot end before it starts."]
+    if errors:
+        raise ValidationFailed("The workout is not valid.", fields=errors)
+
+
+def workout_start(
+    *,
+    user: User,
+    sport: str,
+    indoor: bool,
+    started_at: dt.datetime,
+    source: str = WorkoutSource.BRIDGE,
+    client_id: str = "",
+) -> Workout:
+    """Open a workout, or with a known ``client_id`` return the one already opened (a resume)."""
+    _require_consent(user)
+    _validate_workout_fields(sport=sport, source=source, started_at=started_at, ended_at=None)
+    client_id = (client_id or "").strip()
+    if len(client_id) > 64:
+        raise ValidationFailed(
+            "client_id is too long.", fields={"client_id": ["Use at most 64 characters."]}
+        )
+    if client_id:
+        existing = Workout.objects.filter(user=user, client_id=client_id).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            return Workout.objects.create(
+                user=user,
+                sport=sport,
+                indoor=indoor,
+                started_at=started_at,
+                source=source,
+                client_id=client_id,
+            )
+    except IntegrityError:
+        # A racing start with the same client_id won; resume that one.
+        return Workout.objects.get(user=user, client_id=client_id)
+
+
+def _validate_batch_address(*, device: Any, seq: Any) -> tuple[str, int]:
+    errors: dict[str, list[str]] = {}
+    if not isinstance(device, str) or not 0 < len(device.strip()) <= MAX_DEVICE_ID_LENGTH:
+        errors["device"] = [f"A stable device id of 1-{MAX_DEVICE_ID_LENGTH} characters."]
+    if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
+        errors["seq"] = ["The batch sequence number: an integer from 1, one more per batch."]
+    if errors:
+        raise ValidationFailed("The batch is not valid.", fields=errors)
+    return device.strip(), seq
+
+
+def samples_pack(*, samples: Any) -> PackedBatch:
+    """Validate and pack a batch, refusing it whole (nothing partial is ever stored)."""
+    limit = settings.WELLVERSE_MAX_SAMPLES_PER_BATCH
+    if isinstance(samples, list) and len(samples) > limit:
+        raise PayloadTooLarge(
+            f"A batch holds at most {limit:,} samples; this one has {len(samples):,}. "
+            "Split it into several batches."
+        )
+    try:
+        return pack_samples(samples)
+    except SampleError as exc:
+        raise ValidationFailed(
+            f"The batch was refused: {exc}.", fields={"samples": [str(exc)]}
+        ) from None
+
+
+@dataclass(frozen=True)
+class BatchStored:
+    workout_id: int
+    device: str
+    seq: int
+    count: int
+    created: bool  # False when this batch was already stored (a re-send)
+
+
+def _batch_insert(*, workout_id: int, device: str, seq: int, packed: PackedBatch) -> bool:
+    try:
+        with transaction.atomic():
+            SampleBatch.objects.create(
+                workout_id=workout_id,
+                device=device,
+                seq=seq,
+                count=packed.count,
+                rr_count=packed.rr_count,
+                t_first=packed.t_first,
+                t_last=packed.t_last,
+                data=packed.data,
+                rr=packed.rr,
+            )
+    except IntegrityError:
+        # The unique (workout, device, seq) constraint: stored before, or by a racing request.
+        return False
+    return True
+
+
+def workout_samples_store(
+    *, user: User, workout_id: int, device: Any, seq: Any, samples: Any
+) -> BatchStored:
+    """Store one batch of samples of the user's workout, once however often it is sent."""
+    device, seq = _validate_batch_address(device=device, seq=seq)
+    packed = samples_pack(samples=samples)
+    _require_consent(user)
+    if not Workout.objects.filter(pk=workout_id, user=user).exists():
+        raise NotFound("No such workout.")
+    created = _batch_insert(workout_id=workout_id, device=device, seq=seq, packed=packed)
+    return BatchStored(workout_id, device, seq, packed.count, created)
+
+
+def sync_payload_digest(*, workout_id: int, body: bytes) -> str:
+    """What makes two uploads "the same": the workout and the exact bytes sent."""
+    return hashlib.sha256(f"{workout_id}\n".encode() + body).hexdigest()
+
+
+def workout_samples_sync(
+    *,
+    user: User,
+    workout_id: int,
+    idempotency_key: str,
+    body: bytes,
+    device: Any,
+    seq: Any,
+    samples: Any,
+) -> tuple[int, dict[str, Any]]:
+    """The companion's upload: store a batch under a client-chosen key; return (status, body).
+
+    The same key with the same payload returns the first response again and stores nothing new;
+    the same key with another payload is refused (422). Two racing identical uploads: the second
+    insert of the key waits for the first transaction, then takes the replay path.
+    """
+    key = (idempotency_key or "").strip()
+    if not 0 < len(key) <= 128:
+        raise ValidationFailed(
+            "Send an Idempotency-Key header (1-128 characters) naming this batch.",
+            fields={"Idempotency-Key": ["Required, 1-128 characters."]},
+        )
+    digest = sync_payload_digest(workout_id=workout_id, body=body)
+    device, seq = _validate_batch_address(device=device, seq=seq)
+    packed = samples_pack(samples=samples)
+    _require_consent(user)
+    with transaction.atomic():
+        if not Workout.objects.filter(pk=workout_id, user=user).exists():
+            raise NotFound("No such workout.")
+        try:
+            with transaction.atomic():
+                record = IdempotencyKey.objects.create(
+                    user=user, key=key, payload_hash=digest, response_status=0, response_body={}
+                )
+        except IntegrityError:
+            existing = IdempotencyKey.objects.get(user=user, key=key)
+            if existing.payload_hash != digest:
+                raise Unprocessable(
+                    "This Idempotency-Key was already used for a different batch; "
+                    "use a new key for new data.",
+                    code="idempotency_key_reused",
+                ) from None
+            return existing.response_status, existing.response_body
+        created = _batch_insert(workout_id=workout_id, device=device, seq=seq, packed=packed)
+        status = 201 if created else 200
+        response = {
+            "workout_id": workout_id,
+            "device": device,
+            "seq": seq,
+            "samples": packed.count,
+            "stored": created,
+        }
+        IdempotencyKey.objects.filter(pk=record.pk).update(
+            response_status=status, response_body=response
+        )
+    return status, response
+
+
+def workout_create_with_samples(
+    *,
+    user: User,
+    sport: str,
+    indoor: bool,
+    source: str,
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    samples: list[dict[str, Any]],
+    device: str = "file",
+) -> Workout:
+    """Store a whole recorded activity (a file import) as one finished workout, all or nothing.
+
+    ``samples`` follow the shared sample format (``t`` required; ``rr`` a list of ms).
+    """
+    _require_consent(user)
+    _validate_workout_fields(sport=sport, source=source, started_at=started_at, ended_at=ended_at)
+    limit = settings.WELLVERSE_MAX_SAMPLES_PER_BATCH
+    chunks = [samples[i : i + limit] for i in range(0, len(samples), limit)]
+    packed = [samples_pack(samples=chunk) for chunk in chunks]
+    with transaction.atomic():
+        workout = Workout.objects.create(
+            user=user,
+            sport=sport,
+            indoor=indoor,
+            started_at=started_at,
+            ended_at=ended_at,
+            source=source,
+            status=WorkoutStatus.FINISHED,
+        )
+        SampleBatch.objects.bulk_create(
+            SampleBatch(
+                workout=workout,
+                device=device,
+                seq=seq,
+                count=p.count,
+                rr_count=p.rr_count,
+                t_first=p.t_first,
+                t_last=p.t_last,
+                data=p.data,
+                rr=p.rr,
+            )
+            for seq, p in enumerate(packed, start=1)
+        )
+    return workout
+
+
+def workout_finish(
+    *, workout_id: int, user: User | None = None, ended_at: dt.datetime | None = None
+) -> Workout:
+    """End a workout (once: finishing again changes nothing). ``user`` scopes the lookup."""
+    with transaction.atomic():
+        workouts = Workout.objects.select_for_update()
+        if user is not None:
+            workouts = workouts.filter(user=user)
+        workout = workouts.filter(pk=workout_id).first()
+        if workout is None:
+            raise NotFound("No such workout.")
+        if workout.status == WorkoutStatus.FINISHED:
+            return workout
+        end = ended_at or timezone.now()
+        if end < workout.started_at:
+            raise ValidationFailed(
+                "A workout cannot end before it starts.",
+                fields={"ended_at": ["Before the start of the workout."]},
+            )
+        workout.ended_at = end
+        workout.status = WorkoutStatus.FINISHED
+        workout.save(update_fields=["ended_at", "status"])
+        # SCORING HOOK (lead): queue scoring here with enqueue_on_commit(<task>, workout.pk).
+    return workout
+
+
+def workout_delete(*, user: User, workout_id: int) -> None:
+    deleted, _ = Workout.objects.filter(pk=workout_id, user=user).delete()
+    if not deleted:
+        raise NotFound("No such workout.")
+
+
+def workouts_erase(user_id: int) -> None:
+    """Health-data eraser: every workout of the user, with its samples (cascade). Idempotent."""
+    Workout.objects.filter(user_id=user_id).delete()
+    IdempotencyKey.objects.filter(user_id=user_id).delete()
