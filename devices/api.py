@@ -15,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from devices.parsers import OrjsonParser
 from devices.serializers import (
     SampleBatchInput,
     SampleBatchStoredOutput,
@@ -94,6 +95,8 @@ class WorkoutFinishView(APIView):
 
 
 class WorkoutSamplesView(IngestWritesMixin, APIView):
+    parser_classes = [OrjsonParser]
+
     @extend_schema(
         responses={200: {"type": "array", "items": {"type": "object"}}},
         summary="All samples of the workout, merged and sorted by t, in the shared sample format.",

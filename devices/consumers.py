@@ -14,10 +14,12 @@ from typing import Any
 from channels.db import database_sync_to_async
 from django.conf import settings
 
+from devices.ingest_writer import writer
 from wellness import selectors, services
 from wellness.consumers import AuthenticatedConsumer
 from wellness.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
+from wellness.services import PendingBatch
 from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED
 
 # Spectators need the newest values, not a replayed journal: at most this many samples per batch.
@@ -139,17 +141,15 @@ class IngestConsumer(AuthenticatedConsumer):
     async def _samples(self, content: dict[str, Any]) -> None:
         workout_id = _int(content, "workout_id")
         user = self.scope["user"]
-        stored = await database_sync_to_async(services.workout_samples_store)(
-            user=user,
-            workout_id=workout_id,
-            device=content.get("device"),
-            seq=content.get("seq"),
-            samples=content.get("samples"),
+        device, seq = services.batch_address_validate(
+            device=content.get("device"), seq=content.get("seq")
         )
+        packed = services.samples_pack(samples=content.get("samples"))
+        created = await writer().store(PendingBatch(user.pk, workout_id, device, seq, packed))
         await self.send_json(
-            {"type": "ack", "workout_id": workout_id, "device": stored.device, "seq": stored.seq}
+            {"type": "ack", "workout_id": workout_id, "device": device, "seq": seq}
         )
-        if stored.created:
+        if created:
             await self.channel_layer.group_send(
                 services.workout_group(workout_id),
                 {

@@ -12,7 +12,6 @@ concatenate: the ``data`` of many batches joined end to end is still a valid ``(
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -103,11 +102,12 @@ def pack_samples(samples: Any) -> PackedBatch:
         problem = f"{key} must be a number from {low:g} to {high:g}"
         if not set(map(type, values)) <= _NUMBER_OR_ABSENT:
             raise SampleError(_first(values, lambda v: type(v) not in _NUMBER_OR_ABSENT), problem)
-        present = np.fromiter((v is not None for v in values), dtype=bool, count=n)
         try:
-            column = np.fromiter((math.nan if v is None else v for v in values), DTYPE, count=n)
+            # numpy turns None (absent) into NaN itself; a NaN sent explicitly must still fail.
+            column = np.array(values, dtype=DTYPE)
         except OverflowError:  # an integer beyond float64, e.g. 10**400 in the JSON
             raise SampleError(_first(values, _huge), problem) from None
+        present = np.array([v is not None for v in values]) if None in values else True
         with np.errstate(invalid="ignore"):
             bad = present & ~((column >= low) & (column <= high))
         if bad.any():

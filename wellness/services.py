@@ -12,12 +12,13 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from wellness import privacy, selectors
 from wellness.errors import (
     ConsentRequired,
+    DomainError,
     NotFound,
     PayloadTooLarge,
     Unprocessable,
@@ -303,7 +304,7 @@ def workout_start(
         return Workout.objects.get(user=user, client_id=client_id)
 
 
-def _validate_batch_address(*, device: Any, seq: Any) -> tuple[str, int]:
+def batch_address_validate(*, device: Any, seq: Any) -> tuple[str, int]:
     errors: dict[str, list[str]] = {}
     if not isinstance(device, str) or not 0 < len(device.strip()) <= MAX_DEVICE_ID_LENGTH:
         errors["device"] = [f"A stable device id of 1-{MAX_DEVICE_ID_LENGTH} characters."]
@@ -339,7 +340,30 @@ class BatchStored:
     created: bool  # False when this batch was already stored (a re-send)
 
 
+# On PostgreSQL the packed columns go over the wire in binary (%b): the ORM's client-side binding
+# would escape a 3,600-sample batch into half a megabyte of hex text first.
+_BATCH_INSERT_SQL = """
+INSERT INTO wellness_samplebatch
+    (workout_id, device, seq, count, rr_count, t_first, t_last, data, rr, received_at)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %b, %b, now())
+ON CONFLICT (workout_id, device, seq) DO NOTHING
+RETURNING id
+"""
+
+
 def _batch_insert(*, workout_id: int, device: str, seq: int, packed: PackedBatch) -> bool:
+    """Store a batch unless its (workout, device, seq) is stored; True when this call stored it."""
+    if connection.vendor == "postgresql":
+        connection.ensure_connection()
+        raw = connection.connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute(
+                _BATCH_INSERT_SQL,
+                [workout_id, device, seq, packed.count, packed.rr_count,
+                 packed.t_first, packed.t_last, packed.data, packed.rr],
+            )  # fmt: skip
+            return cursor.fetchone() is not None
     try:
         with transaction.atomic():
             SampleBatch.objects.create(
@@ -363,8 +387,102 @@ def workout_samples_store(
     *, user: User, workout_id: int, device: Any, seq: Any, samples: Any
 ) -> BatchStored:
     """Store one batch of samples of the user's workout, once however often it is sent."""
-    device, seq = _validate_batch_address(device=device, seq=seq)
+    device, seq = batch_address_validate(device=device, seq=seq)
     packed = samples_pack(samples=samples)
+    return workout_samples_store_packed(
+        user=user, workout_id=workout_id, device=device, seq=seq, packed=packed
+    )
+
+
+@dataclass(frozen=True)
+class PendingBatch:
+    """A validated, packed batch waiting to be stored for ``user_id``."""
+
+    user_id: int
+    workout_id: int
+    device: str
+    seq: int
+    packed: PackedBatch
+
+
+# Many batches in one statement, each only if its workout is the user's and the user's newest
+# consent record grants health-data processing: ownership and consent are decided in the same
+# statement as the write, so no check can go stale between them.
+_MANY_INSERT_SQL = """
+WITH v(user_id, workout_id, device, seq, count, rr_count, t_first, t_last, data, rr) AS (
+    VALUES {rows}
+)
+INSERT INTO wellness_samplebatch
+    (workout_id, device, seq, count, rr_count, t_first, t_last, data, rr, received_at)
+SELECT v.workout_id, v.device, v.seq, v.count, v.rr_count, v.t_first, v.t_last, v.data, v.rr, now()
+FROM v JOIN wellness_workout w ON w.id = v.workout_id AND w.user_id = v.user_id
+WHERE COALESCE((
+    SELECT c.granted FROM wellness_consentrecord c
+    WHERE c.user_id = v.user_id AND c.purpose = 'health_data'
+    ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1
+), false)
+ON CONFLICT (workout_id, device, seq) DO NOTHING
+RETURNING workout_id, device, seq
+"""
+_MANY_ROW = (
+    "(%s::bigint, %s::bigint, %s::varchar, %s::integer, %s::integer, %s::integer,"
+    " %s::float8, %s::float8, %b::bytea, %b::bytea)"
+)
+
+
+def sample_batches_store_many(*, batches: list[PendingBatch]) -> list[bool | DomainError]:
+    """Store validated batches of several users at once (the live ingest's group commit).
+
+    Per batch, in order: True if stored now, False if it was stored before, or the
+    :class:`DomainError` refusing it (not the user's workout, no consent); refused batches leave
+    nothing behind and do not affect the others.
+    """
+    if not batches:
+        return []
+    if connection.vendor != "postgresql":
+        return [_store_one(batch) for batch in batches]
+    params: list[Any] = []
+    for b in batches:
+        p = b.packed
+        params += [b.user_id, b.workout_id, b.device, b.seq, p.count, p.rr_count,
+                   p.t_first, p.t_last, p.data, p.rr]  # fmt: skip
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    with raw.cursor() as cursor:
+        cursor.execute(_MANY_INSERT_SQL.format(rows=", ".join([_MANY_ROW] * len(batches))), params)
+        inserted = {tuple(row) for row in cursor.fetchall()}
+    results: list[bool | DomainError] = []
+    for b in batches:
+        address = (b.workout_id, b.device, b.seq)
+        if address in inserted:
+            inserted.discard(address)  # a batch sent twice in one flush: the second is a re-send
+            results.append(True)
+        else:
+            results.append(_store_one(b))  # re-sent, or refused: find out which, one by one
+    return results
+
+
+def _store_one(batch: PendingBatch) -> bool | DomainError:
+    user = User.objects.filter(pk=batch.user_id).first()
+    if user is None:
+        return NotFound("No such workout.")
+    try:
+        return workout_samples_store_packed(
+            user=user,
+            workout_id=batch.workout_id,
+            device=batch.device,
+            seq=batch.seq,
+            packed=batch.packed,
+        ).created
+    except DomainError as exc:
+        return exc
+
+
+def workout_samples_store_packed(
+    *, user: User, workout_id: int, device: str, seq: int, packed: PackedBatch
+) -> BatchStored:
+    """Store an already validated and packed batch (see :func:`workout_samples_store`)."""
     _require_consent(user)
     if not Workout.objects.filter(pk=workout_id, user=user).exists():
         raise NotFound("No such workout.")
@@ -400,26 +518,14 @@ def workout_samples_sync(
             fields={"Idempotency-Key": ["Required, 1-128 characters."]},
         )
     digest = sync_payload_digest(workout_id=workout_id, body=body)
-    device, seq = _validate_batch_address(device=device, seq=seq)
+    device, seq = batch_address_validate(device=device, seq=seq)
     packed = samples_pack(samples=samples)
     _require_consent(user)
     with transaction.atomic():
         if not Workout.objects.filter(pk=workout_id, user=user).exists():
             raise NotFound("No such workout.")
-        try:
-            with transaction.atomic():
-                record = IdempotencyKey.objects.create(
-                    user=user, key=key, payload_hash=digest, response_status=0, response_body={}
-                )
-        except IntegrityError:
-            existing = IdempotencyKey.objects.get(user=user, key=key)
-            if existing.payload_hash != digest:
-                raise Unprocessable(
-                    "This Idempotency-Key was already used for a different batch; "
-                    "use a new key for new data.",
-                    code="idempotency_key_reused",
-                ) from None
-            return existing.response_status, existing.response_body
+        # Batch first, key second, both in this transaction. A racing twin blocks on the first
+        # unique insert until this commits, then finds the key taken and replays our response.
         created = _batch_insert(workout_id=workout_id, device=device, seq=seq, packed=packed)
         status = 201 if created else 200
         response = {
@@ -429,10 +535,54 @@ def workout_samples_sync(
             "samples": packed.count,
             "stored": created,
         }
-        IdempotencyKey.objects.filter(pk=record.pk).update(
-            response_status=status, response_body=response
-        )
-    return status, response
+        if _idempotency_key_insert(
+            user=user, key=key, digest=digest, status=status, response=response
+        ):
+            return status, response
+        existing = IdempotencyKey.objects.get(user=user, key=key)
+        if existing.payload_hash != digest:
+            # Raising rolls back the batch this request may just have stored.
+            raise Unprocessable(
+                "This Idempotency-Key was already used for a different batch; "
+                "use a new key for new data.",
+                code="idempotency_key_reused",
+            )
+        return existing.response_status, existing.response_body
+
+
+_KEY_INSERT_SQL = """
+INSERT INTO wellness_idempotencykey
+    (user_id, key, payload_hash, response_status, response_body, created_at)
+VALUES (%s, %s, %s, %s, %s, now())
+ON CONFLICT (user_id, key) DO NOTHING
+RETURNING id
+"""
+
+
+def _idempotency_key_insert(
+    *, user: User, key: str, digest: str, status: int, response: dict[str, Any]
+) -> bool:
+    """Record the key with its response; False when the key is already taken."""
+    if connection.vendor == "postgresql":
+        from psycopg.types.json import Jsonb
+
+        raw = connection.connection
+        assert raw is not None
+        with raw.cursor() as cursor:
+            cursor.execute(_KEY_INSERT_SQL, [user.pk, key, digest, status, Jsonb(response)])
+            return cursor.fetchone() is not None
+    try:
+        with transaction.atomic():
+            IdempotencyKey.objects.create(
+                user=user,
+                key=key,
+                payload_hash=digest,
+                response_status=status,
+                response_body=response,
+            )
+    except IntegrityError:
+        return False
+    return True
 
 
 def workout_create_with_samples(

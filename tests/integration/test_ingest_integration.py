@@ -141,3 +141,39 @@ def test_live_ingest_through_uvicorn_stores_acks_and_syncs_over_http(
     assert selectors.workout_frame(workout=workout_id)["t"].tolist() == [
         T0 + 1, T0 + 2, T0 + 3, *(T0 + 100 + i for i in range(5)),
     ]  # fmt: skip
+
+
+def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
+    transactional_db: None, consenting_user: User, other_user: User
+) -> None:
+    from tests.factories import UserFactory
+    from wellness.errors import ConsentRequired, NotFound
+    from wellness.samples import pack_samples
+    from wellness.services import PendingBatch
+
+    mine = WorkoutFactory.create(user=consenting_user)
+    theirs = WorkoutFactory.create(user=other_user)
+    unconsented = UserFactory.create()
+    theirs_too = WorkoutFactory.create(user=unconsented)
+    packed = pack_samples(hr_samples(T0, 3))
+    services.workout_samples_store(
+        user=consenting_user, workout_id=mine.pk, device="d", seq=1, samples=hr_samples(T0, 3)
+    )
+
+    outcomes = services.sample_batches_store_many(
+        batches=[
+            PendingBatch(consenting_user.pk, mine.pk, "d", 2, packed),
+            PendingBatch(consenting_user.pk, mine.pk, "d", 1, packed),
+            PendingBatch(consenting_user.pk, theirs.pk, "d", 1, packed),
+            PendingBatch(unconsented.pk, theirs_too.pk, "d", 1, packed),
+            PendingBatch(consenting_user.pk, mine.pk, "d", 2, packed),
+        ]
+    )
+
+    assert outcomes[:2] == [True, False]
+    assert isinstance(outcomes[2], NotFound)
+    assert isinstance(outcomes[3], ConsentRequired)
+    assert outcomes[4] is False
+    assert sorted(SampleBatch.objects.values_list("workout_id", "seq")) == [
+        (mine.pk, 1), (mine.pk, 2),
+    ]  # fmt: skip
