@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
 
 from wellness import services
-from wellness.models import Profile, User
+from wellness.models import Profile, User, Workout
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -30,3 +31,19 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     def consented(user: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
             services.consent_grant(user=user)
+
+
+class WorkoutFactory(factory.django.DjangoModelFactory[Workout]):
+    class Meta:
+        model = Workout
+
+    user = factory.SubFactory(UserFactory, consented=True)
+    sport = "run"
+    indoor = False
+    started_at = factory.LazyFunction(lambda: dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC))
+    source = "bridge"
+
+
+def hr_samples(start: float, count: int, *, hr: float = 120.0, step: float = 1.0) -> list[Any]:
+    """``count`` samples from ``start`` every ``step`` seconds with a rising heart rate."""
+    return [{"t": start + i * step, "hr": hr + i % 50} for i in range(count)]

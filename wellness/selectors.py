@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+import pandas as pd
+from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from wellness import privacy
+from wellness.errors import NotFound
 from wellness.models import (
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
     Profile,
+    SampleBatch,
     User,
     Visibility,
+    Workout,
 )
 from wellness.physiology import Estimate, effective_max_heart_rate
+from wellness.samples import Series, merge_batches
 from wellness.tokens import token_digest, token_looks_valid
 
 
@@ -117,3 +124,99 @@ def user_export(*, user: User) -> dict[str, Any]:
     for section, exporter in privacy.exporters().items():
         data[section] = exporter(user)
     return data
+
+
+# --- Workouts and samples -------------------------------------------------------------------------
+def workouts_for(*, user: User) -> QuerySet[Workout]:
+    return Workout.objects.filter(user=user).order_by("-started_at", "-id")
+
+
+def workout_of(*, user: User, workout_id: int) -> Workout:
+    """The user's workout; someone else's is as absent as a missing one."""
+    workout = Workout.objects.filter(pk=workout_id, user=user).first()
+    if workout is None:
+        raise NotFound("No such workout.")
+    return workout
+
+
+# One round trip: PostgreSQL concatenates the packed batches (row-major records concatenate), in
+# the fixed (device, seq) order that decides which batch wins a duplicated timestamp.
+_SERIES_SQL = """
+SELECT string_agg(data, ''::bytea ORDER BY device, seq),
+       array_agg(count ORDER BY device, seq),
+       string_agg(rr, ''::bytea ORDER BY device, seq),
+       array_agg(rr_count ORDER BY device, seq)
+FROM wellness_samplebatch WHERE workout_id = %s
+"""
+
+
+def workout_series(*, workout: Workout | int) -> Series:
+    """All stored samples of a workout merged: sorted by t, one sample per t, RR in time order."""
+    workout_id = workout if isinstance(workout, int) else workout.pk
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_SERIES_SQL, [workout_id])
+            data, counts, rr, rr_counts = cursor.fetchone()
+        if data is None:
+            return merge_batches(b"", [])
+        return merge_batches(bytes(data), counts, bytes(rr or b""), rr_counts)
+    rows = list(
+        SampleBatch.objects.filter(workout_id=workout_id)
+        .order_by("device", "seq")
+        .values_list("data", "count", "rr", "rr_count")
+    )
+    return merge_batches(
+        b"".join(bytes(r[0]) for r in rows),
+        [r[1] for r in rows],
+        b"".join(bytes(r[2]) for r in rows),
+        [r[3] for r in rows],
+    )
+
+
+def workout_frame(*, workout: Workout | int) -> pd.DataFrame:
+    """The scoring frame: float64 columns t, hr, cadence, speed, distance, power, altitude, lat,
+    lon; NaN where not measured; sorted by t with unique t."""
+    return workout_series(workout=workout).frame()
+
+
+def workout_rr(*, workout: Workout | int) -> np.ndarray:
+    """RR intervals in ms (float64), in time order."""
+    return np.ascontiguousarray(workout_series(workout=workout).rr[:, 1])
+
+
+def workout_acked_seqs(*, workout: Workout | int) -> dict[str, int]:
+    """Per device, the highest seq up to which every batch (1..seq) is stored: what a reconnecting
+    client need not send again. A gap stops the count, so a lost batch is always re-sent."""
+    workout_id = workout if isinstance(workout, int) else workout.pk
+    acked: dict[str, int] = {}
+    rows = (
+        SampleBatch.objects.filter(workout_id=workout_id)
+        .order_by("device", "seq")
+        .values_list("device", "seq")
+    )
+    for device, seq in rows:
+        current = acked.setdefault(device, 0)
+        if seq == current + 1:
+            acked[device] = seq
+    return acked
+
+
+def workout_sample_count(*, workout: Workout | int) -> int:
+    return len(workout_series(workout=workout).records)
+
+
+def workouts_export(user: User) -> list[dict[str, Any]]:
+    """Privacy export: a summary of every workout (samples download per workout via the API)."""
+    return [
+        {
+            "id": w.pk,
+            "sport": w.sport,
+            "indoor": w.indoor,
+            "source": w.source,
+            "status": w.status,
+            "started_at": w.started_at.isoformat(),
+            "ended_at": w.ended_at.isoformat() if w.ended_at else None,
+            "samples": workout_sample_count(workout=w),
+        }
+        for w in workouts_for(user=user)
+    ]

@@ -253,3 +253,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Ingest limits (documented in devices/README.md and the README) -----------------------------
+WELLVERSE_MAX_SAMPLES_PER_BATCH: int = env.int("WELLVERSE_MAX_SAMPLES_PER_BATCH", default=10_000)
+WELLVERSE_SYNC_MAX_BYTES: int = env.int("WELLVERSE_SYNC_MAX_BYTES", default=4 * 1024 * 1024)
+# Per live socket: a token bucket of this many messages per second with this burst, generous
+# enough for a reconnecting bridge replaying its journal, tight enough to stop a runaway client.
+WELLVERSE_INGEST_MESSAGES_PER_SECOND: float = env.float(
+    "WELLVERSE_INGEST_MESSAGES_PER_SECOND", default=50.0
+)
+WELLVERSE_INGEST_MESSAGE_BURST: int = env.int("WELLVERSE_INGEST_MESSAGE_BURST", default=500)

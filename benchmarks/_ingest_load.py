@@ -1,0 +1,94 @@
+"""Load generator for the live ingest benchmark: athletes streaming one batch per second each.
+
+``python -m benchmarks._ingest_load URL TOKENS_JSON --seconds S`` where ``TOKENS_JSON`` is a file
+holding ``[[token, workout_id], ...]``. Runs in its own process (so the load does not share the
+server's event loop), bounded in connections and time, and prints one JSON summary line:
+``{"athletes", "sent", "acked", "errors", "p50_ms", "p99_ms", "max_ms"}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import sys
+import time
+
+import websockets
+
+MAX_ATHLETES = 5_000
+MAX_SECONDS = 300
+T0 = 1_764_000_000.0
+
+
+async def athlete(
+    url: str,
+    token: str,
+    workout_id: int,
+    seconds: float,
+    latencies: list[float],
+    counts: dict[str, int],
+) -> None:
+    await asyncio.sleep(random.random())  # spread the athletes over the second, as in real life
+    try:
+        async with websockets.connect(
+            url, additional_headers={"Authorization": f"Bearer {token}"}, open_timeout=60
+        ) as ws:
+            start = time.monotonic()
+            seq = 0
+            while time.monotonic() - start < seconds:
+                seq += 1
+                tick = time.monotonic()
+                message = {
+                    "type": "samples", "workout_id": workout_id, "device": "strap", "seq": seq,
+                    "samples": [{"t": T0 + seq, "hr": 120 + seq % 40, "rr": [500.0],
+                                 "speed": 3.1, "cadence": 170, "distance": 3.1 * seq}],
+                }  # fmt: skip
+                await ws.send(json.dumps(message))
+                counts["sent"] += 1
+                reply = json.loads(await asyncio.wait_for(ws.recv(), 30))
+                if reply.get("type") == "ack":
+                    counts["acked"] += 1
+                    latencies.append(time.monotonic() - tick)
+                else:
+                    counts["errors"] += 1
+                await asyncio.sleep(max(0.0, seq - (time.monotonic() - start)))
+    except (OSError, TimeoutError, websockets.exceptions.WebSocketException):
+        counts["failed"] += 1
+
+
+async def main_async(url: str, pairs: list[list], seconds: float) -> dict[str, float]:
+    latencies: list[float] = []
+    counts = {"sent": 0, "acked": 0, "errors": 0, "failed": 0}
+    await asyncio.gather(
+        *(athlete(url, token, wid, seconds, latencies, counts) for token, wid in pairs)
+    )
+    latencies.sort()
+
+    def pct(p: float) -> float:
+        return (
+            latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000 if latencies else -1
+        )
+
+    return {
+        "athletes": len(pairs), **counts,
+        "p50_ms": pct(0.50), "p99_ms": pct(0.99), "max_ms": pct(1.0),
+    }  # fmt: skip
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("tokens_json")
+    parser.add_argument("--seconds", type=float, default=20)
+    args = parser.parse_args()
+    with open(args.tokens_json) as f:
+        pairs = json.load(f)[:MAX_ATHLETES]
+    summary = asyncio.run(main_async(args.url, pairs, min(args.seconds, MAX_SECONDS)))
+    print(json.dumps(summary), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

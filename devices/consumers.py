@@ -1,0 +1,170 @@
+"""``/ws/v1/ingest/``: live samples from the bridge and the phone companion (``devices/README.md``).
+
+Transport only: decode, call one service per message, reply, and publish fresh values to the
+workout's spectators. The database is the record; the channel layer is for live display.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from django.conf import settings
+
+from devices.ingest_writer import writer
+from wellness import selectors, services
+from wellness.consumers import AuthenticatedConsumer
+from wellness.errors import DomainError, ValidationFailed
+from wellness.models import TokenScope, WorkoutSource
+from wellness.services import PendingBatch
+from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED
+
+# Spectators need the newest values, not a replayed journal: at most this many samples per batch.
+LIVE_SAMPLES_PUBLISHED = 10
+
+
+class TokenBucket:
+    """``rate`` messages per second on average, ``burst`` at once."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate, self.capacity = rate, float(burst)
+        self.tokens, self.stamp = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+
+def _int(content: dict[str, Any], key: str) -> int:
+    value = content.get(key)
+    if type(value) is not int:
+        raise ValidationFailed(f"{key} must be an integer.", fields={key: ["An integer."]})
+    return value
+
+
+def _time(content: dict[str, Any], key: str, *, required: bool) -> dt.datetime | None:
+    value = content.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        value = -1.0
+    if not 946_684_800 <= value <= 4_102_444_800:
+        raise ValidationFailed(
+            f"{key} must be UNIX seconds (UTC).", fields={key: ["UNIX seconds (UTC)."]}
+        )
+    return dt.datetime.fromtimestamp(value, tz=dt.UTC)
+
+
+class IngestConsumer(AuthenticatedConsumer):
+    token_scopes = (TokenScope.INGEST, TokenScope.API)
+
+    async def joined(self) -> bool:
+        user = self.scope["user"]
+        if not await database_sync_to_async(selectors.health_consent_active)(user=user):
+            await self.close(code=CLOSE_FORBIDDEN)
+            return False
+        self.bucket = TokenBucket(
+            settings.WELLVERSE_INGEST_MESSAGES_PER_SECOND, settings.WELLVERSE_INGEST_MESSAGE_BURST
+        )
+        return True
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.bucket.take():
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        try:
+            content = json.loads(text_data) if text_data is not None else None
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self._error("malformed", "Send each message as a JSON object text frame.")
+            return
+        handler = {
+            "start": self._start,
+            "samples": self._samples,
+            "finish": self._finish,
+        }.get(content.get("type"))  # type: ignore[arg-type]
+        if handler is None:
+            await self._error("unknown_type", "type must be one of start, samples, finish.")
+            return
+        try:
+            await handler(content)
+        except DomainError as exc:
+            seq = content.get("seq") if content.get("type") == "samples" else None
+            await self._error(exc.code, exc.message, seq=seq, fields=exc.fields)
+
+    async def _error(
+        self,
+        code: str,
+        message: str,
+        *,
+        seq: Any = None,
+        fields: dict[str, list[str]] | None = None,
+    ) -> None:
+        reply: dict[str, Any] = {"type": "error", "code": code, "message": message}
+        if seq is not None:
+            reply["seq"] = seq
+        if fields:
+            reply["fields"] = fields
+        await self.send_json(reply)
+
+    async def _start(self, content: dict[str, Any]) -> None:
+        started_at = _time(content, "started_at", required=True)
+        assert started_at is not None
+        client_id = content.get("client_id", "")
+        if not isinstance(client_id, str):
+            raise ValidationFailed("client_id must be a string.", fields={"client_id": ["Text."]})
+        workout, acked = await database_sync_to_async(self._start_sync)(
+            sport=content.get("sport"),
+            indoor=content.get("indoor") is True,
+            started_at=started_at,
+            client_id=client_id,
+        )
+        await self.send_json(
+            {"type": "started", "workout_id": workout, "client_id": client_id, "acked": acked}
+        )
+
+    def _start_sync(self, **fields: Any) -> tuple[int, dict[str, int]]:
+        workout = services.workout_start(
+            user=self.scope["user"], source=WorkoutSource.BRIDGE, **fields
+        )
+        return workout.pk, selectors.workout_acked_seqs(workout=workout)
+
+    async def _samples(self, content: dict[str, Any]) -> None:
+        workout_id = _int(content, "workout_id")
+        user = self.scope["user"]
+        device, seq = services.batch_address_validate(
+            device=content.get("device"), seq=content.get("seq")
+        )
+        packed = services.samples_pack(samples=content.get("samples"))
+        created = await writer().store(PendingBatch(user.pk, workout_id, device, seq, packed))
+        await self.send_json(
+            {"type": "ack", "workout_id": workout_id, "device": device, "seq": seq}
+        )
+        if created:
+            await self.channel_layer.group_send(
+                services.workout_group(workout_id),
+                {
+                    "type": "workout.samples",
+                    "workout_id": workout_id,
+                    "user_id": user.pk,
+                    "samples": content["samples"][-LIVE_SAMPLES_PUBLISHED:],
+                },
+            )
+
+    async def _finish(self, content: dict[str, Any]) -> None:
+        workout_id = _int(content, "workout_id")
+        await database_sync_to_async(services.workout_finish)(
+            workout_id=workout_id,
+            user=self.scope["user"],
+            ended_at=_time(content, "ended_at", required=False),
+        )
+        await self.send_json({"type": "finished", "workout_id": workout_id})

@@ -1,0 +1,54 @@
+"""Input validation and output shapes of the workouts and sync API. No domain logic here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from wellness.models import Sport, Workout, WorkoutSource
+
+
+class WorkoutOutput(serializers.ModelSerializer[Workout]):
+    class Meta:
+        model = Workout
+        fields = [
+            "id",
+            "sport",
+            "indoor",
+            "started_at",
+            "ended_at",
+            "source",
+            "status",
+            "client_id",
+        ]
+
+
+class WorkoutStartInput(serializers.Serializer[Any]):
+    sport = serializers.ChoiceField(choices=Sport.choices)
+    indoor = serializers.BooleanField(default=False)
+    started_at = serializers.DateTimeField()
+    source = serializers.ChoiceField(  # type: ignore[assignment]
+        choices=[WorkoutSource.BRIDGE, WorkoutSource.COMPANION], default=WorkoutSource.COMPANION
+    )
+    client_id = serializers.CharField(required=False, allow_blank=True, max_length=64, default="")
+
+
+class WorkoutFinishInput(serializers.Serializer[Any]):
+    ended_at = serializers.DateTimeField(required=False)
+
+
+class SampleBatchInput(serializers.Serializer[Any]):
+    """Documentation only: the sync view validates the batch in the service, for speed."""
+
+    device = serializers.CharField(max_length=64)
+    seq = serializers.IntegerField(min_value=1)
+    samples = serializers.ListField(child=serializers.DictField())
+
+
+class SampleBatchStoredOutput(serializers.Serializer[Any]):
+    workout_id = serializers.IntegerField()
+    device = serializers.CharField()
+    seq = serializers.IntegerField()
+    samples = serializers.IntegerField()
+    stored = serializers.BooleanField(help_text="False when this batch was stored before.")

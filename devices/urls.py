@@ -1,0 +1,18 @@
+from django.urls import path
+
+from devices import api
+
+urlpatterns = [
+    path("workouts/", api.WorkoutListView.as_view(), name="workout-list"),
+    path("workouts/<int:workout_id>/", api.WorkoutDetailView.as_view(), name="workout-detail"),
+    path(
+        "workouts/<int:workout_id>/finish/",
+        api.WorkoutFinishView.as_view(),
+        name="workout-finish",
+    ),
+    path(
+        "workouts/<int:workout_id>/samples/",
+        api.WorkoutSamplesView.as_view(),
+        name="workout-samples",
+    ),
+]

@@ -1,0 +1,177 @@
+"""The companion's sync API: idempotent uploads, size limits, late and out-of-order batches."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from tests.factories import WorkoutFactory, hr_samples
+from wellness import selectors, services
+from wellness.models import IdempotencyKey, SampleBatch, TokenScope, User, Workout
+
+pytestmark = pytest.mark.django_db
+
+T0 = 1_764_000_000.0
+
+
+def upload(client: APIClient, workout_id: int, key: str | None, body: Any, **extra: Any) -> Any:
+    headers: dict[str, Any] = {"HTTP_IDEMPOTENCY_KEY": key} if key is not None else {}
+    return client.post(
+        f"/api/v1/workouts/{workout_id}/samples/",
+        json.dumps(body),
+        content_type="application/json",
+        **headers,
+        **extra,
+    )
+
+
+def batch(seq: int, samples: list[Any] | None = None, device: str = "phone") -> dict[str, Any]:
+    return {"device": device, "seq": seq, "samples": samples or hr_samples(T0 + 10 * seq, 10)}
+
+
+@pytest.fixture
+def workout(consenting_user: User) -> Workout:
+    return WorkoutFactory.create(user=consenting_user, source="companion")
+
+
+def test_an_upload_is_stored_and_acknowledged(client_for, workout: Workout) -> None:
+    response = upload(client_for(workout.user), workout.pk, "k1", batch(1))
+
+    assert response.status_code == 201
+    assert response.json() == {
+        "workout_id": workout.pk, "device": "phone", "seq": 1, "samples": 10, "stored": True,
+    }  # fmt: skip
+    assert selectors.workout_frame(workout=workout)["t"].tolist() == [
+        T0 + 10 + i for i in range(10)
+    ]
+
+
+def test_the_same_batch_sent_twice_is_stored_once_and_answered_identically(
+    client_for, workout: Workout
+) -> None:
+    client = client_for(workout.user)
+
+    first = upload(client, workout.pk, "k1", batch(1))
+    second = upload(client, workout.pk, "k1", batch(1))
+
+    assert (second.status_code, second.json()) == (first.status_code, first.json())
+    assert SampleBatch.objects.count() == 1
+    assert IdempotencyKey.objects.count() == 1
+
+
+def test_the_same_key_with_a_different_payload_is_422_and_stores_nothing(
+    client_for, workout: Workout
+) -> None:
+    client = client_for(workout.user)
+    upload(client, workout.pk, "k1", batch(1))
+
+    response = upload(client, workout.pk, "k1", batch(2))
+
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "idempotency_key_reused"
+    assert list(SampleBatch.objects.values_list("seq", flat=True)) == [1]
+
+
+def test_late_and_out_of_order_batches_make_one_sorted_series(client_for, workout) -> None:
+    client = client_for(workout.user)
+
+    for seq in (3, 1, 2):
+        assert upload(client, workout.pk, f"k{seq}", batch(seq)).status_code == 201
+
+    frame = selectors.workout_frame(workout=workout)
+    assert frame["t"].tolist() == [T0 + 10 + i for i in range(30)]
+
+
+def test_an_ingest_token_can_upload(workout: Workout) -> None:
+    _, secret = services.access_token_create(
+        user=workout.user, name="phone", scope=TokenScope.INGEST
+    )
+    phone = APIClient()
+    phone.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    assert upload(phone, workout.pk, "k1", batch(1)).status_code == 201
+    assert SampleBatch.objects.count() == 1
+
+
+def test_too_many_samples_is_413_naming_the_limit_and_stores_nothing(
+    client_for, workout: Workout, settings
+) -> None:
+    settings.WELLVERSE_MAX_SAMPLES_PER_BATCH = 100
+
+    response = upload(client_for(workout.user), workout.pk, "k1", batch(1, hr_samples(T0, 101)))
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
+    assert "at most 100 samples" in response.json()["error"]["message"]
+    assert not SampleBatch.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_too_many_bytes_is_413_naming_the_limit_and_stores_nothing(
+    client_for, workout: Workout, settings
+) -> None:
+    settings.WELLVERSE_SYNC_MAX_BYTES = 1000
+
+    response = upload(client_for(workout.user), workout.pk, "k1", batch(1, hr_samples(T0, 100)))
+
+    assert response.status_code == 413
+    assert "at most 1,000 bytes" in response.json()["error"]["message"]
+    assert not SampleBatch.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "field"),
+    [
+        (None, batch(1), "Idempotency-Key"),
+        ("k", {"seq": 1, "samples": hr_samples(T0, 1)}, "device"),
+        ("k", {"device": "p", "seq": 0, "samples": hr_samples(T0, 1)}, "seq"),
+        ("k", {"device": "p", "seq": "1", "samples": hr_samples(T0, 1)}, "seq"),
+        ("k", {"device": "p", "seq": 1, "samples": []}, "samples"),
+        ("k", {"device": "p", "seq": 1, "samples": [{"t": T0}, {"hr": 80}]}, "samples"),
+        ("k", {"device": "p", "seq": 1, "samples": [{"t": T0, "hr": 80, "spo2": 97}]}, "samples"),
+    ],
+)
+def test_an_invalid_upload_is_400_and_stores_nothing(
+    client_for, workout: Workout, key: str | None, body: dict[str, Any], field: str
+) -> None:
+    response = upload(client_for(workout.user), workout.pk, key, body)
+
+    assert response.status_code == 400
+    assert field in response.json()["error"]["fields"]
+    assert not SampleBatch.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_a_body_that_is_not_a_json_object_is_400_and_stores_nothing(client_for, workout) -> None:
+    response = client_for(workout.user).post(
+        f"/api/v1/workouts/{workout.pk}/samples/", "[1, 2", content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )  # fmt: skip
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "parse_error"
+    assert not SampleBatch.objects.exists()
+
+
+def test_uploading_to_another_users_workout_is_404_and_stores_nothing(
+    client_for, workout: Workout, other_user: User
+) -> None:
+    response = upload(client_for(other_user), workout.pk, "k1", batch(1))
+
+    assert response.status_code == 404
+    assert not SampleBatch.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
+def test_uploading_without_consent_is_403_and_stores_nothing(client_for, workout) -> None:
+    services.consent_withdraw(user=workout.user)
+
+    response = upload(client_for(workout.user), workout.pk, "k1", batch(1))
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "consent_required"
+    assert not SampleBatch.objects.exists()
+    assert not IdempotencyKey.objects.exists()
