@@ -37,5 +37,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("devices.urls")),
+    path("api/v1/", include("challenges.urls")),
     path("", include("frontend.urls")),
 ]

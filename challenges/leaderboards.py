@@ -1,0 +1,151 @@
+"""Leaderboard keys, the tie-breaking score, and the Redis read/write path.
+
+Tie rule: standard competition ranking ("1224") on ``score``, where the score encodes progress
+first and, for equal progress, who reached it earlier::
+
+    score = progress * TIE_SPAN + (TIE_SPAN - 1 - minutes_since_challenge_start_when_reached)
+
+so the earlier finisher has the higher score. Only entries with equal progress reached in the same
+minute share a rank; ``rank = 1 + number of scores strictly greater``, which both paths compute
+(Redis: ZCOUNT on the exclusive range; database: COUNT). Within a shared rank, entries list by
+descending id on both paths (Redis orders equal scores by member, which is the zero-padded id).
+The score stays below 2**53, so Redis doubles hold it exactly.
+
+The database (``Participant.score``, ``Team.score``) is the record; Redis sorted sets are a copy for
+fast reads when ``settings.REDIS_URL`` is set, written after commit with ``ZADD GT`` (scores only
+grow, so out-of-order commits cannot move an entry back) and rebuilt by
+``manage.py rebuild_leaderboards``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import redis
+from django.conf import settings
+
+TIE_SPAN = 2**20  # minutes: about 728 days, longer than any challenge may last
+MAX_CHALLENGE_DAYS = 700
+MAX_PROGRESS = 2**33 - 1  # keeps score < 2**53
+PREFIX = "wellverse:lb"
+
+Placement = tuple[str, str, int]  # key, member, score
+
+
+def score_for(progress: int, reached_at: dt.datetime | None, starts_at: dt.datetime) -> int:
+    if progress <= 0 or reached_at is None:
+        return 0
+    minute = int((reached_at - starts_at).total_seconds() // 60)
+    minute = min(max(minute, 0), TIE_SPAN - 1)
+    return min(progress, MAX_PROGRESS) * TIE_SPAN + (TIE_SPAN - 1 - minute)
+
+
+def progress_of(score: int) -> int:
+    return int(score) // TIE_SPAN
+
+
+def member_key(pk: int) -> str:
+    """Zero-padded so Redis's lexicographic order of equal scores is the numeric order of ids."""
+    return f"{pk:012d}"
+
+
+def key_all(challenge_id: int) -> str:
+    return f"{PREFIX}:{challenge_id}:all"
+
+
+def key_team(challenge_id: int, team_id: int) -> str:
+    return f"{PREFIX}:{challenge_id}:team:{team_id}"
+
+
+def key_age(challenge_id: int, age_group: str) -> str:
+    return f"{PREFIX}:{challenge_id}:age:{age_group}"
+
+
+def key_teams(challenge_id: int) -> str:
+    return f"{PREFIX}:{challenge_id}:teams"
+
+
+def participant_keys(challenge_id: int, team_id: int | None, age_group: str) -> list[str]:
+    keys = [key_all(challenge_id)]
+    if team_id is not None:
+        keys.append(key_team(challenge_id, team_id))
+    if age_group:
+        keys.append(key_age(challenge_id, age_group))
+    return keys
+
+
+def redis_enabled() -> bool:
+    return bool(settings.REDIS_URL)
+
+
+@lru_cache(maxsize=4)
+def _client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url)
+
+
+def client() -> redis.Redis:
+    return _client(settings.REDIS_URL)
+
+
+def redis_write(placements: Iterable[Placement], *, only_greater: bool = True) -> None:
+    """One pipelined round trip; ``only_greater`` is ZADD GT (the normal, monotone path)."""
+    pipe = client().pipeline(transaction=False)
+    for key, member, score in placements:
+        pipe.zadd(key, {member: score}, gt=only_greater)
+    pipe.execute()
+
+
+def redis_remove(entries: Iterable[tuple[str, str]]) -> None:
+    pipe = client().pipeline(transaction=False)
+    for key, member in entries:
+        pipe.zrem(key, member)
+    pipe.execute()
+
+
+def redis_clear(challenge_id: int) -> None:
+    keys = list(client().scan_iter(match=f"{PREFIX}:{challenge_id}:*", count=1000))
+    if keys:
+        client().delete(*keys)
+
+
+Ranked = list[tuple[int, int, int]]  # rank, member id, score
+
+
+def _ranked(rows: Sequence[tuple[bytes, float]], start: int, first_rank: int) -> Ranked:
+    """Standard competition ranks for the rows at 0-based positions ``start``, ``start + 1``, ...;
+    ``first_rank`` is the first row's rank (lower than ``start + 1`` when a tie began above)."""
+    out: Ranked = []
+    for offset, (member, raw) in enumerate(rows):
+        score = int(raw)
+        if offset == 0:
+            rank = first_rank
+        elif score == out[-1][2]:
+            rank = out[-1][0]
+        else:
+            rank = start + offset + 1
+        out.append((rank, int(member), score))
+    return out
+
+
+def redis_board(
+    key: str, member: int | None, *, top: int, neighbours: int
+) -> tuple[Ranked, Ranked]:
+    """Top ``top`` and the window of ``neighbours`` either side of ``member`` (empty if absent)."""
+    pipe = client().pipeline(transaction=False)
+    pipe.zrevrange(key, 0, top - 1, withscores=True)
+    if member is not None:
+        pipe.zrevrank(key, member_key(member))
+    results = pipe.execute()
+    top_rows = _ranked(results[0], 0, 1)
+    if member is None or results[1] is None:
+        return top_rows, []
+    start = max(0, int(results[1]) - neighbours)
+    pipe = client().pipeline(transaction=False)
+    pipe.zrevrange(key, start, int(results[1]) + neighbours, withscores=True)
+    window_rows = pipe.execute()[0]
+    first_rank = 1
+    if window_rows and start > 0:
+        first_rank = int(client().zcount(key, f"({int(window_rows[0][1])}", "+inf")) + 1
+    return top_rows, _ranked(window_rows, start, first_rank)

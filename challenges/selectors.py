@@ -1,0 +1,361 @@
+"""Reads: what a person may see of communities and challenges, leaderboards, badges and streaks.
+
+Visibility: a private community (and every challenge in it) is a 404 to anyone who is not an active
+member; organizer-only actions are a 403 to those who can see the community but do not run it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from challenges import leaderboards, streaks
+from challenges.badges import BADGES
+from challenges.goals import goal_for
+from challenges.models import (
+    BadgeAward,
+    Challenge,
+    Community,
+    CommunityVisibility,
+    Contribution,
+    ContributionStatus,
+    Membership,
+    MembershipStatus,
+    Participant,
+    ParticipantStatus,
+    Role,
+    Streak,
+    StreakKind,
+    Team,
+)
+from wellness.errors import Forbidden, NotFound
+from wellness.models import Profile, User
+from wellness.selectors import public_name
+
+ORGANIZER_ROLES = (Role.OWNER, Role.ORGANIZER)
+
+
+def active_membership(*, user: User, community_id: int) -> Membership | None:
+    return Membership.objects.filter(
+        community_id=community_id, user=user, status=MembershipStatus.ACTIVE
+    ).first()
+
+
+def communities_listed(*, user: User) -> QuerySet[Community]:
+    """Public communities and every community the person belongs to."""
+    mine = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+        "community_id"
+    )
+    return Community.objects.filter(
+        Q(visibility=CommunityVisibility.PUBLIC) | Q(pk__in=mine)
+    ).distinct()
+
+
+def community_visible(*, user: User, community_id: int) -> Community:
+    community = Community.objects.filter(pk=community_id).first()
+    if community is None or (
+        community.visibility == CommunityVisibility.PRIVATE
+        and active_membership(user=user, community_id=community_id) is None
+    ):
+        raise NotFound("No such community.")
+    return community
+
+
+def community_for_organizer(*, user: User, community_id: int) -> Community:
+    community = community_visible(user=user, community_id=community_id)
+    membership = active_membership(user=user, community_id=community_id)
+    if membership is None or membership.role not in ORGANIZER_ROLES:
+        raise Forbidden("Only the community's owner and organizers may do this.")
+    return community
+
+
+def community_members(*, user: User, community_id: int) -> QuerySet[Membership]:
+    community_visible(user=user, community_id=community_id)
+    return Membership.objects.filter(community_id=community_id).select_related("user__profile")
+
+
+def challenges_listed(*, user: User) -> QuerySet[Challenge]:
+    mine = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+        "community_id"
+    )
+    return Challenge.objects.filter(
+        Q(community__isnull=True)
+        | Q(community__visibility=CommunityVisibility.PUBLIC)
+        | Q(community_id__in=mine)
+    ).distinct()
+
+
+def challenge_visible(*, user: User, challenge_id: int) -> Challenge:
+    challenge = Challenge.objects.select_related("community").filter(pk=challenge_id).first()
+    if challenge is None:
+        raise NotFound("No such challenge.")
+    if challenge.community_id is not None:
+        community_visible(user=user, community_id=challenge.community_id)
+    return challenge
+
+
+def challenge_is_organizer(*, user: User, challenge: Challenge) -> bool:
+    if challenge.created_by_id == user.pk:
+        return True
+    if challenge.community_id is None:
+        return False
+    membership = active_membership(user=user, community_id=challenge.community_id)
+    return membership is not None and membership.role in ORGANIZER_ROLES
+
+
+def challenge_for_organizer(*, user: User, challenge_id: int) -> Challenge:
+    challenge = challenge_visible(user=user, challenge_id=challenge_id)
+    if not challenge_is_organizer(user=user, challenge=challenge):
+        raise Forbidden("Only the challenge's organizers may do this.")
+    return challenge
+
+
+def challenge_starts_at(challenge: Challenge) -> dt.datetime:
+    return dt.datetime.combine(
+        challenge.starts_on, dt.time.min, tzinfo=ZoneInfo(challenge.time_zone)
+    )
+
+
+def user_zone(user_id: int) -> ZoneInfo:
+    name = Profile.objects.filter(user_id=user_id).values_list("time_zone", flat=True).first()
+    return ZoneInfo(name or "UTC")
+
+
+def age_group(age: int | None) -> str:
+    if age is None:
+        return ""
+    for upper, label in ((30, "13-29"), (40, "30-39"), (50, "40-49"), (60, "50-59")):
+        if age < upper:
+            return label
+    return "60+"
+
+
+def pending_contributions(*, user: User, challenge_id: int) -> QuerySet[Contribution]:
+    challenge_for_organizer(user=user, challenge_id=challenge_id)
+    return Contribution.objects.filter(
+        participant__challenge_id=challenge_id, status=ContributionStatus.PENDING
+    ).select_related("participant__user__profile")
+
+
+# --- Leaderboards ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entry:
+    rank: int
+    participant_id: int
+    name: str
+    progress: float  # in the goal's display unit
+    is_me: bool
+
+
+@dataclass(frozen=True)
+class Board:
+    unit: str
+    top: list[Entry]
+    around_me: list[Entry]
+    my_rank: int | None
+
+
+def _db_board(
+    scope: QuerySet[Participant], me: int | None, *, top: int, neighbours: int
+) -> tuple[leaderboards.Ranked, leaderboards.Ranked]:
+    """The database path: COUNT for ranks, the (challenge, status, -score) index for order."""
+
+    def rank_of(score: int) -> int:
+        return scope.filter(score__gt=score).count() + 1
+
+    def ranked(rows: list[tuple[int, int]]) -> leaderboards.Ranked:
+        out: leaderboards.Ranked = []
+        for pk, score in rows:
+            rank = out[-1][0] if out and out[-1][2] == score else rank_of(score)
+            out.append((rank, pk, score))
+        return out
+
+    ordered = scope.order_by("-score", "-pk")
+    top_rows = ordered.values_list("pk", "score")[:top]
+    top_ranked: leaderboards.Ranked = []
+    for position, (pk, score) in enumerate(top_rows):
+        rank = top_ranked[-1][0] if top_ranked and top_ranked[-1][2] == score else position + 1
+        top_ranked.append((rank, pk, score))
+    mine = scope.filter(pk=me).values_list("score", flat=True).first() if me else None
+    if me is None or mine is None:
+        return top_ranked, []
+    above = list(
+        scope.filter(Q(score__gt=mine) | Q(score=mine, pk__gt=me))
+        .order_by("score", "pk")
+        .values_list("pk", "score")[:neighbours]
+    )
+    below = list(
+        scope.filter(Q(score__lt=mine) | Q(score=mine, pk__lt=me))
+        .order_by("-score", "-pk")
+        .values_list("pk", "score")[:neighbours]
+    )
+    return top_ranked, ranked([*reversed(above), (me, mine), *below])
+
+
+def leaderboard(
+    *,
+    user: User,
+    challenge_id: int,
+    top: int = 20,
+    neighbours: int = 2,
+    team_id: int | None = None,
+    age_group: str = "",
+) -> Board:
+    """Top ``top`` and the caller's rank with ``neighbours`` either side, optionally in one team or
+    one opt-in age group. Names are ``public_name`` only: never an account name, id or link."""
+    challenge = challenge_visible(user=user, challenge_id=challenge_id)
+    me = (
+        Participant.objects.filter(challenge=challenge, user=user, status=ParticipantStatus.ACTIVE)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if leaderboards.redis_enabled():
+        if team_id is not None:
+            key = leaderboards.key_team(challenge.pk, team_id)
+        elif age_group:
+            key = leaderboards.key_age(challenge.pk, age_group)
+        else:
+            key = leaderboards.key_all(challenge.pk)
+        top_rows, window = leaderboards.redis_board(key, me, top=top, neighbours=neighbours)
+    else:
+        scope = Participant.objects.filter(challenge=challenge, status=ParticipantStatus.ACTIVE)
+        if team_id is not None:
+            scope = scope.filter(team_id=team_id)
+        if age_group:
+            scope = scope.filter(age_group=age_group)
+        top_rows, window = _db_board(scope, me, top=top, neighbours=neighbours)
+    ids = {pk for _, pk, _ in top_rows} | {pk for _, pk, _ in window}
+    profiles = {
+        pk: (visibility, pseudonym, display_name, user_id)
+        for pk, visibility, pseudonym, display_name, user_id in Participant.objects.filter(
+            pk__in=ids
+        ).values_list(
+            "pk",
+            "user__profile__visibility",
+            "user__profile__pseudonym",
+            "user__profile__display_name",
+            "user_id",
+        )
+    }
+    goal = goal_for(challenge.goal_type, challenge.goal_params)
+
+    def entries(rows: leaderboards.Ranked) -> list[Entry]:
+        out = []
+        for rank, pk, score in rows:
+            visibility, pseudonym, display_name, user_id = profiles[pk]
+            name = public_name(
+                Profile(
+                    user_id=user_id,
+                    visibility=visibility,
+                    pseudonym=pseudonym,
+                    display_name=display_name,
+                )
+            )
+            progress = leaderboards.progress_of(score) / goal.scale
+            out.append(Entry(rank, pk, name, progress, pk == me))
+        return out
+
+    around = entries(window)
+    my_rank = next((entry.rank for entry in around if entry.is_me), None)
+    return Board(goal.unit, entries(top_rows), around, my_rank)
+
+
+@dataclass(frozen=True)
+class TeamEntry:
+    rank: int
+    team_id: int
+    name: str
+    progress: float
+
+
+def team_leaderboard(*, user: User, challenge_id: int, top: int = 20) -> list[TeamEntry]:
+    challenge = challenge_visible(user=user, challenge_id=challenge_id)
+    goal = goal_for(challenge.goal_type, challenge.goal_params)
+    if leaderboards.redis_enabled():
+        rows, _ = leaderboards.redis_board(
+            leaderboards.key_teams(challenge.pk), None, top=top, neighbours=0
+        )
+    else:
+        rows = []
+        for position, (pk, score) in enumerate(
+            Team.objects.filter(challenge=challenge)
+            .order_by("-score", "-pk")[:top]
+            .values_list("pk", "score")
+        ):
+            rank = rows[-1][0] if rows and rows[-1][2] == score else position + 1
+            rows.append((rank, pk, score))
+    names = dict(Team.objects.filter(pk__in=[pk for _, pk, _ in rows]).values_list("pk", "name"))
+    return [
+        TeamEntry(rank, pk, names[pk], leaderboards.progress_of(score) / goal.scale)
+        for rank, pk, score in rows
+    ]
+
+
+def results_csv(*, user: User, challenge_id: int) -> str:
+    """Every participant, best first, under their public name only."""
+    challenge = challenge_for_organizer(user=user, challenge_id=challenge_id)
+    goal = goal_for(challenge.goal_type, challenge.goal_params)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["rank", "name", "team", f"progress_{goal.unit}", "completed_at", "status"])
+    rows = (
+        Participant.objects.filter(challenge=challenge)
+        .select_related("user__profile", "team")
+        .order_by("-score", "-pk")
+    )
+    rank, previous = 0, None
+    for position, participant in enumerate(rows, start=1):
+        if participant.score != previous:
+            rank, previous = position, participant.score
+        writer.writerow(
+            [
+                rank,
+                public_name(participant.user.profile),
+                participant.team.name if participant.team else "",
+                participant.progress / goal.scale,
+                participant.completed_at.isoformat() if participant.completed_at else "",
+                participant.status,
+            ]
+        )
+    return out.getvalue()
+
+
+# --- Badges and streaks ------------------------------------------------------------------------
+def badges_of(*, user: User) -> list[dict[str, object]]:
+    return [
+        {
+            "badge": award.badge,
+            "title": BADGES[award.badge].title if award.badge in BADGES else award.badge,
+            "tier": award.tier,
+            "awarded_at": award.awarded_at,
+        }
+        for award in BadgeAward.objects.filter(user=user)
+    ]
+
+
+def streaks_of(*, user: User) -> list[dict[str, object]]:
+    today = timezone.now().astimezone(user_zone(user.pk)).date()
+    stored = {s.kind: s for s in Streak.objects.filter(user=user)}
+    out = []
+    for kind in StreakKind.values:
+        row = stored.get(kind)
+        state = (
+            streaks.StreakState(row.current, row.longest, row.last_period)
+            if row
+            else streaks.StreakState()
+        )
+        period = streaks.week_period(today) if kind == StreakKind.WEEKLY else today.toordinal()
+        out.append(
+            {
+                "kind": kind,
+                "current": streaks.streak_current(state, period),
+                "longest": state.longest,
+            }
+        )
+    return out
