@@ -46,6 +46,7 @@ class WorldConsumer(AuthenticatedConsumer):
                     "type": "snapshot",
                     "world_id": self.world_id,
                     "tick_seconds": live.tick_seconds(),
+                    "columns": list(live.AVATAR_COLUMNS),
                     "avatars": avatars,
                 }
             )

@@ -40,6 +40,10 @@ logger = logging.getLogger(__name__)
 PROCESS_TOKEN = os.environ.get("WORLDS_PROCESS_TOKEN") or uuid.uuid4().hex[:12]
 
 
+# One row per changed avatar in a tick: interpolation hints (clients extrapolate d + v x (now - t)).
+AVATAR_COLUMNS = ("id", "d", "v", "t", "lap", "grade")
+
+
 def tick_seconds() -> float:
     configured = getattr(settings, "WORLDS_TICK_SECONDS", None)
     return float(configured or os.environ.get("WORLDS_TICK_SECONDS") or 1.0)
@@ -59,6 +63,7 @@ class WorldTicker:
         self.workouts: dict[int, int] = {}  # workout_id -> session_id
         self.changed: dict[int, dict[str, Any]] = {}
         self.gone: set[int] = set()
+        self.announced: set[int] = set()
         self.tick_number = 0
         self.tasks: list[asyncio.Task[None]] = []
 
@@ -131,18 +136,36 @@ class WorldTicker:
                 await self.refresh()
 
     def frame(self) -> str | None:
-        """The tick's one message for every spectator, or None if nothing changed."""
+        """The tick's one message for every spectator, or None if nothing changed.
+
+        Changed avatars go as compact rows (``AVATAR_COLUMNS``): the client has the route geometry
+        and places an avatar from ``d``. Names and other details go once, in ``joined``, the first
+        time this ticker sends an avatar (the snapshot describes those already there).
+        """
         if not self.changed and not self.gone:
             return None
         self.tick_number += 1
+        rows: list[list[Any]] = []
+        joined: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for session_id, view in self.changed.items():
+            rows.append([view[column] for column in AVATAR_COLUMNS])
+            if session_id not in self.announced:
+                self.announced.add(session_id)
+                joined.append({k: v for k, v in view.items() if k != "events"})
+            events.extend({"id": session_id, **event} for event in view.get("events", ()))
+        gone = sorted(self.gone - self.changed.keys())
+        self.announced.difference_update(gone)
         text = json.dumps(
             {
                 "type": "tick",
                 "world_id": self.world_id,
                 "tick": self.tick_number,
                 "server_time": time.time(),
-                "avatars": list(self.changed.values()),
-                "gone": sorted(self.gone - self.changed.keys()),
+                "avatars": rows,
+                "joined": joined,
+                "events": events,
+                "gone": gone,
             },
             separators=(",", ":"),
         )

@@ -59,6 +59,14 @@ def samples(start_t: float, seconds: int, speed: float) -> list[dict[str, float]
     return [{"t": start_t + i, "speed": speed} for i in range(seconds + 1)]
 
 
+def rows(frame: dict[str, Any]) -> list[dict[str, Any]]:
+    """A tick's compact avatar rows as dicts, by the snapshot's column names."""
+    return [dict(zip(COLUMNS, row, strict=True)) for row in frame["avatars"]]
+
+
+COLUMNS = ["id", "d", "v", "t", "lap", "grade"]
+
+
 async def publish(workout_id: int, user_id: int, batch: list[dict[str, float]]) -> None:
     """What the ingest consumer does with each stored batch (the shared contract)."""
     await get_channel_layer().group_send(
@@ -80,19 +88,19 @@ async def test_live_samples_move_the_avatar_and_spectators_see_it_with_landmark_
     tick = await ws.receive_json_from(timeout=2)
 
     assert connected
+    assert snapshot["columns"] == COLUMNS
     assert [a["d"] for a in snapshot["avatars"]] == [0.0]
     assert tick["type"] == "tick"
-    (avatar,) = tick["avatars"]
+    (avatar,) = rows(tick)
     assert avatar["id"] == session.pk
     assert avatar["d"] == pytest.approx(100.0, abs=0.5)
-    assert (avatar["v"], avatar["t"]) == (5.0, 1_700_000_020.0)
-    assert avatar["events"] == [
-        {
-            "kind": "landmark",
-            "landmark_id": avatar["events"][0]["landmark_id"],
-            "name": "Old mill",
-            "lap": 1,
-        }
+    assert (avatar["v"], avatar["t"], avatar["lap"]) == (5.0, 1_700_000_020.0, 1)
+    mill = await database_sync_to_async(lambda: world.landmarks.get().pk)()
+    assert tick["events"] == [
+        {"id": session.pk, "kind": "landmark", "landmark_id": mill, "name": "Old mill", "lap": 1}
+    ]
+    assert [(a["id"], a["name"]) for a in tick["joined"]] == [
+        (session.pk, consenting_user.profile.display_name)
     ]
     stored = await database_sync_to_async(
         lambda: (
@@ -124,7 +132,7 @@ async def test_many_batches_reach_a_spectator_in_fewer_frames_one_per_tick(
     # Five batches applied within a second: one frame per tick, never one per batch.
     assert 1 <= len(frames) <= 2
     assert all(len(frame["avatars"]) == 1 for frame in frames)
-    assert frames[-1]["avatars"][0]["d"] == pytest.approx(8.0)
+    assert rows(frames[-1])[0]["d"] == pytest.approx(8.0)
     await ws.disconnect()
 
 
@@ -162,7 +170,7 @@ async def test_a_private_athlete_appears_under_their_pseudonym(other_user: User)
     tick = await ws.receive_json_from(timeout=2)
 
     assert [a["name"] for a in snapshot["avatars"]] == ["Night Owl"]
-    assert [a["name"] for a in tick["avatars"]] == ["Night Owl"]
+    assert [a["name"] for a in tick["joined"]] == ["Night Owl"]
     await ws.disconnect()
 
 
@@ -254,10 +262,12 @@ async def test_avatar_states_computed_elsewhere_reach_spectators_on_the_next_tic
     await ws.connect()
     await ws.receive_json_from(timeout=2)
 
+    replayed = {"id": 900, "name": "Replay", "d": 12.5, "v": 2.5, "t": 5.0, "lap": 1, "grade": 0.0}
     await get_channel_layer().group_send(
-        f"world-{world.pk}", {"type": "world.avatars", "avatars": [{"id": 900, "d": 12.5}]}
+        f"world-{world.pk}", {"type": "world.avatars", "avatars": [replayed]}
     )
     tick = await ws.receive_json_from(timeout=2)
 
-    assert tick["avatars"] == [{"id": 900, "d": 12.5}]
+    assert tick["avatars"] == [[900, 12.5, 2.5, 5.0, 1, 0.0]]
+    assert tick["joined"] == [replayed]
     await ws.disconnect()
