@@ -38,5 +38,6 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("api/v1/", include("devices.urls")),
     path("api/v1/", include("challenges.urls")),
+    path("api/v1/", include("worlds.urls")),
     path("", include("frontend.urls")),
 ]

@@ -1,0 +1,239 @@
+"""The per-world, per-process ticker that moves avatars and feeds spectators.
+
+One :class:`WorldTicker` runs per world in each server process that has a spectator of it (or
+under ``manage.py worlds_live``). It
+
+* listens to the ingest's ``workout-<id>`` group of every live session in the world and hands
+  each batch to :func:`worlds.services.avatar_advance` (idempotent, so several processes doing the
+  same is harmless);
+* takes ``{"type": "world.avatars", "avatars": [...]}`` sent to ``world-<id>`` (states computed
+  elsewhere: simulations, replays, the benchmark) as changed avatars too;
+* collects the avatars that changed and, once per tick, sends ONE group message to this process's
+  spectators of the world, serialised once. Spectators therefore get one frame per tick however
+  many samples arrived, and the channel layer carries one message per tick per process instead of
+  one per sample per viewer.
+
+The spectator group is per process: every process computes the same avatar states from the same
+samples, so a world-wide group would deliver each tick once per process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import time
+import uuid
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+
+from worlds import selectors, services
+
+logger = logging.getLogger(__name__)
+
+# Names this process's spectator groups; settable so a benchmark can address them.
+PROCESS_TOKEN = os.environ.get("WORLDS_PROCESS_TOKEN") or uuid.uuid4().hex[:12]
+
+
+# One row per changed avatar in a tick: interpolation hints (clients extrapolate d + v x (now - t)).
+AVATAR_COLUMNS = ("id", "d", "v", "t", "lap", "grade")
+
+
+def tick_seconds() -> float:
+    configured = getattr(settings, "WORLDS_TICK_SECONDS", None)
+    return float(configured or os.environ.get("WORLDS_TICK_SECONDS") or 1.0)
+
+
+def spectator_group(world_id: int) -> str:
+    return f"world-{world_id}-view-{PROCESS_TOKEN}"
+
+
+class WorldTicker:
+    def __init__(self, world_id: int) -> None:
+        self.world_id = world_id
+        self.group = spectator_group(world_id)
+        self.layer = get_channel_layer()
+        self.interval = tick_seconds()
+        self.channel = ""
+        self.workouts: dict[int, int] = {}  # workout_id -> session_id
+        self.changed: dict[int, dict[str, Any]] = {}
+        self.gone: set[int] = set()
+        self.announced: set[int] = set()
+        self.tick_number = 0
+        self.tasks: list[asyncio.Task[None]] = []
+
+    async def start(self) -> None:
+        assert self.layer is not None
+        self.channel = await self.layer.new_channel(prefix="worlds-ticker.")
+        await self.layer.group_add(services.world_group(self.world_id), self.channel)
+        await self.refresh()
+        self.tasks = [asyncio.create_task(self._read()), asyncio.create_task(self._tick())]
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        for task in self.tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        assert self.layer is not None
+        groups = [services.world_group(self.world_id)]
+        groups += [services.workout_group(w) for w in self.workouts]
+        for group in groups:
+            await self.layer.group_discard(group, self.channel)
+
+    async def refresh(self) -> None:
+        """Listen to exactly the workouts of the world's live sessions."""
+        assert self.layer is not None
+        current = await database_sync_to_async(selectors.world_active_workouts)(
+            world_id=self.world_id
+        )
+        for workout_id in current.keys() - self.workouts.keys():
+            await self.layer.group_add(services.workout_group(workout_id), self.channel)
+        for workout_id in self.workouts.keys() - current.keys():
+            await self.layer.group_discard(services.workout_group(workout_id), self.channel)
+            self.gone.add(self.workouts[workout_id])
+        self.workouts = current
+
+    async def _read(self) -> None:
+        assert self.layer is not None
+        while True:
+            message = await self.layer.receive(self.channel)
+            try:
+                await self.handle(message)
+            except Exception:  # one bad batch must not stop the world for everyone
+                logger.exception("world %s: could not apply %s", self.world_id, message.get("type"))
+
+    async def handle(self, message: dict[str, Any]) -> None:
+        kind = message.get("type")
+        if kind == "world.refresh":
+            await self.refresh()
+        elif kind == "world.avatars":
+            # Avatar states computed elsewhere (a replay, a simulation): shown on the next tick.
+            for view in message.get("avatars") or []:
+                self.changed[int(view["id"])] = view
+        elif kind == "workout.samples":
+            session_id = self.workouts.get(int(message.get("workout_id") or 0))
+            if session_id is None:
+                return
+            view = await database_sync_to_async(services.avatar_advance)(
+                session_id=session_id, samples=message.get("samples") or []
+            )
+            if view is None:
+                return
+            if view.pop("hidden", False):
+                self.gone.add(session_id)
+                return
+            previous = self.changed.get(session_id)
+            if previous is not None:  # keep events from earlier batches in this tick
+                view["events"] = previous["events"] + view["events"]
+            self.changed[session_id] = view
+            if view["finished"]:
+                await self.refresh()
+
+    def frame(self) -> str | None:
+        """The tick's one message for every spectator, or None if nothing changed.
+
+        Changed avatars go as compact rows (``AVATAR_COLUMNS``): the client has the route geometry
+        and places an avatar from ``d``. Names and other details go once, in ``joined``, the first
+        time this ticker sends an avatar (the snapshot describes those already there).
+        """
+        if not self.changed and not self.gone:
+            return None
+        self.tick_number += 1
+        rows: list[list[Any]] = []
+        joined: list[dict[str, Any]] = []
+        events: list[dict[str, Any]] = []
+        for session_id, view in self.changed.items():
+            rows.append([view[column] for column in AVATAR_COLUMNS])
+            if session_id not in self.announced:
+                self.announced.add(session_id)
+                joined.append({k: v for k, v in view.items() if k != "events"})
+            events.extend({"id": session_id, **event} for event in view.get("events", ()))
+        gone = sorted(self.gone - self.changed.keys())
+        self.announced.difference_update(gone)
+        text = json.dumps(
+            {
+                "type": "tick",
+                "world_id": self.world_id,
+                "tick": self.tick_number,
+                "server_time": time.time(),
+                "avatars": rows,
+                "joined": joined,
+                "events": events,
+                "gone": gone,
+            },
+            separators=(",", ":"),
+        )
+        self.changed, self.gone = {}, set()
+        return text
+
+    async def _tick(self) -> None:
+        assert self.layer is not None
+        loop = asyncio.get_running_loop()
+        next_at = loop.time() + self.interval
+        while True:
+            await asyncio.sleep(max(0.0, next_at - loop.time()))
+            next_at = max(next_at + self.interval, loop.time())
+            text = self.frame()
+            if text is not None:
+                await self.layer.group_send(self.group, {"type": "world.tick", "text": text})
+
+
+_tickers: dict[tuple[int, int], tuple[WorldTicker, int]] = {}
+_locks: dict[int, asyncio.Lock] = {}
+
+
+def _lock() -> asyncio.Lock:
+    # One lock per event loop: test runs (and benchmarks) create a loop each.
+    return _locks.setdefault(id(asyncio.get_running_loop()), asyncio.Lock())
+
+
+async def ticker_acquire(world_id: int) -> WorldTicker:
+    """The running ticker of this world in this process (started on first use), counted."""
+    key = (id(asyncio.get_running_loop()), world_id)
+    async with _lock():
+        ticker, users = _tickers.get(key, (None, 0))
+        if ticker is None:
+            ticker = WorldTicker(world_id)
+            await ticker.start()
+        _tickers[key] = (ticker, users + 1)
+    return ticker
+
+
+async def ticker_release(world_id: int) -> None:
+    key = (id(asyncio.get_running_loop()), world_id)
+    async with _lock():
+        ticker, users = _tickers.get(key, (None, 0))
+        if ticker is None:
+            return
+        if users > 1:
+            _tickers[key] = (ticker, users - 1)
+            return
+        del _tickers[key]
+    await ticker.stop()
+
+
+async def run_for_live_sessions(*, seconds: float | None = None, poll_seconds: float = 5.0) -> None:
+    """Keep a ticker running for every world with a live session, spectated or not, so avatars
+    move (and group runs finish) with nobody watching. ``manage.py worlds_live`` runs this."""
+    held: set[int] = set()
+    loop = asyncio.get_running_loop()
+    until = None if seconds is None else loop.time() + seconds
+    try:
+        while until is None or loop.time() < until:
+            live_worlds = set(await database_sync_to_async(selectors.worlds_with_live_sessions)())
+            for world_id in live_worlds - held:
+                await ticker_acquire(world_id)
+            for world_id in held - live_worlds:
+                await ticker_release(world_id)
+            held = live_worlds
+            wait = poll_seconds if until is None else min(poll_seconds, until - loop.time())
+            await asyncio.sleep(max(0.0, wait))
+    finally:
+        for world_id in held:
+            await ticker_release(world_id)

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from worlds.consumers import WorldConsumer
+
+websocket_urlpatterns = [
+    path("ws/v1/worlds/<int:world_id>/", WorldConsumer.as_asgi()),
+]
