@@ -221,7 +221,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"TokenScopeEnum": "wellness.models.TokenScope"},
+    # One name per choice set, so clients get stable enum names (and `check --deploy` stays quiet).
+    "ENUM_NAME_OVERRIDES": {
+        "TokenScopeEnum": "wellness.models.TokenScope",
+        "WorkoutSportEnum": "wellness.models.Sport",
+        "WorkoutStatusEnum": "wellness.models.WorkoutStatus",
+        "AvatarSportEnum": ["run", "walk", "ride"],
+        "AvatarSessionStatusEnum": "worlds.models.SessionStatus",
+        "MembershipStatusEnum": "challenges.models.MembershipStatus",
+        "ParticipantStatusEnum": "challenges.models.ParticipantStatus",
+        "ContributionStatusEnum": "challenges.models.ContributionStatus",
+    },
 }
 
 # --- Security -------------------------------------------------------------------------------------

@@ -57,6 +57,8 @@ class WorldListView(APIView):
     @extend_schema(request=WorldInput, responses={201: WorldOutput})
     def post(self, request: Request) -> Response:
         """Create a world from a GPX file (multipart field ``gpx``) or GPX text (JSON ``gpx``)."""
+        if not hasattr(request.data, "get"):
+            raise ValidationFailed("Send an object with the GPX and the world's fields.")
         gpx: Any = request.data.get("gpx")
         if hasattr(gpx, "read"):  # an uploaded file
             gpx = gpx.read()
