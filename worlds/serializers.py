@@ -20,6 +20,9 @@ from worlds.models import (
     WorldVisibility,
 )
 
+# Ids stored in PostgreSQL bigint columns; larger ones would fail in the database, not here.
+BIGINT_MAX = 2**63 - 1
+
 
 @extend_schema_field(
     {"type": "string", "description": "`public`, or `private`: only the owner and invitees."}
@@ -92,12 +95,12 @@ class WorldOutput(serializers.ModelSerializer[World]):
 
 
 class SessionInput(serializers.Serializer[Any]):
-    world_id = serializers.IntegerField(min_value=1)
-    workout_id = serializers.IntegerField(min_value=1)
+    world_id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
+    workout_id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
     sport = serializers.ChoiceField(choices=["run", "walk", "ride"])
     indoor = serializers.BooleanField(default=False)
     group_run_id = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
+        min_value=1, max_value=BIGINT_MAX, required=False, allow_null=True, default=None
     )
 
 
@@ -125,7 +128,7 @@ class SessionDetailOutput(SessionOutput):
 
 
 class GroupRunInput(serializers.Serializer[Any]):
-    world_id = serializers.IntegerField(min_value=1)
+    world_id = serializers.IntegerField(min_value=1, max_value=BIGINT_MAX)
     title = serializers.CharField(max_length=80)
     starts_at = serializers.DateTimeField()
     pen = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
@@ -144,7 +147,7 @@ class GroupRunOutput(serializers.ModelSerializer[GroupRun]):
 
 class JourneyJoinInput(serializers.Serializer[Any]):
     community_id = serializers.IntegerField(
-        min_value=1, required=False, allow_null=True, default=None
+        min_value=1, max_value=BIGINT_MAX, required=False, allow_null=True, default=None
     )
 
 

@@ -3,48 +3,53 @@
 from django.urls import path
 
 from worlds import api
+from worlds import routing as _routing  # noqa: F401  (registers the ``dbid`` path converter)
 
 urlpatterns = [
     path("worlds/", api.WorldListView.as_view(), name="world-list"),
-    path("worlds/<int:world_id>/", api.WorldDetailView.as_view(), name="world-detail"),
-    path("worlds/<int:world_id>/route/", api.WorldRouteView.as_view(), name="world-route"),
+    path("worlds/<dbid:world_id>/", api.WorldDetailView.as_view(), name="world-detail"),
+    path("worlds/<dbid:world_id>/route/", api.WorldRouteView.as_view(), name="world-route"),
     path(
-        "worlds/<int:world_id>/landmarks/", api.WorldLandmarksView.as_view(), name="world-landmarks"
+        "worlds/<dbid:world_id>/landmarks/",
+        api.WorldLandmarksView.as_view(),
+        name="world-landmarks",
     ),
     path(
-        "worlds/<int:world_id>/invitations/",
+        "worlds/<dbid:world_id>/invitations/",
         api.WorldInvitationsView.as_view(),
         name="world-invitations",
     ),
-    path("worlds/<int:world_id>/avatars/", api.WorldAvatarsView.as_view(), name="world-avatars"),
+    path("worlds/<dbid:world_id>/avatars/", api.WorldAvatarsView.as_view(), name="world-avatars"),
     path("worlds/sessions/", api.SessionListView.as_view(), name="world-session-list"),
     path(
-        "worlds/sessions/<int:session_id>/",
+        "worlds/sessions/<dbid:session_id>/",
         api.SessionDetailView.as_view(),
         name="world-session-detail",
     ),
     path(
-        "worlds/sessions/<int:session_id>/finish/",
+        "worlds/sessions/<dbid:session_id>/finish/",
         api.SessionFinishView.as_view(),
         name="world-session-finish",
     ),
     path("worlds/group-runs/", api.GroupRunListView.as_view(), name="group-run-list"),
     path(
-        "worlds/group-runs/<int:group_run_id>/",
+        "worlds/group-runs/<dbid:group_run_id>/",
         api.GroupRunDetailView.as_view(),
         name="group-run-detail",
     ),
     path(
-        "worlds/group-runs/<int:group_run_id>/join/",
+        "worlds/group-runs/<dbid:group_run_id>/join/",
         api.GroupRunJoinView.as_view(),
         name="group-run-join",
     ),
     path("worlds/journeys/", api.JourneyListView.as_view(), name="journey-list"),
     path(
-        "worlds/journeys/<int:journey_id>/", api.JourneyDetailView.as_view(), name="journey-detail"
+        "worlds/journeys/<dbid:journey_id>/", api.JourneyDetailView.as_view(), name="journey-detail"
     ),
     path(
-        "worlds/journeys/<int:journey_id>/join/", api.JourneyJoinView.as_view(), name="journey-join"
+        "worlds/journeys/<dbid:journey_id>/join/",
+        api.JourneyJoinView.as_view(),
+        name="journey-join",
     ),
     path(
         "worlds/journey-progress/",
@@ -52,13 +57,13 @@ urlpatterns = [
         name="journey-progress-list",
     ),
     path(
-        "worlds/journey-progress/<int:progress_id>/",
+        "worlds/journey-progress/<dbid:progress_id>/",
         api.JourneyProgressDetailView.as_view(),
         name="journey-progress-detail",
     ),
     path("worlds/postcards/", api.PostcardListView.as_view(), name="postcard-list"),
     path(
-        "worlds/postcards/<int:postcard_id>/",
+        "worlds/postcards/<dbid:postcard_id>/",
         api.PostcardDetailView.as_view(),
         name="postcard-detail",
     ),

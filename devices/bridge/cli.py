@@ -185,6 +185,13 @@ def _server_arguments(
         help="an ingest token (create one at /api/v1/tokens/); default $WELLVERSE_TOKEN",
     )
     parser.add_argument(
+        "--flush-timeout",
+        type=_positive,
+        default=15.0,
+        metavar="SECONDS",
+        help="at the end, how long to wait for the server to acknowledge everything (15)",
+    )
+    parser.add_argument(
         "--journal",
         type=Path,
         default=journal,
@@ -332,7 +339,9 @@ async def _stream(args: argparse.Namespace) -> int:
         SensorLink(address, client.add, acquire_notify=args.acquire_notify)
         for address in dict.fromkeys(args.device)
     ]
-    return await _run_session(client, journal, links, args.duration, sensors=links)
+    return await _run_session(
+        client, journal, links, args.duration, sensors=links, flush_timeout=args.flush_timeout
+    )
 
 
 async def _run_session(
@@ -343,6 +352,7 @@ async def _run_session(
     *,
     sensors: Sequence[Any] = (),
     producer: Any = None,
+    flush_timeout: float = 15.0,
 ) -> int:
     stop = _stop_event()
     uplink = asyncio.create_task(client.run())
@@ -359,7 +369,7 @@ async def _run_session(
     for task in tasks:
         task.cancel()
     await asyncio.gather(*tasks, return_exceptions=True)
-    closing = asyncio.create_task(client.close(finish=True, timeout=15))
+    closing = asyncio.create_task(client.close(finish=True, timeout=flush_timeout))
     await asyncio.wait({closing, uplink}, return_when=asyncio.FIRST_COMPLETED)
     if uplink.done() and not uplink.cancelled() and uplink.exception() is not None:
         # The server refused us for good (bad token, wrong URL): no point waiting for acks.
@@ -442,4 +452,11 @@ async def _simulate(args: argparse.Namespace) -> int:
                 client.add(device, sample)
             await asyncio.sleep(1 / args.speed if args.speed else 0)
 
-    return await _run_session(client, journal, list(links.values()), None, producer=produce())
+    return await _run_session(
+        client,
+        journal,
+        list(links.values()),
+        None,
+        producer=produce(),
+        flush_timeout=args.flush_timeout,
+    )

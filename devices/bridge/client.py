@@ -79,7 +79,9 @@ class IngestClient:
         self.max_backoff = max_backoff
         self.stats = LinkStats(workout_id=self.session.workout_id)
         self._buffer: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        self._sizes: dict[tuple[str, int], int] = {}  # (device, seq) -> samples, for the counters
+        # Unacknowledged batches per device, seq -> sample count, in seq order (for the counters).
+        self._unacked: dict[str, dict[int, int]] = defaultdict(dict)
+        self._went_online = False
         self._wake = asyncio.Event()
         self._all_acked = asyncio.Event()
         self._finished = asyncio.Event()
@@ -89,7 +91,7 @@ class IngestClient:
         self._sent_upto: dict[str, int] = {}  # per connection: what this socket already carried
         self._ever_sent: set[tuple[str, int]] = set()
         for batch in journal.pending():
-            self._sizes[(batch.device, batch.seq)] = len(batch.samples)
+            self._unacked[batch.device][batch.seq] = len(batch.samples)
 
     # --- producer side ---------------------------------------------------------------------------
     def add(self, device: str, sample: dict[str, Any]) -> None:
@@ -102,7 +104,7 @@ class IngestClient:
         for device, samples in list(self._buffer.items()):
             if samples:
                 batch = self.journal.append(device, samples)
-                self._sizes[(device, batch.seq)] = len(samples)
+                self._unacked[device][batch.seq] = len(samples)
                 batches.append(batch)
         self._buffer.clear()
         if batches:
@@ -117,12 +119,14 @@ class IngestClient:
         backoff = 0.25
         try:
             while not self._stopping or self.journal.pending_count():
+                self._went_online = False
                 try:
                     await self._connection()
-                    backoff = 0.25
                 except BridgeError:
                     raise
                 except (OSError, ConnectionClosed, TimeoutError, InvalidHandshake) as exc:
+                    if self._went_online:
+                        backoff = 0.25  # the link worked until now: retry promptly
                     self.stats.state = "offline"
                     self.stats.last_error = str(exc) or type(exc).__name__
                     logger.info("ingest link down (%s); retrying in %.1f s", exc, backoff)
@@ -185,6 +189,7 @@ class IngestClient:
             for device, seq in (started.get("acked") or {}).items():
                 self._acknowledged(device, int(seq))
             self.stats.state = "online"
+            self._went_online = True
             self._online.set()
             self._sent_upto = {}
             receiver = asyncio.create_task(self._receive(ws))
@@ -230,15 +235,20 @@ class IngestClient:
                 # A refused batch is never acknowledged; re-sending it forever helps no one.
                 device, seq = message["device"], int(message["seq"])
                 self.journal.discard(device, seq)
-                self._sizes.pop((device, seq), None)
-                if not self._sizes:
+                self._unacked[device].pop(seq, None)
+                if not any(self._unacked.values()):
                     self._all_acked.set()
 
     def _acknowledged(self, device: str, seq: int) -> None:
-        for key in [k for k in self._sizes if k[0] == device and k[1] <= seq]:
-            self.stats.acked += self._sizes.pop(key)
+        pending = self._unacked[device]
+        # Batches are numbered in order, so the acknowledged ones are at the front: O(acked).
+        while pending:
+            first = next(iter(pending))
+            if first > seq:
+                break
+            self.stats.acked += pending.pop(first)
         self.journal.acknowledge(device, seq)
-        if not self._sizes:
+        if not any(self._unacked.values()):
             self._all_acked.set()
 
     async def _send_pending(self, ws: Any, receiver: asyncio.Task[None]) -> None:
@@ -283,7 +293,7 @@ class IngestClient:
         """
         self._stopping = True
         self.flush()
-        if self._sizes:
+        if any(self._unacked.values()):
             self._all_acked.clear()
             try:
                 async with asyncio.timeout(timeout):

@@ -384,3 +384,24 @@ def test_group_run_results_rank_finishers_by_time_under_public_names(
             "distance_m": 100.0,
         },
     ]
+
+
+def test_ids_too_large_for_the_database_are_refused_not_crashed_on(
+    client_for: Any, consenting_user: User
+) -> None:
+    response = client_for(consenting_user).post(
+        "/api/v1/worlds/sessions/", {"world_id": 2**70, "workout_id": 2**70, "sport": "run"}
+    )
+
+    assert response.status_code == 400
+    assert sorted(response.json()["error"]["fields"]) == ["workout_id", "world_id"]
+    assert AvatarSession.objects.count() == 0
+
+
+def test_an_id_too_long_for_the_database_in_the_path_is_not_found(
+    client_for: Any, user: User
+) -> None:
+    response = client_for(user).get(f"/api/v1/worlds/{10**30}/route/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -245,3 +245,33 @@ def test_a_url_without_live_ingest_exits_2_with_a_sentence(tmp_path: Path) -> No
         f"error: There is no live-ingest endpoint at ws://127.0.0.1:{port}/ws/v1/ingest/ "
         "(HTTP 404); check --server."
     )
+
+
+def test_a_run_that_ends_offline_exits_1_and_the_next_run_sends_its_samples_once(
+    ingest_server: IngestServer, tmp_path: Path
+) -> None:
+    journal = str(tmp_path / "journal.sqlite3")
+    common = ["--server", ingest_server.url, "--token", ingest_server.token, "--journal", journal]
+    ingest_server.cut()
+
+    offline = _bridge(
+        "simulate", "--profile", "yoga", "--duration", "20", "--speed", "0", "--seed", "5",
+        "--flush-timeout", "1", *common,
+    )  # fmt: skip
+
+    assert offline.returncode == 1
+    assert "stay in the journal and are sent by the next run" in offline.stderr
+    assert ingest_server.stub.sample_count() == 0
+
+    ingest_server.restore()
+    online = _bridge(
+        "simulate", "--profile", "yoga", "--duration", "20", "--speed", "0", "--seed", "5",
+        *common,
+    )  # fmt: skip
+
+    one_run = _expected_simulation("yoga", seed=5, seconds=20)[simulator.HR_STRAP]
+    stored = ingest_server.stub.samples(1, simulator.HR_STRAP)
+    assert online.returncode == 0, online.stderr
+    assert len(ingest_server.stub.workouts) == 1
+    assert _without_t(stored) == _without_t(one_run) * 2
+    assert ingest_server.stub.workouts[1].finished is True

@@ -1,0 +1,46 @@
+"""Worlds' part of the export, and erasure of avatar sessions with the person's health data."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.worlds.factories import make_world
+from wellness import selectors, services
+from wellness.models import User
+from worlds import services as worlds_services
+from worlds.models import AvatarSession
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_export_lists_avatar_sessions_with_their_events(consenting_user: User) -> None:
+    world = make_world(length_m=100)
+    session = worlds_services.session_start(
+        user=consenting_user, world_id=world.pk, workout_id=3, sport="walk"
+    )
+    worlds_services.avatar_advance(
+        session_id=session.pk, samples=[{"t": float(t), "speed": 2.0} for t in range(60)]
+    )
+
+    exported = selectors.user_export(user=consenting_user)["worlds"]
+
+    (entry,) = exported["avatar_sessions"]
+    assert (entry["workout_id"], entry["status"], entry["distance_m"]) == (3, "finished", 100.0)
+    assert entry["events"] == [{"kind": "finish", "t": 50.0, "time_s": 50.0}]
+
+
+def test_erasing_health_data_deletes_avatar_sessions(
+    consenting_user: User, other_user: User
+) -> None:
+    world = make_world()
+    mine = worlds_services.session_start(
+        user=consenting_user, world_id=world.pk, workout_id=3, sport="run"
+    )
+    worlds_services.avatar_advance(session_id=mine.pk, samples=[{"t": 0.0}, {"t": 1.0, "hr": 150}])
+    theirs = worlds_services.session_start(
+        user=other_user, world_id=world.pk, workout_id=4, sport="run"
+    )
+
+    services.health_data_erase(user_id=consenting_user.pk)
+
+    assert list(AvatarSession.objects.values_list("pk", flat=True)) == [theirs.pk]
