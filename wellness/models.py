@@ -206,6 +206,12 @@ class Workout(models.Model):
     )
     client_id = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The merged series, saved when the workout finishes so scoring loads one blob instead of
+    # thousands of one-sample live batches. Valid while the workout still has exactly
+    # ``series_batches`` batches (batches are never changed, only added or deleted with it).
+    series_batches = models.PositiveIntegerField(null=True, blank=True)
+    series_data = models.BinaryField(null=True, blank=True)
+    series_rr = models.BinaryField(null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

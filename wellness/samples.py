@@ -203,6 +203,9 @@ class Series:
     records: np.ndarray  # (n, len(COLUMNS)) float64
     rr: np.ndarray  # (m, 2) float64: t of the sample, rr_ms
 
+    def to_bytes(self) -> tuple[bytes, bytes]:
+        return self.records.tobytes(), self.rr.tobytes()
+
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.records, columns=list(COLUMNS), copy=False)
 
@@ -241,3 +244,11 @@ def merge_batches(
     by_time = np.argsort(position, kind="stable")
     position, intervals = position[by_time], intervals[by_time]
     return Series(merged, np.column_stack((merged[position, 0], intervals)))
+
+
+def series_from_bytes(data: bytes, rr: bytes) -> Series:
+    """A merged series saved with :meth:`Series.to_bytes`."""
+    return Series(
+        np.frombuffer(data, dtype=DTYPE).reshape(-1, len(COLUMNS)),
+        np.frombuffer(rr, dtype=DTYPE).reshape(-1, 2),
+    )

@@ -23,7 +23,7 @@ from wellness.models import (
     Workout,
 )
 from wellness.physiology import Estimate, effective_max_heart_rate
-from wellness.samples import Series, merge_batches
+from wellness.samples import Series, merge_batches, series_from_bytes
 from wellness.tokens import token_digest, token_looks_valid
 
 
@@ -127,13 +127,17 @@ def user_export(*, user: User) -> dict[str, Any]:
 
 
 # --- Workouts and samples -------------------------------------------------------------------------
+# The saved series can be megabytes; it is read only by workout_series.
+SERIES_FIELDS = ("series_data", "series_rr")
+
+
 def workouts_for(*, user: User) -> QuerySet[Workout]:
-    return Workout.objects.filter(user=user).order_by("-started_at", "-id")
+    return Workout.objects.filter(user=user).defer(*SERIES_FIELDS).order_by("-started_at", "-id")
 
 
 def workout_of(*, user: User, workout_id: int) -> Workout:
     """The user's workout; someone else's is as absent as a missing one."""
-    workout = Workout.objects.filter(pk=workout_id, user=user).first()
+    workout = Workout.objects.filter(pk=workout_id, user=user).defer(*SERIES_FIELDS).first()
     if workout is None:
         raise NotFound("No such workout.")
     return workout
@@ -150,11 +154,22 @@ FROM wellness_samplebatch WHERE workout_id = %s
 """
 
 
+_CACHED_SERIES_SQL = """
+SELECT w.series_data, w.series_rr FROM wellness_workout w
+WHERE w.id = %s AND w.series_batches =
+      (SELECT count(*) FROM wellness_samplebatch b WHERE b.workout_id = w.id)
+"""
+
+
 def workout_series(*, workout: Workout | int) -> Series:
     """All stored samples of a workout merged: sorted by t, one sample per t, RR in time order."""
     workout_id = workout if isinstance(workout, int) else workout.pk
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
+            cursor.execute(_CACHED_SERIES_SQL, [workout_id])
+            cached = cursor.fetchone()
+            if cached is not None:
+                return series_from_bytes(bytes(cached[0]), bytes(cached[1]))
             cursor.execute(_SERIES_SQL, [workout_id])
             data, counts, rr, rr_counts = cursor.fetchone()
         if data is None:

@@ -629,6 +629,7 @@ def workout_create_with_samples(
             )
             for seq, p in enumerate(packed, start=1)
         )
+        workout_series_save(workout_id=workout.pk)
     return workout
 
 
@@ -637,7 +638,7 @@ def workout_finish(
 ) -> Workout:
     """End a workout (once: finishing again changes nothing). ``user`` scopes the lookup."""
     with transaction.atomic():
-        workouts = Workout.objects.select_for_update()
+        workouts = Workout.objects.select_for_update().defer(*selectors.SERIES_FIELDS)
         if user is not None:
             workouts = workouts.filter(user=user)
         workout = workouts.filter(pk=workout_id).first()
@@ -654,8 +655,21 @@ def workout_finish(
         workout.ended_at = end
         workout.status = WorkoutStatus.FINISHED
         workout.save(update_fields=["ended_at", "status"])
+        workout_series_save(workout_id=workout.pk)
         # SCORING HOOK (lead): queue scoring here with enqueue_on_commit(<task>, workout.pk).
     return workout
+
+
+def workout_series_save(*, workout_id: int) -> None:
+    """Save the merged series on the workout so loading it is one read (see Workout.series_*)."""
+    with transaction.atomic():
+        # Lock the workout so the batch count and the series saved with it belong together.
+        Workout.objects.select_for_update().filter(pk=workout_id).first()
+        batches = SampleBatch.objects.filter(workout_id=workout_id).count()
+        data, rr = selectors.workout_series(workout=workout_id).to_bytes()
+        Workout.objects.filter(pk=workout_id).update(
+            series_batches=batches, series_data=data, series_rr=rr
+        )
 
 
 def workout_delete(*, user: User, workout_id: int) -> None:

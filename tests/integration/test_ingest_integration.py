@@ -177,3 +177,31 @@ def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
     assert sorted(SampleBatch.objects.values_list("workout_id", "seq")) == [
         (mine.pk, 1), (mine.pk, 2),
     ]  # fmt: skip
+
+
+def test_a_finished_workout_loads_its_saved_series_and_still_sees_late_batches(
+    transactional_db: None, consenting_user: User
+) -> None:
+    from wellness.models import Workout
+
+    workout = WorkoutFactory.create(user=consenting_user)
+    for seq in (2, 1):
+        services.workout_samples_store(
+            user=consenting_user, workout_id=workout.pk, device="strap", seq=seq,
+            samples=[{"t": T0 + seq, "hr": 100 + seq, "rr": [600.0 + seq]}],
+        )  # fmt: skip
+    before = selectors.workout_frame(workout=workout)
+
+    services.workout_finish(workout_id=workout.pk)
+    saved = Workout.objects.get(pk=workout.pk)
+    after = selectors.workout_frame(workout=workout)
+    services.workout_samples_store(
+        user=consenting_user, workout_id=workout.pk, device="phone", seq=1,
+        samples=[{"t": T0 + 3, "hr": 110}],
+    )  # fmt: skip
+    late = selectors.workout_frame(workout=workout)
+
+    assert saved.series_batches == 2
+    assert after.equals(before)
+    assert selectors.workout_rr(workout=workout).tolist() == [601.0, 602.0]
+    assert late["hr"].tolist() == [101.0, 102.0, 110.0]
