@@ -29,7 +29,12 @@ from django.conf import settings
 TIE_SPAN = 2**20  # minutes: about 728 days, longer than any challenge may last
 MAX_CHALLENGE_DAYS = 700
 MAX_PROGRESS = 2**33 - 1  # keeps score < 2**53
-PREFIX = "wellverse:lb"
+
+
+def prefix() -> str:
+    """Key prefix, so one Redis can hold several installations (or a benchmark's scratch keys)."""
+    return str(getattr(settings, "LEADERBOARDS_PREFIX", "wellverse:lb"))
+
 
 Placement = tuple[str, str, int]  # key, member, score
 
@@ -52,19 +57,19 @@ def member_key(pk: int) -> str:
 
 
 def key_all(challenge_id: int) -> str:
-    return f"{PREFIX}:{challenge_id}:all"
+    return f"{prefix()}:{challenge_id}:all"
 
 
 def key_team(challenge_id: int, team_id: int) -> str:
-    return f"{PREFIX}:{challenge_id}:team:{team_id}"
+    return f"{prefix()}:{challenge_id}:team:{team_id}"
 
 
 def key_age(challenge_id: int, age_group: str) -> str:
-    return f"{PREFIX}:{challenge_id}:age:{age_group}"
+    return f"{prefix()}:{challenge_id}:age:{age_group}"
 
 
 def key_teams(challenge_id: int) -> str:
-    return f"{PREFIX}:{challenge_id}:teams"
+    return f"{prefix()}:{challenge_id}:teams"
 
 
 def participant_keys(challenge_id: int, team_id: int | None, age_group: str) -> list[str]:
@@ -105,7 +110,7 @@ def redis_remove(entries: Iterable[tuple[str, str]]) -> None:
 
 
 def redis_clear(challenge_id: int) -> None:
-    keys = list(client().scan_iter(match=f"{PREFIX}:{challenge_id}:*", count=1000))
+    keys = list(client().scan_iter(match=f"{prefix()}:{challenge_id}:*", count=1000))
     if keys:
         client().delete(*keys)
 
