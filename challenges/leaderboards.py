@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Any
 
 import redis
 from django.conf import settings
@@ -29,7 +30,12 @@ from django.conf import settings
 TIE_SPAN = 2**20  # minutes: about 728 days, longer than any challenge may last
 MAX_CHALLENGE_DAYS = 700
 MAX_PROGRESS = 2**33 - 1  # keeps score < 2**53
-PREFIX = "wellverse:lb"
+
+
+def prefix() -> str:
+    """Key prefix, so one Redis can hold several installations (or a benchmark's scratch keys)."""
+    return str(getattr(settings, "LEADERBOARDS_PREFIX", "wellverse:lb"))
+
 
 Placement = tuple[str, str, int]  # key, member, score
 
@@ -52,19 +58,19 @@ def member_key(pk: int) -> str:
 
 
 def key_all(challenge_id: int) -> str:
-    return f"{PREFIX}:{challenge_id}:all"
+    return f"{prefix()}:{challenge_id}:all"
 
 
 def key_team(challenge_id: int, team_id: int) -> str:
-    return f"{PREFIX}:{challenge_id}:team:{team_id}"
+    return f"{prefix()}:{challenge_id}:team:{team_id}"
 
 
 def key_age(challenge_id: int, age_group: str) -> str:
-    return f"{PREFIX}:{challenge_id}:age:{age_group}"
+    return f"{prefix()}:{challenge_id}:age:{age_group}"
 
 
 def key_teams(challenge_id: int) -> str:
-    return f"{PREFIX}:{challenge_id}:teams"
+    return f"{prefix()}:{challenge_id}:teams"
 
 
 def participant_keys(challenge_id: int, team_id: int | None, age_group: str) -> list[str]:
@@ -105,7 +111,7 @@ def redis_remove(entries: Iterable[tuple[str, str]]) -> None:
 
 
 def redis_clear(challenge_id: int) -> None:
-    keys = list(client().scan_iter(match=f"{PREFIX}:{challenge_id}:*", count=1000))
+    keys = list(client().scan_iter(match=f"{prefix()}:{challenge_id}:*", count=1000))
     if keys:
         client().delete(*keys)
 
@@ -129,23 +135,39 @@ def _ranked(rows: Sequence[tuple[bytes, float]], start: int, first_rank: int) ->
     return out
 
 
+# One round trip for the whole read: top, the caller's window and the rank of the window's first
+# entry (which a tie beginning above the window may lower). Scores come back as strings.
+_BOARD_SCRIPT = """
+local top = redis.call('ZREVRANGE', KEYS[1], 0, tonumber(ARGV[1]) - 1, 'WITHSCORES')
+if ARGV[2] == '' then return {top} end
+local rank = redis.call('ZREVRANK', KEYS[1], ARGV[2])
+if not rank then return {top} end
+local start = math.max(0, rank - tonumber(ARGV[3]))
+local window = redis.call('ZREVRANGE', KEYS[1], start, rank + tonumber(ARGV[3]), 'WITHSCORES')
+local above = redis.call('ZCOUNT', KEYS[1], '(' .. window[2], '+inf')
+return {top, window, start, above}
+"""
+
+
+def _pairs(flat: Sequence[bytes]) -> list[tuple[bytes, float]]:
+    return [(flat[i], float(flat[i + 1])) for i in range(0, len(flat), 2)]
+
+
+@lru_cache(maxsize=4)
+def _board_script(url: str) -> Any:
+    return _client(url).register_script(_BOARD_SCRIPT)
+
+
 def redis_board(
     key: str, member: int | None, *, top: int, neighbours: int
 ) -> tuple[Ranked, Ranked]:
     """Top ``top`` and the window of ``neighbours`` either side of ``member`` (empty if absent)."""
-    pipe = client().pipeline(transaction=False)
-    pipe.zrevrange(key, 0, top - 1, withscores=True)
-    if member is not None:
-        pipe.zrevrank(key, member_key(member))
-    results = pipe.execute()
-    top_rows = _ranked(results[0], 0, 1)
-    if member is None or results[1] is None:
+    script = _board_script(settings.REDIS_URL)
+    result = script(
+        keys=[key], args=[top, member_key(member) if member is not None else "", neighbours]
+    )
+    top_rows = _ranked(_pairs(result[0]), 0, 1)
+    if len(result) == 1:
         return top_rows, []
-    start = max(0, int(results[1]) - neighbours)
-    pipe = client().pipeline(transaction=False)
-    pipe.zrevrange(key, start, int(results[1]) + neighbours, withscores=True)
-    window_rows = pipe.execute()[0]
-    first_rank = 1
-    if window_rows and start > 0:
-        first_rank = int(client().zcount(key, f"({int(window_rows[0][1])}", "+inf")) + 1
-    return top_rows, _ranked(window_rows, start, first_rank)
+    start, above = int(result[2]), int(result[3])
+    return top_rows, _ranked(_pairs(result[1]), start, above + 1)

@@ -332,7 +332,7 @@ def _redis_refresh_on_commit(participant_id: int) -> None:
         # Drop it from every board of this challenge first: team or age group may have changed.
         stale = [
             (k, member)
-            for k in leaderboards.client().scan_iter(match=f"{leaderboards.PREFIX}:{cid}:*")
+            for k in leaderboards.client().scan_iter(match=f"{leaderboards.prefix()}:{cid}:*")
         ]
         leaderboards.redis_remove((k.decode(), m) for k, m in stale if not k.endswith(b":teams"))
         placements: list[leaderboards.Placement] = []

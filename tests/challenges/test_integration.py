@@ -82,7 +82,8 @@ def test_leaderboards_rebuilt_from_the_database_equal_the_live_redis_ones() -> N
     assert leaver is not None
     services.challenge_leave(user=leaver.user, challenge_id=c.pk)
     keys = sorted(
-        k.decode() for k in leaderboards.client().scan_iter(match=f"{leaderboards.PREFIX}:{c.pk}:*")
+        k.decode()
+        for k in leaderboards.client().scan_iter(match=f"{leaderboards.prefix()}:{c.pk}:*")
     )
     live = {key: _redis_board(key) for key in keys}
 
@@ -90,7 +91,8 @@ def test_leaderboards_rebuilt_from_the_database_equal_the_live_redis_ones() -> N
     call_command("rebuild_leaderboards", str(c.pk))
 
     rebuilt_keys = sorted(
-        k.decode() for k in leaderboards.client().scan_iter(match=f"{leaderboards.PREFIX}:{c.pk}:*")
+        k.decode()
+        for k in leaderboards.client().scan_iter(match=f"{leaderboards.prefix()}:{c.pk}:*")
     )
     assert rebuilt_keys == keys
     assert {key: _redis_board(key) for key in keys} == live

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from challenges import services
+from wellness.errors import DomainError
 
 
 class Command(BaseCommand):
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             counts = services.leaderboards_rebuild(challenge_ids=options["challenge_ids"] or None)
-        except services.LeaderboardsUnavailable as exc:
+        except DomainError as exc:
             raise CommandError(str(exc), returncode=2) from None
         for challenge_id, entries in counts.items():
             self.stdout.write(f"challenge {challenge_id}: {entries} entries")
