@@ -98,8 +98,11 @@ class IngestConsumer(AuthenticatedConsumer):
         try:
             await handler(content)
         except DomainError as exc:
-            seq = content.get("seq") if content.get("type") == "samples" else None
-            await self._error(exc.code, exc.message, seq=seq, fields=exc.fields)
+            # An error about a batch names it (device and seq), so the bridge can drop it.
+            batch = content.get("type") == "samples"
+            seq = content.get("seq") if batch else None
+            device = content.get("device") if batch else None
+            await self._error(exc.code, exc.message, seq=seq, device=device, fields=exc.fields)
 
     async def _error(
         self,
@@ -107,11 +110,14 @@ class IngestConsumer(AuthenticatedConsumer):
         message: str,
         *,
         seq: Any = None,
+        device: Any = None,
         fields: dict[str, list[str]] | None = None,
     ) -> None:
         reply: dict[str, Any] = {"type": "error", "code": code, "message": message}
         if seq is not None:
             reply["seq"] = seq
+        if device is not None:
+            reply["device"] = device
         if fields:
             reply["fields"] = fields
         await self.send_json(reply)

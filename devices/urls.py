@@ -4,6 +4,17 @@ from devices import api
 
 urlpatterns = [
     path("workouts/", api.WorkoutListView.as_view(), name="workout-list"),
+    path("workouts/import/", api.WorkoutImportView.as_view(), name="workout-import"),
+    path(
+        "workouts/<int:workout_id>/export",
+        api.WorkoutExportView.as_view(),
+        name="workout-export-query",
+    ),
+    path(
+        "workouts/<int:workout_id>/export.<str:fmt>",
+        api.WorkoutExportView.as_view(),
+        name="workout-export",
+    ),
     path("workouts/<int:workout_id>/", api.WorkoutDetailView.as_view(), name="workout-detail"),
     path(
         "workouts/<int:workout_id>/finish/",

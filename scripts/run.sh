@@ -32,6 +32,10 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+if [ -z "${REDIS_URL:-}" ]; then
+  # The in-memory channel layer reaches no other process: world tickers run inside the server.
+  export WELLVERSE_WORLDS_LIVE_IN_SERVER=1
+fi
 uv run --frozen uvicorn wellness.asgi:application --host "$HOST" --port "$PORT" \
   --loop uvloop --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
 pids+=($!)
@@ -40,8 +44,11 @@ if [ -n "${REDIS_URL:-}" ]; then
   uv run --frozen celery -A wellness worker --loglevel WARNING \
     --concurrency "${CELERY_CONCURRENCY:-2}" -Q "${CELERY_QUEUE:-wellverse}" &
   pids+=($!)
+  # Avatars move in worlds nobody is watching (worlds/README.md).
+  manage worlds_live &
+  pids+=($!)
 else
-  echo "== no REDIS_URL: background tasks run inside the server process"
+  echo "== no REDIS_URL: background tasks and world tickers run inside the server process"
 fi
 
 url="http://${HOST}:${PORT}/"
@@ -51,7 +58,38 @@ for _ in $(seq 1 100); do
   fi
   sleep 0.2
 done
+open_url="$url"
+if [ "${WELLVERSE_NO_SIMULATOR:-}" != "1" ]; then
+  # A simulated athlete (the demo user Ada) runs laps of a demo world through the real bridge,
+  # one 30-minute run after another; WELLVERSE_NO_SIMULATOR=1 leaves her resting.
+  demo_env="${WELLVERSE_VAR_DIR:-var}/demo-athlete.env"
+  journal="${WELLVERSE_VAR_DIR:-var}/demo-athlete-journal.sqlite3"
+  rm -f "$demo_env"
+  simulate_loop() {
+    # The bridge runs in the background so that a signal reaches this loop at once (bash runs
+    # traps only between foreground commands); Ctrl-C stops the bridge, which flushes and exits.
+    child=""
+    trap '[ -n "$child" ] && kill -INT "$child" 2>/dev/null; wait; exit 0' INT TERM
+    while true; do
+      manage demo_athlete --world "${DEMO_WORLD:-lakeside-loop}" --journal "$journal" > "$demo_env.tmp" || exit 1
+      mv "$demo_env.tmp" "$demo_env"
+      WELLVERSE_TOKEN="$(sed -n 's/^WELLVERSE_TOKEN=//p' "$demo_env")" uv run --frozen python -m devices.bridge \
+        simulate --profile run --duration 1800 --server "http://${HOST}:${PORT}" --journal "$journal" \
+        2>/dev/null &
+      child=$!
+      wait "$child" || sleep 2
+    done
+  }
+  simulate_loop &
+  pids+=($!)
+  for _ in $(seq 1 150); do [ -s "$demo_env" ] && break; sleep 0.2; done
+  world_id="$(sed -n 's/^DEMO_WORLD_ID=//p' "$demo_env" 2>/dev/null || true)"
+  if [ -n "$world_id" ]; then
+    open_url="${url}worlds/${world_id}"
+    echo "== simulated athlete: Ada runs in ${open_url} (WELLVERSE_NO_SIMULATOR=1 turns her off)"
+  fi
+fi
 echo
-echo "Wellverse is running: open ${url}"
+echo "Wellverse is running: open ${open_url}"
 echo "API docs: ${url}api/v1/docs/   (Ctrl-C stops everything)"
 wait -n "${pids[@]}"

@@ -247,21 +247,18 @@ class AsgiServer:
         self.ws_url = f"ws://127.0.0.1:{port}"
 
 
-@pytest.fixture
-def asgi_server(
-    transactional_db: None, _redis_flushed: None, tmp_path: Path
-) -> Iterator[AsgiServer]:
-    """The real ASGI application under uvicorn (uvloop) on a free port, sharing the test database."""
+def asgi_server_start(log_path: Path, **env: str) -> AsgiServer:
+    """Start the real ASGI application under uvicorn on a free port (``env`` overrides the
+    service environment, e.g. a private ``REDIS_URL``); stop it with ``asgi_server_stop``."""
     import urllib.request
 
     port = free_port()
-    log_path = tmp_path / "uvicorn.log"
     process = subprocess.Popen(
         [
             sys.executable, "-m", "uvicorn", "wellness.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--log-level", "warning",
         ],
-        cwd=ROOT, env=service_env(), stdout=log_path.open("ab"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env=service_env(**env), stdout=log_path.open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip
     deadline = time.monotonic() + 30
     while True:
@@ -273,5 +270,18 @@ def asgi_server(
                 _stop(process)
                 raise RuntimeError(f"uvicorn did not start; see {log_path}") from None
             time.sleep(0.1)
-    yield AsgiServer(port, process, log_path)
-    _stop(process)
+    return AsgiServer(port, process, log_path)
+
+
+def asgi_server_stop(server: AsgiServer) -> None:
+    _stop(server.process)
+
+
+@pytest.fixture
+def asgi_server(
+    transactional_db: None, _redis_flushed: None, tmp_path: Path
+) -> Iterator[AsgiServer]:
+    """The real ASGI application under uvicorn (uvloop) on a free port, sharing the test database."""
+    server = asgi_server_start(tmp_path / "uvicorn.log")
+    yield server
+    asgi_server_stop(server)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -52,3 +55,56 @@ def test_run_command_serves_the_app_and_stops_everything_on_ctrl_c(tmp_path: Pat
     assert returncode in (0, 130, -signal.SIGINT)  # make itself may die of the SIGINT
     with pytest.raises(urllib.error.URLError, match="Connection refused"):
         urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
+
+
+def _json(url: str, *, token: str = "", body: dict[str, str] | None = None) -> Any:
+    request = urllib.request.Request(
+        url,
+        data=None if body is None else json.dumps(body).encode(),
+        headers={"Content-Type": "application/json"}
+        | ({"Authorization": f"Bearer {token}"} if token else {}),
+    )
+    with urllib.request.urlopen(request, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_run_command_starts_a_simulated_athlete_who_moves_in_the_demo_world(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "WELLVERSE_NO_SIMULATOR"}
+    }
+    env.update(PORT=str(port), WELLVERSE_VAR_DIR=str(tmp_path / "var"))
+    log = (tmp_path / "run.log").open("w+")
+    process = subprocess.Popen(
+        ["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/"
+    opened = re.compile(rf"Wellverse is running: open {re.escape(url)}worlds/(\d+)")
+    positions: list[float] = []
+    try:
+        deadline = time.monotonic() + 180
+        while (match := opened.search(Path(log.name).read_text())) is None:
+            assert process.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(0.5)
+        world_id = int(match.group(1))
+        token = _json(
+            f"{url}api/v1/auth/token/",
+            body={"email": "ada@demo.wellverse.test", "password": "Lakeside-Loop-42", "name": "t"},
+        )["token"]
+        deadline = time.monotonic() + 60
+        while len(positions) < 2 or positions[-1] <= positions[0]:
+            assert time.monotonic() < deadline, (positions, Path(log.name).read_text())
+            avatars = _json(f"{url}api/v1/worlds/{world_id}/avatars/", token=token)["avatars"]
+            positions += [a["d"] for a in avatars if a["name"] == "Ada"]
+            time.sleep(1)
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=60)
+
+    assert positions[-1] > positions[0] >= 0

@@ -215,20 +215,34 @@ def merge_batches(
 ) -> Series:
     """Merge concatenated batches (given in a fixed batch order) into one series.
 
-    Where several samples share a ``t`` (a device that re-sent under a new seq, two devices at
-    once), the first in batch order, then in batch position, wins, and only its RR intervals are
-    kept, so the result does not depend on arrival order.
+    Where several samples share a ``t`` (two devices at once, a device that re-sent under a new
+    seq), they become one sample: each column takes the first measured value in batch order, then
+    in batch position, and the RR intervals are those of the first of them that has any. So a
+    heart-rate strap and a foot pod reporting at the same instant both keep their values, and the
+    result does not depend on arrival order.
     """
     width = len(COLUMNS)
     records = np.frombuffer(data, dtype=DTYPE).reshape(-1, width)
-    if records.shape[0] == 0:
+    n = records.shape[0]
+    if n == 0:
         return Series(np.empty((0, width), dtype=DTYPE), np.empty((0, 2), dtype=DTYPE))
     order = np.argsort(records[:, 0], kind="stable")
-    sorted_t = records[order, 0]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = sorted_t[1:] != sorted_t[:-1]
-    kept = order[first]
-    merged = records[kept]
+    ordered = records[order]
+    first = np.ones(n, dtype=bool)
+    first[1:] = ordered[1:, 0] != ordered[:-1, 0]
+    starts = np.flatnonzero(first)
+    rows = np.arange(n)
+    if len(starts) == n:
+        merged = ordered
+    else:
+        # Per group of equal t and per column, the first row (in order) with a value.
+        merged = np.empty((len(starts), width), dtype=DTYPE)
+        measured = ~np.isnan(ordered)
+        for column in range(width):
+            candidate = np.where(measured[:, column], rows, n)
+            chosen = np.minimum.reduceat(candidate, starts)
+            found = chosen < n
+            merged[:, column] = np.where(found, ordered[np.minimum(chosen, n - 1), column], np.nan)
     rr_pairs = np.frombuffer(rr, dtype=DTYPE).reshape(-1, 2)
     if not rr_pairs.shape[0]:
         return Series(merged, np.empty((0, 2), dtype=DTYPE))
@@ -236,8 +250,12 @@ def merge_batches(
     offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
     batch_of_rr = np.repeat(np.arange(len(rr_counts)), rr_counts)
     global_row = offsets[batch_of_rr] + rr_pairs[:, 0].astype(np.int64)
-    rank = np.full(records.shape[0], -1, dtype=np.int64)
-    rank[kept] = np.arange(len(kept))
+    # In each group, the intervals of the first row (in order) that has any are kept.
+    has_rr = np.bincount(global_row, minlength=n)[order] > 0
+    owner = np.minimum.reduceat(np.where(has_rr, rows, n), starts)
+    rank = np.full(n, -1, dtype=np.int64)
+    with_rr = owner < n
+    rank[order[owner[with_rr]]] = np.flatnonzero(with_rr)
     position = rank[global_row]
     keep = position >= 0
     position, intervals = position[keep], rr_pairs[keep, 1]

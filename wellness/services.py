@@ -613,7 +613,6 @@ def workout_create_with_samples(
             started_at=started_at,
             ended_at=ended_at,
             source=source,
-            status=WorkoutStatus.FINISHED,
         )
         SampleBatch.objects.bulk_create(
             SampleBatch(
@@ -629,8 +628,9 @@ def workout_create_with_samples(
             )
             for seq, p in enumerate(packed, start=1)
         )
-        workout_series_save(workout_id=workout.pk)
-    return workout
+        # Finished through workout_finish, so whatever runs when a workout ends (scoring) runs
+        # for recorded activities too; it also saves the merged series.
+        return workout_finish(workout_id=workout.pk, ended_at=ended_at)
 
 
 def workout_finish(

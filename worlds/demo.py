@@ -3,12 +3,21 @@ GPX and created through the same import path as uploads. Idempotent."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+import time
 from dataclasses import dataclass
 
+from django.utils.text import slugify
+
+from devices.bridge.journal import Journal
+from wellness import selectors as wellness_selectors
+from wellness import services as wellness_services
+from wellness.errors import NotFound
+from wellness.models import TokenScope, User
 from worlds import services
 from worlds.gpx import gpx_write
-from worlds.models import Journey, World
+from worlds.models import AvatarSession, Journey, SessionStatus, World
 
 METRES_PER_DEGREE = 6_371_008.8 * math.pi / 180
 
@@ -147,3 +156,65 @@ def seed() -> list[str]:
         )
         lines.append("created journey 'Lake to Summit to Sea'")
     return lines
+
+
+# --- The simulated athlete of `make run` ---------------------------------------------------------
+DEMO_ATHLETE_EMAIL = "ada@demo.wellverse.test"
+DEMO_TOKEN_NAME = "demo simulator"
+
+
+def demo_world_find(key: str) -> World:
+    """A demo world by id, name or slug of its name (``lakeside-loop``)."""
+    worlds = World.objects.filter(owner__isnull=True).order_by("id")
+    for world in worlds:
+        if key in (str(world.pk), world.name, slugify(world.name)):
+            return world
+    names = ", ".join(slugify(w.name) for w in worlds) or "none; run seed_demo first"
+    raise NotFound(f"No demo world {key!r}; the demo worlds are: {names}.")
+
+
+def demo_athlete_prepare(*, world_key: str, journal_path: str) -> dict[str, object]:
+    """Get Ada ready to stream into a demo world: a fresh ingest token (tokens are stored hashed,
+    so an old one cannot be shown again; earlier demo tokens are revoked), a live workout that
+    the bridge journal at ``journal_path`` will resume by its client_id, and her avatar's session
+    in the world for that workout."""
+    user = User.objects.get(email=DEMO_ATHLETE_EMAIL)
+    world = demo_world_find(world_key)
+    for old in wellness_selectors.access_tokens_for(user=user).filter(
+        name=DEMO_TOKEN_NAME, revoked_at__isnull=True
+    ):
+        wellness_services.access_token_revoke(user=user, token_id=old.pk)
+    _, secret = wellness_services.access_token_create(
+        user=user, name=DEMO_TOKEN_NAME, scope=TokenScope.INGEST
+    )
+    journal = Journal(journal_path)
+    try:
+        # An unfinished run (the simulator was stopped) is resumed, otherwise a new one begins.
+        session = journal.session_open(sport="run", indoor=False, started_at=time.time())
+    finally:
+        journal.close()
+    workout = wellness_services.workout_start(
+        user=user,
+        sport=session.sport,
+        indoor=session.indoor,
+        started_at=dt.datetime.fromtimestamp(session.started_at, tz=dt.UTC),
+        client_id=session.client_id,
+    )
+    # The previous runs are over: their avatars leave the world.
+    for ended in AvatarSession.objects.filter(user=user, status=SessionStatus.ACTIVE).exclude(
+        workout_id=workout.pk
+    ):
+        services.session_finish(user=user, session_id=ended.pk)
+    avatar = AvatarSession.objects.filter(
+        workout_id=workout.pk, status=SessionStatus.ACTIVE
+    ).first()
+    if avatar is None:
+        avatar = services.session_start(
+            user=user, world_id=world.pk, workout_id=workout.pk, sport="run"
+        )
+    return {
+        "WELLVERSE_TOKEN": secret,
+        "DEMO_WORLD_ID": world.pk,
+        "DEMO_WORKOUT_ID": workout.pk,
+        "DEMO_SESSION_ID": avatar.pk,
+    }

@@ -66,6 +66,7 @@ class WorldTicker:
         self.announced: set[int] = set()
         self.tick_number = 0
         self.tasks: list[asyncio.Task[None]] = []
+        self.pending: dict[int, list[dict[str, Any]]] = {}  # session_id -> samples to apply
 
     async def start(self) -> None:
         assert self.layer is not None
@@ -120,20 +121,34 @@ class WorldTicker:
             session_id = self.workouts.get(int(message.get("workout_id") or 0))
             if session_id is None:
                 return
-            view = await database_sync_to_async(services.avatar_advance)(
-                session_id=session_id, samples=message.get("samples") or []
-            )
-            if view is None:
-                return
-            if view.pop("hidden", False):
-                self.gone.add(session_id)
-                return
-            previous = self.changed.get(session_id)
-            if previous is not None:  # keep events from earlier batches in this tick
-                view["events"] = previous["events"] + view["events"]
-            self.changed[session_id] = view
-            if view["finished"]:
-                await self.refresh()
+            # Applied at the next tick, merged with the other devices' batches of the same
+            # instants: a strap's heart-rate-only sample must not pre-empt the foot pod's speed.
+            self.pending.setdefault(session_id, []).extend(message.get("samples") or [])
+
+    async def apply_pending(self) -> None:
+        """Move every avatar by the samples that arrived since the last tick, merged by time."""
+        pending, self.pending = self.pending, {}
+        for session_id, samples in pending.items():
+            try:
+                await self._apply(session_id, merge_by_time(samples))
+            except Exception:  # one bad batch must not stop the world for everyone
+                logger.exception("world %s: could not move avatar %s", self.world_id, session_id)
+
+    async def _apply(self, session_id: int, samples: list[dict[str, Any]]) -> None:
+        view = await database_sync_to_async(services.avatar_advance)(
+            session_id=session_id, samples=samples
+        )
+        if view is None:
+            return
+        if view.pop("hidden", False):
+            self.gone.add(session_id)
+            return
+        previous = self.changed.get(session_id)
+        if previous is not None:  # keep events from earlier batches in this tick
+            view["events"] = previous["events"] + view["events"]
+        self.changed[session_id] = view
+        if view["finished"]:
+            await self.refresh()
 
     def frame(self) -> str | None:
         """The tick's one message for every spectator, or None if nothing changed.
@@ -179,9 +194,24 @@ class WorldTicker:
         while True:
             await asyncio.sleep(max(0.0, next_at - loop.time()))
             next_at = max(next_at + self.interval, loop.time())
+            await self.apply_pending()
             text = self.frame()
             if text is not None:
                 await self.layer.group_send(self.group, {"type": "world.tick", "text": text})
+
+
+def merge_by_time(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Samples of several devices at one instant as one sample (the first value of each key
+    wins, as in the stored series), sorted by time."""
+    merged: dict[float, dict[str, Any]] = {}
+    for sample in samples:
+        t = sample.get("t")
+        if not isinstance(t, int | float):
+            continue
+        into = merged.setdefault(float(t), {})
+        for key, value in sample.items():
+            into.setdefault(key, value)
+    return [merged[t] for t in sorted(merged)]
 
 
 _tickers: dict[tuple[int, int], tuple[WorldTicker, int]] = {}

@@ -1,6 +1,7 @@
 """A stateful property: any mix of uploads, retries, duplicates and reordering keeps the stored
-series equal to a simple model (first stored batch per (device, seq) wins; first by (device, seq)
-wins a duplicated timestamp)."""
+series equal to a simple model (first stored batch per (device, seq) wins; samples sharing a
+timestamp merge: the first by (device, seq) with a value gives each column, the first with RR
+intervals gives the intervals)."""
 
 from __future__ import annotations
 
@@ -77,7 +78,10 @@ class SyncMachine(RuleBasedStateMachine):
         winners: dict[float, dict[str, Any]] = {}
         for address in sorted(self.stored):
             for s in self.stored[address]:
-                winners.setdefault(s["t"], s)
+                merged = winners.setdefault(s["t"], {"t": s["t"]})
+                for key in ("hr", "rr"):
+                    if s.get(key) and key not in merged:
+                        merged[key] = s[key]
         expected_t = sorted(winners)
         frame = selectors.workout_frame(workout=self.workout)
         assert frame["t"].tolist() == expected_t

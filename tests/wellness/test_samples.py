@@ -72,3 +72,29 @@ def test_frame_has_exactly_the_contract_columns_as_float64() -> None:
     assert list(frame.columns) == list(COLUMNS)
     assert set(frame.dtypes) == {np.dtype("float64")}
     assert np.isnan(frame["power"].iloc[0])
+
+
+def test_samples_of_two_devices_at_the_same_instant_merge_into_one() -> None:
+    foot_pod = pack_samples([{"t": T0, "speed": 3.0, "cadence": 170}, {"t": T0 + 1, "speed": 3.1}])
+    strap = pack_samples([{"t": T0, "hr": 120, "rr": [500.0]}, {"t": T0 + 1, "hr": 121}])
+
+    series = merge_batches(
+        foot_pod.data + strap.data, [2, 2], foot_pod.rr + strap.rr, [0, strap.rr_count]
+    )
+
+    frame = series.frame()
+    assert frame["t"].tolist() == [T0, T0 + 1]
+    assert frame["hr"].tolist() == [120.0, 121.0]
+    assert frame["speed"].tolist() == [3.0, 3.1]
+    assert frame["cadence"].fillna(-1).tolist() == [170.0, -1]
+    assert series.rr.tolist() == [[T0, 500.0]]
+
+
+def test_a_duplicated_sample_with_rr_keeps_only_the_first_ones_intervals() -> None:
+    first = pack_samples([{"t": T0, "hr": 120}, {"t": T0 + 1, "hr": 121, "rr": [510.0]}])
+    again = pack_samples([{"t": T0, "hr": 99, "rr": [400.0]}, {"t": T0 + 1, "rr": [700.0]}])
+
+    series = merge_batches(first.data + again.data, [2, 2], first.rr + again.rr, [1, 2])
+
+    assert series.records[:, COLUMNS.index("hr")].tolist() == [120.0, 121.0]
+    assert series.rr.tolist() == [[T0, 400.0], [T0 + 1, 510.0]]
