@@ -40,6 +40,7 @@ from challenges.models import (
     StreakKind,
     Team,
 )
+from wellness import services as wellness_services
 from wellness.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wellness.handoff import ScoredWorkout
 from wellness.models import Profile, User
@@ -499,6 +500,11 @@ def contribution_review(
         contribution.save(update_fields=["status"])
         if accept and contribution.amount and participant.status == ParticipantStatus.ACTIVE:
             _progress_add(participant, contribution.amount, contribution.ended_at)
+        if accept:
+            # The workout's stored score counts from now on, and is handed over again (worlds).
+            wellness_services.workout_score_accept(
+                workout_id=contribution.workout_id, accepted_by=user
+            )
 
 
 def participant_remove(*, user: User, challenge_id: int, participant_id: int) -> None:

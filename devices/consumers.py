@@ -19,6 +19,7 @@ from wellness import selectors, services
 from wellness.consumers import AuthenticatedConsumer
 from wellness.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
+from wellness.scoring import LiveEffort
 from wellness.services import PendingBatch
 from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED
 
@@ -74,6 +75,7 @@ class IngestConsumer(AuthenticatedConsumer):
         self.bucket = TokenBucket(
             settings.WELLVERSE_INGEST_MESSAGES_PER_SECOND, settings.WELLVERSE_INGEST_MESSAGE_BURST
         )
+        self.live_effort: dict[int, LiveEffort | None] = {}
         return True
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
@@ -164,6 +166,24 @@ class IngestConsumer(AuthenticatedConsumer):
                     "user_id": user.pk,
                     "samples": content["samples"][-LIVE_SAMPLES_PUBLISHED:],
                 },
+            )
+            await self._live_progress(user.pk, workout_id, content["samples"])
+
+    async def _live_progress(self, user_id: int, workout_id: int, samples: list[Any]) -> None:
+        """Levels rise during a workout: count its points live and announce a new level."""
+        if workout_id not in self.live_effort:
+            self.live_effort[workout_id] = await database_sync_to_async(
+                services.workout_live_effort
+            )(user_id=user_id, workout_id=workout_id)
+        effort = self.live_effort[workout_id]
+        if effort is None:
+            return
+        progress = effort.feed(samples)
+        if progress.levelled_up:
+            # The batch is committed already (the writer's group commit), so send now.
+            await self.channel_layer.group_send(
+                services.user_group(user_id),
+                services.live_level_event(workout_id=workout_id, progress=progress),
             )
 
     async def _finish(self, content: dict[str, Any]) -> None:

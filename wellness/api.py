@@ -221,3 +221,36 @@ class TokenDetailView(APIView):
     def delete(self, request: Request, token_id: int) -> Response:
         services.access_token_revoke(user=_me(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WorkoutScoreView(APIView):
+    @extend_schema(
+        responses={200: {"type": "object"}},
+        summary="The workout's score: every metric with its explanation, flags and points.",
+    )
+    def get(self, request: Request, workout_id: int) -> Response:
+        return Response(selectors.workout_score_view(user=_me(request), workout_id=workout_id))
+
+
+class ProgressView(APIView):
+    @extend_schema(responses={200: {"type": "object"}}, summary="My lifetime XP and level.")
+    def get(self, request: Request) -> Response:
+        return Response(selectors.progress_of(user=_me(request)))
+
+
+class PerformanceInput(serializers.Serializer[Any]):
+    days = serializers.IntegerField(min_value=1, max_value=730, default=90)
+
+
+class PerformanceView(APIView):
+    @extend_schema(
+        parameters=[PerformanceInput],
+        responses={200: {"type": "object"}},
+        summary="Daily training load with fitness (CTL), fatigue (ATL) and form (TSB).",
+    )
+    def get(self, request: Request) -> Response:
+        data = PerformanceInput(data=request.query_params)
+        data.is_valid(raise_exception=True)
+        return Response(
+            selectors.performance_series(user=_me(request), days=data.validated_data["days"])
+        )

@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from typing import Any
 from zoneinfo import available_timezones
 
+import numpy as np
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from wellness import privacy, selectors
+from wellness import privacy, scoring, selectors
 from wellness.errors import (
     ConsentRequired,
     DomainError,
@@ -30,8 +37,12 @@ from wellness.models import (
     ConsentRecord,
     IdempotencyKey,
     Profile,
+    Progress,
     SampleBatch,
+    ScoreStatus,
+    ScoringPending,
     Sport,
+    StoredScore,
     TokenScope,
     User,
     Visibility,
@@ -39,7 +50,7 @@ from wellness.models import (
     WorkoutSource,
     WorkoutStatus,
 )
-from wellness.samples import PackedBatch, SampleError, pack_samples
+from wellness.samples import PackedBatch, SampleError, Series, pack_samples, series_from_bytes
 from wellness.tokens import token_generate
 from wellness.transactions import broadcast_on_commit, enqueue_on_commit
 
@@ -656,7 +667,7 @@ def workout_finish(
         workout.status = WorkoutStatus.FINISHED
         workout.save(update_fields=["ended_at", "status"])
         workout_series_save(workout_id=workout.pk)
-        # SCORING HOOK (lead): queue scoring here with enqueue_on_commit(<task>, workout.pk).
+        workouts_scoring_queue(workout_ids=[workout.pk])
     return workout
 
 
@@ -682,3 +693,307 @@ def workouts_erase(user_id: int) -> None:
     """Health-data eraser: every workout of the user, with its samples (cascade). Idempotent."""
     Workout.objects.filter(user_id=user_id).delete()
     IdempotencyKey.objects.filter(user_id=user_id).delete()
+
+
+# --- Scoring lifecycle ----------------------------------------------------------------------------
+# Scoring a one-hour workout takes ~0.1 ms and a Celery task costs ~0.8 ms, so finished workouts are
+# marked as pending and drained by one task in chunks rather than queued one task each.
+SCORING_CHUNKS_PER_TASK = 50  # then a fresh task continues: each task stays well inside its limits
+_DRAIN_QUEUED_KEY = "scoring:drain-queued"
+
+
+def workouts_scoring_queue(*, workout_ids: Sequence[int]) -> None:
+    """Mark finished workouts as waiting to be scored; a drain task runs after the commit."""
+    ScoringPending.objects.bulk_create(
+        [ScoringPending(workout_id=pk) for pk in workout_ids], ignore_conflicts=True
+    )
+    transaction.on_commit(scoring_drain_schedule)
+
+
+def scoring_drain_schedule() -> None:
+    """Queue one drain task unless one is already queued and not yet started.
+
+    ``cache.add`` is an atomic SET NX on Redis. The task clears the key before it reads the pending
+    markers, so a marker committed after that read always finds the key free and queues a new task.
+    The key expires with the broker's visibility timeout, after which a lost task is redelivered.
+    """
+    from wellness.tasks import workouts_score_pending_task
+
+    timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 600)
+    if cache.add(_DRAIN_QUEUED_KEY, 1, timeout=timeout):
+        workouts_score_pending_task.delay()
+
+
+def workouts_score_pending(*, chunk: int | None = None, max_chunks: int | None = None) -> int:
+    """Score waiting workouts a chunk per transaction; return how many were scored.
+
+    Each chunk's markers are locked (``SKIP LOCKED``: two workers take different chunks) and
+    deleted in the transaction that stores their scores, so a worker killed mid-chunk leaves the
+    chunk waiting, untouched, for the redelivered task.
+    """
+    cache.delete(_DRAIN_QUEUED_KEY)
+    chunk = chunk or settings.WELLVERSE_SCORING_CHUNK
+    done = 0
+    chunks = 0
+    while max_chunks is None or chunks < max_chunks:
+        with transaction.atomic():
+            ids = list(
+                ScoringPending.objects.select_for_update(skip_locked=True)
+                .order_by("workout_id")
+                .values_list("workout_id", flat=True)[:chunk]
+            )
+            if not ids:
+                return done
+            workouts_score(workout_ids=ids)
+            if settings.WELLVERSE_SCORING_TEST_DELAY_S:
+                time.sleep(settings.WELLVERSE_SCORING_TEST_DELAY_S)
+            ScoringPending.objects.filter(workout_id__in=ids).delete()
+        done += len(ids)
+        chunks += 1
+    if ScoringPending.objects.exists():
+        scoring_drain_schedule()
+    return done
+
+
+def _athlete(profile: Profile | None) -> scoring.Athlete:
+    if profile is None:
+        return scoring.Athlete()
+
+    def number(value: Any) -> float | None:
+        return None if value is None else float(value)
+
+    return scoring.Athlete(
+        age=number(selectors.profile_age_years(profile)),
+        sex=profile.sex or None,
+        weight_kg=number(profile.weight_kg),
+        resting_hr=number(profile.resting_heart_rate),
+        max_hr=number(profile.max_heart_rate),
+        lthr=number(profile.lactate_threshold_heart_rate),
+    )
+
+
+def _workout_series_loaded(workout: Workout) -> Series:
+    """The series from the workout row when its saved copy is current, else from the batches."""
+    if workout.series_data is not None and workout.series_batches == getattr(
+        workout, "batch_count", None
+    ):
+        return series_from_bytes(bytes(workout.series_data), bytes(workout.series_rr or b""))
+    return selectors.workout_series(workout=workout.pk)
+
+
+def _score_one(workout: Workout) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
+    profile = getattr(workout.user, "profile", None)
+    try:
+        athlete = _athlete(profile)
+    except ValueError:
+        # Contradictory stored values (resting above maximum heart rate): let the formulas
+        # estimate instead of refusing the workout.
+        athlete = scoring.Athlete()
+    series = _workout_series_loaded(workout)
+    elapsed = (workout.ended_at - workout.started_at).total_seconds() if workout.ended_at else None
+    try:
+        return scoring.score_arrays(
+            np.ascontiguousarray(series.records.T),
+            series.rr[:, 1],
+            athlete,
+            workout.sport,
+            indoor=workout.indoor,
+            elapsed_s=elapsed,
+        )
+    except scoring.UnscorableWorkout as exc:
+        return exc
+
+
+def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
+    """Score finished workouts (again), store the scores, settle XP and hand them over.
+
+    Idempotent: a workout's stored score is replaced and the person's XP changes by the difference
+    from the points it had before, so scoring twice awards nothing twice. Unscorable workouts are
+    stored with their reason. After storing, one explicit call per receiver hands each scored
+    workout to challenges and worlds (they are idempotent per workout).
+    """
+    batch_count = (
+        SampleBatch.objects.filter(workout_id=OuterRef("pk"))
+        .order_by()
+        .values("workout_id")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    with transaction.atomic():
+        workouts = list(
+            Workout.objects.filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
+            .select_related("user__profile")
+            .annotate(batch_count=Coalesce(Subquery(batch_count), 0))
+            .order_by("pk")
+        )
+        before = {
+            row.workout_id: row
+            for row in StoredScore.objects.select_for_update().filter(
+                workout_id__in=[w.pk for w in workouts]
+            )
+        }
+        now = timezone.now()
+        rows: list[StoredScore] = []
+        results: dict[int, scoring.WorkoutScore] = {}
+        xp_change: dict[int, int] = {}
+        for workout in workouts:
+            outcome = _score_one(workout)
+            old = before.get(workout.pk)
+            row = StoredScore(
+                workout_id=workout.pk,
+                scored_at=now,
+                accepted_by_id=old.accepted_by_id if old else None,
+                accepted_at=old.accepted_at if old else None,
+            )
+            if isinstance(outcome, scoring.UnscorableWorkout):
+                row.status = ScoreStatus.UNSCORABLE
+                row.reason, row.reason_code = outcome.reason, outcome.code
+                row.metrics, row.flags = {}, []
+            else:
+                results[workout.pk] = outcome
+                metrics = asdict(outcome)
+                metrics.pop("flags")
+                row.status = ScoreStatus.SCORED
+                row.metrics = _json_ready(metrics)
+                row.flags = [{"code": f.code, "reason": f.reason} for f in outcome.flags]
+                row.points = outcome.points
+                row.training_load = outcome.training_load
+                row.counts_for_leaderboards = (
+                    outcome.counts_for_leaderboards or row.accepted_at is not None
+                )
+            change = row.points - (old.points if old else 0)
+            if change:
+                xp_change[workout.user_id] = xp_change.get(workout.user_id, 0) + change
+            rows.append(row)
+        StoredScore.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["workout"],
+            update_fields=[
+                "status", "metrics", "flags", "points", "training_load",
+                "counts_for_leaderboards", "reason", "reason_code", "scored_at",
+            ],
+        )  # fmt: skip
+        _progress_add(xp_change)
+        accepted = {row.workout_id for row in rows if row.accepted_at is not None}
+        for workout in workouts:
+            if workout.pk in results:
+                _hand_off(
+                    workout=workout, score=results[workout.pk], accepted=workout.pk in accepted
+                )
+    return rows
+
+
+def _json_ready(value: Any) -> Any:
+    """Metrics as JSON: tuples as lists, and NaN/inf (which JSON cannot hold) as null."""
+    if isinstance(value, dict):
+        return {key: _json_ready(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _progress_add(xp_change: dict[int, int]) -> None:
+    """Add XP per user under row locks (in user order, so concurrent chunks cannot deadlock)."""
+    if not xp_change:
+        return
+    users = sorted(xp_change)
+    Progress.objects.bulk_create([Progress(user_id=pk) for pk in users], ignore_conflicts=True)
+    rows = list(Progress.objects.select_for_update().filter(user_id__in=users).order_by("user_id"))
+    for row in rows:
+        old_level = row.level
+        row.xp = max(row.xp + xp_change[row.user_id], 0)
+        row.level = scoring.level_for_xp(row.xp)
+        if row.level > old_level:
+            broadcast_on_commit(
+                user_group(row.user_id),
+                {
+                    "type": "notify",
+                    "event": {"kind": "level", "level": row.level, "xp": row.xp},
+                },
+            )
+    Progress.objects.bulk_update(rows, ["xp", "level"])
+
+
+def _hand_off(*, workout: Workout, score: scoring.WorkoutScore, accepted: bool = False) -> None:
+    # Imported here: challenges and worlds import this module, so importing them at the top
+    # would be circular.
+    from challenges.services import workout_scored_apply
+    from worlds.services import journeys_advance
+
+    assert workout.ended_at is not None
+    scored = scoring.scored_workout(
+        score=score,
+        workout_id=workout.pk,
+        user_id=workout.user_id,
+        started_at=workout.started_at,
+        ended_at=workout.ended_at,
+        accepted=accepted,
+    )
+    workout_scored_apply(scored=scored)
+    journeys_advance(scored=scored)
+
+
+def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore | None:
+    """An organizer accepts a flagged workout: it counts from now on and is handed over again.
+
+    Callers check that ``accepted_by`` may accept it (challenges: the challenge's organizer).
+    Accepting again changes nothing; a workout without a stored score (not scored yet, or
+    deleted) has nothing to mark and returns None.
+    """
+    with transaction.atomic():
+        stored = StoredScore.objects.select_for_update().filter(workout_id=workout_id).first()
+        if stored is None:
+            return None
+        if stored.accepted_at is not None:
+            return stored
+        stored.accepted_by, stored.accepted_at = accepted_by, timezone.now()
+        stored.save(update_fields=["accepted_by", "accepted_at"])
+        (rescored,) = workouts_score(workout_ids=[workout_id])
+    return rescored
+
+
+def workout_live_effort(*, user_id: int, workout_id: int) -> scoring.LiveEffort | None:
+    """A live points/XP/level counter for the user's workout, starting from their XP so far.
+
+    None for a workout that is not theirs or of a sport the formulas do not know. The caller
+    feeds it each stored batch (``LiveEffort.feed``) and announces a level-up with
+    :func:`live_level_event`.
+    """
+    workout = (
+        Workout.objects.filter(pk=workout_id, user_id=user_id)
+        .select_related("user__profile")
+        .defer(*selectors.SERIES_FIELDS)
+        .first()
+    )
+    if workout is None:
+        return None
+    xp = Progress.objects.filter(user_id=user_id).values_list("xp", flat=True).first() or 0
+    try:
+        athlete = _athlete(getattr(workout.user, "profile", None))
+    except ValueError:
+        athlete = scoring.Athlete()
+    try:
+        return scoring.LiveEffort(
+            athlete=athlete, sport=workout.sport, indoor=workout.indoor, xp_before=xp
+        )
+    except scoring.UnscorableWorkout:
+        return None
+
+
+def live_level_event(*, workout_id: int, progress: scoring.LiveProgress) -> dict[str, Any]:
+    """The notification sent to the user's sockets when a live workout reaches a new level."""
+    return {
+        "type": "notify",
+        "event": {
+            "kind": "level",
+            "live": True,
+            "workout_id": workout_id,
+            "level": progress.level,
+            "xp": progress.xp,
+            "points": progress.points,
+            "next_level_xp": progress.next_level_xp,
+        },
+    }

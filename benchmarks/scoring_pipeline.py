@@ -1,0 +1,163 @@
+"""Scoring end to end: PostgreSQL + Redis + one real Celery worker process, batched vs one task each.
+
+Every workout is a one-hour 1 Hz run (heart rate with chest-strap RR intervals, cadence, speed,
+distance, altitude, GPS) stored as the saved series a finished workout has. Measured from queueing
+until every score is stored, its XP settled and its hand-off to challenges and worlds made:
+
+* batched: the workouts are marked pending and one drain task scores them in chunks (the path
+  ``workout_finish`` takes);
+* naive baseline: one task per workout (``workouts_score_task([id])``), in the same run, on the
+  same workouts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import Figure, figure
+
+DESCRIPTION = (
+    "scoring end to end with one Celery worker (PostgreSQL, Redis): batched vs one task each"
+)
+ROOT = Path(__file__).resolve().parent.parent
+REDIS_URL = os.environ.get("WELLVERSE_BENCH_REDIS_URL") or "redis://127.0.0.1:6379/4"
+QUEUE = "bench-scoring"
+USERS = 20
+START = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
+
+
+def _series_bytes(seed: int) -> tuple[bytes, bytes]:
+    from benchmarks.scoring import synthetic_run
+
+    frame, rr = synthetic_run(3600, seed=seed)
+    records = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
+    t0 = records[0, 0]
+    beat_t = t0 + np.cumsum(rr) / 1000.0
+    beat_t = beat_t[beat_t <= records[-1, 0]]
+    pairs = np.column_stack((np.floor(beat_t), rr[: beat_t.size]))
+    return records.tobytes(), np.ascontiguousarray(pairs).tobytes()
+
+
+def _workouts(count: int) -> list[int]:
+    """``count`` finished one-hour runs of USERS people (made once, reused by later runs)."""
+    from django.db import transaction
+
+    from benchmarks._scratch import bench_user
+    from wellness import services
+    from wellness.models import Profile, User, Workout
+
+    users: list[User] = []
+    for i in range(USERS):
+        user = bench_user(f"scoring{i}@bench.wellverse.test")
+        assert isinstance(user, User)
+        Profile.objects.get_or_create(user=user, defaults={"display_name": f"Scorer {i}"})
+        services.profile_update(
+            user=user,
+            changes={"birth_year": 1980 + i, "sex": "female" if i % 2 else "male",
+                     "weight_kg": 60 + i, "resting_heart_rate": 50 + i % 10},
+        )  # fmt: skip
+        users.append(user)
+    existing = list(
+        Workout.objects.filter(user__in=users).order_by("pk").values_list("pk", flat=True)
+    )
+    missing = count - len(existing)
+    if missing > 0:
+        blobs = [_series_bytes(seed) for seed in range(8)]
+        with transaction.atomic():
+            made = Workout.objects.bulk_create(
+                Workout(
+                    user=users[i % USERS], sport="run", started_at=START + dt.timedelta(hours=i),
+                    ended_at=START + dt.timedelta(hours=i + 1), source="file", status="finished",
+                    series_batches=0, series_data=blobs[i % 8][0], series_rr=blobs[i % 8][1],
+                )
+                for i in range(missing)
+            )  # fmt: skip
+        existing += [w.pk for w in made]
+    return existing[:count]
+
+
+def _wait(done: object, timeout: float) -> float:
+    start = time.perf_counter()
+    while not done():  # type: ignore[operator]
+        if time.perf_counter() - start > timeout:
+            raise RuntimeError("the worker did not finish in time")
+        time.sleep(0.005)
+    return time.perf_counter() - start
+
+
+def run(quick: bool) -> list[Figure]:
+    from benchmarks._scratch import setup_django_on_scratch_database
+
+    os.environ["REDIS_URL"] = REDIS_URL
+    os.environ["CELERY_QUEUE"] = QUEUE
+    database_url = setup_django_on_scratch_database()
+    import redis
+
+    redis.Redis.from_url(REDIS_URL).flushdb()
+    from django.db import transaction
+    from django.utils import timezone
+
+    from wellness import services
+    from wellness.celery import app
+    from wellness.models import ScoringPending, StoredScore
+    from wellness.tasks import workouts_score_task
+
+    count = int(os.environ.get("WELLVERSE_BENCH_WORKOUTS", 300 if quick else 1_000))
+    ids = _workouts(count)
+    env = dict(
+        os.environ, DJANGO_SETTINGS_MODULE="wellness.settings", DEBUG="true",
+        DATABASE_URL=database_url, REDIS_URL=REDIS_URL, CELERY_QUEUE=QUEUE, LOG_LEVEL="WARNING",
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "wellness", "worker", "--pool=prefork",
+         "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
+         "--without-heartbeat", "-Q", QUEUE],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while not app.control.ping(timeout=0.5):
+            if time.monotonic() > deadline or worker.poll() is not None:
+                raise RuntimeError("the Celery worker did not start")
+        # Warm the worker (imports, connections, the per-athlete tables) on a few workouts.
+        warm_since = timezone.now()
+        workouts_score_task.delay(ids[:USERS])
+        _wait(
+            lambda: StoredScore.objects.filter(scored_at__gte=warm_since).count() >= USERS,
+            timeout=60,
+        )
+
+        def all_scored_since(moment: dt.datetime) -> object:
+            return lambda: StoredScore.objects.filter(scored_at__gte=moment).count() >= count
+
+        # Naive: one task per workout.
+        since = timezone.now()
+        start = time.perf_counter()
+        for pk in ids:
+            workouts_score_task.delay([pk])
+        _wait(all_scored_since(since), timeout=600)
+        naive_s = time.perf_counter() - start
+
+        # Batched: mark pending, one drain task scores them chunk by chunk.
+        start = time.perf_counter()
+        with transaction.atomic():
+            services.workouts_scoring_queue(workout_ids=ids)
+        _wait(lambda: not ScoringPending.objects.exists(), timeout=600)
+        batched_s = time.perf_counter() - start
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    return [
+        figure(
+            "scoring_pipeline", f"one-hour workouts scored per second, 1 worker process ({count:,})",
+            count / batched_s, "workouts/s", baseline=count / naive_s,
+            goal=">= 1,000 /s per worker process", higher_is_better=True,
+        ),
+    ]  # fmt: skip

@@ -1,0 +1,137 @@
+"""Scoring with a real Celery worker on PostgreSQL + Redis, including a worker killed mid-chunk."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from challenges.models import ActivityTotals, AppliedWorkout
+from tests.conftest import CeleryWorker
+from tests.factories import UserFactory
+from wellness import services
+from wellness.models import Progress, ScoringPending, StoredScore, User, Workout
+
+pytestmark = pytest.mark.integration
+
+START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
+WORKOUTS = 6
+CHUNK = 2
+DELAY_S = 1.5
+
+
+def _athlete() -> User:
+    user = UserFactory.create(consented=True)
+    services.profile_update(
+        user=user,
+        changes={"birth_year": 1985, "sex": "male", "weight_kg": 75, "resting_heart_rate": 55},
+    )
+    return user
+
+
+def _import(user: User, minutes: int, hr: float) -> Workout:
+    t0 = START.timestamp()
+    samples = [
+        {"t": t0 + i, "hr": hr + i % 20, "speed": 3.0, "distance": 3.0 * i}
+        for i in range(minutes * 60)
+    ]
+    return services.workout_create_with_samples(
+        user=user,
+        sport="run",
+        indoor=False,
+        source="file",
+        started_at=START,
+        ended_at=START + dt.timedelta(minutes=minutes),
+        samples=samples,
+    )
+
+
+def _wait_for(condition: Any, *, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def _state(user: User) -> dict[str, Any]:
+    return {
+        "scores": {
+            s.workout_id: (s.status, s.points, s.metrics, s.flags, s.counts_for_leaderboards)
+            for s in StoredScore.objects.order_by("workout_id")
+        },
+        "xp": Progress.objects.get(user=user).xp,
+        "applied": sorted(AppliedWorkout.objects.values_list("workout_id", flat=True)),
+        "totals_workouts": ActivityTotals.objects.get(user=user).workouts,
+        "pending": ScoringPending.objects.count(),
+    }
+
+
+def test_finished_workouts_are_scored_by_the_worker_once(
+    celery_worker: CeleryWorker,
+) -> None:
+    user = _athlete()
+    workouts = [_import(user, 20, 120.0 + 5 * i) for i in range(3)]
+
+    _wait_for(
+        lambda: StoredScore.objects.count() == 3 and not ScoringPending.objects.exists(),
+        timeout=60,
+        what="the worker to score three workouts",
+    )
+
+    points = sum(StoredScore.objects.values_list("points", flat=True))
+    assert points > 0
+    assert Progress.objects.get(user=user).xp == points
+    assert sorted(AppliedWorkout.objects.values_list("workout_id", flat=True)) == sorted(
+        w.pk for w in workouts
+    )
+
+
+@pytest.mark.usefixtures("transactional_db", "_redis_flushed")
+def test_a_worker_killed_mid_scoring_then_restarted_ends_as_one_clean_run(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given finished workouts queued before any worker runs, and a worker that commits a chunk of
+    # two every 1.5 s and gets unacknowledged tasks back 2 s after losing them
+    user = _athlete()
+    workouts = [_import(user, 15, 110.0 + 7 * i) for i in range(WORKOUTS)]
+    assert ScoringPending.objects.count() == WORKOUTS
+    monkeypatch.setenv("WELLVERSE_SCORING_CHUNK", str(CHUNK))
+    monkeypatch.setenv("WELLVERSE_SCORING_TEST_DELAY_S", str(DELAY_S))
+    monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "2")
+    worker = CeleryWorker(tmp_path / "celery.log")
+    worker.start()
+    try:
+        # When it is killed with SIGKILL in the middle of its second chunk
+        _wait_for(
+            lambda: ScoringPending.objects.count() == WORKOUTS - CHUNK,
+            timeout=60,
+            what="the first chunk to commit",
+        )
+        time.sleep(DELAY_S / 2)
+        worker.kill()
+        killed_with_pending = ScoringPending.objects.count()
+        scored_when_killed = StoredScore.objects.count()
+        # and then restarted
+        worker.start()
+        _wait_for(
+            lambda: not ScoringPending.objects.exists(),
+            timeout=90,
+            what="the redelivered task to finish scoring",
+        )
+    finally:
+        worker.stop()
+
+    # Then the kill left the second chunk wholly undone, and the end state is that of one clean run
+    assert (killed_with_pending, scored_when_killed) == (WORKOUTS - CHUNK, CHUNK)
+    after_crash = _state(user)
+    services.workouts_score(workout_ids=[w.pk for w in workouts])  # a clean run, in process
+    assert _state(user) == after_crash
+    assert after_crash["xp"] == sum(score[1] for score in after_crash["scores"].values())
+    assert after_crash["applied"] == sorted(w.pk for w in workouts)
+    assert after_crash["totals_workouts"] == WORKOUTS
+    assert set(after_crash["scores"]) == {w.pk for w in workouts}
