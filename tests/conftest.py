@@ -81,9 +81,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 # --- Everyday fixtures ---------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """A deliberately slow hash protects real passwords; tests only need a correct one."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+    """A deliberately slow hash protects real passwords; tests only need a correct one.
+
+    Integration tests keep the real hashers: their server processes must verify the passwords.
+    """
+    if request.node.get_closest_marker("integration") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -12,9 +12,13 @@ django_http = get_asgi_application()  # set up Django before importing consumers
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from wellness import routing as wellness_routing  # noqa: E402
+from wellness.classes import routing as classes_routing  # noqa: E402
 from wellness.websocket import websocket_stack  # noqa: E402
 
-websocket_urlpatterns = [*wellness_routing.websocket_urlpatterns]
+websocket_urlpatterns = [
+    *wellness_routing.websocket_urlpatterns,
+    *classes_routing.websocket_urlpatterns,
+]
 
 application = ProtocolTypeRouter(
     {

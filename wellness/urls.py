@@ -36,5 +36,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("api/v1/", include("wellness.classes.urls")),
     path("", include("frontend.urls")),
 ]
