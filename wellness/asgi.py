@@ -13,6 +13,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from devices import routing as devices_routing  # noqa: E402
 from wellness import routing as wellness_routing  # noqa: E402
+from wellness.classes import routing as classes_routing  # noqa: E402
 from wellness.websocket import websocket_stack  # noqa: E402
 from worlds import routing as worlds_routing  # noqa: E402
 from worlds.lifespan import lifespan as worlds_lifespan  # noqa: E402
@@ -21,6 +22,7 @@ websocket_urlpatterns = [
     *wellness_routing.websocket_urlpatterns,
     *devices_routing.websocket_urlpatterns,
     *worlds_routing.websocket_urlpatterns,
+    *classes_routing.websocket_urlpatterns,
 ]
 
 application = ProtocolTypeRouter(

@@ -42,5 +42,6 @@ urlpatterns = [
     path("api/v1/", include("devices.urls")),
     path("api/v1/", include("challenges.urls")),
     path("api/v1/", include("worlds.urls")),
+    path("api/v1/", include("wellness.classes.urls")),
     path("", include("frontend.urls")),
 ]

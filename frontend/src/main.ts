@@ -2,6 +2,7 @@ import "./style.css";
 import { api } from "./api";
 import { h } from "./dom";
 import { loginPage, signupPage } from "./pages/auth";
+import { classDetailPage, classesPage, classLivePage } from "./pages/classes";
 import { companionPage } from "./pages/companion";
 import { dashboardPage } from "./pages/dashboard";
 import { devicesPage } from "./pages/devices";
@@ -17,7 +18,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/worlds", "Worlds"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
+    ? [link("/", "Dashboard"), link("/worlds", "Worlds"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -40,7 +41,10 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/devices", "Devices", devicesPage(session))
   .add("/companion", "Phone companion", companionPage(session))
   .add("/worlds", "Worlds", worldsPage(session))
-  .add("/worlds/:id", "Live world", worldLivePage(session));
+  .add("/worlds/:id", "Live world", worldLivePage(session))
+  .add("/classes", "Classes", classesPage(session))
+  .add("/classes/live/:occurrence", "Live class", classLivePage(session))
+  .add("/classes/:id", "Class", classDetailPage(session));
 session.attach(router);
 session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));
 

@@ -1,0 +1,51 @@
+"""Parallel bookings over HTTP against uvicorn and PostgreSQL never exceed capacity."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from tests.classes.conftest import live_class
+from tests.conftest import AsgiServer
+from tests.factories import UserFactory
+from wellness import services as person_services
+from wellness.classes.models import Booking, Instructor
+from wellness.models import TokenScope
+
+pytestmark = pytest.mark.integration
+
+
+def test_parallel_bookings_never_exceed_capacity(
+    asgi_server: AsgiServer, instructor: Instructor
+) -> None:
+    occurrence = live_class(instructor, capacity=3).occurrences.get()
+    secrets = [
+        person_services.access_token_create(user=u, name="t", scope=TokenScope.API)[1]
+        for u in UserFactory.create_batch(12)
+    ]
+
+    def book(secret: str) -> int:
+        request = urllib.request.Request(
+            f"{asgi_server.http_url}/api/v1/classes/bookings/",
+            data=json.dumps({"occurrence_id": occurrence.pk}).encode(),
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return int(response.status)
+        except urllib.error.HTTPError as exc:
+            return int(exc.code)
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(book, secrets))
+
+    assert codes == [201] * 12
+    occurrence.refresh_from_db()
+    assert occurrence.booked_count == 3
+    assert Booking.objects.filter(occurrence=occurrence, status="booked").count() == 3
+    assert Booking.objects.filter(occurrence=occurrence, status="waitlisted").count() == 9

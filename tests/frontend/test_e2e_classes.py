@@ -1,0 +1,76 @@
+"""Classes in a real browser: browse, book by keyboard, follow a live session; axe finds nothing."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.classes.conftest import admin, live_class  # noqa: F401  (a fixture)
+from tests.classes.conftest import instructor as instructor
+from tests.conftest import AsgiServer
+from tests.factories import TEST_PASSWORD
+from tests.frontend.conftest import DESKTOP, axe_violations
+from wellness.classes import services
+from wellness.classes.models import Booking, Instructor
+from wellness.models import User
+
+pytestmark = pytest.mark.integration
+
+
+def sign_in(page: Any, server: AsgiServer, user: User) -> None:
+    page.goto(f"{server.http_url}/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Hello").wait_for()
+
+
+def test_a_participant_books_by_keyboard_and_follows_the_live_session(
+    asgi_server: AsgiServer, chromium: Any, instructor: Instructor, consenting_user: User
+) -> None:
+    occurrence = live_class(instructor, capacity=5).occurrences.get()
+    page = chromium.new_page(viewport=DESKTOP)
+    sign_in(page, asgi_server, consenting_user)
+
+    page.goto(f"{asgi_server.http_url}/classes")
+    page.get_by_role("link", name="Morning flow").click()
+    page.get_by_role("heading", name="Sequence").wait_for()
+    book = page.get_by_role("button", name="Book for")
+    book.focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Booked for").wait_for()
+    assert Booking.objects.get(user=consenting_user).status == "booked"
+
+    page.goto(f"{asgi_server.http_url}/classes/live/{occurrence.pk}")
+    page.get_by_text("Connected.").wait_for()
+
+    def instructor_moves_on() -> None:
+        services.session_control(user=instructor.user, occurrence_id=occurrence.pk, action="start")
+        services.session_control(user=instructor.user, occurrence_id=occurrence.pk, action="next")
+
+    # Off Playwright's thread, whose running event loop forbids the broadcast's async_to_sync.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(instructor_moves_on).result()
+
+    page.get_by_text("Breathe in for four, hold for four").wait_for()
+    page.get_by_role("heading", name="2 of 3: Box breathing").wait_for()
+    assert page.get_by_role("timer").inner_text().endswith("left")
+
+
+@pytest.mark.parametrize("path", ["/classes", "/classes/{class_id}", "/classes/live/{occ}"])
+def test_class_pages_have_no_serious_accessibility_violations(
+    asgi_server: AsgiServer, chromium: Any, instructor: Instructor, consenting_user: User, path: str
+) -> None:
+    fitness_class = live_class(instructor, capacity=5)
+    occurrence = fitness_class.occurrences.get()
+    services.booking_create(user=consenting_user, occurrence_id=occurrence.pk)
+    page = chromium.new_page(viewport=DESKTOP)
+    sign_in(page, asgi_server, consenting_user)
+
+    page.goto(asgi_server.http_url + path.format(class_id=fitness_class.pk, occ=occurrence.pk))
+    page.locator("main h1").wait_for()
+
+    violations = axe_violations(page)
+    assert violations == [], [(v["id"], v["help"]) for v in violations]

@@ -1,0 +1,286 @@
+"""HTTP endpoints for classes: validate, call one service or selector, serialize."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wellness.classes import selectors, services
+from wellness.classes.models import (
+    Booking,
+    ClassKind,
+    ClassOccurrence,
+    Delivery,
+    FitnessClass,
+    Level,
+)
+from wellness.errors import NotFound
+from wellness.models import User
+from wellness.rest import Pagination
+from wellness.selectors import public_name
+
+# Larger numbers are no id of ours, and some databases overflow on them.
+MAX_ID = 2**31 - 1
+
+
+def _me(request: Request) -> User:
+    assert isinstance(request.user, User)
+    return request.user
+
+
+class OccurrenceOutput(serializers.ModelSerializer[ClassOccurrence]):
+    places_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ClassOccurrence
+        fields = ["id", "starts_at", "capacity", "booked_count", "places_left", "status"]
+
+    def get_places_left(self, obj: ClassOccurrence) -> int:
+        return max(0, obj.capacity - obj.booked_count)
+
+
+class ClassOutput(serializers.ModelSerializer[FitnessClass]):
+    instructor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FitnessClass
+        fields = [
+            "id", "title", "description", "kind", "level", "language", "delivery",
+            "duration_seconds", "segments", "media_url", "accessibility_notes",
+            "schedule_rrule", "first_start_local", "time_zone", "capacity", "instructor",
+        ]  # fmt: skip
+
+    def get_instructor(self, obj: FitnessClass) -> str:
+        return public_name(obj.instructor.user.profile)
+
+
+class ClassInput(serializers.Serializer[Any]):
+    title = serializers.CharField(max_length=120)
+    description = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    kind = serializers.ChoiceField(choices=ClassKind.choices)
+    level = serializers.ChoiceField(choices=Level.choices, default=Level.ALL)
+    language = serializers.CharField(max_length=16, default="en")
+    delivery = serializers.ChoiceField(choices=Delivery.choices)
+    segments = serializers.JSONField()
+    media_url = serializers.URLField(required=False, allow_blank=True, max_length=200)
+    accessibility_notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    schedule_rrule = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    first_start_local = serializers.CharField(
+        required=False,
+        max_length=32,
+        help_text="Local wall-clock time of the first class, e.g. 2030-03-18T07:00, no offset.",
+    )
+    time_zone = serializers.CharField(max_length=64, default="UTC")
+    capacity = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+
+    def validate_first_start_local(self, value: str) -> dt.datetime:
+        try:
+            parsed = dt.datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(
+                "A local date and time like 2030-03-18T07:00."
+            ) from exc
+        if parsed.tzinfo is not None:
+            raise serializers.ValidationError(
+                "Give the local wall-clock time without an offset; time_zone says where."
+            )
+        return parsed
+
+
+class BookingOutput(serializers.ModelSerializer[Booking]):
+    occurrence = OccurrenceOutput()
+    class_id = serializers.IntegerField(source="occurrence.fitness_class_id")
+    class_title = serializers.CharField(source="occurrence.fitness_class.title")
+
+    class Meta:
+        model = Booking
+        fields = ["id", "status", "created_at", "class_id", "class_title", "occurrence"]
+
+
+class BookingInput(serializers.Serializer[Any]):
+    occurrence_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+
+class SessionActionInput(serializers.Serializer[Any]):
+    action = serializers.ChoiceField(choices=services.SESSION_ACTIONS)
+    index = serializers.IntegerField(required=False, min_value=0, max_value=10_000)
+
+
+class LiveShareInput(serializers.Serializer[Any]):
+    sharing = serializers.BooleanField()
+    show_numbers = serializers.BooleanField(default=False)
+    use_pseudonym = serializers.BooleanField(default=False)
+
+
+class LiveShareOutput(LiveShareInput):
+    pass
+
+
+class InstructorInput(serializers.Serializer[Any]):
+    user_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    bio = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+
+
+class ClassListView(APIView):
+    @extend_schema(responses=ClassOutput(many=True), summary="Browse the class catalogue.")
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        qs = selectors.classes_catalogue(
+            kind=params.get("kind", ""),
+            level=params.get("level", ""),
+            language=params.get("language", ""),
+            delivery=params.get("delivery", ""),
+        )
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(ClassOutput(page, many=True).data)
+
+    @extend_schema(request=ClassInput, responses={201: ClassOutput}, summary="Publish a class.")
+    def post(self, request: Request) -> Response:
+        data = ClassInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        fitness_class = services.class_create(user=_me(request), **data.validated_data)
+        return Response(ClassOutput(fitness_class).data, status=status.HTTP_201_CREATED)
+
+
+class ClassDetailView(APIView):
+    @extend_schema(responses=ClassOutput, summary="A class with its segments.")
+    def get(self, request: Request, class_id: int) -> Response:
+        fitness_class = selectors.class_get(class_id=class_id)
+        if fitness_class is None:
+            raise NotFound("No such class.")
+        return Response(ClassOutput(fitness_class).data)
+
+
+class ClassOccurrencesView(APIView):
+    @extend_schema(responses=OccurrenceOutput(many=True), summary="Upcoming dates of a live class.")
+    def get(self, request: Request, class_id: int) -> Response:
+        fitness_class = selectors.class_get(class_id=class_id)
+        if fitness_class is None:
+            raise NotFound("No such class.")
+        occurrences = selectors.class_upcoming(fitness_class=fitness_class)[:100]
+        return Response(OccurrenceOutput(occurrences, many=True).data)
+
+
+class BookingListView(APIView):
+    @extend_schema(responses=BookingOutput(many=True), summary="My bookings.")
+    def get(self, request: Request) -> Response:
+        qs = selectors.bookings_for(user=_me(request)).order_by("-created_at", "-id")
+        paginator = Pagination()
+        page = paginator.paginate_queryset(qs, request, view=self)
+        return paginator.get_paginated_response(BookingOutput(page, many=True).data)
+
+    @extend_schema(
+        request=BookingInput,
+        responses={201: BookingOutput},
+        summary="Book a place (or join the waiting list when the class is full).",
+    )
+    def post(self, request: Request) -> Response:
+        data = BookingInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        booking = services.booking_create(
+            user=_me(request), occurrence_id=data.validated_data["occurrence_id"]
+        )
+        booking = selectors.bookings_for(user=_me(request)).get(pk=booking.pk)
+        return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
+
+
+class BookingDetailView(APIView):
+    @extend_schema(responses=BookingOutput, summary="One of my bookings.")
+    def get(self, request: Request, booking_id: int) -> Response:
+        booking = selectors.bookings_for(user=_me(request)).filter(pk=booking_id).first()
+        if booking is None:
+            raise NotFound("No such booking.")
+        return Response(BookingOutput(booking).data)
+
+    @extend_schema(
+        request=None,
+        responses=BookingOutput,
+        summary="Cancel a booking; the first person waiting gets the place.",
+    )
+    def delete(self, request: Request, booking_id: int) -> Response:
+        booking = services.booking_cancel(user=_me(request), booking_id=booking_id)
+        booking = selectors.bookings_for(user=_me(request)).get(pk=booking.pk)
+        return Response(BookingOutput(booking).data)
+
+
+class HistoryView(APIView):
+    @extend_schema(responses=BookingOutput(many=True), summary="Classes I attended.")
+    def get(self, request: Request) -> Response:
+        paginator = Pagination()
+        page = paginator.paginate_queryset(
+            selectors.class_history(user=_me(request)), request, view=self
+        )
+        return paginator.get_paginated_response(BookingOutput(page, many=True).data)
+
+
+class SessionView(APIView):
+    @extend_schema(responses=dict, summary="The live session's state (participants, instructor).")
+    def get(self, request: Request, occurrence_id: int) -> Response:
+        occurrence = selectors.occurrence_for(user=_me(request), occurrence_id=occurrence_id)
+        if occurrence is None:
+            raise NotFound("No such class occurrence.")
+        state = selectors.session_state(occurrence=occurrence)
+        state["is_instructor"] = selectors.is_instructor_of(
+            user=_me(request), occurrence=occurrence
+        )
+        return Response(state)
+
+    @extend_schema(
+        request=SessionActionInput,
+        responses=dict,
+        summary="Instructor console: start, pause, resume, next, previous, goto, end.",
+    )
+    def post(self, request: Request, occurrence_id: int) -> Response:
+        data = SessionActionInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        occurrence = services.session_control(
+            user=_me(request), occurrence_id=occurrence_id, **data.validated_data
+        )
+        return Response(selectors.session_state(occurrence=occurrence))
+
+
+class LiveShareView(APIView):
+    @extend_schema(responses=LiveShareOutput, summary="My heart-rate sharing choice for a class.")
+    def get(self, request: Request, occurrence_id: int) -> Response:
+        if selectors.occurrence_for(user=_me(request), occurrence_id=occurrence_id) is None:
+            raise NotFound("No such class occurrence.")
+        share = selectors.live_share_of(user=_me(request), occurrence_id=occurrence_id)
+        return Response(
+            LiveShareOutput(share).data
+            if share
+            else {"sharing": False, "show_numbers": False, "use_pseudonym": False}
+        )
+
+    @extend_schema(
+        request=LiveShareInput,
+        responses=LiveShareOutput,
+        summary="Opt in or out of sharing live heart rate with this class.",
+    )
+    def put(self, request: Request, occurrence_id: int) -> Response:
+        data = LiveShareInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        share = services.live_share_set(
+            user=_me(request), occurrence_id=occurrence_id, **data.validated_data
+        )
+        return Response(LiveShareOutput(share).data)
+
+
+class InstructorGrantView(APIView):
+    @extend_schema(
+        request=InstructorInput, responses={201: dict}, summary="Grant the instructor role (admin)."
+    )
+    def post(self, request: Request) -> Response:
+        data = InstructorInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        instructor = services.instructor_grant(granted_by=_me(request), **data.validated_data)
+        return Response(
+            {"id": instructor.pk, "user_id": instructor.user_id, "bio": instructor.bio},
+            status=status.HTTP_201_CREATED,
+        )

@@ -1,0 +1,179 @@
+"""Instructors, classes (with their segments), live occurrences, bookings and live sharing choices."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+
+class Instructor(models.Model):
+    """The role that lets a person publish classes and run live sessions; granted by an admin."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="instructor"
+    )
+    bio = models.TextField(blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"instructor {self.user_id}"
+
+
+class ClassKind(models.TextChoices):
+    YOGA = "yoga", "Yoga"
+    MOBILITY = "mobility", "Mobility"
+    BREATHING = "breathing", "Breathing"
+    HIIT = "hiit", "HIIT"
+    RUN_CLUB = "run_club", "Run club"
+
+
+class Level(models.TextChoices):
+    ALL = "all", "All levels"
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+
+
+class Delivery(models.TextChoices):
+    ON_DEMAND = "on_demand", "On demand"
+    LIVE = "live", "Live"
+
+
+class FitnessClass(models.Model):
+    """A class as published. ``segments`` is a validated list (see ``services.class_create``)."""
+
+    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="classes")
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    kind = models.CharField(max_length=16, choices=ClassKind.choices)
+    level = models.CharField(max_length=16, choices=Level.choices, default=Level.ALL)
+    language = models.CharField(max_length=16, default="en")
+    segments = models.JSONField(default=list)
+    duration_seconds = models.PositiveIntegerField()
+    media_url = models.URLField(blank=True)
+    accessibility_notes = models.TextField(blank=True)
+    delivery = models.CharField(max_length=16, choices=Delivery.choices)
+    # Live classes: an RFC 5545 RRULE in the class's own time zone, starting at first_start_local,
+    # so "Mondays 07:00 Europe/Berlin" stays at 07:00 local time across daylight-saving changes.
+    schedule_rrule = models.CharField(max_length=200, blank=True)
+    first_start_local = models.DateTimeField(null=True, blank=True)
+    time_zone = models.CharField(max_length=64, default="UTC")
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name_plural = "fitness classes"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SessionStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    RUNNING = "running", "Running"
+    PAUSED = "paused", "Paused"
+    ENDED = "ended", "Ended"
+
+
+class ClassOccurrence(models.Model):
+    """One dated run of a live class, and the state of its live session.
+
+    The session state lives here, not only in the channel layer, so a socket that joins late or
+    reconnects is sent the truth. ``revision`` grows by one with every change: clients drop a state
+    whose revision is not newer than the one they show, so out-of-order deliveries cannot rewind.
+    """
+
+    fitness_class = models.ForeignKey(
+        FitnessClass, on_delete=models.CASCADE, related_name="occurrences"
+    )
+    starts_at = models.DateTimeField()
+    capacity = models.PositiveIntegerField()
+    booked_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=16, choices=SessionStatus.choices, default=SessionStatus.SCHEDULED
+    )
+    segment_index = models.PositiveIntegerField(default=0)
+    # Seconds spent in the current segment before running_since (accumulated across pauses).
+    segment_elapsed = models.FloatField(default=0.0)
+    running_since = models.DateTimeField(null=True, blank=True)
+    revision = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["fitness_class", "starts_at"], name="classes_one_occurrence_per_start"
+            ),
+            # The database itself refuses overbooking, whatever a code path forgets.
+            models.CheckConstraint(
+                condition=Q(booked_count__lte=F("capacity")), name="classes_booked_within_capacity"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fitness_class_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class BookingStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Booking(models.Model):
+    occurrence = models.ForeignKey(
+        ClassOccurrence, on_delete=models.CASCADE, related_name="bookings"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="class_bookings"
+    )
+    status = models.CharField(max_length=16, choices=BookingStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["occurrence", "user"],
+                condition=~Q(status="cancelled"),
+                name="classes_one_active_booking_per_person",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} {self.occurrence_id}"
+
+
+class LiveShare(models.Model):
+    """A participant's choice, per occurrence, to share live heart rate with the class.
+
+    Without a row with ``sharing`` the person never appears in anyone else's view or message.
+    ``show_numbers`` additionally lets the class see their bpm; ``use_pseudonym`` hides their
+    public name behind their pseudonym even if their profile is public.
+    """
+
+    occurrence = models.ForeignKey(
+        ClassOccurrence, on_delete=models.CASCADE, related_name="live_shares"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sharing = models.BooleanField(default=False)
+    show_numbers = models.BooleanField(default=False)
+    use_pseudonym = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["occurrence", "user"], name="classes_one_share_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} sharing={self.sharing} in {self.occurrence_id}"

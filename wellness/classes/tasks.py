@@ -1,0 +1,12 @@
+"""Background work for classes. Tasks take ids, call one service and are idempotent."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+from wellness.classes import services
+
+
+@shared_task(acks_late=True)
+def booking_remind_task(booking_id: int) -> bool:
+    return services.booking_remind(booking_id=booking_id)
