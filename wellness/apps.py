@@ -6,7 +6,13 @@ class WellnessConfig(AppConfig):
     verbose_name = "Wellness"
 
     def ready(self) -> None:
+        from django.urls import register_converter
+
         from wellness import privacy, selectors, services
+        from wellness.converters import DatabaseId
+
+        # Registered before any URLconf is loaded, for every app's ``<dbid:...>`` routes.
+        register_converter(DatabaseId, "dbid")
 
         privacy.register_exporter("workouts", selectors.workouts_export)
         privacy.register_health_data_eraser("workouts", services.workouts_erase)

@@ -27,10 +27,10 @@ api_v1 = [
     path("me/export/", api.ExportView.as_view(), name="me-export"),
     path("me/progress/", api.ProgressView.as_view(), name="me-progress"),
     path("me/performance/", api.PerformanceView.as_view(), name="me-performance"),
-    path("workouts/<int:workout_id>/score/", api.WorkoutScoreView.as_view(), name="workout-score"),
+    path("workouts/<dbid:workout_id>/score/", api.WorkoutScoreView.as_view(), name="workout-score"),
     path("consent/health-data/", api.HealthConsentView.as_view(), name="consent-health-data"),
     path("tokens/", api.TokenListView.as_view(), name="token-list"),
-    path("tokens/<int:token_id>/", api.TokenDetailView.as_view(), name="token-detail"),
+    path("tokens/<dbid:token_id>/", api.TokenDetailView.as_view(), name="token-detail"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

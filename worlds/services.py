@@ -13,7 +13,7 @@ from django.utils import timezone
 from wellness import selectors as wellness_selectors
 from wellness.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
 from wellness.handoff import ScoredWorkout
-from wellness.models import Profile, User
+from wellness.models import Profile, User, Workout
 from wellness.services import user_group
 from wellness.transactions import broadcast_on_commit
 from worlds import movement, selectors
@@ -166,6 +166,10 @@ def session_start(
         errors["workout_id"] = ["Give the id of the workout you are streaming."]
     if errors:
         raise ValidationFailed("The session could not be started.", fields=errors)
+    # The avatar shows the workout's live samples to spectators: nobody may attach one to a
+    # workout of someone else (it would be as absent to them as a missing one).
+    if Workout.objects.filter(pk=workout_id).exclude(user=user).exists():
+        raise NotFound("No such workout.")
     group_run = None
     if group_run_id is not None:
         group_run = selectors.group_run_for(user=user, group_run_id=group_run_id)

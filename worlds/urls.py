@@ -3,7 +3,6 @@
 from django.urls import path
 
 from worlds import api
-from worlds import routing as _routing  # noqa: F401  (registers the ``dbid`` path converter)
 
 urlpatterns = [
     path("worlds/", api.WorldListView.as_view(), name="world-list"),

@@ -82,3 +82,10 @@ def test_openapi_schema_and_interactive_docs_are_served() -> None:
 
 def test_health_check_answers_without_authentication() -> None:
     assert APIClient().get("/healthz").json() == {"status": "ok"}
+
+
+def test_an_id_too_large_for_the_database_is_a_404(client_for, user: User) -> None:
+    response = client_for(user).get("/api/v1/tokens/165429248847434527801344/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from tests.factories import UserFactory
+from tests.factories import UserFactory, WorkoutFactory
 from tests.worlds.factories import make_world
 from wellness.models import User
 from worlds import services
@@ -405,3 +405,18 @@ def test_an_id_too_long_for_the_database_in_the_path_is_not_found(
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+def test_an_avatar_cannot_follow_another_persons_workout(
+    client_for: Any, consenting_user: User, other_user: User
+) -> None:
+    theirs = WorkoutFactory.create(user=other_user)
+
+    response = client_for(consenting_user).post(
+        "/api/v1/worlds/sessions/",
+        {"world_id": make_world().pk, "workout_id": theirs.pk, "sport": "run"},
+        format="json",
+    )
+
+    assert response.status_code == 404
+    assert AvatarSession.objects.count() == 0

@@ -8,27 +8,27 @@ from wellness.classes import api
 
 urlpatterns = [
     path("classes/", api.ClassListView.as_view(), name="class-list"),
-    path("classes/<int:class_id>/", api.ClassDetailView.as_view(), name="class-detail"),
+    path("classes/<dbid:class_id>/", api.ClassDetailView.as_view(), name="class-detail"),
     path(
-        "classes/<int:class_id>/occurrences/",
+        "classes/<dbid:class_id>/occurrences/",
         api.ClassOccurrencesView.as_view(),
         name="class-occurrences",
     ),
     path("classes/bookings/", api.BookingListView.as_view(), name="class-bookings"),
     path(
-        "classes/bookings/<int:booking_id>/",
+        "classes/bookings/<dbid:booking_id>/",
         api.BookingDetailView.as_view(),
         name="class-booking-detail",
     ),
     path("classes/history/", api.HistoryView.as_view(), name="class-history"),
     path("classes/instructors/", api.InstructorGrantView.as_view(), name="class-instructors"),
     path(
-        "classes/occurrences/<int:occurrence_id>/session/",
+        "classes/occurrences/<dbid:occurrence_id>/session/",
         api.SessionView.as_view(),
         name="class-session",
     ),
     path(
-        "classes/occurrences/<int:occurrence_id>/share/",
+        "classes/occurrences/<dbid:occurrence_id>/share/",
         api.LiveShareView.as_view(),
         name="class-share",
     ),
