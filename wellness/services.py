@@ -834,8 +834,11 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     workout to challenges and worlds (they are idempotent per workout).
     """
     with transaction.atomic():
+        # Locking the workouts serialises two scorings of one workout (a drain task and the
+        # rescore command): the second then sees the first's stored points and adds no XP twice.
         workouts = list(
-            Workout.objects.filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
+            Workout.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
             .select_related("user__profile")
             .defer(*selectors.SERIES_FIELDS)
             .order_by("pk")
@@ -959,6 +962,8 @@ def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore |
     deleted) has nothing to mark and returns None.
     """
     with transaction.atomic():
+        # Workout first, then score: the order workouts_score locks them in (no deadlock).
+        Workout.objects.select_for_update().filter(pk=workout_id).only("pk").first()
         stored = StoredScore.objects.select_for_update().filter(workout_id=workout_id).first()
         if stored is None:
             return None
