@@ -12,14 +12,13 @@ from typing import Any
 from zoneinfo import available_timezones
 
 import numpy as np
+import psycopg
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from wellness import privacy, scoring, selectors
@@ -772,16 +771,37 @@ def _athlete(profile: Profile | None) -> scoring.Athlete:
     )
 
 
-def _workout_series_loaded(workout: Workout) -> Series:
-    """The series from the workout row when its saved copy is current, else from the batches."""
-    if workout.series_data is not None and workout.series_batches == getattr(
-        workout, "batch_count", None
-    ):
-        return series_from_bytes(bytes(workout.series_data), bytes(workout.series_rr or b""))
-    return selectors.workout_series(workout=workout.pk)
+# The saved series of many workouts in one query, where still current (see Workout.series_*).
+_SAVED_SERIES_SQL = """
+SELECT w.id, w.series_data, w.series_rr FROM wellness_workout w
+WHERE w.id = ANY(%s) AND w.series_data IS NOT NULL AND w.series_batches =
+      (SELECT count(*) FROM wellness_samplebatch b WHERE b.workout_id = w.id)
+"""
 
 
-def _score_one(workout: Workout) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
+def _saved_series(workout_ids: list[int]) -> dict[int, Series]:
+    """Saved series by workout id; workouts missing here are merged from their batches."""
+    if connection.vendor != "postgresql" or not workout_ids:
+        return {}
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    # A binary cursor: an hour's series is ~0.3 MB, which text format would send as hex and
+    # make the worker decode.
+    # Django's cursors bind on the client, which allows text results only.
+    with psycopg.Cursor(raw) as cursor:
+        cursor.execute(_SAVED_SERIES_SQL, [workout_ids], binary=True)
+        return {pk: series_from_bytes(bytes(data), bytes(rr or b"")) for pk, data, rr in cursor}
+
+
+def _workout_series_loaded(workout: Workout, saved: dict[int, Series]) -> Series:
+    series = saved.get(workout.pk)
+    return series if series is not None else selectors.workout_series(workout=workout.pk)
+
+
+def _score_one(
+    workout: Workout, saved: dict[int, Series]
+) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
     profile = getattr(workout.user, "profile", None)
     try:
         athlete = _athlete(profile)
@@ -789,7 +809,7 @@ def _score_one(workout: Workout) -> scoring.WorkoutScore | scoring.UnscorableWor
         # Contradictory stored values (resting above maximum heart rate): let the formulas
         # estimate instead of refusing the workout.
         athlete = scoring.Athlete()
-    series = _workout_series_loaded(workout)
+    series = _workout_series_loaded(workout, saved)
     elapsed = (workout.ended_at - workout.started_at).total_seconds() if workout.ended_at else None
     try:
         return scoring.score_arrays(
@@ -812,20 +832,17 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     stored with their reason. After storing, one explicit call per receiver hands each scored
     workout to challenges and worlds (they are idempotent per workout).
     """
-    batch_count = (
-        SampleBatch.objects.filter(workout_id=OuterRef("pk"))
-        .order_by()
-        .values("workout_id")
-        .annotate(n=Count("*"))
-        .values("n")
-    )
     with transaction.atomic():
+        # Locking the workouts serialises two scorings of one workout (a drain task and the
+        # rescore command): the second then sees the first's stored points and adds no XP twice.
         workouts = list(
-            Workout.objects.filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
+            Workout.objects.select_for_update(of=("self",))
+            .filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
             .select_related("user__profile")
-            .annotate(batch_count=Coalesce(Subquery(batch_count), 0))
+            .defer(*selectors.SERIES_FIELDS)
             .order_by("pk")
         )
+        saved = _saved_series([w.pk for w in workouts])
         before = {
             row.workout_id: row
             for row in StoredScore.objects.select_for_update().filter(
@@ -837,7 +854,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         results: dict[int, scoring.WorkoutScore] = {}
         xp_change: dict[int, int] = {}
         for workout in workouts:
-            outcome = _score_one(workout)
+            outcome = _score_one(workout, saved)
             old = before.get(workout.pk)
             row = StoredScore(
                 workout_id=workout.pk,
@@ -944,6 +961,8 @@ def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore |
     deleted) has nothing to mark and returns None.
     """
     with transaction.atomic():
+        # Workout first, then score: the order workouts_score locks them in (no deadlock).
+        Workout.objects.select_for_update().filter(pk=workout_id).only("pk").first()
         stored = StoredScore.objects.select_for_update().filter(workout_id=workout_id).first()
         if stored is None:
             return None
