@@ -252,7 +252,9 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
       hudValues.hr.textContent = heartRate === null ? "—" : `${heartRate} bpm`;
       hudValues.zone.textContent = zone === null ? "—" : `Zone ${zone}`;
       hudValues.speed.textContent = me.finished ? "finished" : kmh(me.v);
-      hudValues.distance.textContent = km(me.d);
+      const motion = motions.get(me.id);
+      // Between ticks the HUD follows the avatar on screen, not the last tick.
+      hudValues.distance.textContent = km(motion && !me.finished ? drawnDistance(motion, now()) : me.d);
       hudValues.grade.textContent = `${(me.grade * 100).toFixed(1)} %`;
       hudValues.place.textContent = place ? `${ordinal(place.place)} of ${place.of}` : "—";
       // A spoken summary every 30 s: often enough to follow, rare enough not to drown the page.
