@@ -67,10 +67,10 @@ function chart(title: string, unit: string, x: number[], y: (number | null)[], c
   const described = `${title}: from ${Math.min(...known).toFixed(1)} to ${Math.max(...known).toFixed(1)} ${unit} over ${formatDuration(x[x.length - 1] ?? 0)}.`;
   const figure = h("figure", { class: "card" }, h("figcaption", {}, h("h2", {}, title)), h("div", { role: "img", "aria-label": described }, holder));
   requestAnimationFrame(() => {
-    const width = Math.max(260, Math.min(holder.clientWidth || 600, 1000));
-    new uPlot(
+    const fit = () => Math.max(260, Math.min(holder.clientWidth || 600, 1000));
+    const plot = new uPlot(
       {
-        width,
+        width: fit(),
         height: 180,
         scales: { x: { time: false } },
         axes: [{ values: (_u, ticks) => ticks.map((t) => formatDuration(t)) }, { label: unit }],
@@ -80,6 +80,8 @@ function chart(title: string, unit: string, x: number[], y: (number | null)[], c
       [x, y as number[]],
       holder,
     );
+    // Follow the page width (a phone turned sideways, a resized window).
+    new ResizeObserver(() => plot.width !== fit() && plot.setSize({ width: fit(), height: 180 })).observe(holder);
   });
   return figure;
 }

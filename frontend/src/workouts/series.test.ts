@@ -49,6 +49,9 @@ describe("summary", () => {
   it("sums duration, distance and heart rate", () => {
     expect(summary(samples)).toEqual({ seconds: 4, distance_m: 20, averageHr: 135, maxHr: 150 });
   });
+  it("rounds the maximum heart rate to whole beats", () => {
+    expect(summary([{ t: 0, hr: 159.99998 }, { t: 1, hr: 120 }]).maxHr).toBe(160);
+  });
   it("has no distance or heart rate when none was measured", () => {
     expect(summary([{ t: 5 }])).toEqual({ seconds: 0, distance_m: null, averageHr: null, maxHr: null });
   });

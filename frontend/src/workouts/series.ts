@@ -67,6 +67,6 @@ export function summary(samples: Sample[]): { seconds: number; distance_m: numbe
     seconds,
     distance_m: distances.length ? distances[distances.length - 1] - distances[0] : null,
     averageHr: hrs.length ? Math.round(hrs.reduce((a, b) => a + b, 0) / hrs.length) : null,
-    maxHr: hrs.length ? Math.max(...hrs) : null,
+    maxHr: hrs.length ? Math.round(Math.max(...hrs)) : null,
   };
 }
