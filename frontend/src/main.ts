@@ -2,11 +2,13 @@ import "./style.css";
 import { api } from "./api";
 import { h } from "./dom";
 import { loginPage, signupPage } from "./pages/auth";
+import { challengeDetailPage, challengesPage, communitiesPage } from "./pages/challenges";
 import { classDetailPage, classesPage, classLivePage } from "./pages/classes";
 import { companionPage } from "./pages/companion";
 import { dashboardPage } from "./pages/dashboard";
 import { devicesPage } from "./pages/devices";
 import { profilePage } from "./pages/profile";
+import { workoutDetailPage, workoutsPage } from "./pages/workouts";
 import { worldLivePage, worldsPage } from "./pages/worlds";
 import { Router } from "./router";
 import { Session } from "./session";
@@ -18,7 +20,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/worlds", "Worlds"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
+    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -42,6 +44,11 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/companion", "Phone companion", companionPage(session))
   .add("/worlds", "Worlds", worldsPage(session))
   .add("/worlds/:id", "Live world", worldLivePage(session))
+  .add("/workouts", "Workouts", workoutsPage(session))
+  .add("/workouts/:id", "Workout", workoutDetailPage(session))
+  .add("/challenges", "Challenges", challengesPage(session))
+  .add("/challenges/:id", "Challenge", challengeDetailPage(session))
+  .add("/communities", "Communities", communitiesPage(session))
   .add("/classes", "Classes", classesPage(session))
   .add("/classes/live/:occurrence", "Live class", classLivePage(session))
   .add("/classes/:id", "Class", classDetailPage(session));

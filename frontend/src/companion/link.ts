@@ -23,7 +23,18 @@ export class IngestLink {
   private socket: WebSocket | null = null;
   private attempt = 0;
   private closedByUs = false;
+  private retry: ReturnType<typeof setTimeout> | null = null;
   workoutId: number | null = null;
+  // A phone that loses signal can keep a dead socket "open" for minutes (TCP notices late), with
+  // samples sent into the void until then. The browser's offline event ends it at once, so they go
+  // to the outbox instead; the online event reconnects without waiting for the backoff.
+  private readonly wentOffline = () => this.socket?.close();
+  private readonly cameOnline = () => {
+    if (this.closedByUs || this.socket) return;
+    if (this.retry) clearTimeout(this.retry);
+    this.attempt = 0;
+    this.open();
+  };
 
   constructor(
     private readonly url: string,
@@ -33,6 +44,12 @@ export class IngestLink {
   ) {}
 
   open(): void {
+    this.retry = null;
+    if (typeof window !== "undefined") {
+      // Adding the same listener twice is a no-op, so reconnects do not pile them up.
+      window.addEventListener("offline", this.wentOffline);
+      window.addEventListener("online", this.cameOnline);
+    }
     this.closedByUs = false;
     this.events.state("connecting");
     const socket = new WebSocket(this.url);
@@ -47,7 +64,7 @@ export class IngestLink {
         return;
       }
       this.attempt++;
-      setTimeout(() => this.open(), backoffSeconds(this.attempt) * 1000);
+      this.retry = setTimeout(() => this.open(), backoffSeconds(this.attempt) * 1000);
     };
   }
 
@@ -93,6 +110,10 @@ export class IngestLink {
 
   close(): void {
     this.closedByUs = true;
+    if (typeof window !== "undefined") {
+      window.removeEventListener("offline", this.wentOffline);
+      window.removeEventListener("online", this.cameOnline);
+    }
     this.socket?.close();
   }
 }

@@ -1,7 +1,8 @@
-import { api } from "../api";
+import { api, ApiError, ensureCsrf } from "../api";
 import { h } from "../dom";
 import type { Session } from "../session";
 import { drawnDistance, retarget, type Motion } from "../world/motion";
+import { eventText, formatDuration, heartRateZone, WorldState, type Avatar } from "../world/protocol";
 import { WorldRenderer, type DrawnAvatar } from "../world/renderer";
 import type { RoutePoint } from "../world/track";
 
@@ -11,18 +12,6 @@ interface World {
   biome: string;
   scenery: string;
   laps: number;
-}
-
-interface Avatar {
-  id: number;
-  name: string;
-  sport: string;
-  d: number;
-  v: number;
-  t: number | null;
-  lap: number;
-  grade: number;
-  finished: boolean;
 }
 
 interface RouteResponse {
@@ -57,6 +46,14 @@ export const worldsPage = (session: Session) => async () => {
   );
 };
 
+interface OwnSession {
+  id: number;
+  world_id: number;
+  workout_id: number;
+  status: string;
+  finish_time_s: number | null;
+}
+
 /** Synthetic avatars for load testing the view (`?synthetic=1000`); never sent anywhere. */
 function syntheticAvatars(count: number, length: number): Avatar[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -72,8 +69,13 @@ function syntheticAvatars(count: number, length: number): Avatar[] {
   }));
 }
 
+const kmh = (v: number) => `${(v * 3.6).toFixed(1)} km/h`;
+const km = (d: number) => `${(d / 1000).toFixed(2)} km`;
+const ordinal = (n: number) => `${n}${["th", "st", "nd", "rd"][n % 100 >= 11 && n % 100 <= 13 ? 0 : Math.min(n % 10, 4) % 4] ?? "th"}`;
+
 export const worldLivePage = (session: Session) => async (params: Record<string, string>) => {
-  if (!(await session.refresh())) {
+  const profile = await session.refresh();
+  if (!profile) {
     session.router().go("/login");
     return h("p", {}, "Please sign in.");
   }
@@ -84,57 +86,184 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
 
   const canvas = h("canvas", { role: "img", "aria-label": `Map and elevation profile of ${world.name} with every athlete's position` });
   const renderer = new WorldRenderer(canvas, points, lapLength);
-  const avatars = new Map<number, Avatar>();
+  const state = new WorldState();
   const motions = new Map<number, Motion>();
   const standings = h("tbody");
   const status = h("p", { role: "status" }, "Connecting to the live world…");
+  // Toasts and the athlete's periodic summary share one polite region: announced, never interrupting.
+  const toasts = h("div", { class: "toasts", "aria-live": "polite", "aria-atomic": "false" });
+  const hudValues: Record<string, HTMLElement> = {};
+  const hudRow = (key: string, label: string) => {
+    hudValues[key] = h("dd", {}, "—");
+    return h("div", {}, h("dt", {}, label), hudValues[key]);
+  };
+  const hud = h(
+    "section",
+    { class: "card hud", "aria-labelledby": "hud-title", hidden: true },
+    h("h2", { id: "hud-title" }, "You"),
+    h("dl", {}, hudRow("hr", "Heart rate"), hudRow("zone", "Zone"), hudRow("speed", "Speed"), hudRow("distance", "Distance"), hudRow("grade", "Gradient"), hudRow("place", "Position")),
+  );
+  const resultsBody = h("tbody");
+  const yourResult = h("p");
+  const results = h(
+    "section",
+    { class: "card", "aria-labelledby": "results-title", hidden: true },
+    h("h2", { id: "results-title" }, "Results"),
+    yourResult,
+    h("table", {}, h("thead", {}, h("tr", {}, ...["#", "Athlete", "Time"].map((t) => h("th", { scope: "col" }, t)))), resultsBody),
+  );
   const now = () => performance.now() / 1000;
+  const maxHr = profile.max_heart_rate ?? profile.effective_max_heart_rate?.value ?? 0;
+  let mine: OwnSession | null = null;
+  let heartRate: number | null = null;
 
-  const apply = (list: Avatar[]) => {
-    for (const avatar of list) {
-      avatars.set(avatar.id, avatar);
-      motions.set(avatar.id, retarget(motions.get(avatar.id), { distance: avatar.d, speed: avatar.finished ? 0 : avatar.v, t: avatar.t ?? 0 }, now()));
+  const toast = (text: string) => {
+    const item = h("p", { class: "toast" }, text);
+    toasts.append(item);
+    while (toasts.childElementCount > 4) toasts.firstElementChild?.remove();
+    setTimeout(() => item.remove(), 6000);
+  };
+  const track = (ids: Iterable<number>) => {
+    for (const id of ids) {
+      const a = state.avatars.get(id);
+      if (a) motions.set(id, retarget(motions.get(id), { distance: a.d, speed: a.finished ? 0 : a.v, t: a.t ?? 0 }, now()));
     }
   };
   const synthetic = Number(new URLSearchParams(location.search).get("synthetic") ?? 0);
-  if (synthetic > 0) apply(syntheticAvatars(Math.min(synthetic, 5000), route.distance_m));
+  const addSynthetic = () => {
+    for (const avatar of syntheticAvatars(Math.min(synthetic, 5000), route.distance_m)) state.avatars.set(avatar.id, avatar);
+    track(state.avatars.keys());
+  };
+  if (synthetic > 0) addSynthetic();
+
+  const renderResults = () => {
+    if (!state.finishers.length) return;
+    results.hidden = false;
+    resultsBody.replaceChildren(
+      ...state.finishers.map((f, i) => h("tr", {}, h("td", {}, String(i + 1)), h("th", { scope: "row" }, f.name), h("td", {}, f.time_s === null ? "—" : formatDuration(f.time_s)))),
+    );
+    const own = mine && state.finishers.findIndex((f) => f.id === mine!.id);
+    if (mine && own !== null && own >= 0) {
+      const time = state.finishers[own].time_s;
+      yourResult.textContent = `You finished ${ordinal(own + 1)} of ${state.avatars.size}${time === null ? "" : ` in ${formatDuration(time)}`}.`;
+    }
+  };
 
   const scheme = location.protocol === "https:" ? "wss" : "ws";
   const socket = new WebSocket(`${scheme}://${location.host}/ws/v1/worlds/${params.id}/`);
   socket.onmessage = (event) => {
-    const message = JSON.parse(String(event.data));
-    if (message.type === "snapshot" || message.type === "tick") apply(message.avatars as Avatar[]);
-    for (const gone of (message.gone ?? []) as number[]) {
-      avatars.delete(gone);
-      motions.delete(gone);
+    let message: unknown;
+    try {
+      message = JSON.parse(String(event.data));
+    } catch {
+      return;
     }
-    status.textContent = `${avatars.size} athlete${avatars.size === 1 ? "" : "s"} in ${world.name}.`;
+    const isSnapshot = (message as { type?: string }).type === "snapshot";
+    const { changed, events, gone } = state.apply(message);
+    if (isSnapshot) {
+      motions.clear();
+      if (synthetic > 0) addSynthetic();
+    }
+    track(changed);
+    for (const id of gone) motions.delete(id);
+    for (const e of events) {
+      const text = eventText(e, e.id === mine?.id ? "You" : (state.avatars.get(e.id)?.name ?? "An athlete"));
+      if (text) toast(text);
+    }
+    if (events.some((e) => e.kind === "finish")) renderResults();
+    status.textContent = `${state.avatars.size} athlete${state.avatars.size === 1 ? "" : "s"} in ${world.name}.`;
   };
   socket.onclose = () => (status.textContent = "The live connection closed. Reload the page to reconnect.");
 
+  // An athlete recording a workout (bridge or companion) can bring it into this world.
+  const joinAlert = h("p", { role: "alert", class: "form-error" });
+  const joinButton = h("button", { type: "button", hidden: true }, "Enter this world with my live workout");
+  let liveWorkout: { id: number; sport: string; indoor: boolean } | null = null;
+  joinButton.addEventListener("click", async () => {
+    if (!liveWorkout) return;
+    try {
+      await ensureCsrf();
+      const sport = ["run", "walk", "ride"].includes(liveWorkout.sport) ? liveWorkout.sport : "run";
+      mine = await api<OwnSession>("worlds/sessions/", { method: "POST", body: { world_id: world.id, workout_id: liveWorkout.id, sport, indoor: liveWorkout.indoor } });
+      joinButton.hidden = true;
+      joinAlert.textContent = "";
+      toast("You entered the world. Your avatar starts at the line.");
+    } catch (error) {
+      if (error instanceof ApiError) joinAlert.textContent = error.message;
+      else throw error;
+    }
+  });
+
+  // Which avatar is the signed-in athlete's: their live (or just finished) session in this world.
+  const findMine = async () => {
+    if (!canvas.isConnected && mine) return;
+    try {
+      const { results: sessions } = await api<{ results: OwnSession[] }>("worlds/sessions/");
+      mine = sessions.find((s) => s.world_id === world.id && s.status === "active") ?? mine;
+      if (!mine && profile.health_data_consent) {
+        const { results: recent } = await api<{ results: { id: number; sport: string; indoor: boolean; status: string }[] }>("workouts/?page_size=5");
+        const busy = new Set(sessions.filter((s) => s.status === "active").map((s) => s.workout_id));
+        liveWorkout = recent.find((w) => w.status === "active" && !busy.has(w.id)) ?? null;
+        joinButton.hidden = liveWorkout === null;
+      }
+      if (mine?.status === "active" && profile.health_data_consent) {
+        const { samples } = await api<{ samples: { hr?: number | null }[] }>(`workouts/${mine.workout_id}/samples/`);
+        const last = [...samples].reverse().find((s) => typeof s.hr === "number");
+        heartRate = last?.hr ?? null;
+      }
+    } catch {
+      // The HUD is a convenience: a failed refresh keeps the last values.
+    }
+    if (canvas.isConnected) setTimeout(findMine, 5000);
+  };
+  void findMine();
+
   const stats = { frames: 0, since: performance.now() };
   (window as unknown as { __worldStats: typeof stats }).__worldStats = stats;
+  const drawn: DrawnAvatar[] = [];
   const frame = () => {
     if (!canvas.isConnected) {
       socket.close();
       return;
     }
     const t = now();
-    const drawn: DrawnAvatar[] = [];
-    for (const [id, avatar] of avatars) {
-      drawn.push({ id: String(id), name: avatar.name, distance: drawnDistance(motions.get(id)!, t), highlighted: false });
+    drawn.length = 0;
+    for (const [id, avatar] of state.avatars) {
+      const motion = motions.get(id);
+      if (!motion) continue;
+      drawn.push({ id: String(id), name: avatar.name, distance: drawnDistance(motion, t), highlighted: id === mine?.id });
     }
     renderer.draw(drawn);
     stats.frames++;
     requestAnimationFrame(frame);
   };
-  const updateStandings = () => {
+  let lastSummary = 0;
+  const updatePanels = () => {
     if (!canvas.isConnected) return;
-    const top = [...avatars.values()].sort((a, b) => b.d - a.d).slice(0, 10);
+    const ranking = state.ranking();
     standings.replaceChildren(
-      ...top.map((a, i) => h("tr", {}, h("td", {}, String(i + 1)), h("th", { scope: "row" }, a.name), h("td", {}, `${(a.d / 1000).toFixed(2)} km`), h("td", {}, `${(a.v * 3.6).toFixed(1)} km/h`))),
+      ...ranking.slice(0, 10).map((a, i) => h("tr", { class: a.id === mine?.id ? "me" : undefined }, h("td", {}, String(i + 1)), h("th", { scope: "row" }, a.name), h("td", {}, km(a.d)), h("td", {}, a.finished ? "finished" : kmh(a.v)))),
     );
-    setTimeout(updateStandings, 1000);
+    const me = mine ? state.avatars.get(mine.id) : undefined;
+    hud.hidden = !me;
+    if (me && mine) {
+      const place = state.position(me.id);
+      const zone = heartRate === null ? null : heartRateZone(heartRate, maxHr);
+      hudValues.hr.textContent = heartRate === null ? "—" : `${heartRate} bpm`;
+      hudValues.zone.textContent = zone === null ? "—" : `Zone ${zone}`;
+      hudValues.speed.textContent = me.finished ? "finished" : kmh(me.v);
+      const motion = motions.get(me.id);
+      // Between ticks the HUD follows the avatar on screen, not the last tick.
+      hudValues.distance.textContent = km(motion && !me.finished ? drawnDistance(motion, now()) : me.d);
+      hudValues.grade.textContent = `${(me.grade * 100).toFixed(1)} %`;
+      hudValues.place.textContent = place ? `${ordinal(place.place)} of ${place.of}` : "—";
+      // A spoken summary every 30 s: often enough to follow, rare enough not to drown the page.
+      if (!me.finished && performance.now() - lastSummary > 30000) {
+        lastSummary = performance.now();
+        toast(`You: ${km(me.d)}, ${kmh(me.v)}${place ? `, ${ordinal(place.place)} of ${place.of}` : ""}.`);
+      }
+    }
+    setTimeout(updatePanels, 1000);
   };
 
   const page = h(
@@ -142,8 +271,12 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     {},
     h("h1", {}, world.name),
     h("p", {}, world.scenery),
-    h("div", { class: "world-canvas" }, canvas),
+    h("div", { class: "world-layout" }, h("div", { class: "world-canvas" }, canvas), hud),
     status,
+    h("p", {}, joinButton),
+    joinAlert,
+    toasts,
+    results,
     h(
       "section",
       { class: "card", "aria-labelledby": "standings-title" },
@@ -154,7 +287,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   requestAnimationFrame(() => {
     renderer.resize(Math.min(canvas.parentElement!.clientWidth, 1000), 420);
     frame();
-    updateStandings();
+    updatePanels();
   });
   return page;
 };

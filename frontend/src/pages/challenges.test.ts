@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { activeChallenges, boardRows, formatProgress, type Challenge } from "./challenges";
+
+const challenge = (id: number, starts_on: string, ends_on: string): Challenge => ({
+  id, community_id: null, title: `C${id}`, description: "", starts_on, ends_on, time_zone: "UTC", sports: [], mode: "individual", goal_type: "distance", target: null, unit: "km", teams: [],
+});
+
+describe("activeChallenges", () => {
+  it("keeps those running today, including first and last days, soonest ending first", () => {
+    const list = [challenge(1, "2026-11-01", "2026-11-30"), challenge(2, "2026-11-25", "2026-11-25"), challenge(3, "2026-12-01", "2026-12-31"), challenge(4, "2026-10-01", "2026-11-24")];
+    expect(activeChallenges(list, "2026-11-25").map((c) => c.id)).toEqual([2, 1]);
+  });
+});
+
+describe("boardRows", () => {
+  it("shows the top, then my neighbourhood without repeating anyone, in rank order", () => {
+    const e = (rank: number, id: number, is_me = false) => ({ rank, participant_id: id, name: `P${id}`, progress: 100 - rank, is_me });
+    const rows = boardRows({ unit: "km", my_rank: 4, top: [e(1, 10), e(2, 11), e(3, 12)], around_me: [e(3, 12), e(4, 13, true), e(5, 14)] });
+    expect(rows.map((r) => r.participant_id)).toEqual([10, 11, 12, 13, 14]);
+  });
+});
+
+describe("formatProgress", () => {
+  it("rounds to two decimals with the unit", () => {
+    expect(formatProgress(12.3456, "km")).toBe("12.35 km");
+  });
+});
