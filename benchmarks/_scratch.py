@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from urllib.parse import urlsplit, urlunsplit
 
-SCRATCH_DATABASE = "wellverse_bench_ingest"
+# Parallel benchmark runs (several engineers on one machine) pick their own scratch database.
+SCRATCH_DATABASE = os.environ.get("WELLVERSE_BENCH_DATABASE", "wellverse_bench_ingest")
 DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
