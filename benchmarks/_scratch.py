@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 # Parallel benchmark runs (several engineers on one machine) pick their own scratch database.
@@ -46,3 +50,49 @@ def bench_user(email: str = "bench@bench.wellverse.test") -> object:
         user = User.objects.create_user(email=email, password=None)
     services.consent_grant(user=user)
     return user
+
+
+@functools.cache
+def naive_sample_model() -> Any:
+    """The naive layout the storage benchmarks compare against: one ORM row per sample, indexed by
+    workout (as a real row-per-sample design would be, to load a workout). Defined once per
+    process, after Django is set up."""
+    from django.db import models
+
+    class NaiveSample(models.Model):
+        workout_id = models.BigIntegerField(db_index=True)
+        t = models.FloatField()
+        hr = models.FloatField(null=True)
+        rr = models.JSONField(null=True)
+        cadence = models.FloatField(null=True)
+        speed = models.FloatField(null=True)
+        distance = models.FloatField(null=True)
+        power = models.FloatField(null=True)
+        altitude = models.FloatField(null=True)
+        lat = models.FloatField(null=True)
+        lon = models.FloatField(null=True)
+
+        class Meta:
+            app_label = "benchmarks_scratch"
+            db_table = "bench_naive_sample"
+
+        def __str__(self) -> str:
+            return f"{self.workout_id}@{self.t}"
+
+    return NaiveSample
+
+
+@contextmanager
+def naive_sample_table() -> Iterator[Any]:
+    """The naive model with a fresh, empty table for the duration of the block."""
+    from django.db import connection
+
+    model = naive_sample_model()
+    with connection.schema_editor() as editor:
+        editor.execute(f"DROP TABLE IF EXISTS {model._meta.db_table}")
+        editor.create_model(model)
+    try:
+        yield model
+    finally:
+        with connection.schema_editor() as editor:
+            editor.delete_model(model)

@@ -134,7 +134,7 @@ class WorkoutSamplesView(IngestWritesMixin, APIView):
             raise PayloadTooLarge(f"An upload may be at most {limit:,} bytes; split the batch.")
         data: Any = request.data
         if not isinstance(data, dict):
-            raise ValidationFailed('Send a JSON object {"device", "seq", "samples"}.')
+            raise ValidationFailed('Send a JSON object {"device", "seq", "samples" or "columns"}.')
         code, response = services.workout_samples_sync(
             user=_me(request),
             workout_id=workout_id,
@@ -143,6 +143,7 @@ class WorkoutSamplesView(IngestWritesMixin, APIView):
             device=data.get("device"),
             seq=data.get("seq"),
             samples=data.get("samples"),
+            columns=data.get("columns"),
         )
         return Response(response, status=code)
 

@@ -12,6 +12,7 @@ from typing import Any
 from zoneinfo import available_timezones
 
 import numpy as np
+import orjson
 import psycopg
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -49,7 +50,14 @@ from wellness.models import (
     WorkoutSource,
     WorkoutStatus,
 )
-from wellness.samples import PackedBatch, SampleError, Series, pack_samples, series_from_bytes
+from wellness.samples import (
+    PackedBatch,
+    SampleError,
+    Series,
+    pack_columns,
+    pack_samples,
+    series_from_bytes,
+)
 from wellness.tokens import token_generate
 from wellness.transactions import broadcast_on_commit, enqueue_on_commit
 
@@ -325,20 +333,37 @@ def batch_address_validate(*, device: Any, seq: Any) -> tuple[str, int]:
     return device.strip(), seq
 
 
-def samples_pack(*, samples: Any) -> PackedBatch:
-    """Validate and pack a batch, refusing it whole (nothing partial is ever stored)."""
+def samples_pack(*, samples: Any = None, columns: Any = None) -> PackedBatch:
+    """Validate and pack a batch, refusing it whole (nothing partial is ever stored).
+
+    The batch comes as a list of sample objects (``samples``) or, from the companion's sync, as
+    columns (``columns``, see :func:`wellness.samples.pack_columns`); exactly one of them.
+    """
+    field = "samples" if columns is None else "columns"
+    if samples is not None and columns is not None:
+        raise ValidationFailed(
+            "Send the samples either as a list (samples) or as columns, not both.",
+            fields={"samples": ["Send samples or columns, not both."]},
+        )
     limit = settings.WELLVERSE_MAX_SAMPLES_PER_BATCH
-    if isinstance(samples, list) and len(samples) > limit:
+    count = _batch_length(
+        samples if columns is None else columns.get("t") if type(columns) is dict else None
+    )
+    if count > limit:
         raise PayloadTooLarge(
-            f"A batch holds at most {limit:,} samples; this one has {len(samples):,}. "
+            f"A batch holds at most {limit:,} samples; this one has {count:,}. "
             "Split it into several batches."
         )
     try:
-        return pack_samples(samples)
+        return pack_samples(samples) if columns is None else pack_columns(columns)
     except SampleError as exc:
         raise ValidationFailed(
-            f"The batch was refused: {exc}.", fields={"samples": [str(exc)]}
+            f"The batch was refused: {exc}.", fields={field: [str(exc)]}
         ) from None
+
+
+def _batch_length(values: Any) -> int:
+    return len(values) if isinstance(values, list) else 0
 
 
 @dataclass(frozen=True)
@@ -350,8 +375,16 @@ class BatchStored:
     created: bool  # False when this batch was already stored (a re-send)
 
 
-# On PostgreSQL the packed columns go over the wire in binary (%b): the ORM's client-side binding
-# would escape a 3,600-sample batch into half a megabyte of hex text first.
+def _server_bound_cursor() -> psycopg.Cursor[Any]:
+    """A cursor on Django's PostgreSQL connection that binds parameters on the server, so packed
+    batches go over the wire as they are (``%b``). Django's own cursors bind on the client, which
+    escapes a 3,600-sample batch into half a megabyte of hex text first (~15 ms)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    return psycopg.Cursor(raw)
+
+
 _BATCH_INSERT_SQL = """
 INSERT INTO wellness_samplebatch
     (workout_id, device, seq, count, rr_count, t_first, t_last, data, rr, received_at)
@@ -364,10 +397,7 @@ RETURNING id
 def _batch_insert(*, workout_id: int, device: str, seq: int, packed: PackedBatch) -> bool:
     """Store a batch unless its (workout, device, seq) is stored; True when this call stored it."""
     if connection.vendor == "postgresql":
-        connection.ensure_connection()
-        raw = connection.connection
-        assert raw is not None
-        with raw.cursor() as cursor:
+        with _server_bound_cursor() as cursor:
             cursor.execute(
                 _BATCH_INSERT_SQL,
                 [workout_id, device, seq, packed.count, packed.rr_count,
@@ -456,10 +486,7 @@ def sample_batches_store_many(*, batches: list[PendingBatch]) -> list[bool | Dom
         p = b.packed
         params += [b.user_id, b.workout_id, b.device, b.seq, p.count, p.rr_count,
                    p.t_first, p.t_last, p.data, p.rr]  # fmt: skip
-    connection.ensure_connection()
-    raw = connection.connection
-    assert raw is not None
-    with raw.cursor() as cursor:
+    with _server_bound_cursor() as cursor:
         cursor.execute(_MANY_INSERT_SQL.format(rows=", ".join([_MANY_ROW] * len(batches))), params)
         inserted = {tuple(row) for row in cursor.fetchall()}
     results: list[bool | DomainError] = []
@@ -513,12 +540,14 @@ def workout_samples_sync(
     body: bytes,
     device: Any,
     seq: Any,
-    samples: Any,
+    samples: Any = None,
+    columns: Any = None,
 ) -> tuple[int, dict[str, Any]]:
     """The companion's upload: store a batch under a client-chosen key; return (status, body).
 
-    The same key with the same payload returns the first response again and stores nothing new;
-    the same key with another payload is refused (422). Two racing identical uploads: the second
+    The batch is ``samples`` (a list of sample objects) or ``columns`` (the columnar form). The
+    same key with the same payload returns the first response again and stores nothing new; the
+    same key with another payload is refused (422). Two racing identical uploads: the second
     insert of the key waits for the first transaction, then takes the replay path.
     """
     key = (idempotency_key or "").strip()
@@ -529,26 +558,26 @@ def workout_samples_sync(
         )
     digest = sync_payload_digest(workout_id=workout_id, body=body)
     device, seq = batch_address_validate(device=device, seq=seq)
-    packed = samples_pack(samples=samples)
-    _require_consent(user)
+    packed = samples_pack(samples=samples, columns=columns)
+    response = {"workout_id": workout_id, "device": device, "seq": seq, "samples": packed.count}
     with transaction.atomic():
-        if not Workout.objects.filter(pk=workout_id, user=user).exists():
-            raise NotFound("No such workout.")
         # Batch first, key second, both in this transaction. A racing twin blocks on the first
         # unique insert until this commits, then finds the key taken and replays our response.
-        created = _batch_insert(workout_id=workout_id, device=device, seq=seq, packed=packed)
-        status = 201 if created else 200
-        response = {
-            "workout_id": workout_id,
-            "device": device,
-            "seq": seq,
-            "samples": packed.count,
-            "stored": created,
-        }
-        if _idempotency_key_insert(
-            user=user, key=key, digest=digest, status=status, response=response
-        ):
-            return status, response
+        if connection.vendor == "postgresql":
+            created, key_stored = _sync_insert_postgresql(
+                user=user, key=key, digest=digest, response=response, packed=packed
+            )
+        else:
+            _require_consent(user)
+            if not Workout.objects.filter(pk=workout_id, user=user).exists():
+                raise NotFound("No such workout.")
+            created = _batch_insert(workout_id=workout_id, device=device, seq=seq, packed=packed)
+            key_stored = _idempotency_key_insert(
+                user=user, key=key, digest=digest, status=201 if created else 200,
+                response={**response, "stored": created},
+            )  # fmt: skip
+        if key_stored:
+            return 201 if created else 200, {**response, "stored": created}
         existing = IdempotencyKey.objects.get(user=user, key=key)
         if existing.payload_hash != digest:
             # Raising rolls back the batch this request may just have stored.
@@ -558,6 +587,69 @@ def workout_samples_sync(
                 code="idempotency_key_reused",
             )
         return existing.response_status, existing.response_body
+
+
+# The whole sync write in one statement (one round trip): the consent and ownership checks, the
+# batch, and the key with the response it got (which depends on whether the batch was new). Both
+# inserts lean on their unique constraints; a refused upload inserts nothing.
+_SYNC_SQL = """
+WITH consent AS (
+    SELECT COALESCE((
+        SELECT c.granted FROM wellness_consentrecord c
+        WHERE c.user_id = %(user)s AND c.purpose = 'health_data'
+        ORDER BY c.recorded_at DESC, c.id DESC LIMIT 1
+    ), false) AS granted
+), owned AS (
+    SELECT w.id FROM wellness_workout w, consent
+    WHERE w.id = %(workout)s AND w.user_id = %(user)s AND consent.granted
+), batch AS (
+    INSERT INTO wellness_samplebatch
+        (workout_id, device, seq, count, rr_count, t_first, t_last, data, rr, received_at)
+    SELECT id, %(device)s, %(seq)s, %(count)s, %(rr_count)s, %(t_first)s, %(t_last)s,
+           %(data)b, %(rr)b, now()
+    FROM owned
+    ON CONFLICT (workout_id, device, seq) DO NOTHING
+    RETURNING id
+), stored AS (
+    SELECT EXISTS (SELECT FROM batch) AS created
+), idempotency_key AS (
+    INSERT INTO wellness_idempotencykey
+        (user_id, key, payload_hash, response_status, response_body, created_at)
+    SELECT %(user)s, %(key)s, %(digest)s, CASE WHEN stored.created THEN 201 ELSE 200 END,
+           %(response)s::jsonb || jsonb_build_object('stored', stored.created), now()
+    FROM owned, stored
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING id
+)
+SELECT consent.granted, EXISTS (SELECT FROM owned), stored.created,
+       EXISTS (SELECT FROM idempotency_key)
+FROM consent, stored
+"""
+
+
+def _sync_insert_postgresql(
+    *, user: User, key: str, digest: str, response: dict[str, Any], packed: PackedBatch
+) -> tuple[bool, bool]:
+    """(batch stored now, key stored now) for :func:`workout_samples_sync` on PostgreSQL."""
+    with _server_bound_cursor() as cursor:
+        cursor.execute(
+            _SYNC_SQL,
+            {
+                "user": user.pk, "workout": response["workout_id"], "device": response["device"],
+                "seq": response["seq"], "count": packed.count, "rr_count": packed.rr_count,
+                "t_first": packed.t_first, "t_last": packed.t_last, "data": packed.data,
+                "rr": packed.rr, "key": key, "digest": digest,
+                "response": orjson.dumps(response).decode(),
+            },
+        )  # fmt: skip
+        row = cursor.fetchone()
+    assert row is not None
+    granted, owned, created, key_stored = row
+    if not granted:
+        raise ConsentRequired()
+    if not owned:
+        raise NotFound("No such workout.")
+    return created, key_stored
 
 
 _KEY_INSERT_SQL = """
@@ -576,9 +668,7 @@ def _idempotency_key_insert(
     if connection.vendor == "postgresql":
         from psycopg.types.json import Jsonb
 
-        raw = connection.connection
-        assert raw is not None
-        with raw.cursor() as cursor:
+        with _server_bound_cursor() as cursor:
             cursor.execute(_KEY_INSERT_SQL, [user.pk, key, digest, status, Jsonb(response)])
             return cursor.fetchone() is not None
     try:

@@ -17,6 +17,7 @@ from rest_framework.test import APIClient
 from tests.factories import WorkoutFactory
 from wellness import selectors
 from wellness.models import User, Workout
+from wellness.samples import samples_as_columns
 
 T0 = 1_764_000_000.0
 
@@ -47,9 +48,16 @@ class SyncMachine(RuleBasedStateMachine):
         device=st.sampled_from(["phone", "watch"]),
         seq=st.integers(1, 6),
         samples=st.lists(sample, min_size=1, max_size=5),
+        as_columns=st.booleans(),
     )
-    def upload(self, device: str, seq: int, samples: list[dict[str, Any]]) -> None:
-        body = {"device": device, "seq": seq, "samples": samples}
+    def upload(
+        self, device: str, seq: int, samples: list[dict[str, Any]], as_columns: bool
+    ) -> None:
+        # Either wire format: the per-sample list, or the columns the phone companion sends.
+        batch: dict[str, Any] = (
+            {"columns": samples_as_columns(samples)} if as_columns else {"samples": samples}
+        )
+        body = {"device": device, "seq": seq, **batch}
         key = f"{self.workout.pk}-{len(self.sent)}"
         response = self._post(key, body)
         first_time = (device, seq) not in self.stored

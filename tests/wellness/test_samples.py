@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
-from wellness.samples import COLUMNS, SampleError, merge_batches, pack_samples, unpack_samples
+from wellness.samples import (
+    COLUMNS,
+    SampleError,
+    merge_batches,
+    pack_columns,
+    pack_samples,
+    samples_as_columns,
+    unpack_samples,
+)
 
 T0 = 1_764_000_000.0
 
@@ -42,6 +52,15 @@ def test_packed_samples_unpack_to_the_same_samples_with_absent_keys_left_out() -
         ([{"t": T0}, 5], "each sample must be an object"),
         ([{"t": T0, "hr": 10**400}], "hr must be a number from 0 to 300"),
         ([{"t": T0, "rr": [10**400]}], "rr intervals must be numbers"),
+        ([{"t": T0}, {"t": T0 + 1, "hr": 400}], "samples[1]: hr must be"),
+        ([{"t": T0}, {"t": T0 + 1, "hr": None}, {"hr": 80}], "samples[2]: t (UNIX seconds)"),
+        ([{"t": T0}, {"t": T0 + 1, "hr": float("nan")}], "samples[1]: hr must be"),
+        ([{"t": T0, "rr": [500]}, {"t": T0 + 1, "rr": [500, 5001]}], "samples[1]: rr intervals"),
+        (
+            [{"t": T0, "rr": None}, {"t": T0 + 1, "rr": [500.0] * 21}],
+            "samples[1]: rr must be a list",
+        ),
+        ([{"t": T0, "rr": [500]}, {"t": T0 + 1, "rr": ["500"]}], "samples[1]: rr intervals"),
     ],
 )
 def test_invalid_samples_are_refused_with_the_problem_named(samples: object, problem: str) -> None:
@@ -98,3 +117,84 @@ def test_a_duplicated_sample_with_rr_keeps_only_the_first_ones_intervals() -> No
 
     assert series.records[:, COLUMNS.index("hr")].tolist() == [120.0, 121.0]
     assert series.rr.tolist() == [[T0, 400.0], [T0 + 1, 510.0]]
+
+
+MIXED: list[dict[str, Any]] = [
+    {"t": T0, "hr": 120, "rr": [500.0, 498.5]},
+    {"t": T0 + 1, "speed": 3.2, "distance": 12.5, "lat": 51.5, "lon": -0.1},
+    {"t": T0 + 2, "hr": 121, "power": 250, "cadence": 88, "altitude": -3.5, "rr": [501.0]},
+]
+
+
+def test_samples_sent_as_columns_pack_to_exactly_the_same_batch() -> None:
+    columns = samples_as_columns(MIXED)
+
+    assert columns["rr"] == [500.0, 498.5, 501.0]
+    assert columns["rr_counts"] == [2, 0, 1]
+    assert columns["hr"] == [120, None, 121]
+    assert pack_columns(columns) == pack_samples(MIXED)
+
+
+def test_columns_without_rr_pack_with_no_intervals() -> None:
+    packed = pack_columns({"t": [T0, T0 + 1], "hr": [100, None]})
+
+    assert (packed.count, packed.rr_count) == (2, 0)
+    assert unpack_samples(packed.data, packed.rr) == [{"t": T0, "hr": 100.0}, {"t": T0 + 1}]
+
+
+@pytest.mark.parametrize(
+    ("columns", "problem"),
+    [
+        ([{"t": T0}], "columns: must be an object of equally long lists"),
+        ({"t": [T0], "spo2": [97]}, "columns: unknown column 'spo2'"),
+        ({"hr": [120]}, "columns.t: a non-empty list of UNIX seconds"),
+        ({"t": []}, "columns.t: a non-empty list of UNIX seconds"),
+        ({"t": [T0, None]}, "columns.t[1]: t (UNIX seconds) is required"),
+        ({"t": [T0, T0 + 1], "hr": [120]}, "columns.hr: must be a list of 2 values, as long as t"),
+        ({"t": [T0], "hr": 120}, "columns.hr: must be a list of 1 values"),
+        (
+            {"t": [T0, T0 + 1], "hr": [120, "121"]},
+            "columns.hr[1]: hr must be a number from 0 to 300",
+        ),
+        (
+            {"t": [T0, T0 + 1], "hr": [True, 120]},
+            "columns.hr[0]: hr must be a number from 0 to 300",
+        ),
+        (
+            {"t": [T0, T0 + 1], "hr": [None, 301]},
+            "columns.hr[1]: hr must be a number from 0 to 300",
+        ),
+        ({"t": [T0, T0 + 1], "hr": [None, float("nan")]}, "columns.hr[1]: hr must be a number"),
+        ({"t": [T0, float("inf")]}, "columns.t[1]: t must be a number"),
+        ({"t": [T0], "lat": [10**400]}, "columns.lat[0]: lat must be a number from -90 to 90"),
+        ({"t": [T0], "rr": [500.0]}, "columns: send rr and rr_counts together"),
+        ({"t": [T0], "rr_counts": [0]}, "columns: send rr and rr_counts together"),
+        (
+            {"t": [T0], "rr": 500, "rr_counts": [1]},
+            "columns.rr: must be a list of all RR intervals",
+        ),
+        ({"t": [T0, T0], "rr": [500], "rr_counts": [1]}, "columns.rr_counts: must be a list of 2"),
+        (
+            {"t": [T0], "rr": [], "rr_counts": [-1]},
+            "columns.rr_counts[0]: the number of RR intervals",
+        ),
+        (
+            {"t": [T0], "rr": [500] * 21, "rr_counts": [21]},
+            "columns.rr_counts[0]: the number of RR",
+        ),
+        ({"t": [T0], "rr": [500], "rr_counts": [1.0]}, "columns.rr_counts[0]: the number of RR"),
+        ({"t": [T0], "rr": [500, 501], "rr_counts": [1]}, "rr_counts add up to 1 but rr has 2"),
+        ({"t": [T0, T0], "rr": [500, 20], "rr_counts": [0, 2]}, "columns.rr[1]: rr intervals must"),
+        (
+            {"t": [T0], "rr": [None], "rr_counts": [1]},
+            "columns.rr[0]: rr intervals must be numbers",
+        ),
+    ],
+)
+def test_invalid_columns_are_refused_naming_the_column_and_position(
+    columns: object, problem: str
+) -> None:
+    with pytest.raises(SampleError) as refused:
+        pack_columns(columns)
+
+    assert problem in str(refused.value)

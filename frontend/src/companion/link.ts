@@ -2,7 +2,7 @@
 // reconnection, and the sync API for the backlog recorded while the connection was down.
 
 import { api } from "../api";
-import { acknowledge, type Batch, type Outbox, type WorkoutStart } from "./recorder";
+import { acknowledge, type Batch, type Outbox, toColumns, type WorkoutStart } from "./recorder";
 
 export type { WorkoutStart };
 
@@ -140,7 +140,7 @@ export async function syncBacklog(outbox: Outbox): Promise<number> {
     await api(`workouts/${workoutId}/samples/`, {
       method: "POST",
       headers: { "Idempotency-Key": batch.id },
-      body: { device: batch.device, seq: batch.seq, samples: batch.samples },
+      body: { device: batch.device, seq: batch.seq, columns: toColumns(batch.samples) },
     });
     await outbox.remove(batch.device, batch.seq);
     synced++;

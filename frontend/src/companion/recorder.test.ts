@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acknowledge, Batcher, MemoryOutbox, toSample } from "./recorder";
+import { acknowledge, Batcher, MemoryOutbox, toColumns, toSample } from "./recorder";
 
 describe("toSample", () => {
   it("keeps the shared sample keys and drops debugging fields", () => {
@@ -11,6 +11,24 @@ describe("toSample", () => {
   });
   it("leaves out an empty RR list", () => {
     expect(toSample({ hr: 60, rr: [] }, 1)).toEqual({ t: 1, hr: 60 });
+  });
+});
+
+describe("toColumns", () => {
+  it("makes a list per key any sample has, null where a sample lacks it", () => {
+    expect(toColumns([{ t: 1, hr: 120, cadence: 170 }, { t: 2, speed: 3.1 }, { t: 3, hr: 121 }])).toEqual({
+      t: [1, 2, 3],
+      hr: [120, null, 121],
+      cadence: [170, null, null],
+      speed: [null, 3.1, null],
+    });
+  });
+  it("sends the RR intervals flat with how many each sample has", () => {
+    expect(toColumns([{ t: 1, rr: [500, 498] }, { t: 2 }, { t: 3, rr: [503] }])).toEqual({
+      t: [1, 2, 3],
+      rr: [500, 498, 503],
+      rr_counts: [2, 0, 1],
+    });
   });
 });
 

@@ -46,6 +46,30 @@ export function toSample(decoded: Decoded, t: number): Sample {
   return sample;
 }
 
+/**
+ * A batch's samples in the sync API's columnar form (devices/README.md): one list per key that any
+ * sample has, null where a sample lacks it, and the RR intervals flat with how many each sample
+ * has. Several times cheaper for the server to read than a list of objects.
+ */
+export interface Columns {
+  t: number[];
+  rr?: number[];
+  rr_counts?: number[];
+  [key: string]: (number | null)[] | undefined;
+}
+
+export function toColumns(samples: Sample[]): Columns {
+  const columns: Columns = { t: samples.map((s) => s.t) };
+  for (const key of SAMPLE_KEYS) {
+    if (samples.some((s) => s[key] !== undefined)) columns[key] = samples.map((s) => s[key] ?? null);
+  }
+  if (samples.some((s) => s.rr?.length)) {
+    columns.rr = samples.flatMap((s) => s.rr ?? []);
+    columns.rr_counts = samples.map((s) => s.rr?.length ?? 0);
+  }
+  return columns;
+}
+
 /** Groups one device's samples into batches with consecutive sequence numbers. */
 export class Batcher {
   private pending: Sample[] = [];
