@@ -308,7 +308,10 @@ class Series:
 
 
 def merge_batches(
-    data: bytes, counts: Sequence[int], rr: bytes = b"", rr_counts: Sequence[int] = ()
+    data: bytes,
+    counts: Sequence[int] | np.ndarray,
+    rr: bytes = b"",
+    rr_counts: Sequence[int] | np.ndarray = (),
 ) -> Series:
     """Merge concatenated batches (given in a fixed batch order) into one series.
 
@@ -322,8 +325,20 @@ def merge_batches(
     records = np.frombuffer(data, dtype=DTYPE).reshape(-1, width)
     n = records.shape[0]
     if n == 0:
-        return Series(np.empty((0, width), dtype=DTYPE), np.empty((0, 2), dtype=DTYPE))
-    order = np.argsort(records[:, 0], kind="stable")
+        return Series(np.empty((0, width), dtype=DTYPE), _NO_RR)
+    rr_pairs = np.frombuffer(rr, dtype=DTYPE).reshape(-1, 2)
+    t = records[:, 0]
+    if bool((t[1:] > t[:-1]).all()):
+        # Already in time order with unique t (one device recording in order, the usual case):
+        # nothing to merge, and each interval belongs to its own sample.
+        if not len(rr_pairs):
+            return Series(records, _NO_RR)
+        global_row = _global_rows(counts, rr_pairs, rr_counts)
+        if not bool((global_row[1:] >= global_row[:-1]).all()):
+            by_row = np.argsort(global_row, kind="stable")
+            global_row, rr_pairs = global_row[by_row], rr_pairs[by_row]
+        return Series(records, np.column_stack((t[global_row], rr_pairs[:, 1])))
+    order = np.argsort(t, kind="stable")
     ordered = records[order]
     first = np.ones(n, dtype=bool)
     first[1:] = ordered[1:, 0] != ordered[:-1, 0]
@@ -340,13 +355,9 @@ def merge_batches(
             chosen = np.minimum.reduceat(candidate, starts)
             found = chosen < n
             merged[:, column] = np.where(found, ordered[np.minimum(chosen, n - 1), column], np.nan)
-    rr_pairs = np.frombuffer(rr, dtype=DTYPE).reshape(-1, 2)
-    if not rr_pairs.shape[0]:
-        return Series(merged, np.empty((0, 2), dtype=DTYPE))
-    # Global row of each interval: its batch's first row plus its row within the batch.
-    offsets = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.int64)
-    batch_of_rr = np.repeat(np.arange(len(rr_counts)), rr_counts)
-    global_row = offsets[batch_of_rr] + rr_pairs[:, 0].astype(np.int64)
+    if not len(rr_pairs):
+        return Series(merged, _NO_RR)
+    global_row = _global_rows(counts, rr_pairs, rr_counts)
     # In each group, the intervals of the first row (in order) that has any are kept.
     has_rr = np.bincount(global_row, minlength=n)[order] > 0
     owner = np.minimum.reduceat(np.where(has_rr, rows, n), starts)
@@ -359,6 +370,16 @@ def merge_batches(
     by_time = np.argsort(position, kind="stable")
     position, intervals = position[by_time], intervals[by_time]
     return Series(merged, np.column_stack((merged[position, 0], intervals)))
+
+
+def _global_rows(
+    counts: Sequence[int] | np.ndarray, rr_pairs: np.ndarray, rr_counts: Sequence[int] | np.ndarray
+) -> np.ndarray:
+    """The row in the concatenation of each interval: its batch's first row plus its row there."""
+    offsets = np.zeros(len(counts), dtype=np.int64)
+    np.cumsum(counts[:-1], out=offsets[1:])
+    batch_of_rr = np.repeat(np.arange(len(rr_counts)), rr_counts)
+    return offsets[batch_of_rr] + rr_pairs[:, 0].astype(np.int64)
 
 
 def series_from_bytes(data: bytes, rr: bytes) -> Series:

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
+import psycopg
 from django.db import connection
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -150,15 +151,20 @@ def workout_of(*, user: User, workout_id: int) -> Workout:
     return workout
 
 
-# One round trip: PostgreSQL concatenates the packed batches (row-major records concatenate), in
-# the fixed (device, seq) order that decides which batch wins a duplicated timestamp.
+# The batches of a workout in one round trip, in the order that decides which batch wins a
+# duplicated timestamp: (device, seq), devices compared bytewise (COLLATE "C") as SQLite and the
+# merge model do, whatever the database's collation. PostgreSQL concatenates them (row-major
+# records concatenate) after one sort in the subquery (plain aggregates consume its order; an
+# ORDER BY in each of them would sort four times), and the counts come as int4 bytes.
 _SERIES_SQL = """
-SELECT string_agg(data, ''::bytea ORDER BY device, seq),
-       array_agg(count ORDER BY device, seq),
-       string_agg(rr, ''::bytea ORDER BY device, seq),
-       array_agg(rr_count ORDER BY device, seq)
-FROM wellness_samplebatch WHERE workout_id = %s
+SELECT string_agg(data, ''::bytea), string_agg(int4send(count), ''::bytea),
+       string_agg(rr, ''::bytea), string_agg(int4send(rr_count), ''::bytea)
+FROM (
+    SELECT data, count, rr, rr_count FROM wellness_samplebatch
+    WHERE workout_id = %s ORDER BY device COLLATE "C", seq
+) AS batches
 """
+_INT4 = np.dtype(">i4")
 
 
 _CACHED_SERIES_SQL = """
@@ -177,11 +183,7 @@ def workout_series(*, workout: Workout | int) -> Series:
             cached = cursor.fetchone()
             if cached is not None:
                 return series_from_bytes(bytes(cached[0]), bytes(cached[1]))
-            cursor.execute(_SERIES_SQL, [workout_id])
-            data, counts, rr, rr_counts = cursor.fetchone()
-        if data is None:
-            return merge_batches(b"", [])
-        return merge_batches(bytes(data), counts, bytes(rr or b""), rr_counts)
+        return _batches_merged(workout_id)
     rows = list(
         SampleBatch.objects.filter(workout_id=workout_id)
         .order_by("device", "seq")
@@ -192,6 +194,25 @@ def workout_series(*, workout: Workout | int) -> Series:
         [r[1] for r in rows],
         b"".join(bytes(r[2]) for r in rows),
         [r[3] for r in rows],
+    )
+
+
+def _batches_merged(workout_id: int) -> Series:
+    """The still-recording path on PostgreSQL: every batch in one binary query, merged by NumPy."""
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    # A binary cursor: bytea in text format comes as hex, twice the bytes and a decode. Django's
+    # cursors bind on the client, which allows text results only.
+    with psycopg.Cursor(raw) as cursor:
+        cursor.execute(_SERIES_SQL, [workout_id], binary=True)
+        row = cursor.fetchone()
+    assert row is not None
+    data, counts, rr, rr_counts = row
+    if data is None:
+        return merge_batches(b"", [])
+    return merge_batches(
+        data, np.frombuffer(counts, _INT4), rr or b"", np.frombuffer(rr_counts, _INT4)
     )
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from wellness.samples import (
     COLUMNS,
@@ -198,3 +200,54 @@ def test_invalid_columns_are_refused_naming_the_column_and_position(
         pack_columns(columns)
 
     assert problem in str(refused.value)
+
+
+def model_merge(batches: list[list[dict[str, Any]]]) -> tuple[list[list[float]], list[list[float]]]:
+    """The merge rule in plain Python: per t, each column from the first sample (batch order, then
+    position) that has it; the RR intervals of the first sample that has any."""
+    merged: dict[float, dict[str, Any]] = {}
+    for samples in batches:
+        for sample in samples:
+            into = merged.setdefault(sample["t"], {})
+            for key, value in sample.items():
+                if key not in into and (key != "rr" or value):
+                    into[key] = value
+    times = sorted(merged)
+    records = [[float(merged[t].get(key, np.nan)) for key in COLUMNS] for t in times]
+    rr = [[t, float(ms)] for t in times for ms in merged[t].get("rr", [])]
+    return records, rr
+
+
+sample_strategy = st.fixed_dictionaries(
+    {"t": st.integers(0, 30).map(lambda s: T0 + s)},
+    optional={
+        "hr": st.integers(40, 200),
+        "speed": st.floats(0, 10),
+        "rr": st.lists(st.integers(300, 1500), max_size=3),
+    },
+)
+
+
+@given(
+    batches=st.lists(st.lists(sample_strategy, min_size=1, max_size=6), min_size=1, max_size=5),
+    in_time_order=st.booleans(),
+)
+def test_merging_batches_equals_the_plain_merge_rule(
+    batches: list[list[dict[str, Any]]], in_time_order: bool
+) -> None:
+    if in_time_order:  # one device recording in order: every t unique and rising
+        flat = [dict(sample, t=T0 + i) for i, sample in enumerate(s for b in batches for s in b)]
+        sizes = [len(b) for b in batches]
+        batches = [flat[sum(sizes[:i]) : sum(sizes[: i + 1])] for i in range(len(sizes))]
+    packed = [pack_samples(samples) for samples in batches]
+
+    series = merge_batches(
+        b"".join(p.data for p in packed),
+        [p.count for p in packed],
+        b"".join(p.rr for p in packed),
+        [p.rr_count for p in packed],
+    )
+
+    records, rr = model_merge(batches)
+    np.testing.assert_array_equal(series.records, np.array(records).reshape(-1, len(COLUMNS)))
+    assert series.rr.tolist() == rr

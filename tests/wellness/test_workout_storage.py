@@ -42,6 +42,25 @@ def test_workout_frame_merges_batches_sorted_by_t_with_unique_t() -> None:
     assert frame["power"].isna().all()
 
 
+def test_devices_sharing_a_timestamp_merge_in_bytewise_device_order() -> None:
+    """The order that decides which device gives a value is (device, seq) with devices compared
+    bytewise, on every database whatever its collation: "B-pod" before "a-strap"."""
+    workout = WorkoutFactory.create()
+    for device, sample in (
+        ("a-strap", {"t": T0, "hr": 150, "rr": [400.0]}),
+        ("B-pod", {"t": T0, "hr": 90, "cadence": 170, "rr": [700.0]}),
+        ("b-pod", {"t": T0, "hr": 60, "speed": 3.0}),
+    ):
+        services.workout_samples_store(
+            user=workout.user, workout_id=workout.pk, device=device, seq=1, samples=[sample]
+        )
+
+    frame = selectors.workout_frame(workout=workout)
+
+    assert frame[["hr", "cadence", "speed"]].values.tolist() == [[90.0, 170.0, 3.0]]
+    assert selectors.workout_rr(workout=workout).tolist() == [700.0]
+
+
 def test_workout_rr_returns_intervals_in_time_order() -> None:
     workout = WorkoutFactory.create()
     samples_late = [{"t": T0 + 1, "rr": [510.0, 505.0]}]
