@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices import services as device_services
-from devices.parsers import OrjsonParser
+from devices.parsers import OrjsonParser, json_body
 from devices.serializers import (
     SampleBatchInput,
     SampleBatchStoredOutput,
@@ -132,7 +132,7 @@ class WorkoutSamplesView(IngestWritesMixin, APIView):
         body = request.body
         if len(body) > limit:
             raise PayloadTooLarge(f"An upload may be at most {limit:,} bytes; split the batch.")
-        data: Any = request.data
+        data = json_body(request, body)
         if not isinstance(data, dict):
             raise ValidationFailed('Send a JSON object {"device", "seq", "samples" or "columns"}.')
         code, response = services.workout_samples_sync(

@@ -178,6 +178,17 @@ def test_a_body_that_is_not_a_json_object_is_400_and_stores_nothing(client_for, 
     assert not SampleBatch.objects.exists()
 
 
+def test_a_body_that_is_not_json_is_415_and_stores_nothing(client_for, workout) -> None:
+    response = client_for(workout.user).post(
+        f"/api/v1/workouts/{workout.pk}/samples/", json.dumps(batch(1)), content_type="text/plain",
+        HTTP_IDEMPOTENCY_KEY="k",
+    )  # fmt: skip
+
+    assert response.status_code == 415
+    assert not SampleBatch.objects.exists()
+    assert not IdempotencyKey.objects.exists()
+
+
 @BOTH_FORMATS
 def test_uploading_to_another_users_workout_is_404_and_stores_nothing(
     client_for, workout: Workout, other_user: User, make_batch: Any
