@@ -95,7 +95,7 @@ def pack_samples(samples: Any) -> PackedBatch:
             _first(samples, lambda s: key in s),
             f"unknown key {key!r}; known keys: {', '.join(COLUMNS)}, rr",
         )
-    columns = {key: list(map(dict.get, samples, repeat(key, n))) for key in keys - {RR_KEY}}
+    columns = {key: list(map(dict.get, samples, repeat(key, n))) for key in COLUMNS if key in keys}
     if None in columns.get("t", (None,)):
         raise SampleError(_first(samples, lambda s: s.get("t") is None), _T_REQUIRED)
     records = _records(columns, n, lambda key: "samples")
@@ -193,7 +193,10 @@ _NO_RR = np.empty((0, 2), dtype=DTYPE)
 def _records(columns: dict[str, list[Any]], n: int, where: Callable[[str], str]) -> np.ndarray:
     """The ``(n, len(COLUMNS))`` records of validated columns (``None`` for not measured)."""
     records = np.full((n, len(COLUMNS)), np.nan, dtype=DTYPE)
-    for key, values in columns.items():
+    for key in COLUMNS:  # in a fixed order, so the fault reported first is always the same one
+        values = columns.get(key)
+        if values is None:
+            continue
         low, high = RANGES[key]
         problem = f"{key} must be a number from {low:g} to {high:g}"
         types = set(map(type, values))

@@ -652,25 +652,11 @@ def _sync_insert_postgresql(
     return created, key_stored
 
 
-_KEY_INSERT_SQL = """
-INSERT INTO wellness_idempotencykey
-    (user_id, key, payload_hash, response_status, response_body, created_at)
-VALUES (%s, %s, %s, %s, %s, now())
-ON CONFLICT (user_id, key) DO NOTHING
-RETURNING id
-"""
-
-
 def _idempotency_key_insert(
     *, user: User, key: str, digest: str, status: int, response: dict[str, Any]
 ) -> bool:
-    """Record the key with its response; False when the key is already taken."""
-    if connection.vendor == "postgresql":
-        from psycopg.types.json import Jsonb
-
-        with _server_bound_cursor() as cursor:
-            cursor.execute(_KEY_INSERT_SQL, [user.pk, key, digest, status, Jsonb(response)])
-            return cursor.fetchone() is not None
+    """Record the key with its response; False when the key is already taken. (On PostgreSQL
+    :data:`_SYNC_SQL` does this in the statement that stores the batch.)"""
     try:
         with transaction.atomic():
             IdempotencyKey.objects.create(
