@@ -4,30 +4,33 @@ One :class:`WorldTicker` runs per world in each server process that has a specta
 under ``manage.py worlds_live``). It
 
 * listens to the ingest's ``workout-<id>`` group of every live session in the world and hands
-  each batch to :func:`worlds.services.avatar_advance` (idempotent, so several processes doing the
-  same is harmless);
+  each batch of the session's own person to :func:`worlds.services.avatar_advance` (idempotent,
+  so several processes doing the same is harmless);
 * takes ``{"type": "world.avatars", "avatars": [...]}`` sent to ``world-<id>`` (states computed
   elsewhere: simulations, replays, the benchmark) as changed avatars too;
-* collects the avatars that changed and, once per tick, sends ONE group message to this process's
-  spectators of the world, serialised once. Spectators therefore get one frame per tick however
-  many samples arrived, and the channel layer carries one message per tick per process instead of
-  one per sample per viewer.
+* collects the avatars that changed and, once per tick, encodes ONE frame and writes it itself to
+  every spectator socket of the world in this process (:class:`Spectator`, the consumer's ASGI
+  ``send``). Spectators therefore get one frame per tick however many samples arrived, and a tick
+  costs one encoding and one socket write per spectator: no channel-layer message, no consumer
+  dispatch, no per-spectator decoding.
 
-The spectator group is per process: every process computes the same avatar states from the same
-samples, so a world-wide group would deliver each tick once per process.
+Ticks never cross processes: every process's ticker hears the same batches (the channel layer
+delivers each group message once to each subscribed process) and computes the same avatar states,
+so each process's spectators get every tick once from their own process's ticker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -50,7 +53,26 @@ def tick_seconds() -> float:
 
 
 def spectator_group(world_id: int) -> str:
+    """This process's channel-layer group of a world's spectators (for frames sent from elsewhere,
+    such as the benchmark's per-sample baseline; the ticker writes its ticks directly)."""
     return f"world-{world_id}-view-{PROCESS_TOKEN}"
+
+
+ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Spectator:
+    """One spectator socket in this process, as its world's ticker sees it: the ASGI ``send``.
+
+    Until the consumer has sent the snapshot, ticks wait in ``backlog`` (in order), so the socket
+    gets the snapshot first and then every tick, none lost in between.
+    """
+
+    __slots__ = ("backlog", "send")
+
+    def __init__(self, send: ASGISend) -> None:
+        self.send = send
+        self.backlog: list[dict[str, Any]] | None = []
 
 
 class WorldTicker:
@@ -60,7 +82,8 @@ class WorldTicker:
         self.layer = get_channel_layer()
         self.interval = tick_seconds()
         self.channel = ""
-        self.workouts: dict[int, int] = {}  # workout_id -> session_id
+        self.workouts: dict[int, tuple[int, int]] = {}  # workout_id -> (session_id, user_id)
+        self.spectators: dict[Spectator, None] = {}  # insertion-ordered set
         self.changed: dict[int, dict[str, Any]] = {}
         self.gone: set[int] = set()
         self.announced: set[int] = set()
@@ -97,7 +120,7 @@ class WorldTicker:
             await self.layer.group_add(services.workout_group(workout_id), self.channel)
         for workout_id in self.workouts.keys() - current.keys():
             await self.layer.group_discard(services.workout_group(workout_id), self.channel)
-            self.gone.add(self.workouts[workout_id])
+            self.gone.add(self.workouts[workout_id][0])
         self.workouts = current
 
     async def _read(self) -> None:
@@ -118,9 +141,11 @@ class WorldTicker:
             for view in message.get("avatars") or []:
                 self.changed[int(view["id"])] = view
         elif kind == "workout.samples":
-            session_id = self.workouts.get(int(message.get("workout_id") or 0))
-            if session_id is None:
+            live = self.workouts.get(int(message.get("workout_id") or 0))
+            # Only the session's own person's samples move their avatar.
+            if live is None or message.get("user_id") != live[1]:
                 return
+            session_id = live[0]
             # Applied at the next tick, merged with the other devices' batches of the same
             # instants: a strap's heart-rate-only sample must not pre-empt the foot pod's speed.
             self.pending.setdefault(session_id, []).extend(message.get("samples") or [])
@@ -150,6 +175,38 @@ class WorldTicker:
         if view["finished"]:
             await self.refresh()
 
+    def watch(self, send: ASGISend) -> Spectator:
+        """Write this world's ticks to a local socket; they wait until :meth:`live`."""
+        spectator = Spectator(send)
+        self.spectators[spectator] = None
+        return spectator
+
+    async def live(self, spectator: Spectator) -> None:
+        """The snapshot is out: send the ticks that waited, then every tick as it is made."""
+        while spectator.backlog:
+            await spectator.send(spectator.backlog.pop(0))
+        spectator.backlog = None  # no await since the loop saw it empty: nothing slips past
+
+    def unwatch(self, spectator: Spectator) -> None:
+        self.spectators.pop(spectator, None)
+
+    async def deliver(self, text: str) -> None:
+        """One frame, encoded once, written to every local spectator in turn.
+
+        uvicorn's WebSocket protocols (websockets-sansio, the default, and wsproto) hand a frame
+        to the socket's transport without waiting, so the loop does not wait on a slow reader.
+        """
+        message = {"type": "websocket.send", "text": text}
+        for spectator in list(self.spectators):
+            if spectator.backlog is not None:
+                spectator.backlog.append(message)
+                continue
+            try:
+                await spectator.send(message)
+            except Exception:  # a socket closed under us leaves; the others still get the tick
+                logger.debug("world %s: dropped a closed spectator", self.world_id, exc_info=True)
+                self.unwatch(spectator)
+
     def frame(self) -> str | None:
         """The tick's one message for every spectator, or None if nothing changed.
 
@@ -171,7 +228,7 @@ class WorldTicker:
             events.extend({"id": session_id, **event} for event in view.get("events", ()))
         gone = sorted(self.gone - self.changed.keys())
         self.announced.difference_update(gone)
-        text = json.dumps(
+        text = orjson.dumps(
             {
                 "type": "tick",
                 "world_id": self.world_id,
@@ -181,9 +238,8 @@ class WorldTicker:
                 "joined": joined,
                 "events": events,
                 "gone": gone,
-            },
-            separators=(",", ":"),
-        )
+            }
+        ).decode()
         self.changed, self.gone = {}, set()
         return text
 
@@ -197,7 +253,7 @@ class WorldTicker:
             await self.apply_pending()
             text = self.frame()
             if text is not None:
-                await self.layer.group_send(self.group, {"type": "world.tick", "text": text})
+                await self.deliver(text)
 
 
 def merge_by_time(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:

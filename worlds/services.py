@@ -166,9 +166,10 @@ def session_start(
         errors["workout_id"] = ["Give the id of the workout you are streaming."]
     if errors:
         raise ValidationFailed("The session could not be started.", fields=errors)
-    # The avatar shows the workout's live samples to spectators: nobody may attach one to a
-    # workout of someone else (it would be as absent to them as a missing one).
-    if Workout.objects.filter(pk=workout_id).exclude(user=user).exists():
+    # The avatar shows the workout's live samples to spectators: it follows only a workout the
+    # person has opened (the bridge, the companion and the demo open it first). An id of someone
+    # else's workout, or of none yet, would let a later workout of another person move it.
+    if not Workout.objects.filter(pk=workout_id, user=user).exists():
         raise NotFound("No such workout.")
     group_run = None
     if group_run_id is not None:
