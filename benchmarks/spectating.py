@@ -396,13 +396,13 @@ def run(quick: bool) -> list[Figure]:
             goal=goal, higher_is_better=False,
         )  # fmt: skip
 
-    server, naive_server = [w[0] for w in written], [w[0] for w in naive_written]
+    on_server, naive_on_server = [w[0] for w in written], [w[0] for w in naive_written]
     return [
         latency("tick delivery", 0.99, tick_latencies, naive_latencies, "< 100 ms"),
         latency("tick delivery", 0.50, tick_latencies, naive_latencies, "informational"),
-        latency("server: tick stamped to its last frame written", 0.99, server, naive_server,
+        latency("server: tick stamped to its last frame written", 0.99, on_server, naive_on_server,
                 "informational (the server's part of delivery)"),
-        latency("server: tick stamped to its last frame written", 0.50, server, naive_server,
+        latency("server: tick stamped to its last frame written", 0.50, on_server, naive_on_server,
                 "informational"),
         figure(
             NAME, f"server: CPU from a tick's first frame written to its last, median ({label})",
