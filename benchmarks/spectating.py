@@ -77,6 +77,63 @@ def _setup() -> None:
     print(json.dumps({"world_id": world.pk, "token": raw}))
 
 
+def _moving(count: int, one_by_one: int) -> None:
+    """Run in a subprocess on the scratch PostgreSQL database: ``count`` live sessions in one
+    world, a sample each per tick, moved by ``avatars_advance`` (the ticker's call) and, for
+    ``one_by_one`` of them, by ``avatar_advance`` each (what the ticker did per session before);
+    print the seconds of a tick both ways (the latter scaled to ``count``)."""
+    import datetime as dt
+
+    from benchmarks._scratch import setup_django_on_scratch_database
+
+    setup_django_on_scratch_database()
+    from wellness.models import Profile, User, Workout
+    from worlds import services
+    from worlds.gpx import gpx_write, straight_north
+    from worlds.models import AvatarSession
+
+    tag = secrets.token_hex(4)
+    world = services.world_create_from_gpx(
+        owner=None, name=f"Moving {tag}", gpx=gpx_write(straight_north(10_000)),
+        landmarks=[{"name": f"Mark {k}", "distance_m": 25.0 * k} for k in range(1, 40)],
+    )  # fmt: skip
+    try:
+        people = User.objects.bulk_create(
+            User(email=f"mover{i}-{tag}@bench.test") for i in range(count)
+        )
+        Profile.objects.bulk_create(
+            Profile(user=u, display_name=f"Mover {i}") for i, u in enumerate(people)
+        )
+        workouts = Workout.objects.bulk_create(
+            Workout(user=u, sport="run", started_at=dt.datetime.now(dt.UTC), source="bridge")
+            for u in people
+        )
+        sessions = AvatarSession.objects.bulk_create(
+            AvatarSession(world=world, user=u, workout_id=w.pk, sport="run")
+            for u, w in zip(people, workouts, strict=True)
+        )
+        # Speeds spread the field out, so avatars pass each other and landmarks.
+        speed = {s.pk: 2.5 + (i % 25) * 0.1 for i, s in enumerate(sessions)}
+
+        def tick(t: float) -> dict[int, list[dict[str, float]]]:
+            return {pk: [{"t": t, "speed": v, "hr": 150}] for pk, v in speed.items()}
+
+        services.avatars_advance(world_id=world.pk, batches=tick(0.0))
+        batched = []
+        for t in range(1, 6):
+            started = time.perf_counter()
+            services.avatars_advance(world_id=world.pk, batches=tick(float(t)))
+            batched.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        for pk in list(speed)[:one_by_one]:
+            services.avatar_advance(session_id=pk, samples=tick(6.0)[pk])
+        each = (time.perf_counter() - started) / one_by_one
+    finally:
+        world.delete()
+        User.objects.filter(email__endswith=f"-{tag}@bench.test").delete()
+    print(json.dumps({"batched_s": _percentile(batched, 0.5), "one_by_one_s": each * count}))
+
+
 def instrumented_application() -> ASGIApp:
     """``uvicorn --factory``: the real application, with each tick frame's write time recorded.
 
@@ -314,6 +371,14 @@ def run(quick: bool) -> list[Figure]:
         else {"avatars": 1_000, "spectators": 200, "seconds": 15, "naive_seconds": 3}
     )
     processes = int(os.environ.get("BENCH_SPECTATOR_PROCESSES") or 4)
+    one_by_one = 100
+    moved = subprocess.run(
+        [sys.executable, "-c",
+         f"from benchmarks.spectating import _moving; _moving({sizes['avatars']}, {one_by_one})"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+        env={"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "wellness.settings", **os.environ},
+    )  # fmt: skip
+    moving = json.loads(moved.stdout.strip().splitlines()[-1])
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
     prefix = f"bench-spectating-{secrets.token_hex(4)}"
     with tempfile.TemporaryDirectory() as tmp:
@@ -409,6 +474,12 @@ def run(quick: bool) -> list[Figure]:
             _percentile([w[2] for w in written], 0.50) * 1000, "ms", baseline=None,
             goal="informational (fan-out cost per tick, robust to machine load)",
             higher_is_better=False,
+        ),
+        figure(
+            NAME, f"one tick moving {sizes['avatars']:,} live avatars a sample each, PostgreSQL "
+            f"(baseline: one avatar_advance per session, {one_by_one} timed, scaled)",
+            moving["batched_s"] * 1000, "ms", baseline=moving["one_by_one_s"] * 1000,
+            goal="< 1,000 ms (within a 1 Hz tick)", higher_is_better=False,
         ),
         figure(
             NAME, f"avatar-updates delivered per second ({label}; baseline: per-sample fan-out)",

@@ -4,8 +4,9 @@ One :class:`WorldTicker` runs per world in each server process that has a specta
 under ``manage.py worlds_live``). It
 
 * listens to the ingest's ``workout-<id>`` group of every live session in the world and hands
-  each batch of the session's own person to :func:`worlds.services.avatar_advance` (idempotent,
-  so several processes doing the same is harmless);
+  the batches of the session's own person, once per tick for all sessions together, to
+  :func:`worlds.services.avatars_advance` (idempotent, so several processes doing the same is
+  harmless);
 * takes ``{"type": "world.avatars", "avatars": [...]}`` sent to ``world-<id>`` (states computed
   elsewhere: simulations, replays, the benchmark) as changed avatars too;
 * collects the avatars that changed and, once per tick, encodes ONE frame and writes it itself to
@@ -151,28 +152,41 @@ class WorldTicker:
             self.pending.setdefault(session_id, []).extend(message.get("samples") or [])
 
     async def apply_pending(self) -> None:
-        """Move every avatar by the samples that arrived since the last tick, merged by time."""
+        """Move every avatar by the samples that arrived since the last tick, merged by time, in
+        one transaction for the whole world."""
         pending, self.pending = self.pending, {}
-        for session_id, samples in pending.items():
-            try:
-                await self._apply(session_id, merge_by_time(samples))
-            except Exception:  # one bad batch must not stop the world for everyone
-                logger.exception("world %s: could not move avatar %s", self.world_id, session_id)
-
-    async def _apply(self, session_id: int, samples: list[dict[str, Any]]) -> None:
-        view = await database_sync_to_async(services.avatar_advance)(
-            session_id=session_id, samples=samples
-        )
-        if view is None:
+        if not pending:
             return
-        if view.pop("hidden", False):
-            self.gone.add(session_id)
-            return
-        previous = self.changed.get(session_id)
-        if previous is not None:  # keep events from earlier batches in this tick
-            view["events"] = previous["events"] + view["events"]
-        self.changed[session_id] = view
-        if view["finished"]:
+        batches = {session_id: merge_by_time(samples) for session_id, samples in pending.items()}
+        try:
+            views = await database_sync_to_async(services.avatars_advance)(
+                world_id=self.world_id, batches=batches
+            )
+        except Exception:  # one bad batch must not stop the world for everyone: one by one
+            logger.exception("world %s: could not move the tick's avatars together", self.world_id)
+            views = {}
+            for session_id, samples in batches.items():
+                try:
+                    one = await database_sync_to_async(services.avatars_advance)(
+                        world_id=self.world_id, batches={session_id: samples}
+                    )
+                except Exception:
+                    logger.exception(
+                        "world %s: could not move avatar %s", self.world_id, session_id
+                    )
+                else:
+                    views.update(one)
+        finished = False
+        for session_id, view in views.items():
+            if view.pop("hidden", False):
+                self.gone.add(session_id)
+                continue
+            previous = self.changed.get(session_id)
+            if previous is not None:  # keep events from earlier batches in this tick
+                view["events"] = previous.get("events", []) + view["events"]
+            self.changed[session_id] = view
+            finished = finished or view["finished"]
+        if finished:
             await self.refresh()
 
     def watch(self, send: ASGISend) -> Spectator:
