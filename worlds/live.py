@@ -9,6 +9,9 @@ under ``manage.py worlds_live``). It
   harmless);
 * takes ``{"type": "world.avatars", "avatars": [...]}`` sent to ``world-<id>`` (states computed
   elsewhere: simulations, replays, the benchmark) as changed avatars too;
+* relays the events of the batches it applied to the world's other tickers (``world.events`` on
+  ``world-<id>``): a batch is applied by whichever process gets to it first, and the others find
+  it applied, so this is how their spectators learn of the landmark, lap or overtake;
 * collects the avatars that changed and, once per tick, encodes ONE frame and writes it itself to
   every spectator socket of the world in this process (:class:`Spectator`, the consumer's ASGI
   ``send``). Spectators therefore get one frame per tick however many samples arrived, and a tick
@@ -91,6 +94,9 @@ class WorldTicker:
         self.tick_number = 0
         self.tasks: list[asyncio.Task[None]] = []
         self.pending: dict[int, list[dict[str, Any]]] = {}  # session_id -> samples to apply
+        # Events other processes' tickers stored (this one then finds their samples applied).
+        self.relayed: list[dict[str, Any]] = []
+        self.token = uuid.uuid4().hex  # tells this ticker's relayed events from the others'
 
     async def start(self) -> None:
         assert self.layer is not None
@@ -141,6 +147,9 @@ class WorldTicker:
             # Avatar states computed elsewhere (a replay, a simulation): shown on the next tick.
             for view in message.get("avatars") or []:
                 self.changed[int(view["id"])] = view
+        elif kind == "world.events":
+            if message.get("origin") != self.token:
+                self.relayed.extend(message.get("events") or [])
         elif kind == "workout.samples":
             live = self.workouts.get(int(message.get("workout_id") or 0))
             # Only the session's own person's samples move their avatar.
@@ -177,15 +186,25 @@ class WorldTicker:
                 else:
                     views.update(one)
         finished = False
+        stored: list[dict[str, Any]] = []
         for session_id, view in views.items():
             if view.pop("hidden", False):
                 self.gone.add(session_id)
                 continue
+            stored.extend({"id": session_id, **event} for event in view["events"])
             previous = self.changed.get(session_id)
             if previous is not None:  # keep events from earlier batches in this tick
                 view["events"] = previous.get("events", []) + view["events"]
             self.changed[session_id] = view
             finished = finished or view["finished"]
+        if stored:
+            # Only the process that applied a batch learns its events; the world's other tickers
+            # (other processes) show them on their next tick.
+            assert self.layer is not None
+            await self.layer.group_send(
+                services.world_group(self.world_id),
+                {"type": "world.events", "origin": self.token, "events": stored},
+            )
         if finished:
             await self.refresh()
 
@@ -228,7 +247,7 @@ class WorldTicker:
         and places an avatar from ``d``. Names and other details go once, in ``joined``, the first
         time this ticker sends an avatar (the snapshot describes those already there).
         """
-        if not self.changed and not self.gone:
+        if not self.changed and not self.gone and not self.relayed:
             return None
         self.tick_number += 1
         rows: list[list[Any]] = []
@@ -240,6 +259,7 @@ class WorldTicker:
                 self.announced.add(session_id)
                 joined.append({k: v for k, v in view.items() if k != "events"})
             events.extend({"id": session_id, **event} for event in view.get("events", ()))
+        events.extend(self.relayed)
         gone = sorted(self.gone - self.changed.keys())
         self.announced.difference_update(gone)
         text = orjson.dumps(
@@ -254,7 +274,7 @@ class WorldTicker:
                 "gone": gone,
             }
         ).decode()
-        self.changed, self.gone = {}, set()
+        self.changed, self.gone, self.relayed = {}, set(), []
         return text
 
     async def _tick(self) -> None:

@@ -78,11 +78,14 @@ async def test_an_unwatched_socket_gets_nothing_more() -> None:
     assert socket.frames == []
 
 
-async def test_each_server_process_ticker_delivers_every_tick_once_to_its_own_spectators(
+async def test_each_server_process_ticker_delivers_every_tick_and_event_once_to_its_spectators(
     consenting_user: User,
 ) -> None:
-    # Two tickers of one world stand for two server processes: both hear the batch once.
-    world = await database_sync_to_async(make_world)(length_m=200)
+    # Two tickers of one world stand for two server processes: both hear the batch once, one of
+    # them applies it (the other finds it applied), and both spectators see the landmark.
+    world = await database_sync_to_async(make_world)(
+        length_m=200, landmarks=[{"name": "Bridge", "distance_m": 5}]
+    )
     workout_id = await database_sync_to_async(live_workout)(consenting_user)
     session = await database_sync_to_async(services.session_start)(
         user=consenting_user, world_id=world.pk, workout_id=workout_id, sport="run"
@@ -102,10 +105,12 @@ async def test_each_server_process_ticker_delivers_every_tick_once_to_its_own_sp
             "samples": [{"t": float(t), "speed": 2.0} for t in range(6)],
         },
     )
-    await asyncio.sleep(0.4)  # several ticks
+    await asyncio.sleep(0.5)  # several ticks
     for ticker in processes:
         await ticker.stop()
 
     frames = [[json.loads(f) for f in s.frames] for s in sockets]
-    assert [len(f) for f in frames] == [1, 1]
-    assert [f[0]["avatars"] for f in frames] == [[[session.pk, 10.0, 2.0, 5.0, 1, 0.0]]] * 2
+    rows = [[row for f in fs for row in f["avatars"]] for fs in frames]
+    events = [[(e["id"], e["kind"], e["name"]) for f in fs for e in f["events"]] for fs in frames]
+    assert rows == [[[session.pk, 10.0, 2.0, 5.0, 1, 0.0]]] * 2
+    assert events == [[(session.pk, "landmark", "Bridge")]] * 2

@@ -214,6 +214,17 @@ async def test_a_spectator_from_another_origin_is_refused(user: User) -> None:
     assert connected is False
 
 
+async def test_the_same_spectator_from_the_sites_own_origin_is_let_in(user: User) -> None:
+    world = await world_with_landmark()
+    ws = await spectate(world, user, origin="http://localhost:8000")
+
+    connected, _ = await ws.connect()
+
+    assert connected is True
+    assert (await ws.receive_json_from(timeout=2))["type"] == "snapshot"
+    await ws.disconnect()
+
+
 async def test_a_private_world_one_was_not_invited_to_is_refused(
     user: User, other_user: User
 ) -> None:
