@@ -13,8 +13,15 @@ to the last frame of a tick written is the server's fan-out alone.
 The baseline, in the same run and the same server: every avatar update is sent on its own to the
 spectators' group (``world.tick`` with one avatar), as a per-sample fan-out would.
 
-Scratch state: a SQLite file in a temporary directory (only read when sockets connect) and a
-random channel-layer prefix on ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``).
+Moving the avatars is measured on its own, in the same run: one tick of ``avatars`` live sessions
+in one world (a sample each) through ``worlds.services.avatars_advance`` on the scratch PostgreSQL
+database, against one ``avatar_advance`` per session (a sample of them timed, scaled to all).
+
+Scratch state: a SQLite file in a temporary directory (only read when sockets connect), a
+random channel-layer prefix on ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``) and, for the
+moving part, a world and its people created and deleted in ``WELLVERSE_BENCH_DATABASE``.
+``BENCH_SPECTATOR_PROCESSES`` (default 4) spreads the spectators over that many processes;
+``BENCH_SPECTATOR_COMPRESSION=deflate`` makes them offer permessage-deflate, as browsers do.
 """
 
 from __future__ import annotations
@@ -371,7 +378,7 @@ def run(quick: bool) -> list[Figure]:
         else {"avatars": 1_000, "spectators": 200, "seconds": 15, "naive_seconds": 3}
     )
     processes = int(os.environ.get("BENCH_SPECTATOR_PROCESSES") or 4)
-    one_by_one = 100
+    one_by_one = 20 if quick else 100
     moved = subprocess.run(
         [sys.executable, "-c",
          f"from benchmarks.spectating import _moving; _moving({sizes['avatars']}, {one_by_one})"],
