@@ -76,6 +76,11 @@ def strap_samples(start: float, end: float) -> list[dict[str, Any]]:
     return samples
 
 
+def workout_of(attendance: Attendance) -> Workout:
+    assert attendance.workout_id is not None, "no workout was recorded"
+    return Workout.objects.get(pk=attendance.workout_id)
+
+
 def take_on_demand(
     person: User, fitness_class: FitnessClass, *, start: dt.datetime, end: dt.datetime
 ) -> Attendance:
@@ -130,7 +135,7 @@ def test_a_live_class_with_a_strap_raises_mindful_minutes_streak_and_badge(
     attendance.refresh_from_db()
     # The attendance completed at the session's end, and so did its workout.
     assert (attendance.status, attendance.completed_at) == ("completed", at(CLASS_S))
-    workout = Workout.objects.get(pk=attendance.workout_id)
+    workout = workout_of(attendance)
     assert (workout.sport, workout.source, workout.status) == ("yoga", "class", "finished")
     assert (workout.started_at, workout.ended_at) == (at(5), at(CLASS_S))
     # Scored by the normal pipeline: 655 s of samples are 655 / 60 mindful minutes.
@@ -186,7 +191,7 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
     with django_capture_on_commit_callbacks(execute=True):
         attendance = take_on_demand(consenting_user, breathing, start=at(0), end=at(CLASS_S))
 
-    score = StoredScore.objects.get(workout_id=attendance.workout_id)
+    score = StoredScore.objects.get(workout=workout_of(attendance))
     # No samples: the class's length at the sport's typical effort (MET fallback energy).
     assert score.metrics["mindful_minutes"] == pytest.approx(11.0)
     assert score.metrics["energy_method"] == "met"
@@ -255,8 +260,8 @@ def test_a_class_moves_the_persons_journey(
     with django_capture_on_commit_callbacks(execute=True):
         attendance = take_on_demand(consenting_user, breathing, start=at(0), end=at(CLASS_S))
 
-    advance = JourneyAdvance.objects.get(workout_id=attendance.workout_id)
-    score = StoredScore.objects.get(workout_id=attendance.workout_id)
+    advance = JourneyAdvance.objects.get(workout_id=workout_of(attendance).pk)
+    score = StoredScore.objects.get(workout=workout_of(attendance))
     assert advance.distance_m == pytest.approx(score.metrics["effort_distance_m"])
     assert advance.distance_m > 0
 
@@ -316,7 +321,7 @@ def test_an_on_demand_class_left_open_counts_no_longer_than_its_time_limit(
         )
 
     limit = CLASS_S * services.MAX_ATTENDANCE_FACTOR
-    workout = Workout.objects.get(pk=attendance.workout_id)
+    workout = workout_of(attendance)
     assert workout.ended_at == at(limit)
     score = StoredScore.objects.get(workout=workout)
     assert score.metrics["mindful_minutes"] == pytest.approx(limit / 60)
@@ -342,8 +347,8 @@ def test_starting_again_resumes_the_run_and_a_stale_run_is_closed_at_its_limit(
     first.refresh_from_db()
     assert first.status == "completed"
     assert first.completed_at == at(CLASS_S * services.MAX_ATTENDANCE_FACTOR)
-    assert Workout.objects.get(pk=first.workout_id).status == WorkoutStatus.FINISHED
-    assert Workout.objects.get(pk=later.workout_id).status == WorkoutStatus.ACTIVE
+    assert workout_of(first).status == WorkoutStatus.FINISHED
+    assert workout_of(later).status == WorkoutStatus.ACTIVE
 
 
 def test_a_player_that_reports_its_pauses_counts_only_the_time_played(
@@ -359,7 +364,7 @@ def test_a_player_that_reports_its_pauses_counts_only_the_time_played(
     )
 
     assert done.completed_at == at(400)
-    assert Workout.objects.get(pk=attendance.workout_id).ended_at == at(400)
+    assert workout_of(attendance).ended_at == at(400)
     # The player ran the plan from the start: 120 s of Arrive, 240 of breathing, 40 of the flow.
     assert [s["attended_s"] for s in done.metrics["segments"]] == [120.0, 240.0, 40.0]
 
@@ -456,8 +461,8 @@ def test_a_run_club_class_is_a_run_and_hiit_is_other(instructor: Instructor, ath
     run = services.attendance_start_live(user=athlete, occurrence_id=occurrence.pk, now=at(1))
     intervals = services.attendance_start_on_demand(user=athlete, class_id=hiit.pk, now=at(2))
 
-    run_workout = Workout.objects.get(pk=run.workout_id)
-    hiit_workout = Workout.objects.get(pk=intervals.workout_id)
+    run_workout = workout_of(run)
+    hiit_workout = workout_of(intervals)
     assert (run_workout.sport, run_workout.indoor) == ("run", False)
     assert (hiit_workout.sport, hiit_workout.indoor) == ("other", True)
     assert run_workout.client_id == f"class-{run.pk}"
