@@ -18,7 +18,7 @@ from challenges.models import (
     Streak,
     StreakKind,
 )
-from tests.classes.conftest import live_class
+from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
 from tests.worlds.factories import make_world
 from wellness import privacy
@@ -432,18 +432,6 @@ def test_the_class_metrics_are_exported_and_erased_with_the_health_data(
     assert attendance.metrics == {}
     assert attendance.workout_id is None  # the workouts' eraser deleted the workout
     assert attendance.status == "completed"  # that the class was taken stays, like a booking
-
-
-def on_demand_class(instructor: Instructor) -> FitnessClass:
-    from tests.classes.conftest import SEGMENTS
-
-    return services.class_create(
-        user=instructor.user,
-        title="Evening breath",
-        kind="breathing",
-        delivery="on_demand",
-        segments=SEGMENTS,
-    )
 
 
 def test_a_run_club_class_is_a_run_and_hiit_is_other(instructor: Instructor, athlete: User) -> None:
