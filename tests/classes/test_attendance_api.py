@@ -3,6 +3,7 @@ bad input a 400, and nothing changes for either."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -55,7 +56,12 @@ def test_anyone_starts_and_completes_an_on_demand_class(
     )
     workout = Workout.objects.get(pk=body["workout"])
     assert (workout.user, workout.sport, workout.source) == (consenting_user, "yoga", "class")
-    assert body["workout_client_id"] == workout.client_id == f"class-{body['id']}"
+    assert body["recording"] == {
+        "client_id": f"class-{body['id']}",
+        "sport": "yoga",
+        "indoor": True,
+        "started_at": workout.started_at.timestamp(),
+    }
 
     with django_capture_on_commit_callbacks(execute=True):
         done = complete(client, body["id"])
@@ -240,3 +246,25 @@ def test_the_score_of_someone_elses_class_workout_is_a_404(
     response = client_for(other_user).get(f"/api/v1/workouts/{workout_id}/score/")
 
     assert response.status_code == 404
+
+
+def test_a_device_started_with_the_recording_values_records_into_the_class_workout(
+    client_for: Any, on_demand: FitnessClass, consenting_user: User
+) -> None:
+    client = client_for(consenting_user)
+    body = start(client, on_demand).json()
+    recording = body["recording"]
+
+    device = client.post(
+        "/api/v1/workouts/",
+        {
+            "sport": recording["sport"],
+            "indoor": recording["indoor"],
+            "started_at": dt.datetime.fromtimestamp(recording["started_at"], dt.UTC).isoformat(),
+            "client_id": recording["client_id"],
+        },
+        format="json",
+    )
+
+    assert device.json()["id"] == body["workout"]
+    assert Workout.objects.count() == 1

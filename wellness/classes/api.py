@@ -141,8 +141,9 @@ class AttendanceOutput(serializers.ModelSerializer[Attendance]):
     kind = serializers.CharField(source="fitness_class.kind")
     delivery = serializers.CharField(source="fitness_class.delivery")
     occurrence_starts_at = serializers.DateTimeField(source="occurrence.starts_at", default=None)
-    workout_client_id = serializers.SerializerMethodField(
-        help_text="Start a bridge or phone workout with this client_id to record into this one."
+    recording = serializers.SerializerMethodField(
+        help_text="Start a bridge or phone workout with these values (its client_id) to record "
+        "heart rate into this class's workout; null without one."
     )
     elapsed_s = serializers.SerializerMethodField(help_text="Seconds since the start, now.")
     score = serializers.SerializerMethodField()
@@ -154,11 +155,19 @@ class AttendanceOutput(serializers.ModelSerializer[Attendance]):
         fields = [
             "id", "status", "fitness_class", "class_title", "kind", "delivery", "occurrence",
             "occurrence_starts_at", "started_at", "completed_at", "elapsed_s", "workout",
-            "workout_client_id", "score", "class_metrics", "explanations",
+            "recording", "score", "class_metrics", "explanations",
         ]  # fmt: skip
 
-    def get_workout_client_id(self, obj: Attendance) -> str | None:
-        return f"class-{obj.pk}" if obj.workout_id else None
+    def get_recording(self, obj: Attendance) -> dict[str, Any] | None:
+        workout = obj.workout
+        if workout is None:
+            return None
+        return {
+            "client_id": workout.client_id,
+            "sport": workout.sport,
+            "indoor": workout.indoor,
+            "started_at": workout.started_at.timestamp(),
+        }
 
     def get_elapsed_s(self, obj: Attendance) -> float:
         end = obj.completed_at or timezone.now()
