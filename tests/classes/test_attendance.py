@@ -204,6 +204,31 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
     )
 
 
+def test_an_on_demand_class_with_a_strap_measures_zones_over_the_plan(
+    instructor: Instructor, athlete: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    breathing = on_demand_class(instructor)
+    attendance = services.attendance_start_on_demand(user=athlete, class_id=breathing.pk, now=at(0))
+    person_services.workout_samples_store(
+        user=athlete,
+        workout_id=workout_of(attendance).pk,
+        device="strap",
+        seq=1,
+        samples=strap_samples(at(0).timestamp(), at(CLASS_S).timestamp()),
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        done = services.attendance_complete(
+            user=athlete, attendance_id=attendance.pk, now=at(CLASS_S)
+        )
+
+    assert [s["in_zone_s"] for s in done.metrics["segments"]] == [120.0, None, 300.0]
+    assert done.metrics["relaxation"] == "relaxed"
+    score = StoredScore.objects.get(workout=workout_of(attendance))
+    assert score.metrics["mindful_minutes"] == pytest.approx(11.0)
+    assert score.metrics["hr_avg"] is not None
+
+
 def test_a_person_who_attended_no_class_gets_nothing(
     instructor: Instructor,
     occurrence: ClassOccurrence,
