@@ -28,7 +28,10 @@ def test_samples_published_through_redis_move_the_avatar_a_spectator_watches(
         length_m=300, landmarks=[{"name": "Fountain", "distance_m": 100, "story": "Cold water."}]
     )
     session = services.session_start(
-        user=consenting_user, world_id=world.pk, workout_id=live_workout(consenting_user), sport="run"
+        user=consenting_user,
+        world_id=world.pk,
+        workout_id=live_workout(consenting_user),
+        sport="run",
     )
     _, secret = wellness_services.access_token_create(
         user=other_user, name="viewer", scope=TokenScope.API
