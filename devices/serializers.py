@@ -43,7 +43,19 @@ class SampleBatchInput(serializers.Serializer[Any]):
 
     device = serializers.CharField(max_length=64)
     seq = serializers.IntegerField(min_value=1)
-    samples = serializers.ListField(child=serializers.DictField())
+    samples = serializers.ListField(
+        child=serializers.DictField(),
+        required=False,
+        help_text="The batch as sample objects (devices/README.md); or send columns instead.",
+    )
+    columns = serializers.DictField(
+        child=serializers.ListField(),
+        required=False,
+        help_text=(
+            "The batch as columns, what the phone companion sends: one list per key, each as long "
+            "as t, null where not measured; rr all intervals with rr_counts per sample."
+        ),
+    )
 
 
 class SampleBatchStoredOutput(serializers.Serializer[Any]):
