@@ -177,12 +177,17 @@ WHERE w.id = %s AND w.series_batches =
 def workout_series(*, workout: Workout | int) -> Series:
     """All stored samples of a workout merged: sorted by t, one sample per t, RR in time order."""
     workout_id = workout if isinstance(workout, int) else workout.pk
+    # A workout still recording has no saved series (it is saved when the workout finishes), so
+    # its batches are merged without looking for one; if it finished meanwhile, merging them
+    # gives the same series.
+    recording = isinstance(workout, Workout) and workout.status == WorkoutStatus.ACTIVE
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_CACHED_SERIES_SQL, [workout_id])
-            cached = cursor.fetchone()
-            if cached is not None:
-                return series_from_bytes(bytes(cached[0]), bytes(cached[1]))
+        if not recording:
+            with connection.cursor() as cursor:
+                cursor.execute(_CACHED_SERIES_SQL, [workout_id])
+                cached = cursor.fetchone()
+                if cached is not None:
+                    return series_from_bytes(bytes(cached[0]), bytes(cached[1]))
         return _batches_merged(workout_id)
     rows = list(
         SampleBatch.objects.filter(workout_id=workout_id)

@@ -61,6 +61,25 @@ def test_devices_sharing_a_timestamp_merge_in_bytewise_device_order() -> None:
     assert selectors.workout_rr(workout=workout).tolist() == [700.0]
 
 
+def test_a_workout_loaded_while_recording_gives_the_saved_series_once_it_finished() -> None:
+    workout = WorkoutFactory.create()
+    for device, seq, start in (("strap", 1, T0), ("strap", 2, T0 + 3), ("pod", 1, T0 + 2)):
+        services.workout_samples_store(
+            user=workout.user, workout_id=workout.pk, device=device, seq=seq,
+            samples=[dict(s, rr=[500.0 + s["hr"]]) for s in hr_samples(start, 3)],
+        )  # fmt: skip
+    loaded_while_recording = Workout.objects.get(pk=workout.pk)
+
+    services.workout_finish(workout_id=workout.pk)
+
+    assert loaded_while_recording.status == WorkoutStatus.ACTIVE
+    saved = selectors.workout_series(workout=workout.pk)
+    merged = selectors.workout_series(workout=loaded_while_recording)
+    np.testing.assert_array_equal(merged.records, saved.records)
+    np.testing.assert_array_equal(merged.rr, saved.rr)
+    assert len(saved.records) == 6
+
+
 def test_workout_rr_returns_intervals_in_time_order() -> None:
     workout = WorkoutFactory.create()
     samples_late = [{"t": T0 + 1, "rr": [510.0, 505.0]}]
