@@ -107,6 +107,11 @@ describe("followCamera", () => {
     expect(position.y).toBeCloseTo(110 + 12, 3);
     expect(target.z).toBeCloseTo(-520, 3);
   });
+  it("looks along the route from behind the start line too", () => {
+    const { position, target } = followCamera(toLocal(north), 0, undefined, 30, 12, 20);
+    expect(position.z).toBeCloseTo(30, 3);
+    expect(target.z).toBeCloseTo(-20, 3);
+  });
 });
 
 describe("damp", () => {

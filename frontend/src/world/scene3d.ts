@@ -309,7 +309,8 @@ export function followCamera(route: LocalRoute, distance: number, lapLength?: nu
   const behind = poseAt(route, distance - back, lapLength);
   const dx = here.x - behind.x;
   const dz = here.z - behind.z;
-  const length = Math.hypot(dx, dz) || 1;
+  const length = Math.hypot(dx, dz);
+  // At the start there is no stretch behind: the route's direction there does instead.
   const ux = length > 1e-6 ? dx / length : Math.sin(here.heading);
   const uz = length > 1e-6 ? dz / length : Math.cos(here.heading);
   return {
