@@ -17,6 +17,13 @@ export interface Workout {
   score?: unknown; // added by the scoring work; shown when present
 }
 
+/** The per-workout files the export endpoint makes (devices/api.py WorkoutExportView). */
+export const EXPORTS: [string, string][] = [
+  ["fit", "Download FIT"],
+  ["gpx", "Download GPX"],
+  ["csv", "Download CSV"],
+];
+
 const SPORTS: Record<string, string> = { run: "Run", ride: "Ride", walk: "Walk", yoga: "Yoga", other: "Workout" };
 export const workoutTitle = (w: Workout) => `${SPORTS[w.sport] ?? "Workout"}${w.indoor ? " (indoor)" : ""}, ${new Date(w.started_at).toLocaleString()}`;
 
@@ -155,6 +162,14 @@ export const workoutDetailPage = (session: Session) => async (params: Record<str
       "section",
       { class: "card", "aria-labelledby": "export-title" },
       h("h2", { id: "export-title" }, "Export"),
+      h("p", {}, "Download this workout for another app or to import it again: FIT for watches and training software, GPX for maps, CSV for spreadsheets."),
+      samples.length
+        ? h(
+            "p",
+            { class: "button-row" },
+            ...EXPORTS.map(([format, label]) => h("a", { class: "button", href: `/api/v1/workouts/${workout.id}/export.${format}`, download: true }, label)),
+          )
+        : h("p", {}, "This workout has no samples yet, so there is nothing to export."),
       h(
         "ul",
         {},
