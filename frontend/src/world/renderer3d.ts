@@ -192,7 +192,14 @@ export class World3DRenderer implements WorldView {
     pathGeometry.setAttribute("position", new BufferAttribute(path.positions, 3));
     pathGeometry.setIndex(new BufferAttribute(path.indices, 1));
     pathGeometry.computeVertexNormals();
-    lit(pathGeometry, biome.path);
+    // The top in the path's colour, the banks (outer vertices, see ribbon) in the land's.
+    const [top, bank] = [new Color(biome.path), new Color(biome.ground)];
+    const pathColours = new Float32Array(path.positions.length);
+    for (let v = 0; v < path.positions.length / 3; v++) {
+      const c = v % 4 === 0 || v % 4 === 3 ? bank : top;
+      pathColours.set([c.r, c.g, c.b], v * 3);
+    }
+    lit(pathGeometry, undefined, pathColours);
     // Drawn on top of the terrain it lies on: no z-fighting where the land meets the path.
     const pathMaterial = new MeshBasicMaterial({ vertexColors: true, polygonOffset: true, polygonOffsetFactor: -2, polygonOffsetUnits: -2, side: DoubleSide });
     this.scene.add(new Mesh(pathGeometry, pathMaterial));

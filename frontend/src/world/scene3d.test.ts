@@ -45,20 +45,29 @@ describe("laneOffset", () => {
 });
 
 describe("ribbon", () => {
-  it("lays two vertices per route point, the path's width apart, just above the route", () => {
-    const { positions, indices } = ribbon(toLocal(north), 6, 0.25);
-    expect(positions.length).toBe(11 * 6);
-    expect(indices.length).toBe(10 * 6);
-    expect(Math.hypot(positions[0] - positions[3], positions[2] - positions[5])).toBeCloseTo(6, 5);
-    expect(positions[1]).toBeCloseTo(100.25, 5);
+  it("lays a flat top the path's width across, just above the route, with banks down to the land", () => {
+    const { positions, indices } = ribbon(toLocal(north), 6, 0.25, 4, 8);
+    expect(positions.length).toBe(11 * 12);
+    expect(indices.length).toBe(10 * 18);
+    const vertex = (k: number) => [positions[k * 3], positions[k * 3 + 1], positions[k * 3 + 2]];
+    const [outerLeft, left, right, outerRight] = [0, 1, 2, 3].map(vertex);
+    expect(Math.hypot(left[0] - right[0], left[2] - right[2])).toBeCloseTo(6, 5);
+    expect(Math.hypot(outerLeft[0] - outerRight[0], outerLeft[2] - outerRight[2])).toBeCloseTo(14, 5);
+    expect([left[1], right[1]]).toEqual([100.25, 100.25]);
+    expect([outerLeft[1], outerRight[1]]).toEqual([92.25, 92.25]);
   });
 });
 
 describe("Terrain", () => {
   const route = toLocal(north);
-  it("lies just under the path beside it, following the route's elevation between its points", () => {
+  it("lies beside the path under its lowest point within a grid cell and a half", () => {
     const terrain = new Terrain(route, biomeOf("mountain"));
-    expect(terrain.height(2, -550)).toBeCloseTo(111 - 0.6, 5);
+    const reach = terrain.flat;
+    const { elevation, lowest } = terrain.nearest(2, -550, reach);
+    expect(elevation).toBeCloseTo(111, 5); // interpolated between the points at 500 and 600 m
+    expect(lowest).toBeCloseTo(100 + 2 * Math.floor(Math.max(0, 550 - reach) / 100), 5);
+    expect(terrain.height(2, -550)).toBeCloseTo(lowest - 0.6, 5);
+    expect(terrain.height(2, -550)).toBeLessThan(elevation);
   });
   it("rises into the biome's hills away from the path: mountains more than a city", () => {
     const mountain = new Terrain(route, biomeOf("mountain"));

@@ -91,22 +91,30 @@ export function besides(pose: Pose, offset: number): { x: number; z: number } {
   return { x: pose.x - Math.cos(pose.heading) * offset, z: pose.z + Math.sin(pose.heading) * offset };
 }
 
-/** The path as triangles: two vertices per route point, `width` apart, `lift` above the route. */
-export function ribbon(route: LocalRoute, width: number, lift = 0.25): { positions: Float32Array; indices: Uint32Array } {
+/**
+ * The path as triangles: a flat top `width` wide, `lift` above the route, with sloping sides
+ * (`bank` metres out and `depth` down) that meet the land lying below it.
+ */
+export function ribbon(route: LocalRoute, width: number, lift = 0.25, bank = 4, depth = 8): { positions: Float32Array; indices: Uint32Array } {
   const n = route.d.length;
-  const positions = new Float32Array(n * 6);
-  const indices = new Uint32Array(Math.max(0, n - 1) * 6);
+  const across = [-(width / 2 + bank), -width / 2, width / 2, width / 2 + bank];
+  const drop = [-depth, 0, 0, -depth];
+  const positions = new Float32Array(n * 12);
+  const indices = new Uint32Array(Math.max(0, n - 1) * 18);
   for (let i = 0; i < n; i++) {
     const a = Math.max(0, i - 1);
     const b = Math.min(n - 1, i + 1);
-    const heading = Math.atan2(route.x[b] - route.x[a], route.z[b] - route.z[a]);
-    const side = besides({ x: route.x[i], y: 0, z: route.z[i], heading }, width / 2);
-    const other = besides({ x: route.x[i], y: 0, z: route.z[i], heading }, -width / 2);
-    positions.set([side.x, route.y[i] + lift, side.z, other.x, route.y[i] + lift, other.z], i * 6);
+    const pose = { x: route.x[i], y: 0, z: route.z[i], heading: Math.atan2(route.x[b] - route.x[a], route.z[b] - route.z[a]) };
+    across.forEach((offset, k) => {
+      const at = besides(pose, offset);
+      positions.set([at.x, route.y[i] + lift + drop[k], at.z], i * 12 + k * 3);
+    });
   }
   for (let i = 0; i < n - 1; i++) {
-    const v = i * 2;
-    indices.set([v, v + 1, v + 2, v + 1, v + 3, v + 2], i * 6);
+    for (let k = 0; k < 3; k++) {
+      const v = i * 4 + k;
+      indices.set([v, v + 1, v + 4, v + 1, v + 5, v + 4], i * 18 + k * 6);
+    }
   }
   return { positions, indices };
 }
@@ -189,11 +197,19 @@ export class Terrain {
     this.sz = Float64Array.from(picked, (i) => route.z[i]);
   }
 
-  /** Distance to the path and the path's (interpolated) elevation at the nearest place on it. */
-  nearest(x: number, z: number): { distance: number; elevation: number } {
-    if (this.sx.length === 1) return { distance: Math.hypot(this.sx[0] - x, this.sz[0] - z), elevation: this.sy[0] };
+  /**
+   * Distance to the path, the path's (interpolated) elevation at the nearest place on it, and the
+   * lowest elevation of the path within `reach` metres (what the land beside the path may not rise
+   * above, since a grid cell can span that much of the path).
+   */
+  nearest(x: number, z: number, reach = 0): { distance: number; elevation: number; lowest: number } {
+    if (this.sx.length === 1) {
+      return { distance: Math.hypot(this.sx[0] - x, this.sz[0] - z), elevation: this.sy[0], lowest: this.sy[0] };
+    }
     let best = Infinity;
     let elevation = 0;
+    let lowest = Infinity;
+    const reach2 = reach * reach;
     for (let i = 0; i < this.sx.length - 1; i++) {
       const ax = this.sx[i];
       const az = this.sz[i];
@@ -204,25 +220,30 @@ export class Terrain {
       const dx = ax + bx * f - x;
       const dz = az + bz * f - z;
       const d2 = dx * dx + dz * dz;
+      const here = this.sy[i] + (this.sy[i + 1] - this.sy[i]) * f;
       if (d2 < best) {
         best = d2;
-        elevation = this.sy[i] + (this.sy[i + 1] - this.sy[i]) * f;
+        elevation = here;
       }
+      if (d2 <= reach2) lowest = Math.min(lowest, this.sy[i], this.sy[i + 1]);
     }
-    return { distance: Math.sqrt(best), elevation };
+    return { distance: Math.sqrt(best), elevation, lowest: Math.min(lowest, elevation) };
   }
 
   /** Height of the land and how far it rises above the nearest point of the path. */
   sample(x: number, z: number): { y: number; rise: number } {
-    const { distance, elevation } = this.nearest(x, z);
-    // Flat beside the path, the biome's hills from a few hundred metres out (smoothstep).
+    const { distance, elevation, lowest } = this.nearest(x, z, this.flat);
+    // Beside the path the land lies under its lowest nearby point, so no grid cell covers the
+    // path where it climbs or dips (the path's embankment hides the gap); the biome's hills rise
+    // from there over a few hundred metres (smoothstep).
     const t = Math.min(1, Math.max(0, (distance - this.flat) / 250));
     const blend = t * t * (3 - 2 * t);
+    const base = lowest + (elevation - lowest) * blend;
     const hills = this.biome.hills * (0.55 + 0.45 * hillNoise(x, z));
     // By water, the land falls away on the side the noise chooses, so the lake or sea shows.
     const dip = this.waterLevel === null ? 0 : Math.min(0, hillNoise(z * 0.7, x * 0.7)) * 2.2 * this.biome.hills;
     const rise = blend * (hills + dip);
-    return { y: elevation - 0.6 + rise, rise };
+    return { y: base - 0.6 + rise, rise };
   }
 
   height(x: number, z: number): number {
