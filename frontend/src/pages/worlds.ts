@@ -92,6 +92,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   const query = new URLSearchParams(location.search);
   // `?renderer=naive` swaps in the straightforward renderers: the benchmark's baseline, nothing else.
   const naive = query.get("renderer") === "naive";
+  const adaptive = query.get("resolution") !== "full"; // `full`: the benchmark's fixed-resolution runs
   const webgl = webglAvailable();
   let mode: ViewMode = initialMode({ webgl, stored: storedMode(), requested: query.get("view") });
   let view: WorldView | null = null;
@@ -125,6 +126,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
           landmarks: route.landmarks,
           seed: world.id,
           instancing: !naive,
+          adaptive,
           onContextLost: () => void mount("2d", "The 3D view stopped (the browser took its graphics context back): showing the 2D map."),
         });
       } catch {

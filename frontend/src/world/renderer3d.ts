@@ -5,6 +5,7 @@
 //
 // This module is loaded on demand (dynamic import) so pages without the 3D view never fetch it.
 
+import { mergeGeometries } from "three/addons/utils/BufferGeometryUtils.js";
 import {
   BufferAttribute,
   BufferGeometry,
@@ -32,10 +33,9 @@ import {
   SpriteMaterial,
   Vector3,
   WebGLRenderer,
-  type Object3D,
 } from "three";
 import type { DrawnAvatar, WorldView } from "./renderer";
-import { besides, biomeOf, shading, damp, middleOfField, ResolutionGovernor, followCamera, laneOffset, poseAt, ribbon, scenery, Terrain, toLocal, type LocalRoute, type Placement, type SceneryKind } from "./scene3d";
+import { besides, biomeOf, shading, damp, middleOfField, ResolutionGovernor, followCamera, laneOffset, poseAt, ribbon, scenery, Terrain, toLocal, type LocalRoute, type SceneryKind } from "./scene3d";
 import type { RoutePoint } from "./track";
 
 export interface World3DOptions {
@@ -45,6 +45,8 @@ export interface World3DOptions {
   seed: number;
   /** False draws one mesh per avatar: the straightforward approach, kept as the benchmark's baseline. */
   instancing?: boolean;
+  /** False keeps full resolution however slow frames are (the benchmark compares renderers so). */
+  adaptive?: boolean;
   /** Called once if the browser takes the WebGL context away (GPU reset, too many contexts). */
   onContextLost?: () => void;
 }
@@ -99,6 +101,13 @@ function lit(geometry: BufferGeometry, colour = "#ffffff", baseColours?: Float32
   return geometry;
 }
 
+/** Position and colour only, never indexed: what mergeGeometries needs of every part. */
+function plain(geometry: BufferGeometry): BufferGeometry {
+  const flat = geometry.index ? geometry.toNonIndexed() : geometry.clone();
+  for (const name of Object.keys(flat.attributes)) if (name !== "position" && name !== "color") flat.deleteAttribute(name);
+  return flat;
+}
+
 function sceneryGeometry(kind: SceneryKind): { geometry: BufferGeometry; colour: string }[] {
   const up = (g: BufferGeometry, y: number) => g.translate(0, y, 0);
   switch (kind) {
@@ -130,7 +139,6 @@ export class World3DRenderer implements WorldView {
   private capacity = 0;
   private readonly pool: Mesh[] = [];
   private readonly sportMaterials = new Map<string, MeshBasicMaterial>();
-  private readonly me: Object3D[];
   private readonly meBody: Mesh;
   private meLabel: Sprite | null = null;
   private meName = "";
@@ -163,9 +171,12 @@ export class World3DRenderer implements WorldView {
     this.scene.background = new Color(biome.sky);
     this.scene.fog = new Fog(biome.sky, 500, 3000);
 
+    // Everything that never moves (land, water, path, scenery, landmark poles) is merged into one
+    // geometry with its light baked in: one draw call. Software WebGL pays dearly per draw call.
+    const statics: BufferGeometry[] = [];
     const terrain = new Terrain(this.route, biome);
     const grid = terrain.grid();
-    // The biome's colours are sRGB; three.js lights in linear space.
+    // The biome's colours are sRGB; three.js blends in linear space.
     const linear = new Color();
     for (let i = 0; i < grid.colors.length; i += 3) {
       linear.setRGB(grid.colors[i], grid.colors[i + 1], grid.colors[i + 2], SRGBColorSpace);
@@ -173,20 +184,16 @@ export class World3DRenderer implements WorldView {
     }
     const land = new BufferGeometry();
     land.setAttribute("position", new BufferAttribute(grid.positions, 3));
-    land.setAttribute("color", new BufferAttribute(grid.colors, 3));
     land.setIndex(new BufferAttribute(grid.indices, 1));
     land.computeVertexNormals();
-    lit(land, undefined, grid.colors);
-    this.scene.add(new Mesh(land, new MeshBasicMaterial({ vertexColors: true })));
+    statics.push(lit(land, undefined, grid.colors));
     if (terrain.waterLevel !== null) {
-      const water = new Mesh(
-        new PlaneGeometry(terrain.maxX - terrain.minX, terrain.maxZ - terrain.minZ).rotateX(-Math.PI / 2),
-        new MeshBasicMaterial({ color: "#3a74ad" }),
-      );
-      water.position.set((terrain.minX + terrain.maxX) / 2, terrain.waterLevel, (terrain.minZ + terrain.maxZ) / 2);
-      this.scene.add(water);
+      const water = new PlaneGeometry(terrain.maxX - terrain.minX, terrain.maxZ - terrain.minZ).rotateX(-Math.PI / 2);
+      statics.push(lit(water.translate((terrain.minX + terrain.maxX) / 2, terrain.waterLevel, (terrain.minZ + terrain.maxZ) / 2), "#2f6aa3"));
     }
 
+    // The path lies at least 0.85 m above the land beside it (Terrain.sample), so it needs no
+    // polygon offset against it.
     const path = ribbon(this.route, PATH_WIDTH);
     const pathGeometry = new BufferGeometry();
     pathGeometry.setAttribute("position", new BufferAttribute(path.positions, 3));
@@ -199,52 +206,36 @@ export class World3DRenderer implements WorldView {
       const c = v % 4 === 0 || v % 4 === 3 ? bank : top;
       pathColours.set([c.r, c.g, c.b], v * 3);
     }
-    lit(pathGeometry, undefined, pathColours);
-    // Drawn on top of the terrain it lies on: no z-fighting where the land meets the path.
-    const pathMaterial = new MeshBasicMaterial({ vertexColors: true, polygonOffset: true, polygonOffsetFactor: -2, polygonOffsetUnits: -2, side: DoubleSide });
-    this.scene.add(new Mesh(pathGeometry, pathMaterial));
+    statics.push(lit(pathGeometry, undefined, pathColours));
 
-    this.addScenery(scenery(terrain, options.seed));
-    for (const mark of options.landmarks) this.addLandmark(mark.name, mark.distance_m);
-
-    this.meBody = new Mesh(this.avatarGeometry, new MeshBasicMaterial({ color: ME, vertexColors: true }));
-    this.meBody.scale.setScalar(AVATAR_SCALE * 1.15);
-    const pointer = new Mesh(lit(new ConeGeometry(0.8, 1.8, 8).rotateX(Math.PI), ME), new MeshBasicMaterial({ vertexColors: true }));
-    pointer.position.y = 5.2;
-    this.me = [this.meBody, pointer];
-    this.me.forEach((part) => {
-      part.visible = false;
-      this.scene.add(part);
-    });
-    if (options.instancing !== false) this.grow(1024);
-  }
-
-  private addScenery(placements: Placement[]): void {
-    const byKind = new Map<SceneryKind, Placement[]>();
-    for (const p of placements) byKind.set(p.kind, [...(byKind.get(p.kind) ?? []), p]);
     const matrix = new Matrix4();
     const scale = new Vector3();
-    for (const [kind, list] of byKind) {
-      for (const { geometry, colour } of sceneryGeometry(kind)) {
-        const mesh = new InstancedMesh(lit(geometry, colour), new MeshBasicMaterial({ vertexColors: true }), list.length);
-        list.forEach((p, i) => {
-          matrix.makeRotationY(p.turn).scale(scale.setScalar(p.scale)).setPosition(p.x, p.y, p.z);
-          mesh.setMatrixAt(i, matrix);
-        });
-        mesh.computeBoundingSphere();
-        this.scene.add(mesh);
-      }
+    const shapes = new Map<SceneryKind, BufferGeometry[]>();
+    for (const p of scenery(terrain, options.seed)) {
+      if (!shapes.has(p.kind)) shapes.set(p.kind, sceneryGeometry(p.kind).map(({ geometry, colour }) => lit(geometry, colour)));
+      matrix.makeRotationY(p.turn).scale(scale.setScalar(p.scale)).setPosition(p.x, p.y, p.z);
+      for (const shape of shapes.get(p.kind)!) statics.push(shape.clone().applyMatrix4(matrix));
     }
-  }
+    for (const mark of options.landmarks) {
+      const at = poseAt(this.route, mark.distance_m);
+      const side = besides(at, PATH_WIDTH / 2 + 1.5);
+      statics.push(lit(new CylinderGeometry(0.2, 0.2, 7, 4).translate(side.x, at.y + 3.5, side.z), "#14171f"));
+      const sign = label(mark.name, 2.4);
+      sign.position.set(side.x, at.y + 8.4, side.z);
+      this.scene.add(sign);
+    }
+    const world = mergeGeometries(statics.map(plain));
+    statics.forEach((g) => g.dispose());
+    shapes.forEach((list) => list.forEach((g) => g.dispose()));
+    this.scene.add(new Mesh(world, new MeshBasicMaterial({ vertexColors: true, side: DoubleSide })));
 
-  private addLandmark(name: string, distance: number): void {
-    const at = poseAt(this.route, distance);
-    const side = besides(at, PATH_WIDTH / 2 + 1.5);
-    const pole = new Mesh(new CylinderGeometry(0.2, 0.2, 7, 4).translate(0, 3.5, 0), new MeshBasicMaterial({ color: "#14171f" }));
-    pole.position.set(side.x, at.y, side.z);
-    const sign = label(name, 2.4);
-    sign.position.set(side.x, at.y + 8.4, side.z);
-    this.scene.add(pole, sign);
+    // The athlete: a larger avatar in their colour with a pointer above, one mesh.
+    const body = this.avatarGeometry.clone().scale(AVATAR_SCALE * 1.15, AVATAR_SCALE * 1.15, AVATAR_SCALE * 1.15);
+    const pointer = lit(new ConeGeometry(0.8, 1.8, 8).rotateX(Math.PI).translate(0, 5.2, 0));
+    this.meBody = new Mesh(mergeGeometries([plain(body), plain(pointer)]), new MeshBasicMaterial({ color: ME, vertexColors: true }));
+    this.meBody.visible = false;
+    this.scene.add(this.meBody);
+    if (options.instancing !== false) this.grow(1024);
   }
 
   /** Room for at least `count` avatars in the instanced mesh (doubling, so growth is rare). */
@@ -340,12 +331,11 @@ export class World3DRenderer implements WorldView {
     if (this.options.instancing === false) this.drawPool(avatars);
     else this.drawInstanced(avatars);
 
-    for (const part of this.me) part.visible = me !== null;
+    this.meBody.visible = me !== null;
     if (me) {
       const pose = poseAt(this.route, me.distance, this.lapLength);
       this.meBody.position.set(pose.x, pose.y + 0.25, pose.z);
       this.meBody.rotation.y = pose.heading;
-      this.me[1].position.set(pose.x, pose.y + 6.2, pose.z);
       if (me.name !== this.meName) {
         if (this.meLabel) {
           this.scene.remove(this.meLabel);
@@ -361,8 +351,7 @@ export class World3DRenderer implements WorldView {
     if (this.meLabel) this.meLabel.visible = me !== null;
 
     this.renderer.render(this.scene, this.camera);
-    const scale = this.governor.frame(now);
-    if (scale !== null) this.applyResolution();
+    if (this.options.adaptive !== false && this.governor.frame(now) !== null) this.applyResolution();
   }
 
   private drawInstanced(avatars: DrawnAvatar[]): void {

@@ -294,7 +294,7 @@ export interface Placement {
 }
 
 /** Scenery from the biome: deterministic for a world, never on the path, capped at `limit`. */
-export function scenery(terrain: Terrain, seed: number, limit = 220): Placement[] {
+export function scenery(terrain: Terrain, seed: number, limit = 500): Placement[] {
   const random = mulberry32(seed);
   const area = ((terrain.maxX - terrain.minX) * (terrain.maxZ - terrain.minZ)) / 1e6;
   const wanted = terrain.biome.scenery.map(([kind, density]) => [kind, density * area] as const);
