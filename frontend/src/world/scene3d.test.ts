@@ -174,6 +174,12 @@ describe("ResolutionGovernor", () => {
     run(governor, 800, 1000 / 60, t);
     expect(governor.scale).toBeGreaterThan(lowered);
   });
+  it("ignores the first second, while the page is still loading", () => {
+    const governor = new ResolutionGovernor();
+    run(governor, 19, 50); // 0.95 s of slow frames
+    run(governor, 60, 1000 / 60, 950);
+    expect(governor.scale).toBe(1);
+  });
   it("ignores a long pause (a hidden tab)", () => {
     const governor = new ResolutionGovernor();
     const t = run(governor, 100, 1000 / 60);

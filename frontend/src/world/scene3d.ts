@@ -356,6 +356,7 @@ export function middleOfField<T extends { distance: number }>(avatars: T[]): T |
 export class ResolutionGovernor {
   scale = 1;
   private last = 0;
+  private first = 0;
   private average = 1000 / 60;
   private frames = 0;
   private good = 0;
@@ -373,6 +374,9 @@ export class ResolutionGovernor {
   frame(nowMs: number): number | null {
     const interval = this.last ? nowMs - this.last : 0;
     this.last = nowMs;
+    // The first second (shaders compiling, the page still loading) says nothing either.
+    if (!this.first) this.first = nowMs;
+    if (nowMs - this.first < 1000) return null;
     // A pause (hidden tab, debugger, the page loading) says nothing about the drawing cost.
     if (!(interval > 0) || interval > 250) return null;
     this.average += (interval - this.average) * 0.1;
