@@ -181,6 +181,7 @@ class WorkoutSource(models.TextChoices):
     BRIDGE = "bridge", "Live (bridge or phone)"
     COMPANION = "companion", "Phone companion sync"
     FILE = "file", "Activity file"
+    CLASS = "class", "Class (live or on demand)"
 
 
 class WorkoutStatus(models.TextChoices):

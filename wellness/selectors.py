@@ -253,7 +253,7 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
     workout = workout_of(user=user, workout_id=workout_id)
     stored = StoredScore.objects.filter(workout_id=workout.pk).first()
     if stored is None:
-        return {"workout_id": workout.pk, "status": "pending"}
+        return _class_part_added({"workout_id": workout.pk, "status": "pending"})
     view: dict[str, Any] = {
         "workout_id": workout.pk,
         "status": stored.status,
@@ -275,7 +275,22 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
         }
         flags = tuple(Flag(f["code"], f["reason"]) for f in stored.flags)
         view["explanations"] = WorkoutScore(**values, flags=flags).explain()
-    return view
+    return _class_part_added(view)
+
+
+def _class_part_added(view: dict[str, Any]) -> dict[str, Any]:
+    """A workout taken in a class also shows the class's own metrics (time in the intended zone
+    per segment, HRV at the start and end, relaxation) and their explanations. One explicit call;
+    imported here because the classes app imports this module."""
+    from wellness.classes.selectors import workout_class_part
+
+    part = workout_class_part(workout_id=view["workout_id"])
+    if part is None:
+        return view
+    return view | {
+        "class": part["class"],
+        "explanations": view.get("explanations", {}) | part["explanations"],
+    }
 
 
 def progress_of(*, user: User) -> dict[str, int]:

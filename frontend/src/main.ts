@@ -4,7 +4,8 @@ import { h } from "./dom";
 import { NotificationLink } from "./notifications";
 import { loginPage, signupPage } from "./pages/auth";
 import { challengeDetailPage, challengesPage, communitiesPage } from "./pages/challenges";
-import { classDetailPage, classesPage, classLivePage } from "./pages/classes";
+import { classPlayerPage } from "./pages/classPlayer";
+import { classDetailPage, classesPage, classHistoryPage, classLivePage } from "./pages/classes";
 import { companionPage } from "./pages/companion";
 import { dashboardPage } from "./pages/dashboard";
 import { devicesPage } from "./pages/devices";
@@ -52,6 +53,8 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/communities", "Communities", communitiesPage(session))
   .add("/classes", "Classes", classesPage(session))
   .add("/classes/live/:occurrence", "Live class", classLivePage(session))
+  .add("/classes/history", "Class history", classHistoryPage(session))
+  .add("/classes/:id/play", "Take a class", classPlayerPage(session))
   .add("/classes/:id", "Class", classDetailPage(session));
 session.attach(router);
 session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));

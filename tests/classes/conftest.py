@@ -61,6 +61,16 @@ def live_class(instructor: Instructor, *, capacity: int = 2, **extra: Any) -> Fi
     return services.class_create(user=instructor.user, **fields)
 
 
+def on_demand_class(instructor: Instructor) -> FitnessClass:
+    return services.class_create(
+        user=instructor.user,
+        title="Evening breath",
+        kind="breathing",
+        delivery="on_demand",
+        segments=SEGMENTS,
+    )
+
+
 @pytest.fixture
 def occurrence(instructor: Instructor) -> ClassOccurrence:
     return live_class(instructor).occurrences.get()

@@ -108,18 +108,39 @@ def test_a_stranger_gets_404_for_sharing_and_nothing_is_stored(
 
 
 def test_history_lists_only_my_past_classes(
-    client_for: Any, occurrence: ClassOccurrence, user: User, other_user: User
+    client_for: Any,
+    occurrence: ClassOccurrence,
+    instructor: Instructor,
+    user: User,
+    other_user: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     services.booking_create(user=user, occurrence_id=occurrence.pk)
     services.booking_create(user=other_user, occurrence_id=occurrence.pk)
+    # The history lists classes taken (attendances); a booking alone is not one.
+    services.session_control(user=instructor.user, occurrence_id=occurrence.pk, action="start")
+    for person in (user, other_user):
+        services.attendance_start_live(user=person, occurrence_id=occurrence.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.session_control(user=instructor.user, occurrence_id=occurrence.pk, action="end")
+
+    mine = client_for(user).get("/api/v1/classes/history/").json()
+
+    assert mine["count"] == 1
+    assert mine["results"][0]["class_title"] == "Morning flow"
+
+
+def test_a_booked_class_not_attended_is_not_in_the_history(
+    client_for: Any, occurrence: ClassOccurrence, user: User
+) -> None:
+    services.booking_create(user=user, occurrence_id=occurrence.pk)
     ClassOccurrence.objects.filter(pk=occurrence.pk).update(
         starts_at=occurrence.starts_at.replace(year=2020)
     )
 
     mine = client_for(user).get("/api/v1/classes/history/").json()
 
-    assert mine["count"] == 1
-    assert mine["results"][0]["class_title"] == "Morning flow"
+    assert mine["count"] == 0
 
 
 def test_the_export_contains_my_bookings(occurrence: ClassOccurrence, user: User) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,6 +14,7 @@ from rest_framework.views import APIView
 
 from wellness.classes import selectors, services
 from wellness.classes.models import (
+    Attendance,
     Booking,
     ClassKind,
     ClassOccurrence,
@@ -20,6 +22,7 @@ from wellness.classes.models import (
     FitnessClass,
     Level,
 )
+from wellness.classes.scoring import explain_class_metrics
 from wellness.errors import NotFound
 from wellness.models import User
 from wellness.rest import Pagination
@@ -125,6 +128,70 @@ class LiveShareOutput(LiveShareInput):
 class InstructorInput(serializers.Serializer[Any]):
     user_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     bio = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    community_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Grant as an organizer of this community, to one of its members.",
+    )
+
+
+class AttendanceOutput(serializers.ModelSerializer[Attendance]):
+    class_title = serializers.CharField(source="fitness_class.title")
+    kind = serializers.CharField(source="fitness_class.kind")
+    delivery = serializers.CharField(source="fitness_class.delivery")
+    occurrence_starts_at = serializers.DateTimeField(source="occurrence.starts_at", default=None)
+    recording = serializers.SerializerMethodField(
+        help_text="Start a bridge or phone workout with these values (its client_id) to record "
+        "heart rate into this class's workout; null without one."
+    )
+    elapsed_s = serializers.SerializerMethodField(help_text="Seconds since the start, now.")
+    score = serializers.SerializerMethodField()
+    class_metrics = serializers.SerializerMethodField()
+    explanations = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attendance
+        fields = [
+            "id", "status", "fitness_class", "class_title", "kind", "delivery", "occurrence",
+            "occurrence_starts_at", "started_at", "completed_at", "elapsed_s", "workout",
+            "recording", "score", "class_metrics", "explanations",
+        ]  # fmt: skip
+
+    def get_recording(self, obj: Attendance) -> dict[str, Any] | None:
+        workout = obj.workout
+        if workout is None:
+            return None
+        return {
+            "client_id": workout.client_id,
+            "sport": workout.sport,
+            "indoor": workout.indoor,
+            "started_at": workout.started_at.timestamp(),
+        }
+
+    def get_elapsed_s(self, obj: Attendance) -> float:
+        end = obj.completed_at or timezone.now()
+        return round((end - obj.started_at).total_seconds(), 3)
+
+    def get_score(self, obj: Attendance) -> dict[str, Any] | None:
+        if obj.workout is None:
+            return None
+        return selectors.score_summary(getattr(obj.workout, "score", None))
+
+    def get_class_metrics(self, obj: Attendance) -> dict[str, Any] | None:
+        return obj.metrics or None
+
+    def get_explanations(self, obj: Attendance) -> dict[str, str]:
+        return explain_class_metrics(obj.metrics) if obj.metrics else {}
+
+
+class AttendanceCompleteInput(serializers.Serializer[Any]):
+    attended_s = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=86_400,
+        help_text="Seconds you took part, without the player's pauses; default: all the time.",
+    )
 
 
 class ClassListView(APIView):
@@ -211,13 +278,67 @@ class BookingDetailView(APIView):
 
 
 class HistoryView(APIView):
-    @extend_schema(responses=BookingOutput(many=True), summary="Classes I attended.")
+    @extend_schema(
+        responses=AttendanceOutput(many=True),
+        summary="Classes I took, with each workout's score and the class metrics.",
+    )
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(
             selectors.class_history(user=_me(request)), request, view=self
         )
-        return paginator.get_paginated_response(BookingOutput(page, many=True).data)
+        return paginator.get_paginated_response(AttendanceOutput(page, many=True).data)
+
+
+def _attendance_response(request: Request, attendance: Attendance, code: int = 200) -> Response:
+    fresh = selectors.attendance_of(user=_me(request), attendance_id=attendance.pk)
+    return Response(AttendanceOutput(fresh).data, status=code)
+
+
+class OnDemandAttendanceView(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: AttendanceOutput},
+        summary="Start an on-demand class (or get the run already going).",
+    )
+    def post(self, request: Request, class_id: int) -> Response:
+        attendance = services.attendance_start_on_demand(user=_me(request), class_id=class_id)
+        return _attendance_response(request, attendance, status.HTTP_201_CREATED)
+
+
+class LiveAttendanceView(APIView):
+    @extend_schema(
+        request=None,
+        responses={201: AttendanceOutput},
+        summary="Join a running live session as a participant (again: the same attendance).",
+    )
+    def post(self, request: Request, occurrence_id: int) -> Response:
+        attendance = services.attendance_start_live(user=_me(request), occurrence_id=occurrence_id)
+        return _attendance_response(request, attendance, status.HTTP_201_CREATED)
+
+
+class AttendanceDetailView(APIView):
+    @extend_schema(responses=AttendanceOutput, summary="One class I take or took.")
+    def get(self, request: Request, attendance_id: int) -> Response:
+        attendance = selectors.attendance_of(user=_me(request), attendance_id=attendance_id)
+        if attendance is None:
+            raise NotFound("No such attendance.")
+        return Response(AttendanceOutput(attendance).data)
+
+
+class AttendanceCompleteView(APIView):
+    @extend_schema(
+        request=AttendanceCompleteInput,
+        responses=AttendanceOutput,
+        summary="Complete a class: its workout is scored and counts for challenges (once).",
+    )
+    def post(self, request: Request, attendance_id: int) -> Response:
+        data = AttendanceCompleteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        attendance = services.attendance_complete(
+            user=_me(request), attendance_id=attendance_id, **data.validated_data
+        )
+        return _attendance_response(request, attendance)
 
 
 class SessionView(APIView):
@@ -274,7 +395,9 @@ class LiveShareView(APIView):
 
 class InstructorGrantView(APIView):
     @extend_schema(
-        request=InstructorInput, responses={201: dict}, summary="Grant the instructor role (admin)."
+        request=InstructorInput,
+        responses={201: dict},
+        summary="Grant the instructor role (an admin, or a community organizer to a member).",
     )
     def post(self, request: Request) -> Response:
         data = InstructorInput(data=request.data)

@@ -8,8 +8,9 @@ class ClassesConfig(AppConfig):
 
     def ready(self) -> None:
         from wellness import privacy
-        from wellness.classes import selectors
+        from wellness.classes import selectors, services
 
         privacy.register_exporter("classes", selectors.classes_export)
-        # Live heart rate shared with a class is relayed, never stored; the only health data here
-        # is the per-class sharing choice, which says nothing about the body, so nothing to erase.
+        # Live heart rate shared with a class is relayed, never stored. The health data here are
+        # the class metrics of attendances (time in zone, HRV); the workouts have their own eraser.
+        privacy.register_health_data_eraser("classes", services.attendances_erase)

@@ -1,4 +1,5 @@
-"""Instructors, classes (with their segments), live occurrences, bookings and live sharing choices."""
+"""Instructors, classes (with their segments), live occurrences, bookings, live sharing choices and
+attendances (a class taken, with its workout)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,11 @@ from django.utils import timezone
 
 
 class Instructor(models.Model):
-    """The role that lets a person publish classes and run live sessions; granted by an admin."""
+    """The role that lets a person publish classes and run live sessions.
+
+    Granted by an admin, or by an organizer of a community to one of its members (``community``
+    then records where, so the grant can be traced to the organizer who made it).
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="instructor"
@@ -17,6 +22,13 @@ class Instructor(models.Model):
     bio = models.TextField(blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    community = models.ForeignKey(
+        "challenges.Community",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     granted_at = models.DateTimeField(default=timezone.now)
 
@@ -103,6 +115,9 @@ class ClassOccurrence(models.Model):
     segment_elapsed = models.FloatField(default=0.0)
     running_since = models.DateTimeField(null=True, blank=True)
     revision = models.PositiveIntegerField(default=0)
+    # Every change of the session as {"t": UNIX seconds, "segment": index, "status": status}, so
+    # time in the intended zone is measured over the segments as the instructor actually ran them.
+    timeline = models.JSONField(default=list)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -177,3 +192,66 @@ class LiveShare(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} sharing={self.sharing} in {self.occurrence_id}"
+
+
+class AttendanceStatus(models.TextChoices):
+    STARTED = "started", "Taking it now"
+    COMPLETED = "completed", "Completed"
+
+
+class Attendance(models.Model):
+    """A person taking a class: a live occurrence they joined, or an on-demand class they played.
+
+    ``workout`` (sport from the class's kind, source ``class``) is what the scoring pipeline scores
+    and hands to challenges, streaks, badges and worlds; it exists only with health-data consent.
+    ``metrics`` holds the yoga-aware class metrics computed when the attendance completes (time in
+    the intended zone per segment, HRV at start and end, relaxation): health data, erased with it.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="class_attendances"
+    )
+    fitness_class = models.ForeignKey(
+        FitnessClass, on_delete=models.CASCADE, related_name="attendances"
+    )
+    occurrence = models.ForeignKey(
+        ClassOccurrence,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attendances",
+    )
+    workout = models.OneToOneField(
+        "wellness.Workout",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="class_attendance",
+    )
+    status = models.CharField(
+        max_length=16, choices=AttendanceStatus.choices, default=AttendanceStatus.STARTED
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    metrics = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["user", "status", "-started_at"])]
+        constraints = [
+            # A live occurrence is attended once: joining again (a reconnect) resumes it.
+            models.UniqueConstraint(
+                fields=["user", "occurrence"],
+                condition=Q(occurrence__isnull=False),
+                name="classes_attend_occurrence_once",
+            ),
+            # One on-demand run of a class at a time, so a double click starts one, not two.
+            models.UniqueConstraint(
+                fields=["user", "fitness_class"],
+                condition=Q(occurrence__isnull=True, status="started"),
+                name="classes_one_open_on_demand_run",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.status} class {self.fitness_class_id}"

@@ -11,8 +11,10 @@ fake difference.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -79,6 +81,74 @@ def rmssd_start_end(rr_ms: ArrayLike, window_s: float = HRV_WINDOW_S) -> HrvStar
     return HrvStartEnd(rmssd(start), rmssd(end))
 
 
+# A stretch of class time spent in one segment: (segment index, start, end), UNIX seconds.
+Span = tuple[int, float, float]
+
+
+def planned_spans(
+    segments: Sequence[Segment], *, start_t: float, until_t: float = math.inf
+) -> list[Span]:
+    """Segments back to back from ``start_t`` with their planned durations, cut at ``until_t``:
+    how an on-demand player runs a class."""
+    spans: list[Span] = []
+    seg_start = start_t
+    for index, segment in enumerate(segments):
+        seg_end = seg_start + segment.duration_s
+        if seg_start >= until_t:
+            break
+        spans.append((index, seg_start, min(seg_end, until_t)))
+        seg_start = seg_end
+    return spans
+
+
+def timeline_spans(
+    timeline: Sequence[Mapping[str, Any]], *, start_t: float, until_t: float
+) -> list[Span]:
+    """The running stretches of a live session within ``start_t``..``until_t``.
+
+    ``timeline`` lists the session's changes (``{"t", "segment", "status"}``) in order; each holds
+    until the next. Paused and ended stretches belong to no segment.
+    """
+    spans: list[Span] = []
+    for entry, following in zip(timeline, [*timeline[1:], None], strict=True):
+        if entry.get("status") != "running":
+            continue
+        lo = max(float(entry["t"]), start_t)
+        hi = min(float(following["t"]) if following else until_t, until_t)
+        if hi > lo:
+            spans.append((int(entry["segment"]), lo, hi))
+    return spans
+
+
+def time_in_zone_per_segment(
+    t: ArrayLike,
+    hr: ArrayLike,
+    spans: Sequence[Span],
+    target_zones: Sequence[int | None],
+    *,
+    max_hr: float,
+) -> list[float | None]:
+    """Seconds spent in each segment's intended zone over its spans (None without a target).
+
+    ``t`` in UNIX seconds, sorted; NaN heart rates are gaps. A sample's heart rate holds until the
+    next sample, at most ``MAX_HOLD_S``.
+    """
+    ts = np.asarray(t, dtype=np.float64)
+    hrs = np.asarray(hr, dtype=np.float64)
+    hold = np.minimum(np.diff(ts, append=ts[-1] + 1.0) if ts.size else ts, MAX_HOLD_S)
+    zones = np.array([hr_zone(h, max_hr) if np.isfinite(h) else -1 for h in hrs])
+    result: list[float | None] = [None if z is None else 0.0 for z in target_zones]
+    for index, lo_t, hi_t in spans:
+        target = target_zones[index]
+        if target is None:
+            continue
+        # Clip each sample's hold interval to the span.
+        lo = np.clip(ts, lo_t, hi_t)
+        hi = np.clip(ts + hold, lo_t, hi_t)
+        result[index] = float(result[index] or 0.0) + float(np.sum((hi - lo)[zones == target]))
+    return [None if value is None else round(value, 3) for value in result]
+
+
 def time_in_target_zone(
     t: ArrayLike, hr: ArrayLike, segments: Sequence[Segment], *, start_t: float, max_hr: float
 ) -> list[float | None]:
@@ -87,24 +157,13 @@ def time_in_target_zone(
     ``t`` in UNIX seconds, sorted; NaN heart rates are gaps. Segments follow each other from
     ``start_t`` with their planned durations.
     """
-    ts = np.asarray(t, dtype=np.float64)
-    hrs = np.asarray(hr, dtype=np.float64)
-    hold = np.minimum(np.diff(ts, append=ts[-1] + 1.0) if ts.size else ts, MAX_HOLD_S)
-    zones = np.array([hr_zone(h, max_hr) if np.isfinite(h) else -1 for h in hrs])
-    result: list[float | None] = []
-    seg_start = start_t
-    for segment in segments:
-        seg_end = seg_start + segment.duration_s
-        if segment.target_zone is None:
-            result.append(None)
-        else:
-            # Clip each sample's hold interval to the segment.
-            lo = np.clip(ts, seg_start, seg_end)
-            hi = np.clip(ts + hold, seg_start, seg_end)
-            in_zone = zones == segment.target_zone
-            result.append(round(float(np.sum((hi - lo)[in_zone])), 3))
-        seg_start = seg_end
-    return result
+    return time_in_zone_per_segment(
+        t,
+        hr,
+        planned_spans(segments, start_t=start_t),
+        [s.target_zone for s in segments],
+        max_hr=max_hr,
+    )
 
 
 def mindful_minutes(kind: str, segments: Sequence[Segment], attended_s: float) -> int:
@@ -140,3 +199,126 @@ def relaxation_indicator(hrv: HrvStartEnd) -> Relaxation:
     else:
         label = "steady"
     return Relaxation(label, round(ratio, 4))
+
+
+# --- The class metrics of one attendance ---------------------------------------------------------
+def class_metrics(
+    *,
+    segments: Sequence[Segment],
+    spans: Sequence[Span],
+    t: ArrayLike,
+    hr: ArrayLike,
+    rr_ms: ArrayLike,
+    max_hr: float,
+    max_hr_source: str,
+) -> dict[str, Any]:
+    """The yoga-aware metrics of one class taken, JSON-ready (stored on the attendance).
+
+    ``spans`` say when the person was in which segment; heart-rate samples outside them do not
+    count. ``max_hr_source`` is ``measured``, ``estimated`` or ``assumed`` (for the explanation).
+    """
+    ts = np.asarray(t, dtype=np.float64)
+    hrs = np.asarray(hr, dtype=np.float64)
+    inside = np.zeros(ts.shape, dtype=bool)
+    for _, lo, hi in spans:
+        inside |= (ts >= lo) & (ts <= hi)
+    measured = bool(np.isfinite(hrs[inside]).any()) if ts.size else False
+    attended = [0.0] * len(segments)
+    for index, lo, hi in spans:
+        attended[index] += hi - lo
+    in_zone = (
+        time_in_zone_per_segment(ts, hrs, spans, [s.target_zone for s in segments], max_hr=max_hr)
+        if measured
+        else [None] * len(segments)
+    )
+    hrv = rmssd_start_end(rr_ms)
+    relaxation = relaxation_indicator(hrv)
+    return {
+        "attended_s": round(sum(attended), 3),
+        "heart_rate_measured": measured,
+        "max_hr": round(max_hr),
+        "max_hr_source": max_hr_source,
+        "segments": [
+            {
+                "name": segment.name,
+                "target_zone": segment.target_zone,
+                "planned_s": segment.duration_s,
+                "attended_s": round(attended[i], 3),
+                "in_zone_s": in_zone[i],
+            }
+            for i, segment in enumerate(segments)
+        ],
+        "hrv_window_s": HRV_WINDOW_S,
+        "hrv_start_rmssd_ms": None if hrv.start_rmssd is None else round(hrv.start_rmssd, 2),
+        "hrv_end_rmssd_ms": None if hrv.end_rmssd is None else round(hrv.end_rmssd, 2),
+        "relaxation": relaxation.label,
+        "relaxation_ln_ratio": relaxation.ln_ratio,
+    }
+
+
+def _clock(seconds: float) -> str:
+    whole = round(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
+
+
+def _ms(value: float | None) -> str:
+    return "not enough clean beats" if value is None else f"{value:.1f} ms"
+
+
+_MAX_HR_WORDS = {
+    "measured": "your own maximum heart rate",
+    "estimated": "your maximum heart rate estimated from your age (Tanaka: 208 - 0.7 x age)",
+    "assumed": "an assumed maximum heart rate (set your age or maximum in your profile)",
+}
+
+
+def explain_class_metrics(metrics: Mapping[str, Any]) -> dict[str, str]:
+    """One sentence per class metric, rendered from the stored numbers (like the workout's own)."""
+    targeted = [s for s in metrics["segments"] if s["target_zone"] is not None]
+    if not targeted:
+        zones = "This class sets no intended heart-rate zones, so there is no time in zone."
+    elif not metrics["heart_rate_measured"]:
+        zones = (
+            "No heart rate was recorded during the class, so time in the intended zones was not "
+            "measured; minutes, energy and points come from the class's typical effort (MET)."
+        )
+    else:
+        parts = "; ".join(
+            f"{s['name']} (zone {s['target_zone']}): {_clock(s['in_zone_s'] or 0.0)} of "
+            f"{_clock(s['attended_s'])} in zone"
+            for s in targeted
+        )
+        zones = (
+            f"Time in each segment's intended zone: {parts}. Zones 1-5 start at 50, 60, 70, 80 "
+            f"and 90 % of {_MAX_HR_WORDS[metrics['max_hr_source']]}, {metrics['max_hr']} bpm."
+        )
+    start, end = metrics["hrv_start_rmssd_ms"], metrics["hrv_end_rmssd_ms"]
+    window = round(metrics["hrv_window_s"] / 60)
+    rule = (
+        f"beats outside {RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms or more than {RR_MAX_JUMP:.0%} from "
+        f"the previous accepted beat are left out, and at least {MIN_PAIRS} clean pairs are needed"
+    )
+    if start is None and end is None:
+        hrv = (
+            "HRV (RMSSD) at the start and end needs beat-to-beat (RR) intervals from a chest "
+            f"strap; none usable were recorded ({rule})."
+        )
+    else:
+        hrv = (
+            f"HRV (RMSSD) over the first {window} minutes of beats: {_ms(start)}; over the last "
+            f"{window} minutes: {_ms(end)} ({rule})."
+        )
+    label, ratio = metrics["relaxation"], metrics["relaxation_ln_ratio"]
+    rule = (
+        f"the rule calls ln(end RMSSD / start RMSSD) of +{RELAXATION_THRESHOLD:.2f} or more "
+        f"relaxed, -{RELAXATION_THRESHOLD:.2f} or less activated, anything between steady"
+    )
+    if ratio is None:
+        relaxation = f"Relaxation unknown: it needs HRV at both the start and the end ({rule})."
+    else:
+        relaxation = f"{label.capitalize()}: ln(end / start RMSSD) = {ratio:+.2f}; {rule}."
+    return {
+        "class_time_in_zone": zones,
+        "class_hrv": hrv,
+        "class_relaxation": relaxation,
+    }

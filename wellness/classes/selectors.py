@@ -10,6 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from wellness.classes.models import (
+    Attendance,
+    AttendanceStatus,
     Booking,
     BookingStatus,
     ClassOccurrence,
@@ -18,7 +20,8 @@ from wellness.classes.models import (
     LiveShare,
 )
 from wellness.classes.plan import class_meters, segments_from_json, session_clock
-from wellness.models import Profile, User
+from wellness.classes.scoring import explain_class_metrics
+from wellness.models import Profile, ScoreStatus, StoredScore, User
 from wellness.selectors import public_name
 
 DEFAULT_MAX_HR = 190.0
@@ -53,13 +56,68 @@ def bookings_for(*, user: User) -> QuerySet[Booking]:
     return Booking.objects.filter(user=user).select_related("occurrence__fitness_class")
 
 
-def class_history(*, user: User) -> QuerySet[Booking]:
-    """Classes the person attended: booked, and started in the past."""
+def attendances_for(*, user: User) -> QuerySet[Attendance]:
+    """The person's attendances with what their history shows (class, date, workout score)."""
     return (
-        bookings_for(user=user)
-        .filter(status=BookingStatus.BOOKED, occurrence__starts_at__lt=timezone.now())
-        .order_by("-occurrence__starts_at")
+        Attendance.objects.filter(user=user)
+        .select_related("fitness_class__instructor__user__profile", "occurrence", "workout__score")
+        .defer("workout__series_data", "workout__series_rr")
     )
+
+
+def attendance_of(*, user: User, attendance_id: int) -> Attendance | None:
+    return attendances_for(user=user).filter(pk=attendance_id).first()
+
+
+def class_history(*, user: User) -> QuerySet[Attendance]:
+    """Classes the person took (completed attendances, live or on demand), newest first."""
+    return attendances_for(user=user).filter(status=AttendanceStatus.COMPLETED)
+
+
+# What a history entry shows of its workout's stored score.
+SCORE_SUMMARY_METRICS = (
+    "duration_s", "mindful_minutes", "active_minutes", "energy_kcal", "energy_method",
+    "hr_avg", "hr_max", "rmssd_ms",
+)  # fmt: skip
+
+
+def score_summary(score: StoredScore | None) -> dict[str, Any]:
+    """The headline of a workout's stored score; ``pending`` until the pipeline has scored it."""
+    if score is None:
+        return {"status": "pending"}
+    summary: dict[str, Any] = {"status": score.status, "points": score.points}
+    if score.status == ScoreStatus.SCORED:
+        summary |= {key: score.metrics.get(key) for key in SCORE_SUMMARY_METRICS}
+        summary["counts_for_leaderboards"] = score.counts_for_leaderboards
+    else:
+        summary["reason"] = score.reason
+    return summary
+
+
+def workout_class_part(*, workout_id: int) -> dict[str, Any] | None:
+    """For the workout score view: the class a workout was taken in and its class metrics, with
+    their explanations; None for a workout that is not a class's. The caller has checked that the
+    workout is the requester's."""
+    attendance = (
+        Attendance.objects.filter(workout_id=workout_id)
+        .select_related("fitness_class", "occurrence")
+        .first()
+    )
+    if attendance is None:
+        return None
+    return {
+        "class": {
+            "attendance_id": attendance.pk,
+            "class_id": attendance.fitness_class_id,
+            "title": attendance.fitness_class.title,
+            "kind": attendance.fitness_class.kind,
+            "delivery": attendance.fitness_class.delivery,
+            "occurrence_id": attendance.occurrence_id,
+            "status": attendance.status,
+            "metrics": attendance.metrics or None,
+        },
+        "explanations": explain_class_metrics(attendance.metrics) if attendance.metrics else {},
+    }
 
 
 def can_join(*, user: User, occurrence: ClassOccurrence) -> bool:
@@ -168,7 +226,22 @@ def classes_export(user: User) -> dict[str, Any]:
     bookings = bookings_for(user=user).order_by("created_at", "id")
     shares = LiveShare.objects.filter(user=user)
     instructing = FitnessClass.objects.filter(instructor__user=user)
+    attendances = attendances_for(user=user).order_by("started_at", "id")
     return {
+        "attendances": [
+            {
+                "class": a.fitness_class.title,
+                "occurrence_starts_at": a.occurrence.starts_at.isoformat()
+                if a.occurrence
+                else None,
+                "status": a.status,
+                "started_at": a.started_at.isoformat(),
+                "completed_at": a.completed_at.isoformat() if a.completed_at else None,
+                "workout_id": a.workout_id,
+                "metrics": a.metrics,
+            }
+            for a in attendances
+        ],
         "bookings": [
             {
                 "class": b.occurrence.fitness_class.title,

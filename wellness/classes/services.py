@@ -1,4 +1,5 @@
-"""Writes for classes: instructors, the catalogue, schedules, bookings, reminders, live sessions."""
+"""Writes for classes: instructors, the catalogue, schedules, bookings, reminders, live sessions and
+attendances (a class taken, with its workout for the scoring pipeline)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from challenges import selectors as community_selectors
 from wellness import selectors as person_selectors
-from wellness.classes import selectors
+from wellness import services as person_services
+from wellness.classes import scoring, selectors
 from wellness.classes.models import (
+    Attendance,
+    AttendanceStatus,
     Booking,
     BookingStatus,
     ClassKind,
@@ -26,7 +31,7 @@ from wellness.classes.models import (
     LiveShare,
     SessionStatus,
 )
-from wellness.classes.plan import PlanInvalid, hr_zone, parse_segments
+from wellness.classes.plan import PlanInvalid, hr_zone, parse_segments, segments_from_json
 from wellness.errors import (
     Conflict,
     ConsentRequired,
@@ -34,9 +39,9 @@ from wellness.errors import (
     NotFound,
     ValidationFailed,
 )
-from wellness.models import User
+from wellness.models import Sport, User, Workout, WorkoutSource
 from wellness.services import user_group
-from wellness.transactions import broadcast_on_commit
+from wellness.transactions import broadcast_on_commit, enqueue_on_commit
 
 SCHEDULE_HORIZON = dt.timedelta(days=28)
 MAX_OCCURRENCES_PER_SCHEDULE = 60
@@ -62,15 +67,37 @@ def live_hr_key(occurrence_id: int, user_id: int) -> str:
 
 
 # --- Instructors and the catalogue ---------------------------------------------------------------
-def instructor_grant(*, granted_by: User, user_id: int, bio: str = "") -> Instructor:
-    """Make a person an instructor. Admin only for now (community organizers later)."""
-    if not granted_by.is_staff:
-        raise Forbidden("Only an administrator can grant the instructor role.")
-    user = User.objects.filter(pk=user_id, is_active=True).first()
+def instructor_grant(
+    *, granted_by: User, user_id: int, bio: str = "", community_id: int | None = None
+) -> Instructor:
+    """Make a person an instructor. Granting again changes nothing.
+
+    Without ``community_id`` only an administrator may grant, to anyone. With it, an owner or
+    organizer of that community grants it to one of the community's active members (a community
+    the granter cannot see is a 404, one they do not organize a 403, a person who is not a member
+    a 404).
+    """
+    community = None
+    if community_id is None:
+        if not granted_by.is_staff:
+            raise Forbidden(
+                "Only an administrator can grant the instructor role; a community organizer can "
+                "grant it to a member of their community (give community_id)."
+            )
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+    else:
+        community = community_selectors.community_for_organizer(
+            user=granted_by, community_id=community_id
+        )
+        user = User.objects.filter(pk=user_id, is_active=True).first()
+        if user is not None and (
+            community_selectors.active_membership(user=user, community_id=community.pk) is None
+        ):
+            user = None
     if user is None:
-        raise NotFound("No such person.")
+        raise NotFound("No such person." if community is None else "No such member here.")
     instructor, _ = Instructor.objects.get_or_create(
-        user=user, defaults={"bio": bio, "granted_by": granted_by}
+        user=user, defaults={"bio": bio, "granted_by": granted_by, "community": community}
     )
     return instructor
 
@@ -78,7 +105,10 @@ def instructor_grant(*, granted_by: User, user_id: int, bio: str = "") -> Instru
 def _instructor_of(user: User) -> Instructor:
     instructor = Instructor.objects.filter(user=user).first()
     if instructor is None:
-        raise Forbidden("Only instructors can publish classes; ask an administrator for the role.")
+        raise Forbidden(
+            "Only instructors can publish classes; ask an administrator or an organizer of your "
+            "community for the role."
+        )
     return instructor
 
 
@@ -326,7 +356,12 @@ SESSION_ACTIONS = ("start", "pause", "resume", "next", "previous", "goto", "end"
 
 
 def session_control(
-    *, user: User, occurrence_id: int, action: str, index: int | None = None
+    *,
+    user: User,
+    occurrence_id: int,
+    action: str,
+    index: int | None = None,
+    now: dt.datetime | None = None,
 ) -> ClassOccurrence:
     """The instructor's console: start, pause, resume, move between segments, end."""
     with transaction.atomic():
@@ -345,7 +380,7 @@ def session_control(
                 f"Unknown action; use one of {', '.join(SESSION_ACTIONS)}.",
                 fields={"action": [f"One of {', '.join(SESSION_ACTIONS)}."]},
             )
-        now = timezone.now()
+        now = now or timezone.now()
         count = len(occurrence.fitness_class.segments)
         status = occurrence.status
         if status == SessionStatus.ENDED:
@@ -390,6 +425,15 @@ def session_control(
             occurrence.segment_elapsed = 0.0
             occurrence.running_since = now if running else None
         occurrence.revision = F("revision") + 1
+        # Under the row lock, so appending to the stored list loses no entry.
+        occurrence.timeline = [
+            *occurrence.timeline,
+            {
+                "t": round(now.timestamp(), 3),
+                "segment": occurrence.segment_index,
+                "status": occurrence.status,
+            },
+        ]
         occurrence.save(
             update_fields=[
                 "status",
@@ -397,6 +441,7 @@ def session_control(
                 "segment_elapsed",
                 "running_since",
                 "revision",
+                "timeline",
             ]
         )
         occurrence.refresh_from_db()
@@ -404,6 +449,10 @@ def session_control(
             class_group(occurrence.pk),
             {"type": "session.state", "state": selectors.session_state(occurrence=occurrence)},
         )
+        if occurrence.status == SessionStatus.ENDED:
+            from wellness.classes.tasks import occurrence_attendances_complete_task
+
+            enqueue_on_commit(occurrence_attendances_complete_task, occurrence.pk)
     return occurrence
 
 
@@ -476,3 +525,241 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
         class_group(occurrence_id),
         {"type": "class.meters", "meters": selectors.class_meters_now(occurrence_id=occurrence_id)},
     )
+
+
+# --- Attendance: a class taken, and its workout ---------------------------------------------------
+# The workout's sport, which decides its typical effort (MET) and mindful minutes in scoring:
+# mobility is scored as yoga (Compendium: stretching 2.3 MET, Hatha yoga 2.5).
+CLASS_SPORTS = {
+    ClassKind.YOGA: Sport.YOGA,
+    ClassKind.BREATHING: Sport.YOGA,
+    ClassKind.MOBILITY: Sport.YOGA,
+    ClassKind.HIIT: Sport.OTHER,
+    ClassKind.RUN_CLUB: Sport.RUN,
+}
+OUTDOOR_KINDS = frozenset({ClassKind.RUN_CLUB})
+# An attendance never counts for longer than this multiple of the class's planned length: a
+# player left open, or a session its instructor never ended, does not become hours of yoga.
+MAX_ATTENDANCE_FACTOR = 1.5
+# How much longer than the time since the start a player may claim (clocks and network delay).
+ATTENDED_CLOCK_SLACK_S = 5.0
+
+
+def _attendance_limit(attendance: Attendance) -> dt.datetime:
+    allowed = attendance.fitness_class.duration_seconds * MAX_ATTENDANCE_FACTOR
+    return attendance.started_at + dt.timedelta(seconds=allowed)
+
+
+def _attendance_open(
+    *, user: User, fitness_class: FitnessClass, occurrence: ClassOccurrence | None, now: dt.datetime
+) -> Attendance:
+    """Record the attendance and, with health-data consent, open its workout.
+
+    The workout's ``client_id`` is ``class-<attendance id>``: a bridge or phone that starts a
+    workout with it streams its heart rate into this one (``workout_start`` resumes by client id).
+    Without consent the attendance is kept (it is like a booking) but no workout is recorded.
+    """
+    attendance = Attendance.objects.create(
+        user=user, fitness_class=fitness_class, occurrence=occurrence, started_at=now
+    )
+    if person_selectors.health_consent_active(user=user):
+        attendance.workout = person_services.workout_start(
+            user=user,
+            sport=CLASS_SPORTS[ClassKind(fitness_class.kind)],
+            indoor=fitness_class.kind not in OUTDOOR_KINDS,
+            started_at=now,
+            source=WorkoutSource.CLASS,
+            client_id=f"class-{attendance.pk}",
+        )
+        attendance.save(update_fields=["workout"])
+    return attendance
+
+
+def attendance_start_live(
+    *, user: User, occurrence_id: int, now: dt.datetime | None = None
+) -> Attendance:
+    """Join a running live session as a participant; joining again (a reconnect) resumes."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        occurrence = selectors.occurrence_for(user=user, occurrence_id=occurrence_id)
+        if occurrence is None:
+            raise NotFound("No such class occurrence.")
+        if selectors.is_instructor_of(user=user, occurrence=occurrence):
+            raise Forbidden(
+                "You teach this class; attendance is for its participants.", code="instructor"
+            )
+        existing = Attendance.objects.filter(user=user, occurrence=occurrence).first()
+        if existing is not None:
+            return existing
+        if occurrence.status == SessionStatus.SCHEDULED:
+            raise Conflict(
+                "The class has not started yet; you join when the instructor starts it.",
+                code="session_not_started",
+            )
+        if occurrence.status == SessionStatus.ENDED:
+            raise Conflict("This session has ended.", code="session_ended")
+        try:
+            with transaction.atomic():
+                return _attendance_open(
+                    user=user,
+                    fitness_class=occurrence.fitness_class,
+                    occurrence=occurrence,
+                    now=now,
+                )
+        except IntegrityError:  # a second tab joined at the same moment
+            return Attendance.objects.get(user=user, occurrence=occurrence)
+
+
+def attendance_start_on_demand(
+    *, user: User, class_id: int, now: dt.datetime | None = None
+) -> Attendance:
+    """Start an on-demand class, or return the run already going.
+
+    A run left open past its time limit is completed at that limit first, so a new one starts.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        fitness_class = selectors.class_get(class_id=class_id)
+        if fitness_class is None:
+            raise NotFound("No such class.")
+        if fitness_class.delivery != Delivery.ON_DEMAND:
+            raise Conflict(
+                "This is a live class: book a date and join it when it starts.", code="live_class"
+            )
+        current = (
+            Attendance.objects.select_for_update()
+            .filter(
+                user=user,
+                fitness_class=fitness_class,
+                occurrence__isnull=True,
+                status=AttendanceStatus.STARTED,
+            )
+            .first()
+        )
+        if current is not None:
+            if now <= _attendance_limit(current):
+                return current
+            _attendance_close(current, until=now)
+        try:
+            with transaction.atomic():
+                return _attendance_open(
+                    user=user, fitness_class=fitness_class, occurrence=None, now=now
+                )
+        except IntegrityError:  # a double click: the other request started it
+            return Attendance.objects.get(
+                user=user,
+                fitness_class=fitness_class,
+                occurrence__isnull=True,
+                status=AttendanceStatus.STARTED,
+            )
+
+
+def attendance_complete(
+    *,
+    user: User,
+    attendance_id: int,
+    attended_s: float | None = None,
+    now: dt.datetime | None = None,
+) -> Attendance:
+    """Complete the person's attendance: its workout finishes, is scored by the normal pipeline
+    and handed to challenges and worlds; the class metrics are stored. Completing again changes
+    nothing.
+
+    ``attended_s`` (optional) is how long the person actually took part, as an on-demand player
+    counts it without its pauses; it cannot exceed the time since the start.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        attendance = (
+            Attendance.objects.select_for_update(of=("self",))
+            .select_related("fitness_class", "occurrence")
+            .filter(pk=attendance_id, user=user)
+            .first()
+        )
+        if attendance is None:
+            raise NotFound("No such attendance.")
+        if attendance.status == AttendanceStatus.COMPLETED:
+            return attendance
+        until = now
+        if attended_s is not None:
+            since_start = (now - attendance.started_at).total_seconds()
+            if not 0 <= attended_s <= since_start + ATTENDED_CLOCK_SLACK_S:
+                raise ValidationFailed(
+                    f"attended_s is the seconds you took part: from 0 to the {since_start:.0f} "
+                    "seconds since you started.",
+                    fields={"attended_s": [f"A number from 0 to {since_start:.0f}."]},
+                )
+            until = min(now, attendance.started_at + dt.timedelta(seconds=attended_s))
+        return _attendance_close(attendance, until=until)
+
+
+def occurrence_attendances_complete(*, occurrence_id: int) -> int:
+    """Complete every attendance still open in an ended session, at the session's end; return
+    how many. Idempotent (completed attendances are left alone)."""
+    occurrence = ClassOccurrence.objects.filter(pk=occurrence_id).first()
+    if occurrence is None or occurrence.status != SessionStatus.ENDED:
+        return 0
+    ends = [e["t"] for e in occurrence.timeline if e.get("status") == SessionStatus.ENDED]
+    until = dt.datetime.fromtimestamp(ends[-1], tz=dt.UTC) if ends else timezone.now()
+    done = 0
+    for pk in Attendance.objects.filter(
+        occurrence_id=occurrence_id, status=AttendanceStatus.STARTED
+    ).values_list("pk", flat=True):
+        with transaction.atomic():
+            attendance = (
+                Attendance.objects.select_for_update(of=("self",))
+                .select_related("fitness_class", "occurrence")
+                .filter(pk=pk, status=AttendanceStatus.STARTED)
+                .first()
+            )
+            if attendance is not None:
+                _attendance_close(attendance, until=until)
+                done += 1
+    return done
+
+
+def _attendance_close(attendance: Attendance, *, until: dt.datetime) -> Attendance:
+    """Finish the workout at ``until`` (within the time limit) and store the class metrics."""
+    end = max(attendance.started_at, min(until, _attendance_limit(attendance)))
+    metrics: dict[str, Any] = {}
+    if attendance.workout_id is not None:
+        workout = person_services.workout_finish(
+            workout_id=attendance.workout_id, user=attendance.user, ended_at=end
+        )
+        metrics = _class_metrics(attendance, workout, end)
+    attendance.status = AttendanceStatus.COMPLETED
+    attendance.completed_at = end
+    attendance.metrics = metrics
+    attendance.save(update_fields=["status", "completed_at", "metrics"])
+    return attendance
+
+
+def _class_metrics(attendance: Attendance, workout: Workout, end: dt.datetime) -> dict[str, Any]:
+    segments = segments_from_json(attendance.fitness_class.segments)
+    start_t, end_t = attendance.started_at.timestamp(), end.timestamp()
+    if attendance.occurrence is not None:
+        spans = scoring.timeline_spans(
+            attendance.occurrence.timeline, start_t=start_t, until_t=end_t
+        )
+    else:
+        spans = scoring.planned_spans(segments, start_t=start_t, until_t=end_t)
+    frame = person_selectors.workout_frame(workout=workout.pk)
+    profile = person_selectors.profile_of(user=attendance.user)
+    estimate = person_selectors.profile_max_heart_rate(profile)
+    return scoring.class_metrics(
+        segments=segments,
+        spans=spans,
+        t=frame["t"].to_numpy(),
+        hr=frame["hr"].to_numpy(),
+        rr_ms=person_selectors.workout_rr(workout=workout.pk),
+        max_hr=float(estimate.value) if estimate else selectors.DEFAULT_MAX_HR,
+        max_hr_source=estimate.source if estimate else "assumed",
+    )
+
+
+def attendances_erase(user_id: int) -> None:
+    """Health-data eraser: the class metrics (heart rate, HRV) of every attendance. Idempotent.
+
+    That a class was taken stays, like a booking; the workouts go with the workouts' eraser.
+    """
+    Attendance.objects.filter(user_id=user_id).update(metrics={})

@@ -10,3 +10,8 @@ from wellness.classes import services
 @shared_task(acks_late=True)
 def booking_remind_task(booking_id: int) -> bool:
     return services.booking_remind(booking_id=booking_id)
+
+
+@shared_task(acks_late=True)
+def occurrence_attendances_complete_task(occurrence_id: int) -> int:
+    return services.occurrence_attendances_complete(occurrence_id=occurrence_id)

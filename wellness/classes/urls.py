@@ -20,12 +20,32 @@ urlpatterns = [
         api.BookingDetailView.as_view(),
         name="class-booking-detail",
     ),
+    path(
+        "classes/<dbid:class_id>/attendances/",
+        api.OnDemandAttendanceView.as_view(),
+        name="class-on-demand-attendances",
+    ),
     path("classes/history/", api.HistoryView.as_view(), name="class-history"),
+    path(
+        "classes/attendances/<dbid:attendance_id>/",
+        api.AttendanceDetailView.as_view(),
+        name="class-attendance-detail",
+    ),
+    path(
+        "classes/attendances/<dbid:attendance_id>/complete/",
+        api.AttendanceCompleteView.as_view(),
+        name="class-attendance-complete",
+    ),
     path("classes/instructors/", api.InstructorGrantView.as_view(), name="class-instructors"),
     path(
         "classes/occurrences/<dbid:occurrence_id>/session/",
         api.SessionView.as_view(),
         name="class-session",
+    ),
+    path(
+        "classes/occurrences/<dbid:occurrence_id>/attendance/",
+        api.LiveAttendanceView.as_view(),
+        name="class-live-attendance",
     ),
     path(
         "classes/occurrences/<dbid:occurrence_id>/share/",

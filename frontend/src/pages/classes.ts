@@ -1,9 +1,12 @@
 import { api, ApiError } from "../api";
-import { breathPhase, formatSeconds, newer, remainingAt, type SessionState } from "../classes/session";
+import { formatSeconds, newer, remainingAt, type SessionState } from "../classes/session";
+import { ClassStrap } from "../classes/strap";
+import { segmentView } from "../classes/view";
+import type { WorkoutStart } from "../companion/recorder";
 import { h } from "../dom";
 import type { Session } from "../session";
 
-interface FitnessClass {
+export interface FitnessClass {
   id: number;
   title: string;
   description: string;
@@ -35,7 +38,42 @@ interface Booking {
   occurrence: Occurrence;
 }
 
-async function signedIn(session: Session): Promise<boolean> {
+interface SegmentMetrics {
+  name: string;
+  target_zone: number | null;
+  planned_s: number;
+  attended_s: number;
+  in_zone_s: number | null;
+}
+
+/** A class taken (or being taken): `classes/attendances/<id>/` and the history's entries. */
+export interface Attendance {
+  id: number;
+  status: "started" | "completed";
+  fitness_class: number;
+  class_title: string;
+  kind: string;
+  delivery: "live" | "on_demand";
+  occurrence: number | null;
+  occurrence_starts_at: string | null;
+  started_at: string;
+  completed_at: string | null;
+  elapsed_s: number;
+  workout: number | null;
+  recording: WorkoutStart | null;
+  score: { status: string; points?: number; mindful_minutes?: number; active_minutes?: number; energy_kcal?: number; energy_method?: string; hr_avg?: number | null; reason?: string } | null;
+  class_metrics: {
+    attended_s: number;
+    heart_rate_measured: boolean;
+    segments: SegmentMetrics[];
+    hrv_start_rmssd_ms: number | null;
+    hrv_end_rmssd_ms: number | null;
+    relaxation: string;
+  } | null;
+  explanations: Record<string, string>;
+}
+
+export async function signedIn(session: Session): Promise<boolean> {
   if (await session.refresh()) return true;
   session.router().go("/login");
   return false;
@@ -71,6 +109,7 @@ export const classesPage = (session: Session) => async () => {
     "div",
     {},
     h("h1", {}, "Classes"),
+    h("p", {}, h("a", { href: "/classes/history", "data-link": true }, "My class history")),
     h(
       "section",
       { class: "card", "aria-labelledby": "my-bookings" },
@@ -125,21 +164,9 @@ export const classDetailPage = (session: Session) => async (params: Record<strin
     h("ol", {}, ...c.segments.map((s) => h("li", {}, h("strong", {}, s.name), ` (${formatSeconds(s.duration_s)}): ${s.cue}`))),
     c.delivery === "live"
       ? h("section", { "aria-labelledby": "dates" }, h("h2", { id: "dates" }, `Dates (${c.time_zone})`), h("ul", {}, ...occurrences.map(book)), status)
-      : h("p", {}, "On demand: take it whenever you like."),
+      : h("p", {}, "On demand: take it whenever you like. ", h("a", { href: `/classes/${c.id}/play`, "data-link": true, class: "button" }, "Take this class now")),
   );
 };
-
-/** A short tone through the Web Audio API when audio cues are switched on. */
-function beep(context: AudioContext | null, frequency: number): void {
-  if (!context) return;
-  const oscillator = context.createOscillator();
-  const gain = context.createGain();
-  oscillator.frequency.value = frequency;
-  gain.gain.value = 0.1;
-  oscillator.connect(gain).connect(context.destination);
-  oscillator.start();
-  oscillator.stop(context.currentTime + 0.15);
-}
 
 export const classLivePage = (session: Session) => async (params: Record<string, string>) => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
@@ -147,57 +174,23 @@ export const classLivePage = (session: Session) => async (params: Record<string,
   const initial = await api<SessionState & { is_instructor: boolean }>(`classes/occurrences/${id}/session/`);
   let state: SessionState | null = null;
   let offset = 0;
-  let audio: AudioContext | null = null;
-  let lastPhase = "";
-
-  const heading = h("h2", { id: "segment-name" });
-  const cue = h("p", { class: "cue", "aria-live": "polite" });
-  const clock = h("p", { role: "timer", "aria-label": "Time left in this segment" });
-  const upNext = h("p");
-  const pacerCircle = h("div", { class: "pacer-circle", "aria-hidden": "true" });
-  const pacerText = h("p", { class: "pacer-text" });
-  // Phase changes are announced only while the pacer announcements are on, so a screen reader
-  // is not interrupted every few seconds unless the person wants to be guided.
-  const pacerAnnouncer = h("p", { class: "visually-hidden", "aria-live": "assertive" });
-  const pacer = h("section", { class: "pacer", "aria-labelledby": "pacer-h" }, h("h3", { id: "pacer-h" }, "Breathing pacer"), pacerCircle, pacerText, pacerAnnouncer);
-  const announce = h("input", { type: "checkbox", id: "announce-breath" });
-  const sound = h("input", { type: "checkbox", id: "audio-cues" });
-  sound.addEventListener("change", () => {
-    audio = sound.checked ? new AudioContext() : null;
-  });
+  const view = segmentView({ scheduled: "Waiting for the instructor to start.", ended: "The class has ended." });
   const connection = h("p", { role: "status" }, "Connecting…");
   const meters = h("p", { "aria-live": "polite" });
+  const taking = takingPart(id);
 
   const show = (incoming: SessionState) => {
     if (!newer(state, incoming)) return;
     state = incoming;
     offset = incoming.server_time - Date.now() / 1000;
-    heading.textContent = `${incoming.segment_index + 1} of ${incoming.segment_count}: ${incoming.segment.name}`;
-    cue.textContent = incoming.segment.cue || "No cue for this segment.";
-    upNext.textContent = incoming.next_segment ? `Up next: ${incoming.next_segment}` : "Last segment.";
-    pacer.hidden = incoming.segment.breathing === null;
-    beep(audio, 660);
+    view.show(incoming);
+    if (!initial.is_instructor) taking.follow(incoming);
   };
   show(initial);
 
   const tick = () => {
-    if (!clock.isConnected) return;
-    if (state) {
-      const left = remainingAt(state, Date.now() / 1000, offset);
-      const label = state.status === "scheduled" ? "Waiting for the instructor to start." : state.status === "ended" ? "The class has ended." : `${formatSeconds(left)} left${state.status === "paused" ? " (paused)" : ""}`;
-      if (clock.textContent !== label) clock.textContent = label;
-      const pattern = state.segment.breathing;
-      if (pattern && state.status === "running") {
-        const phase = breathPhase(pattern, state.segment.duration_s - left);
-        pacerCircle.style.transform = `scale(${0.5 + phase.fullness / 2})`;
-        pacerText.textContent = `${phase.label}: ${phase.secondsLeft}`;
-        if (phase.label !== lastPhase) {
-          lastPhase = phase.label;
-          if (announce.checked) pacerAnnouncer.textContent = phase.label;
-          beep(audio, phase.label === "Breathe in" ? 520 : 390);
-        }
-      }
-    }
+    if (!meters.isConnected) return;
+    if (state) view.tick(state, remainingAt(state, Date.now() / 1000, offset));
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
@@ -222,7 +215,7 @@ export const classLivePage = (session: Session) => async (params: Record<string,
     };
     // Reconnect after a drop; the server sends the current state from the database on connect.
     socket.onclose = (event) => {
-      if (!clock.isConnected || event.code === 4404 || event.code === 4401) return;
+      if (!meters.isConnected || event.code === 4404 || event.code === 4401) return;
       connection.textContent = "Connection lost; reconnecting…";
       setTimeout(connect, 2000);
     };
@@ -259,20 +252,23 @@ export const classLivePage = (session: Session) => async (params: Record<string,
     }
   };
   [share, showNumbers, pseudonym].forEach((box) => box.addEventListener("change", () => void saveShare()));
+  // A paired strap's heart rate goes to the class only while sharing is on, at most every 5 s.
+  let lastShared = 0;
+  taking.onHeartRate((bpm) => {
+    const now = Date.now();
+    if (!share.checked || socket.readyState !== WebSocket.OPEN || now - lastShared < 5000) return;
+    lastShared = now;
+    socket.send(JSON.stringify({ action: "hr", hr: bpm }));
+  });
 
   return h(
     "div",
     {},
     h("h1", {}, "Live class"),
     connection,
-    h("section", { class: "card", "aria-labelledby": "segment-name" }, heading, cue, clock, upNext, pacer),
-    h(
-      "fieldset",
-      {},
-      h("legend", {}, "Guidance"),
-      h("div", {}, announce, h("label", { for: "announce-breath" }, "Announce breathing phases (screen readers)")),
-      h("div", {}, sound, h("label", { for: "audio-cues" }, "Audio cues")),
-    ),
+    view.card,
+    view.guidance,
+    initial.is_instructor ? null : taking.panel,
     initial.is_instructor
       ? null
       : h(
@@ -286,5 +282,136 @@ export const classLivePage = (session: Session) => async (params: Record<string,
         ),
     h("section", { "aria-labelledby": "meters-h" }, h("h2", { id: "meters-h" }, "Class energy and calm"), meters),
     instructorConsole,
+  );
+};
+
+/** What a participant's attendance means, in one sentence. */
+export function recordedAs(attendance: Attendance): string {
+  return attendance.workout
+    ? "It is recorded as a workout: it counts for your challenges, streaks and badges."
+    : "It is kept in your class history, but not recorded as a workout: give health-data consent in your profile for that.";
+}
+
+/** A strap button that records into the attendance's workout (when the browser can pair one). */
+export function strapControl(getRecording: () => WorkoutStart | null, onHr: (bpm: number) => void): { element: HTMLElement; stop(): Promise<void> } {
+  let strap: ClassStrap | null = null;
+  const status = h("p", { role: "status" });
+  const button = h("button", { type: "button", class: "secondary" }, "Connect a heart-rate strap (optional)");
+  button.addEventListener("click", async () => {
+    const recording = getRecording();
+    if (!recording) return;
+    strap = new ClassStrap(recording, { hr: onHr, status: (text) => (status.textContent = text) });
+    try {
+      status.textContent = `Connected to ${await strap.pair()}.`;
+      button.disabled = true;
+    } catch (error) {
+      strap = null;
+      status.textContent = error instanceof Error ? error.message : String(error);
+    }
+  });
+  return {
+    element: h("div", {}, ClassStrap.available() ? button : null, status),
+    stop: async () => {
+      await strap?.stop();
+    },
+  };
+}
+
+/** A participant's part in a live session: joins once it runs, can leave early, records a strap. */
+function takingPart(occurrenceId: string) {
+  let attendance: Attendance | null = null;
+  let joining = false;
+  let hrListener: (bpm: number) => void = () => undefined;
+  const status = h("p", { role: "status" }, "You join the class when the instructor starts it.");
+  const strap = strapControl(() => attendance?.recording ?? null, (bpm) => hrListener(bpm));
+  strap.element.hidden = true;
+  const leave = h("button", { type: "button", class: "secondary", hidden: true }, "Leave the class now");
+  const history = h("p", { hidden: true }, h("a", { href: "/classes/history", "data-link": true }, "See it in your class history"));
+  leave.addEventListener("click", async () => {
+    if (!attendance) return;
+    await strap.stop();
+    attendance = await api<Attendance>(`classes/attendances/${attendance.id}/complete/`, { method: "POST", body: {} });
+    leave.hidden = true;
+    history.hidden = false;
+    status.textContent = "You left the class. " + recordedAs(attendance);
+  });
+  return {
+    panel: h("section", { class: "card", "aria-labelledby": "taking-part-h" }, h("h2", { id: "taking-part-h" }, "Taking part"), status, strap.element, leave, history),
+    onHeartRate(listener: (bpm: number) => void) {
+      hrListener = listener;
+    },
+    follow(state: SessionState) {
+      if (state.status === "ended") {
+        void strap.stop();
+        leave.hidden = true;
+        if (attendance) {
+          history.hidden = false;
+          status.textContent = "The class has ended. " + recordedAs(attendance);
+        }
+        return;
+      }
+      if (state.status === "scheduled" || attendance || joining) return;
+      joining = true;
+      api<Attendance>(`classes/occurrences/${occurrenceId}/attendance/`, { method: "POST", body: {} })
+        .then((joined) => {
+          attendance = joined;
+          status.textContent = joined.status === "completed" ? "You already left this class. " + recordedAs(joined) : "You are taking part. " + recordedAs(joined);
+          leave.hidden = joined.status === "completed";
+          strap.element.hidden = !joined.recording || joined.status === "completed";
+        })
+        .catch((error: unknown) => {
+          status.textContent = error instanceof ApiError ? error.message : String(error);
+        })
+        .finally(() => (joining = false));
+    },
+  };
+}
+
+const clockOf = (seconds: number) => formatSeconds(seconds);
+
+function historyEntry(a: Attendance): HTMLElement {
+  const when = new Date(a.occurrence_starts_at ?? a.started_at).toLocaleString();
+  const m = a.class_metrics;
+  const score = a.score;
+  const scoreText = !score
+    ? "Not recorded as a workout."
+    : score.status === "pending"
+      ? "Being scored…"
+      : score.status === "unscorable"
+        ? `Could not be scored: ${score.reason}`
+        : `${score.points} points · ${Math.round(score.mindful_minutes ?? 0)} mindful min · ${Math.round(score.energy_kcal ?? 0)} kcal (${score.energy_method === "met" ? "typical effort" : "from heart rate"})`;
+  const targeted = m ? m.segments.filter((s) => s.target_zone !== null) : [];
+  return h(
+    "li",
+    { class: "card" },
+    h("h2", {}, a.class_title),
+    h("p", {}, `${when} · ${a.delivery === "live" ? "live" : "on demand"} · ${m ? clockOf(m.attended_s) : ""} taken`),
+    h("p", {}, a.workout ? h("a", { href: `/workouts/${a.workout}`, "data-link": true }, scoreText) : scoreText),
+    m && m.heart_rate_measured && targeted.length
+      ? h(
+          "table",
+          {},
+          h("caption", {}, "Time in the intended zone"),
+          h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Segment"), h("th", { scope: "col" }, "Zone"), h("th", { scope: "col" }, "In zone"))),
+          h("tbody", {}, ...targeted.map((s) => h("tr", {}, h("th", { scope: "row" }, s.name), h("td", {}, String(s.target_zone)), h("td", {}, `${clockOf(s.in_zone_s ?? 0)} of ${clockOf(s.attended_s)}`)))),
+        )
+      : null,
+    m && (m.hrv_start_rmssd_ms !== null || m.hrv_end_rmssd_ms !== null)
+      ? h("p", {}, `HRV (RMSSD) ${m.hrv_start_rmssd_ms ?? "–"} ms at the start, ${m.hrv_end_rmssd_ms ?? "–"} ms at the end: ${m.relaxation}.`)
+      : null,
+    Object.keys(a.explanations).length
+      ? h("details", {}, h("summary", {}, "How these were measured"), ...Object.values(a.explanations).map((text) => h("p", {}, text)))
+      : null,
+  );
+}
+
+export const classHistoryPage = (session: Session) => async () => {
+  if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
+  const { results } = await api<{ results: Attendance[] }>("classes/history/?page_size=50");
+  return h(
+    "div",
+    {},
+    h("h1", {}, "Class history"),
+    results.length ? h("ul", { class: "cards" }, ...results.map(historyEntry)) : h("p", {}, "No classes taken yet. ", h("a", { href: "/classes", "data-link": true }, "Browse classes")),
   );
 };
