@@ -1,7 +1,8 @@
 // The 3D world view (three.js on WebGL 2): terrain and scenery from the world's biome, the route
 // as a ribbon at its elevation, every avatar as one instance of a single instanced mesh (one draw
-// call for the whole crowd), and a camera that follows the athlete. Everything static is built
-// once; a frame writes the avatars' matrices into one buffer and renders.
+// call for the whole crowd), and a camera that follows the athlete. Everything static is merged
+// once into one pre-lit geometry; a frame writes the visible avatars' matrices into one buffer and
+// renders a handful of draw calls.
 //
 // This module is loaded on demand (dynamic import) so pages without the 3D view never fetch it.
 
@@ -52,7 +53,7 @@ export interface World3DOptions {
 }
 
 const PATH_WIDTH = 6;
-// Light from the south-west, high: baked into vertex colours once (see \`lit\`), so a frame shades
+// Light from the south-west, high: baked into vertex colours once (see `lit`), so a frame shades
 // nothing per pixel. Software WebGL (SwiftShader, no GPU) would otherwise spend a frame's budget
 // on lighting alone.
 const SUN = { x: -0.45, y: 0.8, z: 0.4 };
