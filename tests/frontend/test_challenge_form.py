@@ -81,7 +81,11 @@ def test_a_team_challenge_with_goal_settings_is_created_and_joined_in_a_chosen_t
     page.get_by_role("status").filter(has_text="You are ranked 1.").wait_for()
     teams = page.get_by_role("region", name="Teams")
     teams.locator("tbody tr").first.wait_for()
-    assert Participant.objects.get(challenge=challenge, user=consenting_user).team.name == "Herons"
+    joined = Participant.objects.select_related("team").get(
+        challenge=challenge, user=consenting_user
+    )
+    assert joined.team is not None
+    assert joined.team.name == "Herons"
     assert teams.locator("tbody th").all_inner_texts() == ["Herons"]  # teams with members
     assert page.get_by_label("Your team").is_hidden()
     assert axe_violations(page) == []
