@@ -102,11 +102,16 @@ function lit(geometry: BufferGeometry, colour = "#ffffff", baseColours?: Float32
   return geometry;
 }
 
-/** Position and colour only, never indexed: what mergeGeometries needs of every part. */
+/**
+ * Position and colour only, always indexed: what mergeGeometries needs of every part. Indexed,
+ * because shared vertices are shaded once (the terrain grid has a sixth of the vertices it would
+ * have as separate triangles), and in software WebGL vertices cost the same at any resolution.
+ */
 function plain(geometry: BufferGeometry): BufferGeometry {
-  const flat = geometry.index ? geometry.toNonIndexed() : geometry.clone();
-  for (const name of Object.keys(flat.attributes)) if (name !== "position" && name !== "color") flat.deleteAttribute(name);
-  return flat;
+  const part = geometry.clone();
+  for (const name of Object.keys(part.attributes)) if (name !== "position" && name !== "color") part.deleteAttribute(name);
+  if (!part.index) part.setIndex([...Array(part.getAttribute("position").count).keys()]);
+  return part;
 }
 
 function sceneryGeometry(kind: SceneryKind): { geometry: BufferGeometry; colour: string }[] {
