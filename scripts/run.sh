@@ -36,8 +36,10 @@ if [ -z "${REDIS_URL:-}" ]; then
   # The in-memory channel layer reaches no other process: world tickers run inside the server.
   export WELLVERSE_WORLDS_LIVE_IN_SERVER=1
 fi
+# No per-message deflate: it would compress every world tick once per spectator socket
+# (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating).
 uv run --frozen uvicorn wellness.asgi:application --host "$HOST" --port "$PORT" \
-  --loop uvloop --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
+  --loop uvloop --ws-per-message-deflate false --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
 pids+=($!)
 
 if [ -n "${REDIS_URL:-}" ]; then

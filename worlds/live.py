@@ -4,30 +4,37 @@ One :class:`WorldTicker` runs per world in each server process that has a specta
 under ``manage.py worlds_live``). It
 
 * listens to the ingest's ``workout-<id>`` group of every live session in the world and hands
-  each batch to :func:`worlds.services.avatar_advance` (idempotent, so several processes doing the
-  same is harmless);
+  the batches of the session's own person, once per tick for all sessions together, to
+  :func:`worlds.services.avatars_advance` (idempotent, so several processes doing the same is
+  harmless);
 * takes ``{"type": "world.avatars", "avatars": [...]}`` sent to ``world-<id>`` (states computed
   elsewhere: simulations, replays, the benchmark) as changed avatars too;
-* collects the avatars that changed and, once per tick, sends ONE group message to this process's
-  spectators of the world, serialised once. Spectators therefore get one frame per tick however
-  many samples arrived, and the channel layer carries one message per tick per process instead of
-  one per sample per viewer.
+* relays the events of the batches it applied to the world's other tickers (``world.events`` on
+  ``world-<id>``): a batch is applied by whichever process gets to it first, and the others find
+  it applied, so this is how their spectators learn of the landmark, lap or overtake;
+* collects the avatars that changed and, once per tick, encodes ONE frame and writes it itself to
+  every spectator socket of the world in this process (:class:`Spectator`, the consumer's ASGI
+  ``send``). Spectators therefore get one frame per tick however many samples arrived, and a tick
+  costs one encoding and one socket write per spectator: no channel-layer message, no consumer
+  dispatch, no per-spectator decoding.
 
-The spectator group is per process: every process computes the same avatar states from the same
-samples, so a world-wide group would deliver each tick once per process.
+Ticks never cross processes: every process's ticker hears the same batches (the channel layer
+delivers each group message once to each subscribed process) and computes the same avatar states,
+so each process's spectators get every tick once from their own process's ticker.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import orjson
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -50,7 +57,26 @@ def tick_seconds() -> float:
 
 
 def spectator_group(world_id: int) -> str:
+    """This process's channel-layer group of a world's spectators (for frames sent from elsewhere,
+    such as the benchmark's per-sample baseline; the ticker writes its ticks directly)."""
     return f"world-{world_id}-view-{PROCESS_TOKEN}"
+
+
+ASGISend = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+class Spectator:
+    """One spectator socket in this process, as its world's ticker sees it: the ASGI ``send``.
+
+    Until the consumer has sent the snapshot, ticks wait in ``backlog`` (in order), so the socket
+    gets the snapshot first and then every tick, none lost in between.
+    """
+
+    __slots__ = ("backlog", "send")
+
+    def __init__(self, send: ASGISend) -> None:
+        self.send = send
+        self.backlog: list[dict[str, Any]] | None = []
 
 
 class WorldTicker:
@@ -60,13 +86,17 @@ class WorldTicker:
         self.layer = get_channel_layer()
         self.interval = tick_seconds()
         self.channel = ""
-        self.workouts: dict[int, int] = {}  # workout_id -> session_id
+        self.workouts: dict[int, tuple[int, int]] = {}  # workout_id -> (session_id, user_id)
+        self.spectators: dict[Spectator, None] = {}  # insertion-ordered set
         self.changed: dict[int, dict[str, Any]] = {}
         self.gone: set[int] = set()
         self.announced: set[int] = set()
         self.tick_number = 0
         self.tasks: list[asyncio.Task[None]] = []
         self.pending: dict[int, list[dict[str, Any]]] = {}  # session_id -> samples to apply
+        # Events other processes' tickers stored (this one then finds their samples applied).
+        self.relayed: list[dict[str, Any]] = []
+        self.token = uuid.uuid4().hex  # tells this ticker's relayed events from the others'
 
     async def start(self) -> None:
         assert self.layer is not None
@@ -97,7 +127,7 @@ class WorldTicker:
             await self.layer.group_add(services.workout_group(workout_id), self.channel)
         for workout_id in self.workouts.keys() - current.keys():
             await self.layer.group_discard(services.workout_group(workout_id), self.channel)
-            self.gone.add(self.workouts[workout_id])
+            self.gone.add(self.workouts[workout_id][0])
         self.workouts = current
 
     async def _read(self) -> None:
@@ -117,38 +147,98 @@ class WorldTicker:
             # Avatar states computed elsewhere (a replay, a simulation): shown on the next tick.
             for view in message.get("avatars") or []:
                 self.changed[int(view["id"])] = view
+        elif kind == "world.events":
+            if message.get("origin") != self.token:
+                self.relayed.extend(message.get("events") or [])
         elif kind == "workout.samples":
-            session_id = self.workouts.get(int(message.get("workout_id") or 0))
-            if session_id is None:
+            live = self.workouts.get(int(message.get("workout_id") or 0))
+            # Only the session's own person's samples move their avatar.
+            if live is None or message.get("user_id") != live[1]:
                 return
+            session_id = live[0]
             # Applied at the next tick, merged with the other devices' batches of the same
             # instants: a strap's heart-rate-only sample must not pre-empt the foot pod's speed.
             self.pending.setdefault(session_id, []).extend(message.get("samples") or [])
 
     async def apply_pending(self) -> None:
-        """Move every avatar by the samples that arrived since the last tick, merged by time."""
+        """Move every avatar by the samples that arrived since the last tick, merged by time, in
+        one transaction for the whole world."""
         pending, self.pending = self.pending, {}
-        for session_id, samples in pending.items():
-            try:
-                await self._apply(session_id, merge_by_time(samples))
-            except Exception:  # one bad batch must not stop the world for everyone
-                logger.exception("world %s: could not move avatar %s", self.world_id, session_id)
-
-    async def _apply(self, session_id: int, samples: list[dict[str, Any]]) -> None:
-        view = await database_sync_to_async(services.avatar_advance)(
-            session_id=session_id, samples=samples
-        )
-        if view is None:
+        if not pending:
             return
-        if view.pop("hidden", False):
-            self.gone.add(session_id)
-            return
-        previous = self.changed.get(session_id)
-        if previous is not None:  # keep events from earlier batches in this tick
-            view["events"] = previous["events"] + view["events"]
-        self.changed[session_id] = view
-        if view["finished"]:
+        batches = {session_id: merge_by_time(samples) for session_id, samples in pending.items()}
+        try:
+            views = await database_sync_to_async(services.avatars_advance)(
+                world_id=self.world_id, batches=batches
+            )
+        except Exception:  # one bad batch must not stop the world for everyone: one by one
+            logger.exception("world %s: could not move the tick's avatars together", self.world_id)
+            views = {}
+            for session_id, samples in batches.items():
+                try:
+                    one = await database_sync_to_async(services.avatars_advance)(
+                        world_id=self.world_id, batches={session_id: samples}
+                    )
+                except Exception:
+                    logger.exception(
+                        "world %s: could not move avatar %s", self.world_id, session_id
+                    )
+                else:
+                    views.update(one)
+        finished = False
+        stored: list[dict[str, Any]] = []
+        for session_id, view in views.items():
+            if view.pop("hidden", False):
+                self.gone.add(session_id)
+                continue
+            stored.extend({"id": session_id, **event} for event in view["events"])
+            previous = self.changed.get(session_id)
+            if previous is not None:  # keep events from earlier batches in this tick
+                view["events"] = previous.get("events", []) + view["events"]
+            self.changed[session_id] = view
+            finished = finished or view["finished"]
+        if stored:
+            # Only the process that applied a batch learns its events; the world's other tickers
+            # (other processes) show them on their next tick.
+            assert self.layer is not None
+            await self.layer.group_send(
+                services.world_group(self.world_id),
+                {"type": "world.events", "origin": self.token, "events": stored},
+            )
+        if finished:
             await self.refresh()
+
+    def watch(self, send: ASGISend) -> Spectator:
+        """Write this world's ticks to a local socket; they wait until :meth:`live`."""
+        spectator = Spectator(send)
+        self.spectators[spectator] = None
+        return spectator
+
+    async def live(self, spectator: Spectator) -> None:
+        """The snapshot is out: send the ticks that waited, then every tick as it is made."""
+        while spectator.backlog:
+            await spectator.send(spectator.backlog.pop(0))
+        spectator.backlog = None  # no await since the loop saw it empty: nothing slips past
+
+    def unwatch(self, spectator: Spectator) -> None:
+        self.spectators.pop(spectator, None)
+
+    async def deliver(self, text: str) -> None:
+        """One frame, encoded once, written to every local spectator in turn.
+
+        uvicorn's WebSocket protocols (websockets-sansio, the default, and wsproto) hand a frame
+        to the socket's transport without waiting, so the loop does not wait on a slow reader.
+        """
+        message = {"type": "websocket.send", "text": text}
+        for spectator in list(self.spectators):
+            if spectator.backlog is not None:
+                spectator.backlog.append(message)
+                continue
+            try:
+                await spectator.send(message)
+            except Exception:  # a socket closed under us leaves; the others still get the tick
+                logger.debug("world %s: dropped a closed spectator", self.world_id, exc_info=True)
+                self.unwatch(spectator)
 
     def frame(self) -> str | None:
         """The tick's one message for every spectator, or None if nothing changed.
@@ -157,7 +247,7 @@ class WorldTicker:
         and places an avatar from ``d``. Names and other details go once, in ``joined``, the first
         time this ticker sends an avatar (the snapshot describes those already there).
         """
-        if not self.changed and not self.gone:
+        if not self.changed and not self.gone and not self.relayed:
             return None
         self.tick_number += 1
         rows: list[list[Any]] = []
@@ -169,9 +259,10 @@ class WorldTicker:
                 self.announced.add(session_id)
                 joined.append({k: v for k, v in view.items() if k != "events"})
             events.extend({"id": session_id, **event} for event in view.get("events", ()))
+        events.extend(self.relayed)
         gone = sorted(self.gone - self.changed.keys())
         self.announced.difference_update(gone)
-        text = json.dumps(
+        text = orjson.dumps(
             {
                 "type": "tick",
                 "world_id": self.world_id,
@@ -181,10 +272,9 @@ class WorldTicker:
                 "joined": joined,
                 "events": events,
                 "gone": gone,
-            },
-            separators=(",", ":"),
-        )
-        self.changed, self.gone = {}, set()
+            }
+        ).decode()
+        self.changed, self.gone, self.relayed = {}, set(), []
         return text
 
     async def _tick(self) -> None:
@@ -197,7 +287,7 @@ class WorldTicker:
             await self.apply_pending()
             text = self.frame()
             if text is not None:
-                await self.layer.group_send(self.group, {"type": "world.tick", "text": text})
+                await self.deliver(text)
 
 
 def merge_by_time(samples: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -117,13 +117,15 @@ def world_live_avatars(*, world_id: int) -> list[dict[str, Any]]:
     return [avatar_view(s, s.user.profile, geometry, geometry.length_m) for s in sessions]
 
 
-def world_active_workouts(*, world_id: int) -> dict[int, int]:
-    """``workout_id -> session_id`` for the live sessions in a world (what a ticker listens to)."""
-    return dict(
-        AvatarSession.objects.filter(world_id=world_id, status=SessionStatus.ACTIVE).values_list(
-            "workout_id", "id"
-        )
-    )
+def world_active_workouts(*, world_id: int) -> dict[int, tuple[int, int]]:
+    """``workout_id -> (session_id, user_id)`` for the live sessions in a world (what a ticker
+    listens to, and whose batches it may apply)."""
+    return {
+        workout_id: (session_id, user_id)
+        for workout_id, session_id, user_id in AvatarSession.objects.filter(
+            world_id=world_id, status=SessionStatus.ACTIVE
+        ).values_list("workout_id", "id", "user_id")
+    }
 
 
 def sessions_for(*, user: User) -> QuerySet[AvatarSession]:

@@ -14,7 +14,7 @@ from django.db import connection
 
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
-from tests.worlds.factories import make_world
+from tests.worlds.factories import live_workout, make_world
 from wellness.models import User
 from wellness.selectors import public_name
 from worlds import services
@@ -72,7 +72,10 @@ def test_the_athlete_sees_their_avatar_move_pass_a_landmark_and_finish(
     )
     session = off_loop(
         lambda: services.session_start(
-            user=consenting_user, world_id=world.pk, workout_id=601, sport="run"
+            user=consenting_user,
+            world_id=world.pk,
+            workout_id=live_workout(consenting_user),
+            sport="run",
         )
     )
     page = chromium.new_page(viewport=DESKTOP)
@@ -84,7 +87,7 @@ def test_the_athlete_sees_their_avatar_move_pass_a_landmark_and_finish(
     for _ in range(
         10
     ):  # until the ticker (started by this page's socket) has joined the workout's group
-        publish_samples(601, consenting_user.pk, first)
+        publish_samples(session.workout_id, consenting_user.pk, first)
         try:
             page.get_by_text("You passed Fountain.").wait_for(timeout=1500)
             break
@@ -98,7 +101,7 @@ def test_the_athlete_sees_their_avatar_move_pass_a_landmark_and_finish(
     screenshot(page, "world-live-desktop")
 
     rest = [{"t": 1_700_000_031.0 + i, "hr": 160, "speed": 4.0} for i in range(60)]
-    publish_samples(601, consenting_user.pk, rest)
+    publish_samples(session.workout_id, consenting_user.pk, rest)
     results = page.get_by_role("region", name="Results")
     results.get_by_text("You finished 1st of 1 in").wait_for(timeout=5000)
     assert results.locator("tbody th").all_inner_texts() == [public_name(consenting_user.profile)]

@@ -12,7 +12,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
 from tests.conftest import AsgiServer
-from tests.worlds.factories import make_world
+from tests.worlds.factories import live_workout, make_world
 from wellness import services as wellness_services
 from wellness.models import TokenScope, User
 from worlds import services
@@ -28,7 +28,10 @@ def test_samples_published_through_redis_move_the_avatar_a_spectator_watches(
         length_m=300, landmarks=[{"name": "Fountain", "distance_m": 100, "story": "Cold water."}]
     )
     session = services.session_start(
-        user=consenting_user, world_id=world.pk, workout_id=501, sport="run"
+        user=consenting_user,
+        world_id=world.pk,
+        workout_id=live_workout(consenting_user),
+        sport="run",
     )
     _, secret = wellness_services.access_token_create(
         user=other_user, name="viewer", scope=TokenScope.API
@@ -44,9 +47,9 @@ def test_samples_published_through_redis_move_the_avatar_a_spectator_watches(
             # As the ingest consumer does; re-sending is harmless (idempotent by sample time).
             for _ in range(20):
                 await get_channel_layer().group_send(
-                    "workout-501",
-                    {"type": "workout.samples", "workout_id": 501, "user_id": consenting_user.pk,
-                     "samples": batch},
+                    f"workout-{session.workout_id}",
+                    {"type": "workout.samples", "workout_id": session.workout_id,
+                     "user_id": consenting_user.pk, "samples": batch},
                 )  # fmt: skip
                 try:
                     return snapshot, json.loads(await asyncio.wait_for(ws.recv(), timeout=1.5))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.factories import WorkoutFactory
 from wellness.models import User
 from worlds import services
 from worlds.gpx import gpx_write, straight_north
@@ -21,3 +22,8 @@ def make_world(
     return services.world_create_from_gpx(
         owner=owner, gpx=gpx_write(straight_north(length_m, climb_per_m=climb_per_m)), **kw
     )
+
+
+def live_workout(user: User) -> int:
+    """The id of a workout the person has opened (what an avatar session follows)."""
+    return WorkoutFactory.create(user=user).pk

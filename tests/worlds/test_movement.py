@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from worlds import movement
@@ -140,3 +142,58 @@ def test_staying_in_the_draft_is_reported_once() -> None:
     events = movement.pack_events(before_m=110, after_m=111, others_m={2: 112}, t=5)
 
     assert events == []
+
+
+def test_the_pack_finds_the_same_overtakes_and_drafts_as_comparing_with_every_avatar() -> None:
+    rng = random.Random(7)
+    before = {i: round(rng.uniform(0, 200), 1) for i in range(1, 301)}
+    before.update({301: 50.0, 302: 50.0, 303: 53.0})  # level with 301, one draft zone ahead
+    after = {i: d + rng.choice([0.0, 0.0, 0.5, 3.0, 7.3, 20.0]) for i, d in before.items()}
+    pack = movement.Pack(before, after)
+
+    for mover in (*rng.sample(sorted(before), 60), 301, 302):
+        others = [i for i in before if i != mover]
+        passed = sorted(
+            (before[i], i) for i in others if before[mover] < before[i] and after[i] < after[mover]
+        )
+        ahead = min(((after[i], i) for i in others if after[i] > after[mover]), default=None)
+        drafting = (
+            ahead is not None
+            and ahead[0] - after[mover] <= movement.DRAFT_ZONE_M
+            and not 0 < before[ahead[1]] - before[mover] <= movement.DRAFT_ZONE_M
+        )
+
+        events = pack.events(mover, before_m=before[mover], after_m=after[mover], t=1.0)
+
+        assert [(e.kind, e.data["other"]) for e in events] == [
+            ("overtake", i) for _, i in passed
+        ] + ([("drafting", ahead[1])] if drafting and ahead else [])
+
+
+def test_runners_who_both_moved_are_compared_where_they_ended() -> None:
+    # 4 stands at 10.5 m; 1, 2 and 3 move in the same tick.
+    pack = movement.Pack({1: 10.0, 2: 20.0, 3: 0.0, 4: 10.5}, {1: 25.0, 2: 30.0, 3: 8.0})
+
+    chaser = pack.events(1, before_m=10.0, after_m=25.0, t=3.0)
+    leader = pack.events(2, before_m=20.0, after_m=30.0, t=3.0)
+    last = pack.events(3, before_m=0.0, after_m=8.0, t=3.0)
+
+    # 1 passed where 2 was, but 2 moved on to 30 m: only the standing 4 was overtaken.
+    assert [(e.kind, e.data) for e in chaser] == [("overtake", {"other": 4})]
+    assert leader == []
+    assert [(e.kind, e.data) for e in last] == [("drafting", {"other": 4})]
+
+
+def test_leaving_the_start_line_ahead_of_the_others_is_not_overtaking_them() -> None:
+    pack = movement.Pack({1: 0.0, 2: 0.0, 3: 0.0}, {1: 2.0, 2: 4.0, 3: 4.5})
+
+    slow = pack.events(1, before_m=0.0, after_m=2.0, t=1.0)
+    middle = pack.events(2, before_m=0.0, after_m=4.0, t=1.0)
+    fast = pack.events(3, before_m=0.0, after_m=4.5, t=1.0)
+
+    # Each is in the draft of the nearest runner ahead only; nobody overtook anybody.
+    assert [[(e.kind, e.data) for e in es] for es in (slow, middle, fast)] == [
+        [("drafting", {"other": 2})],
+        [("drafting", {"other": 3})],
+        [],
+    ]

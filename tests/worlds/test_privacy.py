@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.worlds.factories import make_world
+from tests.worlds.factories import live_workout, make_world
 from wellness import selectors, services
 from wellness.models import User
 from worlds import services as worlds_services
@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 def test_the_export_lists_avatar_sessions_with_their_events(consenting_user: User) -> None:
     world = make_world(length_m=100)
+    workout_id = live_workout(consenting_user)
     session = worlds_services.session_start(
-        user=consenting_user, world_id=world.pk, workout_id=3, sport="walk"
+        user=consenting_user, world_id=world.pk, workout_id=workout_id, sport="walk"
     )
     worlds_services.avatar_advance(
         session_id=session.pk, samples=[{"t": float(t), "speed": 2.0} for t in range(60)]
@@ -25,7 +26,11 @@ def test_the_export_lists_avatar_sessions_with_their_events(consenting_user: Use
     exported = selectors.user_export(user=consenting_user)["worlds"]
 
     (entry,) = exported["avatar_sessions"]
-    assert (entry["workout_id"], entry["status"], entry["distance_m"]) == (3, "finished", 100.0)
+    assert (entry["workout_id"], entry["status"], entry["distance_m"]) == (
+        workout_id,
+        "finished",
+        100.0,
+    )
     assert entry["events"] == [{"kind": "finish", "t": 50.0, "time_s": 50.0}]
 
 
@@ -34,11 +39,14 @@ def test_erasing_health_data_deletes_avatar_sessions(
 ) -> None:
     world = make_world()
     mine = worlds_services.session_start(
-        user=consenting_user, world_id=world.pk, workout_id=3, sport="run"
+        user=consenting_user,
+        world_id=world.pk,
+        workout_id=live_workout(consenting_user),
+        sport="run",
     )
     worlds_services.avatar_advance(session_id=mine.pk, samples=[{"t": 0.0}, {"t": 1.0, "hr": 150}])
     theirs = worlds_services.session_start(
-        user=other_user, world_id=world.pk, workout_id=4, sport="run"
+        user=other_user, world_id=world.pk, workout_id=live_workout(other_user), sport="run"
     )
 
     services.health_data_erase(user_id=consenting_user.pk)

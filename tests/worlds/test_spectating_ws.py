@@ -11,7 +11,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import UserFactory
-from tests.worlds.factories import make_world
+from tests.worlds.factories import live_workout, make_world
 from wellness import services as wellness_services
 from wellness.asgi import application
 from wellness.models import User
@@ -44,8 +44,11 @@ def world_with_landmark(**kw: Any) -> World:
 
 
 @database_sync_to_async
-def start(user: User, world: World, workout_id: int) -> AvatarSession:
-    return services.session_start(user=user, world_id=world.pk, workout_id=workout_id, sport="run")
+def start(user: User, world: World) -> AvatarSession:
+    """The person opens a workout and brings it into the world."""
+    return services.session_start(
+        user=user, world_id=world.pk, workout_id=live_workout(user), sport="run"
+    )
 
 
 async def spectate(world: World, user: User, origin: str | None = None) -> WebsocketCommunicator:
@@ -53,6 +56,14 @@ async def spectate(world: World, user: User, origin: str | None = None) -> Webso
     if origin:
         headers.append((b"origin", origin.encode()))
     return WebsocketCommunicator(application, f"/ws/v1/worlds/{world.pk}/", headers=headers)
+
+
+async def watch(world: World, user: User) -> WebsocketCommunicator:
+    """A spectator connected and past the snapshot."""
+    ws = await spectate(world, user)
+    await ws.connect()
+    assert (await ws.receive_json_from(timeout=2))["type"] == "snapshot"
+    return ws
 
 
 def samples(start_t: float, seconds: int, speed: float) -> list[dict[str, float]]:
@@ -79,12 +90,12 @@ async def test_live_samples_move_the_avatar_and_spectators_see_it_with_landmark_
     consenting_user: User, other_user: User
 ) -> None:
     world = await world_with_landmark()
-    session = await start(consenting_user, world, workout_id=42)
+    session = await start(consenting_user, world)
     ws = await spectate(world, other_user)
     connected, _ = await ws.connect()
     snapshot = await ws.receive_json_from(timeout=2)
 
-    await publish(42, consenting_user.pk, samples(1_700_000_000.0, 20, speed=5.0))
+    await publish(session.workout_id, consenting_user.pk, samples(1_700_000_000.0, 20, speed=5.0))
     tick = await ws.receive_json_from(timeout=2)
 
     assert connected
@@ -118,13 +129,13 @@ async def test_many_batches_reach_a_spectator_in_fewer_frames_one_per_tick(
 ) -> None:
     settings.WORLDS_TICK_SECONDS = 1.0
     world = await world_with_landmark()
-    await start(consenting_user, world, workout_id=43)
-    ws = await spectate(world, other_user)
-    await ws.connect()
-    await ws.receive_json_from(timeout=2)
+    session = await start(consenting_user, world)
+    ws = await watch(world, other_user)
 
     for second in range(5):
-        await publish(43, consenting_user.pk, samples(1_000.0 + second, 0, speed=2.0))
+        await publish(
+            session.workout_id, consenting_user.pk, samples(1_000.0 + second, 0, speed=2.0)
+        )
     frames = [await ws.receive_json_from(timeout=2)]
     while not await ws.receive_nothing(timeout=1.5):
         frames.append(await ws.receive_json_from(timeout=2))
@@ -140,15 +151,13 @@ async def test_the_athlete_is_told_of_the_landmark_on_their_notification_socket(
     consenting_user: User, other_user: User
 ) -> None:
     world = await world_with_landmark()
-    await start(consenting_user, world, workout_id=44)
-    ws = await spectate(world, other_user)
-    await ws.connect()
-    await ws.receive_json_from(timeout=2)
+    session = await start(consenting_user, world)
+    ws = await watch(world, other_user)
     layer = get_channel_layer()
     inbox = await layer.new_channel()
     await layer.group_add(user_group(consenting_user.pk), inbox)
 
-    await publish(44, consenting_user.pk, samples(0.0, 12, speed=5.0))
+    await publish(session.workout_id, consenting_user.pk, samples(0.0, 12, speed=5.0))
     message = await layer.receive(inbox)
 
     assert message["event"]["kind"] == "world.landmark"
@@ -161,12 +170,12 @@ async def test_a_private_athlete_appears_under_their_pseudonym(other_user: User)
         consented=True, profile__visibility="private", profile__pseudonym="Night Owl"
     )
     world = await world_with_landmark()
-    await start(athlete, world, workout_id=45)
+    session = await start(athlete, world)
     ws = await spectate(world, other_user)
     await ws.connect()
 
     snapshot = await ws.receive_json_from(timeout=2)
-    await publish(45, athlete.pk, samples(0.0, 3, speed=3.0))
+    await publish(session.workout_id, athlete.pk, samples(0.0, 3, speed=3.0))
     tick = await ws.receive_json_from(timeout=2)
 
     assert [a["name"] for a in snapshot["avatars"]] == ["Night Owl"]
@@ -179,12 +188,12 @@ async def test_an_athlete_out_of_live_worlds_is_not_shown_but_still_moves(other_
         consented=True, profile__show_in_live_worlds=False
     )
     world = await world_with_landmark()
-    session = await start(athlete, world, workout_id=46)
+    session = await start(athlete, world)
     ws = await spectate(world, other_user)
     await ws.connect()
 
     snapshot = await ws.receive_json_from(timeout=2)
-    await publish(46, athlete.pk, samples(0.0, 4, speed=3.0))
+    await publish(session.workout_id, athlete.pk, samples(0.0, 4, speed=3.0))
     tick = await ws.receive_json_from(timeout=2)
 
     assert snapshot["avatars"] == []
@@ -203,6 +212,17 @@ async def test_a_spectator_from_another_origin_is_refused(user: User) -> None:
     connected, _ = await ws.connect()
 
     assert connected is False
+
+
+async def test_the_same_spectator_from_the_sites_own_origin_is_let_in(user: User) -> None:
+    world = await world_with_landmark()
+    ws = await spectate(world, user, origin="http://localhost:8000")
+
+    connected, _ = await ws.connect()
+
+    assert connected is True
+    assert (await ws.receive_json_from(timeout=2))["type"] == "snapshot"
+    await ws.disconnect()
 
 
 async def test_a_private_world_one_was_not_invited_to_is_refused(
@@ -241,11 +261,11 @@ async def test_an_anonymous_spectator_is_refused() -> None:
 
 async def test_the_headless_runner_moves_avatars_nobody_watches(consenting_user: User) -> None:
     world = await world_with_landmark()
-    session = await start(consenting_user, world, workout_id=47)
+    session = await start(consenting_user, world)
     runner = asyncio.create_task(run_for_live_sessions(seconds=1.0, poll_seconds=0.1))
     await asyncio.sleep(0.3)
 
-    await publish(47, consenting_user.pk, samples(0.0, 10, speed=2.0))
+    await publish(session.workout_id, consenting_user.pk, samples(0.0, 10, speed=2.0))
     await runner
 
     moved = await database_sync_to_async(
@@ -258,9 +278,7 @@ async def test_avatar_states_computed_elsewhere_reach_spectators_on_the_next_tic
     other_user: User,
 ) -> None:
     world = await world_with_landmark()
-    ws = await spectate(world, other_user)
-    await ws.connect()
-    await ws.receive_json_from(timeout=2)
+    ws = await watch(world, other_user)
 
     replayed = {"id": 900, "name": "Replay", "d": 12.5, "v": 2.5, "t": 5.0, "lap": 1, "grade": 0.0}
     await get_channel_layer().group_send(
@@ -271,3 +289,45 @@ async def test_avatar_states_computed_elsewhere_reach_spectators_on_the_next_tic
     assert tick["avatars"] == [[900, 12.5, 2.5, 5.0, 1, 0.0]]
     assert tick["joined"] == [replayed]
     await ws.disconnect()
+
+
+async def test_another_persons_batch_for_the_workout_does_not_move_the_avatar(
+    consenting_user: User, other_user: User
+) -> None:
+    world = await world_with_landmark()
+    session = await start(consenting_user, world)
+    ws = await watch(world, other_user)
+
+    await publish(session.workout_id, other_user.pk, samples(0.0, 12, speed=5.0))
+    nothing_sent = await ws.receive_nothing(timeout=0.5)
+    await publish(session.workout_id, consenting_user.pk, samples(100.0, 2, speed=1.0))
+    tick = await ws.receive_json_from(timeout=2)
+
+    assert nothing_sent
+    # Only the person's own two seconds at 1 m/s: not the other batch's 60 m past the mill.
+    assert [(a["id"], a["d"]) for a in rows(tick)] == [(session.pk, 2.0)]
+    assert tick["events"] == []
+    stored = await database_sync_to_async(
+        lambda: (AvatarSession.objects.get(pk=session.pk).distance_m, SessionEvent.objects.count())
+    )()
+    assert stored == (pytest.approx(2.0), 0)
+    await ws.disconnect()
+
+
+async def test_every_spectator_gets_each_tick_once_and_one_who_left_does_not_stop_the_others(
+    consenting_user: User, user: User, other_user: User
+) -> None:
+    world = await world_with_landmark()
+    session = await start(consenting_user, world)
+    viewers = [await watch(world, who) for who in (user, other_user, other_user)]
+    leaving, *staying = viewers
+    await leaving.disconnect()
+
+    await publish(session.workout_id, consenting_user.pk, samples(0.0, 4, speed=3.0))
+    ticks = [await ws.receive_json_from(timeout=2) for ws in staying]
+
+    assert [[(a["id"], a["d"]) for a in rows(t)] for t in ticks] == [[(session.pk, 12.0)]] * 2
+    assert ticks[0] == ticks[1]  # the same frame, encoded once
+    for ws in staying:
+        assert await ws.receive_nothing(timeout=0.3)
+        await ws.disconnect()

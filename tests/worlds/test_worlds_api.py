@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkoutFactory
-from tests.worlds.factories import make_world
+from tests.worlds.factories import live_workout, make_world
 from wellness.models import User
 from worlds import services
 from worlds.gpx import gpx_write, straight_north
@@ -188,7 +188,8 @@ def test_a_session_needs_health_data_consent(client_for: Any, user: User) -> Non
     world = make_world()
 
     response = client_for(user).post(
-        "/api/v1/worlds/sessions/", {"world_id": world.pk, "workout_id": 7, "sport": "run"}
+        "/api/v1/worlds/sessions/",
+        {"world_id": world.pk, "workout_id": live_workout(user), "sport": "run"},
     )
 
     assert response.status_code == 403
@@ -201,7 +202,12 @@ def test_a_session_starts_at_the_start_of_the_world(client_for: Any, consenting_
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": world.pk, "workout_id": 7, "sport": "walk", "indoor": True},
+        {
+            "world_id": world.pk,
+            "workout_id": live_workout(consenting_user),
+            "sport": "walk",
+            "indoor": True,
+        },
     )
 
     assert response.status_code == 201
@@ -211,7 +217,7 @@ def test_a_session_starts_at_the_start_of_the_world(client_for: Any, consenting_
 def test_one_workout_moves_one_avatar_at_a_time(client_for: Any, consenting_user: User) -> None:
     world = make_world()
     client = client_for(consenting_user)
-    body = {"world_id": world.pk, "workout_id": 7, "sport": "run"}
+    body = {"world_id": world.pk, "workout_id": live_workout(consenting_user), "sport": "run"}
     client.post("/api/v1/worlds/sessions/", body)
 
     again = client.post("/api/v1/worlds/sessions/", body)
@@ -224,7 +230,8 @@ def test_a_session_with_an_unknown_sport_is_refused(client_for: Any, consenting_
     world = make_world()
 
     response = client_for(consenting_user).post(
-        "/api/v1/worlds/sessions/", {"world_id": world.pk, "workout_id": 7, "sport": "swim"}
+        "/api/v1/worlds/sessions/",
+        {"world_id": world.pk, "workout_id": live_workout(consenting_user), "sport": "swim"},
     )
 
     assert response.status_code == 400
@@ -238,7 +245,8 @@ def test_a_session_in_a_private_world_one_was_not_invited_to_is_not_found(
     world = make_world(owner=user, visibility="private")
 
     response = client_for(consenting_user).post(
-        "/api/v1/worlds/sessions/", {"world_id": world.pk, "workout_id": 7, "sport": "run"}
+        "/api/v1/worlds/sessions/",
+        {"world_id": world.pk, "workout_id": live_workout(consenting_user), "sport": "run"},
     )
 
     assert response.status_code == 404
@@ -249,7 +257,10 @@ def test_another_persons_session_is_not_found(
     client_for: Any, consenting_user: User, other_user: User
 ) -> None:
     session = services.session_start(
-        user=consenting_user, world_id=make_world().pk, workout_id=7, sport="run"
+        user=consenting_user,
+        world_id=make_world().pk,
+        workout_id=live_workout(consenting_user),
+        sport="run",
     )
     client = client_for(other_user)
 
@@ -267,7 +278,10 @@ def test_finishing_a_session_takes_the_avatar_out_of_the_world(
 ) -> None:
     world = make_world()
     session = services.session_start(
-        user=consenting_user, world_id=world.pk, workout_id=7, sport="run"
+        user=consenting_user,
+        world_id=world.pk,
+        workout_id=live_workout(consenting_user),
+        sport="run",
     )
     client = client_for(consenting_user)
 
@@ -296,7 +310,12 @@ def test_a_group_run_is_scheduled_joined_and_entered(
     joined = client_for(other_user).post(f"/api/v1/worlds/group-runs/{run_id}/join/")
     entered = client_for(other_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": world.pk, "workout_id": 9, "sport": "run", "group_run_id": run_id},
+        {
+            "world_id": world.pk,
+            "workout_id": live_workout(other_user),
+            "sport": "run",
+            "group_run_id": run_id,
+        },
     )
 
     assert created.status_code == 201
@@ -318,7 +337,12 @@ def test_a_group_run_pen_opens_fifteen_minutes_before_the_start(
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": world.pk, "workout_id": 9, "sport": "run", "group_run_id": run.pk},
+        {
+            "world_id": world.pk,
+            "workout_id": live_workout(consenting_user),
+            "sport": "run",
+            "group_run_id": run.pk,
+        },
     )
 
     assert response.status_code == 409
@@ -364,11 +388,12 @@ def test_group_run_results_rank_finishers_by_time_under_public_names(
     hidden = UserFactory.create(
         consented=True, profile__visibility="private", profile__pseudonym="Fox"
     )
-    for who, workout_id, speed in [(consenting_user, 1, 4.0), (hidden, 2, 5.0)]:
+    for who, speed in [(consenting_user, 4.0), (hidden, 5.0)]:
         services.group_run_join(user=who, group_run_id=run.pk)
         session = services.session_start(
-            user=who, world_id=world.pk, workout_id=workout_id, sport="run", group_run_id=run.pk
-        )
+            user=who, world_id=world.pk, workout_id=live_workout(who), sport="run",
+            group_run_id=run.pk,
+        )  # fmt: skip
         services.avatar_advance(
             session_id=session.pk, samples=[{"t": float(t), "speed": speed} for t in range(40)]
         )
@@ -419,4 +444,21 @@ def test_an_avatar_cannot_follow_another_persons_workout(
     )
 
     assert response.status_code == 404
+    assert AvatarSession.objects.count() == 0
+
+
+def test_an_avatar_cannot_follow_a_workout_that_does_not_exist(
+    client_for: Any, consenting_user: User
+) -> None:
+    # Reserving an id now would let whoever's workout later gets it move this avatar.
+    missing = live_workout(consenting_user) + 1_000
+
+    response = client_for(consenting_user).post(
+        "/api/v1/worlds/sessions/",
+        {"world_id": make_world().pk, "workout_id": missing, "sport": "run"},
+        format="json",
+    )
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
     assert AvatarSession.objects.count() == 0

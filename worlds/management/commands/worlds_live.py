@@ -1,5 +1,5 @@
 """``manage.py worlds_live``: move avatars in worlds nobody is watching (one per deployment is enough;
-more are harmless, avatar_advance is idempotent)."""
+more are harmless, avatars_advance is idempotent)."""
 
 from __future__ import annotations
 
