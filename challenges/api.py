@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from challenges import selectors, services
+from challenges.goals import goal_types_described
 from challenges.serializers import (
     AnnounceInput,
     BadgeOutput,
@@ -162,6 +163,15 @@ class ChallengeListView(APIView):
             user=_me(request), **_valid(ChallengeInput, request.data)
         )
         return Response(ChallengeOutput(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class GoalTypeListView(APIView):
+    @extend_schema(
+        request=None, responses=OpenApiTypes.OBJECT, operation_id="challenges_goal_types"
+    )
+    def get(self, request: Request) -> Response:
+        """The goal types a challenge can have, with their units and parameters (for forms)."""
+        return Response({"results": goal_types_described()})
 
 
 class ChallengeDetailView(APIView):

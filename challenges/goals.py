@@ -25,6 +25,7 @@ class Goal(ABC):
     scale: ClassVar[int] = 1
     once_per_day: ClassVar[bool] = False  # at most one unit per local day (streak-style goals)
     defaults: ClassVar[dict[str, float]] = {}
+    labels: ClassVar[dict[str, str]] = {}  # a form label per parameter (the web UI shows them)
 
     def __init__(self, params: Mapping[str, Any] | None = None) -> None:
         self.params = self.validate(params or {})
@@ -59,6 +60,28 @@ def register(cls: type[Goal]) -> type[Goal]:
 
 def goal_types() -> dict[str, type[Goal]]:
     return dict(_registry)
+
+
+def goal_types_described() -> list[dict[str, Any]]:
+    """Every goal type with its unit and parameters, as a form needs them to offer the choice."""
+    return [
+        {
+            "code": cls.code,
+            "title": cls.title,
+            "unit": cls.unit,
+            "once_per_day": cls.once_per_day,
+            "params": [
+                {
+                    "name": name,
+                    "label": cls.labels.get(name, name),
+                    "default": default,
+                    "minimum": 0,
+                }
+                for name, default in cls.defaults.items()
+            ],
+        }
+        for cls in _registry.values()
+    ]
 
 
 def goal_for(code: str, params: Mapping[str, Any] | None = None) -> Goal:
@@ -134,6 +157,7 @@ class StreakDaysGoal(Goal):
     code, title, unit, scale = "streak_days", "Active days", "days", 1
     once_per_day = True
     defaults = {"min_active_minutes": 10.0}
+    labels = {"min_active_minutes": "Active minutes that make a day count"}
 
     def amount(self, workout: ScoredWorkout) -> int:
         return 1 if workout.active_minutes >= self.params["min_active_minutes"] else 0

@@ -23,6 +23,7 @@ urlpatterns = [
         api.MemberRoleView.as_view(),
     ),
     path("challenges/", api.ChallengeListView.as_view(), name="challenge-list"),
+    path("challenges/goal-types/", api.GoalTypeListView.as_view(), name="challenge-goal-types"),
     path(f"{C}/", api.ChallengeDetailView.as_view()),
     path(f"{C}/join/", api.ChallengeJoinView.as_view()),
     path(f"{C}/leave/", api.ChallengeLeaveView.as_view()),

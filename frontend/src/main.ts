@@ -1,6 +1,7 @@
 import "./style.css";
 import { api } from "./api";
 import { h } from "./dom";
+import { NotificationLink } from "./notifications";
 import { loginPage, signupPage } from "./pages/auth";
 import { challengeDetailPage, challengesPage, communitiesPage } from "./pages/challenges";
 import { classPlayerPage } from "./pages/classPlayer";
@@ -57,6 +58,9 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/classes/:id", "Class", classDetailPage(session));
 session.attach(router);
 session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));
+// Badges, levels and announcements reach every page while someone is signed in.
+const notifications = new NotificationLink();
+session.onChange(() => notifications.follow(session.profile !== null));
 
 void session.refresh().then(() => router.render());
 

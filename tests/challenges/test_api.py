@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from challenges import services
+from challenges.goals import goal_types
 from challenges.models import (
     Challenge,
     Community,
@@ -285,3 +286,32 @@ def test_badges_and_streaks_are_the_callers_own(client_for, consenting_user, oth
         {"kind": "weekly", "current": 0, "longest": 0},
         {"kind": "yoga_daily", "current": 0, "longest": 0},
     ]
+
+
+def test_goal_types_list_every_registered_goal_with_its_unit_and_parameters(
+    client_for, user: User
+) -> None:
+    response = client_for(user).get("/api/v1/challenges/goal-types/")
+
+    assert response.status_code == 200
+    types = {t["code"]: t for t in response.json()["results"]}
+    assert sorted(types) == sorted(goal_types())
+    assert types["distance"] == {
+        "code": "distance",
+        "title": "Distance",
+        "unit": "km",
+        "once_per_day": False,
+        "params": [],
+    }
+    assert types["streak_days"]["params"] == [
+        {
+            "name": "min_active_minutes",
+            "label": "Active minutes that make a day count",
+            "default": 10.0,
+            "minimum": 0,
+        }
+    ]
+
+
+def test_goal_types_need_a_signed_in_person(api_client) -> None:
+    assert api_client.get("/api/v1/challenges/goal-types/").status_code in (401, 403)

@@ -1,20 +1,28 @@
 """The whole story in a real browser against a real server: a person signs up, consents, makes an
-ingest token, starts the bridge's simulated athlete, brings the live workout into a world, watches
-the avatar move, and finds the finished workout with its charts."""
+ingest token, joins a challenge, starts the bridge's simulated athlete, brings the live workout into
+a world, watches the avatar move, finds the finished workout scored with its charts, and sees the
+challenge's leaderboard change: they overtake the rival who was ahead."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, AsgiServer
+from challenges import services as challenge_services
+from challenges.models import Challenge, Participant
+from tests.conftest import ROOT, AsgiServer, CeleryWorker
 from tests.frontend.conftest import DESKTOP, screenshot
+from tests.frontend.test_e2e_pages import off_loop
 from tests.worlds.factories import make_world
+from wellness import services as wellness_services
 from wellness.models import User, Workout
+from wellness.selectors import public_name
 from worlds.models import AvatarSession
 
 pytestmark = pytest.mark.integration
@@ -24,10 +32,55 @@ def km(text: str) -> float:
     return float(text.removesuffix(" km"))
 
 
+def rival_ahead(rival: User, worker: CeleryWorker) -> Challenge:
+    """A distance challenge running today that the rival leads with a short, scored walk."""
+    today = dt.datetime.now(dt.UTC).date()
+    challenge = off_loop(
+        lambda: challenge_services.challenge_create(
+            user=rival,
+            title="River kilometres",
+            starts_on=today - dt.timedelta(days=1),
+            ends_on=today + dt.timedelta(days=10),
+            goal_type="distance",
+        )
+    )
+    off_loop(lambda: challenge_services.challenge_join(user=rival, challenge_id=challenge.pk))
+    start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    off_loop(
+        lambda: wellness_services.workout_create_with_samples(
+            user=rival,
+            sport="walk",
+            indoor=False,
+            source="file",
+            started_at=start,
+            ended_at=start + dt.timedelta(seconds=20),
+            samples=[
+                {"t": start.timestamp() + i, "speed": 1.0, "distance": 1.0 * i} for i in range(21)
+            ],
+        )
+    )
+    deadline = time.monotonic() + 60
+    while not Participant.objects.filter(challenge=challenge, user=rival, progress__gt=0).exists():
+        assert time.monotonic() < deadline, f"the rival's walk was not scored; {worker.log_path}"
+        time.sleep(0.5)
+    return challenge
+
+
+def progress_of(page: Any, name: str) -> str:
+    text: str = page.locator("tbody tr", has_text=name).locator("td").nth(1).inner_text()
+    return text
+
+
 def test_sign_up_stream_a_simulated_athlete_into_a_world_and_see_the_workout(
-    asgi_server: AsgiServer, chromium: Any, tmp_path: Path
+    asgi_server: AsgiServer,
+    celery_worker: CeleryWorker,
+    chromium: Any,
+    other_user: User,
+    tmp_path: Path,
 ) -> None:
     world = make_world(name="Riverside", length_m=5_000)
+    challenge = rival_ahead(other_user, celery_worker)
+    rival = public_name(other_user.profile)
     page = chromium.new_page(viewport=DESKTOP)
     page.goto(f"{asgi_server.http_url}/signup")
     page.get_by_label("Display name").fill("Noor")
@@ -40,6 +93,11 @@ def test_sign_up_stream_a_simulated_athlete_into_a_world_and_see_the_workout(
     page.get_by_label("Device name").fill("Simulator")
     page.get_by_role("button", name="Create ingest token").click()
     secret = page.locator("pre code").inner_text()
+    page.goto(f"{asgi_server.http_url}/challenges/{challenge.pk}")
+    page.get_by_role("button", name="Join this challenge").click()
+    page.get_by_role("status").filter(has_text="You are ranked 2.").wait_for()
+    assert page.locator("tbody th").all_inner_texts() == [rival, "Noor (you)"]
+    assert progress_of(page, "Noor (you)") == "0 km"
 
     bridge = subprocess.Popen(
         [
@@ -86,3 +144,14 @@ def test_sign_up_stream_a_simulated_athlete_into_a_world_and_see_the_workout(
     page.get_by_role("link", name="Run").click()
     page.get_by_role("heading", name="Heart rate").wait_for()
     assert page.get_by_role("region", name="Summary").locator("dd").nth(4).inner_text() == "bridge"
+    score = page.get_by_role("region", name="Score")
+    score.locator("dt", has_text="points").wait_for(timeout=30_000)  # scored by the worker
+    screenshot(page, "e2e-scored-workout-desktop")
+
+    page.goto(f"{asgi_server.http_url}/challenges/{challenge.pk}")
+    page.get_by_role("status").filter(has_text="You are ranked 1.").wait_for(timeout=30_000)
+    assert page.locator("tbody th").all_inner_texts() == ["Noor (you)", rival]
+    noor = km(progress_of(page, "Noor (you)"))
+    assert noor == pytest.approx(session.distance_m / 1000, abs=0.02)
+    assert noor > km(progress_of(page, rival)) == 0.02
+    screenshot(page, "e2e-leaderboard-after-desktop")

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeChallenges, boardRows, formatProgress, type Challenge } from "./challenges";
+import { activeChallenges, boardRows, formatProgress, goalParams, teamNames, type Challenge, type GoalType } from "./challenges";
 
 const challenge = (id: number, starts_on: string, ends_on: string): Challenge => ({
   id, community_id: null, title: `C${id}`, description: "", starts_on, ends_on, time_zone: "UTC", sports: [], mode: "individual", goal_type: "distance", target: null, unit: "km", teams: [],
@@ -23,5 +23,25 @@ describe("boardRows", () => {
 describe("formatProgress", () => {
   it("rounds to two decimals with the unit", () => {
     expect(formatProgress(12.3456, "km")).toBe("12.35 km");
+  });
+});
+
+describe("teamNames", () => {
+  it("takes one name per line, trimmed, without blank lines", () => {
+    expect(teamNames(" Otters \n\nHerons\n  \n")).toEqual(["Otters", "Herons"]);
+  });
+});
+
+describe("goalParams", () => {
+  const streak: GoalType = { code: "streak_days", title: "Active days", unit: "days", once_per_day: true, params: [{ name: "min_active_minutes", label: "Active minutes that make a day count", default: 10, minimum: 0 }] };
+  it("turns the goal's fields into numbers", () => {
+    expect(goalParams(streak, { param_min_active_minutes: "25" })).toEqual({ params: { min_active_minutes: 25 }, errors: {} });
+  });
+  it("names the field that is empty, not a number or below its minimum", () => {
+    expect(goalParams(streak, { param_min_active_minutes: "" }).errors).toEqual({ param_min_active_minutes: ["Active minutes that make a day count: enter a number."] });
+    expect(goalParams(streak, { param_min_active_minutes: "-5" }).errors).toEqual({ param_min_active_minutes: ["Active minutes that make a day count: at least 0."] });
+  });
+  it("has nothing to check for a goal without parameters", () => {
+    expect(goalParams({ ...streak, params: [] }, {})).toEqual({ params: {}, errors: {} });
   });
 });

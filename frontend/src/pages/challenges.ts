@@ -15,6 +15,7 @@ export interface Challenge {
   goal_type: string;
   target: number | null;
   unit: string;
+  goal_params?: Record<string, number>;
   teams: { id: number; name: string }[];
 }
 
@@ -41,16 +42,44 @@ interface Community {
   join_policy: string;
 }
 
-export const GOALS: [string, string][] = [
-  ["distance", "Distance (km)"],
-  ["active_minutes", "Active minutes"],
-  ["zone3_minutes", "Minutes in heart-rate zone 3+"],
-  ["mindful_minutes", "Yoga and mindful minutes"],
-  ["training_load", "Training load"],
-  ["points", "Points"],
-  ["elevation", "Elevation gain (m)"],
-  ["streak_days", "Active days"],
+/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry). */
+export interface GoalType {
+  code: string;
+  title: string;
+  unit: string;
+  once_per_day: boolean;
+  params: { name: string; label: string; default: number; minimum: number }[];
+}
+
+export const SPORTS: [string, string][] = [
+  ["run", "Run"],
+  ["ride", "Ride"],
+  ["walk", "Walk"],
+  ["yoga", "Yoga"],
+  ["other", "Other"],
 ];
+
+/** Team names from the form's text, one per line; blank lines dropped. */
+export function teamNames(text: string): string[] {
+  return text
+    .split("\n")
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+/** The goal's parameters as numbers, with a message per field that is not a number at or above its minimum. */
+export function goalParams(type: GoalType | undefined, values: Record<string, string>): { params: Record<string, number>; errors: Record<string, string[]> } {
+  const params: Record<string, number> = {};
+  const errors: Record<string, string[]> = {};
+  for (const param of type?.params ?? []) {
+    const raw = (values[`param_${param.name}`] ?? "").trim();
+    const value = Number(raw);
+    if (raw === "" || !Number.isFinite(value)) errors[`param_${param.name}`] = [`${param.label}: enter a number.`];
+    else if (value < param.minimum) errors[`param_${param.name}`] = [`${param.label}: at least ${param.minimum}.`];
+    else params[param.name] = value;
+  }
+  return { params, errors };
+}
 
 /** Challenges running on `today` (ISO date), soonest ending first. */
 export function activeChallenges(challenges: Challenge[], today: string): Challenge[] {
@@ -72,14 +101,55 @@ async function signedIn(session: Session): Promise<boolean> {
   return false;
 }
 
+/** A labelled select with a place for its error message, linked for screen readers. */
 function select(label: string, name: string, options: [string, string][]): HTMLElement {
   const id = `f-${name}`;
-  return h("div", { class: "field" }, h("label", { for: id }, label), h("select", { id, name }, ...options.map(([value, text]) => h("option", { value }, text))), h("p", { class: "field-error", "data-error-for": name }));
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h("select", { id, name, "aria-describedby": `${id}-error` }, ...options.map(([value, text]) => h("option", { value }, text))),
+    h("p", { id: `${id}-error`, class: "field-error", "data-error-for": name }),
+  );
 }
+
+const goalTypes = () => api<{ results: GoalType[] }>("challenges/goal-types/").then((r) => r.results);
 
 export const challengesPage = (session: Session) => async () => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
-  const { results } = await api<{ results: Challenge[] }>("challenges/?page_size=100");
+  const [{ results }, types] = await Promise.all([api<{ results: Challenge[] }>("challenges/?page_size=100"), goalTypes()]);
+  const typeOf = (code: string) => types.find((t) => t.code === code);
+  // The goal's own settings (e.g. what makes a day count) follow the chosen goal type.
+  const paramsBox = h("div", {});
+  const paramsSet = h("fieldset", { class: "field", hidden: true }, h("legend", {}, "Goal settings"), paramsBox, h("p", { id: "f-goal_params-error", class: "field-error", "data-error-for": "goal_params" }));
+  const targetField = field("Target (optional)", "target", { type: "number", min: "0", step: "any" });
+  const goalSelect = select("Goal", "goal_type", types.map((t) => [t.code, `${t.title} (${t.unit})`]));
+  const showGoal = () => {
+    const type = typeOf(goal.value);
+    targetField.querySelector("label")!.textContent = `Target (optional, in ${type?.unit ?? "the goal's unit"})`;
+    paramsBox.replaceChildren(...(type?.params ?? []).map((p) => field(p.label, `param_${p.name}`, { type: "number", min: String(p.minimum), step: "any", required: true, value: String(p.default) })));
+    paramsSet.hidden = !type?.params.length;
+  };
+  const goal = goalSelect.querySelector("select")!;
+  goal.addEventListener("change", showGoal);
+  // Team challenges: the organizer names the teams; people pick one when they join.
+  const modeSelect = select("Mode", "mode", [["individual", "Individual: everyone for themselves"], ["team", "Team: members add up for their team"]]);
+  const mode = modeSelect.querySelector("select")!;
+  const teamsField = h(
+    "div",
+    { class: "field", hidden: true },
+    h("label", { for: "f-teams" }, "Teams (one name per line)"),
+    h("textarea", { id: "f-teams", name: "teams", rows: "3", "aria-describedby": "f-teams-error" }),
+    h("p", { id: "f-teams-error", class: "field-error", "data-error-for": "teams" }),
+  );
+  mode.addEventListener("change", () => (teamsField.hidden = mode.value !== "team"));
+  const sports = h(
+    "fieldset",
+    { class: "field", "aria-describedby": "f-sports-error" },
+    h("legend", {}, "Sports that count (none ticked: all of them)"),
+    ...SPORTS.map(([value, label]) => h("div", { class: "check" }, h("input", { type: "checkbox", id: `f-sport-${value}`, name: "sports", value }), h("label", { for: `f-sport-${value}` }, label))),
+    h("p", { id: "f-sports-error", class: "field-error", "data-error-for": "sports" }),
+  );
   const form = h(
     "form",
     { novalidate: true },
@@ -87,15 +157,25 @@ export const challengesPage = (session: Session) => async () => {
     field("Description", "description"),
     field("Starts on", "starts_on", { type: "date", required: true, value: today() }),
     field("Ends on", "ends_on", { type: "date", required: true }),
-    select("Goal", "goal_type", GOALS),
-    field("Target (optional, in the goal's unit)", "target", { type: "number", min: "0", step: "any" }),
+    goalSelect,
+    paramsSet,
+    targetField,
+    modeSelect,
+    teamsField,
+    sports,
     field("Community id (optional; organizers only)", "community_id", { type: "number", min: "1" }),
     h("p", { role: "alert", class: "form-error" }),
     h("button", { type: "submit" }, "Create challenge"),
   );
+  showGoal();
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const v = formValues(form);
+    const { params, errors } = goalParams(typeOf(v.goal_type), v);
+    if (Object.keys(errors).length) {
+      showFormErrors(form, "Check the goal settings.", errors);
+      return;
+    }
     try {
       await ensureCsrf();
       const created = await api<Challenge>("challenges/", {
@@ -106,7 +186,11 @@ export const challengesPage = (session: Session) => async () => {
           starts_on: v.starts_on,
           ends_on: v.ends_on,
           goal_type: v.goal_type,
+          goal_params: params,
           target: v.target ? Number(v.target) : null,
+          mode: v.mode,
+          teams: v.mode === "team" ? teamNames(v.teams ?? "") : [],
+          sports: new FormData(form).getAll("sports").map(String),
           community_id: v.community_id ? Number(v.community_id) : null,
           time_zone: Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC",
         },
@@ -127,7 +211,7 @@ export const challengesPage = (session: Session) => async () => {
       { class: "card", "aria-labelledby": "browse-title" },
       h("h2", { id: "browse-title" }, "Browse"),
       results.length
-        ? h("ul", { class: "plain" }, ...results.map((c) => h("li", {}, h("a", { href: `/challenges/${c.id}`, "data-link": true }, c.title), ` · ${c.starts_on} to ${c.ends_on}${running.has(c.id) ? " · running now" : ""}`)))
+        ? h("ul", { class: "plain" }, ...results.map((c) => h("li", {}, h("a", { href: `/challenges/${c.id}`, "data-link": true }, c.title), ` · ${c.starts_on} to ${c.ends_on}${c.mode === "team" ? " · teams" : ""}${running.has(c.id) ? " · running now" : ""}`)))
         : h("p", {}, "No challenges yet: create the first."),
     ),
     h("section", { class: "card narrow", "aria-labelledby": "create-title" }, h("h2", { id: "create-title" }, "Create a challenge"), form),
@@ -143,8 +227,14 @@ export const challengeDetailPage = (session: Session) => async (params: Record<s
     if (error instanceof ApiError && error.status === 404) return h("section", { class: "card" }, h("h1", {}, "Challenge not found"), h("p", {}, h("a", { href: "/challenges", "data-link": true }, "All challenges")));
     throw error;
   }
+  const types = await goalTypes().catch(() => [] as GoalType[]);
+  const goalTitle = types.find((t) => t.code === challenge.goal_type)?.title ?? challenge.goal_type;
   const rows = h("tbody");
   const rank = h("p", { role: "status" }, "Loading the leaderboard…");
+  const isTeam = challenge.mode === "team" && challenge.teams.length > 0;
+  const teamPick = isTeam ? select("Your team", "team_id", challenge.teams.map((t) => [String(t.id), t.name])) : null;
+  const teamRows = h("tbody");
+  const teamTable = h("table", {}, h("caption", { class: "visually-hidden" }, `Team standings of ${challenge.title}`), h("thead", {}, h("tr", {}, ...["Rank", "Team", "Progress"].map((t) => h("th", { scope: "col" }, t)))), teamRows);
   const alert = h("p", { role: "alert", class: "form-error" });
   const join = h("button", { type: "button" }, "Join this challenge");
   const leave = h("button", { type: "button", class: "secondary" }, "Leave");
@@ -162,6 +252,11 @@ export const challengeDetailPage = (session: Session) => async (params: Record<s
       lastRank = board.my_rank;
       join.hidden = board.my_rank !== null;
       leave.hidden = board.my_rank === null;
+      if (teamPick) teamPick.hidden = board.my_rank !== null;
+      if (isTeam) {
+        const { results: teams } = await api<{ results: { rank: number; team_id: number; name: string; progress: number }[] }>(`challenges/${challenge.id}/leaderboard/teams/`);
+        teamRows.replaceChildren(...teams.map((t) => h("tr", {}, h("td", {}, String(t.rank)), h("th", { scope: "row" }, t.name), h("td", {}, formatProgress(t.progress, board.unit)))));
+      }
     } catch (error) {
       if (!(error instanceof ApiError)) throw error;
       rank.textContent = error.message;
@@ -172,7 +267,8 @@ export const challengeDetailPage = (session: Session) => async (params: Record<s
   join.addEventListener("click", async () => {
     try {
       await ensureCsrf();
-      await api(`challenges/${challenge.id}/join/`, { method: "POST", body: {} });
+      const team = teamPick?.querySelector("select")?.value;
+      await api(`challenges/${challenge.id}/join/`, { method: "POST", body: team ? { team_id: Number(team) } : {} });
       alert.textContent = "";
       await refresh();
     } catch (error) {
@@ -200,15 +296,19 @@ export const challengeDetailPage = (session: Session) => async (params: Record<s
         { class: "facts" },
         ...[
           ["Runs", `${challenge.starts_on} to ${challenge.ends_on} (${challenge.time_zone})`],
-          ["Goal", GOALS.find(([k]) => k === challenge.goal_type)?.[1] ?? challenge.goal_type],
+          ["Goal", `${goalTitle} (${challenge.unit})`],
           ["Target", challenge.target === null ? "none: the most wins" : formatProgress(challenge.target, challenge.unit)],
-          ["Mode", challenge.mode],
+          ["Mode", isTeam ? `team (${challenge.teams.map((t) => t.name).join(", ")})` : challenge.mode],
+          ...(challenge.sports.length ? [["Sports", challenge.sports.join(", ")]] : []),
+          ...Object.entries(challenge.goal_params ?? {}).map(([name, value]) => [types.find((t) => t.code === challenge.goal_type)?.params.find((p) => p.name === name)?.label ?? name, String(value)]),
         ].flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
       ),
+      teamPick,
       h("p", {}, join, " ", leave),
       alert,
     ),
     h("section", { class: "card", "aria-labelledby": "board-title" }, h("h2", { id: "board-title" }, "Leaderboard"), rank, table),
+    isTeam ? h("section", { class: "card", "aria-labelledby": "teams-title" }, h("h2", { id: "teams-title" }, "Teams"), teamTable) : null,
   );
 };
 

@@ -17,6 +17,13 @@ export interface Workout {
   score?: unknown; // added by the scoring work; shown when present
 }
 
+/** The per-workout files the export endpoint makes (devices/api.py WorkoutExportView). */
+export const EXPORTS: [string, string][] = [
+  ["fit", "Download FIT"],
+  ["gpx", "Download GPX"],
+  ["csv", "Download CSV"],
+];
+
 const SPORTS: Record<string, string> = { run: "Run", ride: "Ride", walk: "Walk", yoga: "Yoga", other: "Workout" };
 export const workoutTitle = (w: Workout) => `${SPORTS[w.sport] ?? "Workout"}${w.indoor ? " (indoor)" : ""}, ${new Date(w.started_at).toLocaleString()}`;
 
@@ -104,9 +111,11 @@ function chart(title: string, unit: string, x: number[], y: (number | null)[], c
 export const workoutDetailPage = (session: Session) => async (params: Record<string, string>) => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
   let workout: Workout;
+  let scoreView: ScoreView | null = null;
   try {
     workout = await api<Workout>(`workouts/${params.id}/`);
-    workout.score ??= scoreFromApi(await api<ScoreView>(`workouts/${params.id}/score/`).catch(() => null));
+    if (workout.score === undefined) scoreView = await api<ScoreView>(`workouts/${params.id}/score/`).catch(() => null);
+    workout.score ??= scoreFromApi(scoreView);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) return h("section", { class: "card" }, h("h1", {}, "Workout not found"), h("p", {}, h("a", { href: "/workouts", "data-link": true }, "All workouts")));
     throw error;
@@ -127,12 +136,26 @@ export const workoutDetailPage = (session: Session) => async (params: Record<str
     ["Source", workout.source],
     ["Status", workout.status],
   ];
+  // A workout just finished is scored in the background: the page shows the score once it is there.
+  let score = scoreSection(workout.score);
+  const poll = async (): Promise<void> => {
+    await new Promise((done) => setTimeout(done, 3000));
+    if (!score?.isConnected) return;
+    const view = await api<ScoreView>(`workouts/${workout.id}/score/`).catch(() => null);
+    const next = scoreSection(scoreFromApi(view));
+    if (next) {
+      score.replaceWith(next);
+      score = next;
+    }
+    if (view?.status === "pending") void poll();
+  };
+  if (scoreView?.status === "pending") void poll();
   return h(
     "div",
     {},
     h("h1", {}, workoutTitle(workout)),
     h("section", { class: "card", "aria-labelledby": "summary-title" }, h("h2", { id: "summary-title" }, "Summary"), h("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
-    scoreSection(workout.score),
+    score,
     zoneTotal > 0
       ? h(
           "section",
@@ -155,6 +178,14 @@ export const workoutDetailPage = (session: Session) => async (params: Record<str
       "section",
       { class: "card", "aria-labelledby": "export-title" },
       h("h2", { id: "export-title" }, "Export"),
+      h("p", {}, "Download this workout for another app or to import it again: FIT for watches and training software, GPX for maps, CSV for spreadsheets."),
+      samples.length
+        ? h(
+            "p",
+            { class: "button-row" },
+            ...EXPORTS.map(([format, label]) => h("a", { class: "button", href: `/api/v1/workouts/${workout.id}/export.${format}`, download: true }, label)),
+          )
+        : h("p", {}, "This workout has no samples yet, so there is nothing to export."),
       h(
         "ul",
         {},

@@ -1,10 +1,13 @@
 import { api, ApiError, ensureCsrf } from "../api";
 import { h } from "../dom";
 import type { Session } from "../session";
+import { toast } from "../toasts";
 import { drawnDistance, retarget, type Motion } from "../world/motion";
+import { NaiveWorldRenderer } from "../world/naive";
 import { eventText, formatDuration, heartRateZone, WorldState, type Avatar } from "../world/protocol";
-import { WorldRenderer, type DrawnAvatar } from "../world/renderer";
+import { WorldRenderer, type DrawnAvatar, type WorldView } from "../world/renderer";
 import type { RoutePoint } from "../world/track";
+import { initialMode, storedMode, storeMode, webglAvailable, type ViewMode } from "../world/views";
 
 interface World {
   id: number;
@@ -84,14 +87,77 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   const points: RoutePoint[] = route.points.map(([lat, lon, d, ele, grade]) => ({ lat, lon, d, ele, grade }));
   const lapLength = route.laps > 1 ? route.distance_m : undefined;
 
-  const canvas = h("canvas", { role: "img", "aria-label": `Map and elevation profile of ${world.name} with every athlete's position` });
-  const renderer = new WorldRenderer(canvas, points, lapLength);
+  const root = h("div", {});
+  const live = () => root.isConnected;
+  const query = new URLSearchParams(location.search);
+  // `?renderer=naive` swaps in the straightforward renderers: the benchmark's baseline, nothing else.
+  const naive = query.get("renderer") === "naive";
+  const adaptive = query.get("resolution") !== "full"; // `full`: the benchmark's fixed-resolution runs
+  const webgl = webglAvailable();
+  let mode: ViewMode = initialMode({ webgl, stored: storedMode(), requested: query.get("view") });
+  let view: WorldView | null = null;
+  let mounting = 0;
+  const holder = h("div", { class: "world-canvas" });
+  const viewNote = h("p", { class: "hint", id: "view-note" });
+  const viewToggle = h("button", { type: "button", class: "secondary", "aria-pressed": "false", "aria-describedby": "view-note", disabled: !webgl }, "3D view");
+  const viewHeight = (width: number) => (mode === "3d" ? Math.round(Math.min(480, Math.max(280, width * 0.58))) : 420);
+  const fit = () => {
+    const width = Math.min(holder.clientWidth || 1000, 1000);
+    view?.resize(width, viewHeight(width));
+  };
+  const showMode = (note: string) => {
+    holder.dataset.view = mode;
+    viewToggle.setAttribute("aria-pressed", String(mode === "3d"));
+    viewNote.textContent = note;
+  };
+  const noWebgl = "The 3D view needs WebGL 2, which this browser does not offer: showing the 2D map.";
+  const mount = async (next: ViewMode, note?: string): Promise<void> => {
+    const attempt = ++mounting;
+    const canvas = h("canvas", {
+      role: "img",
+      "aria-label": next === "3d" ? `3D landscape of ${world.name}: the route with every athlete, the camera following you or the middle of the field` : `Map and elevation profile of ${world.name} with every athlete's position`,
+    });
+    let made: WorldView;
+    if (next === "3d") {
+      try {
+        const { World3DRenderer } = await import("../world/renderer3d");
+        made = new World3DRenderer(canvas, points, lapLength, {
+          biome: world.biome,
+          landmarks: route.landmarks,
+          seed: world.id,
+          instancing: !naive,
+          adaptive,
+          onContextLost: () => void mount("2d", "The 3D view stopped (the browser took its graphics context back): showing the 2D map."),
+        });
+      } catch {
+        if (attempt === mounting) await mount("2d", "The 3D view could not start in this browser: showing the 2D map.");
+        return;
+      }
+    } else {
+      made = naive ? new NaiveWorldRenderer(canvas, points, lapLength) : new WorldRenderer(canvas, points, lapLength);
+    }
+    if (attempt !== mounting) {
+      made.dispose(); // a later choice won while this one was loading
+      return;
+    }
+    view?.dispose();
+    view = made;
+    mode = next;
+    holder.replaceChildren(canvas);
+    fit();
+    showMode(note ?? (webgl ? (mode === "3d" ? "Showing the 3D landscape; the camera follows you (or the middle of the field)." : "Showing the 2D map and elevation profile.") : noWebgl));
+  };
+  viewToggle.addEventListener("click", () => {
+    const next: ViewMode = mode === "3d" ? "2d" : "3d";
+    storeMode(next);
+    void mount(next);
+  });
+  new ResizeObserver(() => fit()).observe(holder);
   const state = new WorldState();
   const motions = new Map<number, Motion>();
   const standings = h("tbody");
   const status = h("p", { role: "status" }, "Connecting to the live world…");
-  // Toasts and the athlete's periodic summary share one polite region: announced, never interrupting.
-  const toasts = h("div", { class: "toasts", "aria-live": "polite", "aria-atomic": "false" });
+  // Toasts and the athlete's periodic summary share the app's polite region (toasts.ts).
   const hudValues: Record<string, HTMLElement> = {};
   const hudRow = (key: string, label: string) => {
     hudValues[key] = h("dd", {}, "—");
@@ -117,12 +183,6 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   let mine: OwnSession | null = null;
   let heartRate: number | null = null;
 
-  const toast = (text: string) => {
-    const item = h("p", { class: "toast" }, text);
-    toasts.append(item);
-    while (toasts.childElementCount > 4) toasts.firstElementChild?.remove();
-    setTimeout(() => item.remove(), 6000);
-  };
   const track = (ids: Iterable<number>) => {
     for (const id of ids) {
       const a = state.avatars.get(id);
@@ -196,7 +256,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
 
   // Which avatar is the signed-in athlete's: their live (or just finished) session in this world.
   const findMine = async () => {
-    if (!canvas.isConnected && mine) return;
+    if (!live() && mine) return;
     try {
       const { results: sessions } = await api<{ results: OwnSession[] }>("worlds/sessions/");
       mine = sessions.find((s) => s.world_id === world.id && s.status === "active") ?? mine;
@@ -214,16 +274,17 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     } catch {
       // The HUD is a convenience: a failed refresh keeps the last values.
     }
-    if (canvas.isConnected) setTimeout(findMine, 5000);
+    if (live()) setTimeout(findMine, 5000);
   };
   void findMine();
 
-  const stats = { frames: 0, since: performance.now() };
+  const stats = { frames: 0, since: performance.now(), mode: mode as ViewMode, scale: 1 };
   (window as unknown as { __worldStats: typeof stats }).__worldStats = stats;
   const drawn: DrawnAvatar[] = [];
   const frame = () => {
-    if (!canvas.isConnected) {
+    if (!live()) {
       socket.close();
+      view?.dispose();
       return;
     }
     const t = now();
@@ -231,15 +292,17 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     for (const [id, avatar] of state.avatars) {
       const motion = motions.get(id);
       if (!motion) continue;
-      drawn.push({ id: String(id), name: avatar.name, distance: drawnDistance(motion, t), highlighted: id === mine?.id });
+      drawn.push({ id: String(id), name: avatar.name, distance: drawnDistance(motion, t), highlighted: id === mine?.id, sport: avatar.sport });
     }
-    renderer.draw(drawn);
+    view?.draw(drawn);
     stats.frames++;
+    stats.mode = mode;
+    stats.scale = view?.resolutionScale ?? 1;
     requestAnimationFrame(frame);
   };
   let lastSummary = 0;
   const updatePanels = () => {
-    if (!canvas.isConnected) return;
+    if (!live()) return;
     const ranking = state.ranking();
     standings.replaceChildren(
       ...ranking.slice(0, 10).map((a, i) => h("tr", { class: a.id === mine?.id ? "me" : undefined }, h("td", {}, String(i + 1)), h("th", { scope: "row" }, a.name), h("td", {}, km(a.d)), h("td", {}, a.finished ? "finished" : kmh(a.v)))),
@@ -266,16 +329,14 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     setTimeout(updatePanels, 1000);
   };
 
-  const page = h(
-    "div",
-    {},
+  root.append(
     h("h1", {}, world.name),
     h("p", {}, world.scenery),
-    h("div", { class: "world-layout" }, h("div", { class: "world-canvas" }, canvas), hud),
+    h("div", { class: "view-toolbar" }, viewToggle, viewNote),
+    h("div", { class: "world-layout" }, holder, hud),
     status,
     h("p", {}, joinButton),
     joinAlert,
-    toasts,
     results,
     h(
       "section",
@@ -285,9 +346,9 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     ),
   );
   requestAnimationFrame(() => {
-    renderer.resize(Math.min(canvas.parentElement!.clientWidth, 1000), 420);
     frame();
-    updatePanels();
+    updatePanels(); // the HUD and standings do not wait for the 3D view to load
+    void mount(mode);
   });
-  return page;
+  return root;
 };

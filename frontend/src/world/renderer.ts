@@ -9,20 +9,35 @@ export interface DrawnAvatar {
   name: string;
   distance: number;
   highlighted: boolean;
+  sport?: string;
+}
+
+/** What the live page needs of a view: the 2D map and profile, or the 3D landscape. */
+export interface WorldView {
+  readonly canvas: HTMLCanvasElement;
+  resize(width: number, height: number): void;
+  draw(avatars: DrawnAvatar[]): void;
+  dispose(): void;
+  /** Share of full resolution being rendered, where the view adapts it (the 3D view). */
+  readonly resolutionScale?: number;
 }
 
 const COLORS = { sky: "#e8f1fb", land: "#cfe3c3", route: "#14171f", profile: "#7a9a6a", me: "#d93025", other: "#0b57d0" };
 
-export class WorldRenderer {
+export class WorldRenderer implements WorldView {
   private background: HTMLCanvasElement | null = null;
   private width = 0;
   private height = 0;
 
   constructor(
-    private readonly canvas: HTMLCanvasElement,
+    readonly canvas: HTMLCanvasElement,
     private readonly route: RoutePoint[],
     private readonly lapLength?: number,
-  ) {}
+  ) {
+    const eles = route.map((p) => p.ele);
+    const lo = eles.length ? Math.min(...eles) : 0;
+    this.eleRange = { lo, hi: eles.length ? Math.max(...eles, lo + 10) : lo + 10 };
+  }
 
   private layout() {
     const mapHeight = Math.round(this.height * 0.62);
@@ -50,11 +65,12 @@ export class WorldRenderer {
     return 8 + ((this.width - 16) * Math.min(d, total)) / total;
   }
 
+  // The elevation range, found once: profileY runs for every avatar in every frame.
+  private readonly eleRange: { lo: number; hi: number };
+
   private profileY(ele: number): number {
     const { profileTop, profileHeight } = this.layout();
-    const eles = this.route.map((p) => p.ele);
-    const lo = Math.min(...eles);
-    const hi = Math.max(...eles, lo + 10);
+    const { lo, hi } = this.eleRange;
     return profileTop + profileHeight - 8 - ((profileHeight - 24) * (ele - lo)) / (hi - lo);
   }
 
@@ -113,5 +129,9 @@ export class WorldRenderer {
       ctx.font = "600 13px system-ui, sans-serif";
       ctx.fillText(me.name, projection.x(at.lon) + 10, projection.y(at.lat) - 8);
     }
+  }
+
+  dispose(): void {
+    this.background = null;
   }
 }
