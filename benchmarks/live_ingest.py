@@ -92,6 +92,7 @@ def run(quick: bool) -> list[Figure]:
     finally:
         server.terminate()
         server.wait(timeout=15)
+    print("p99 by second of the run (ms):", loaded.get("p99_ms_by_second"), file=sys.stderr)
     acked_share = 100.0 * loaded["acked"] / max(1.0, loaded["sent"])
     return [
         figure(

@@ -11,6 +11,7 @@ import json
 import time
 from typing import Any
 
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from django.conf import settings
 
@@ -77,6 +78,19 @@ class IngestConsumer(AuthenticatedConsumer):
         )
         self.live_effort: dict[int, LiveEffort | None] = {}
         return True
+
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """Channels' dispatch without its ``aclose_old_connections()`` before every message.
+
+        That call is a hop to the one thread-sensitive sync thread, which also runs the group
+        commit: under load every received batch queued behind the writer's statement before it
+        was even decoded. This consumer touches the ORM only through ``database_sync_to_async``,
+        which closes stale connections itself, before and after each call.
+        """
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if not self.bucket.take():
