@@ -17,12 +17,27 @@ from django.conf import settings
 
 from devices.ingest_writer import writer
 from wellness import selectors, services
+from wellness.coalesce import Coalescer
 from wellness.consumers import AuthenticatedConsumer
 from wellness.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
 from wellness.scoring import LiveEffort
 from wellness.services import PendingBatch
 from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED
+
+# Look-ups of many sockets at once share one query each (see wellness/coalesce.py).
+_consent: Coalescer[int, bool] = Coalescer(
+    database_sync_to_async(selectors.health_consent_active_many), False
+)
+
+
+async def _fetch_efforts(
+    pairs: list[tuple[int, int]],
+) -> dict[tuple[int, int], LiveEffort | None]:
+    return await database_sync_to_async(services.workout_live_efforts)(pairs=pairs)
+
+
+_live_efforts: Coalescer[tuple[int, int], LiveEffort | None] = Coalescer(_fetch_efforts, None)
 
 # Spectators need the newest values, not a replayed journal: at most this many samples per batch.
 LIVE_SAMPLES_PUBLISHED = 10
@@ -70,7 +85,7 @@ class IngestConsumer(AuthenticatedConsumer):
 
     async def joined(self) -> bool:
         user = self.scope["user"]
-        if not await database_sync_to_async(selectors.health_consent_active)(user=user):
+        if not await _consent.get(user.pk):
             await self.close(code=CLOSE_FORBIDDEN)
             return False
         self.bucket = TokenBucket(
@@ -186,9 +201,7 @@ class IngestConsumer(AuthenticatedConsumer):
     async def _live_progress(self, user_id: int, workout_id: int, samples: list[Any]) -> None:
         """Levels rise during a workout: count its points live and announce a new level."""
         if workout_id not in self.live_effort:
-            self.live_effort[workout_id] = await database_sync_to_async(
-                services.workout_live_effort
-            )(user_id=user_id, workout_id=workout_id)
+            self.live_effort[workout_id] = await _live_efforts.get((user_id, workout_id))
         effort = self.live_effort[workout_id]
         if effort is None:
             return

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from wellness import privacy
@@ -46,6 +46,19 @@ def consent_current(*, user: User) -> ConsentRecord | None:
 def health_consent_active(*, user: User) -> bool:
     current = consent_current(user=user)
     return current is not None and current.granted
+
+
+def health_consent_active_many(user_ids: list[int]) -> dict[int, bool]:
+    """:func:`health_consent_active` of many users in one query (the newest record decides)."""
+    newest = ConsentRecord.objects.filter(
+        user=OuterRef("pk"), purpose=ConsentPurpose.HEALTH_DATA
+    ).order_by("-recorded_at", "-id")
+    rows = (
+        User.objects.filter(pk__in=user_ids)
+        .annotate(granted=Subquery(newest.values("granted")[:1]))
+        .values_list("pk", "granted")
+    )
+    return {pk: granted is True for pk, granted in rows}
 
 
 def consent_history(*, user: User) -> QuerySet[ConsentRecord]:
@@ -88,6 +101,17 @@ def access_token_by_secret(raw: str) -> AccessToken | None:
         .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
+
+
+def access_tokens_by_secrets(raws: list[str]) -> dict[str, AccessToken]:
+    """:func:`access_token_by_secret` for many secrets in one query (sockets opening at once)."""
+    digests = {token_digest(raw): raw for raw in raws if token_looks_valid(raw)}
+    if not digests:
+        return {}
+    tokens = AccessToken.objects.select_related("user").filter(
+        digest__in=digests, revoked_at__isnull=True, user__is_active=True
+    )
+    return {digests[token.digest]: token for token in tokens}
 
 
 def user_export(*, user: User) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import math
@@ -1057,25 +1058,41 @@ def workout_live_effort(*, user_id: int, workout_id: int) -> scoring.LiveEffort 
     feeds it each stored batch (``LiveEffort.feed``) and announces a level-up with
     :func:`live_level_event`.
     """
-    workout = (
-        Workout.objects.filter(pk=workout_id, user_id=user_id)
+    return workout_live_efforts(pairs=[(user_id, workout_id)]).get((user_id, workout_id))
+
+
+def workout_live_efforts(
+    *, pairs: list[tuple[int, int]]
+) -> dict[tuple[int, int], scoring.LiveEffort | None]:
+    """:func:`workout_live_effort` of many ``(user_id, workout_id)`` pairs in two queries."""
+    wanted = set(pairs)
+    workouts = (
+        Workout.objects.filter(pk__in={workout_id for _, workout_id in wanted})
         .select_related("user__profile")
         .defer(*selectors.SERIES_FIELDS)
-        .first()
     )
-    if workout is None:
-        return None
-    xp = Progress.objects.filter(user_id=user_id).values_list("xp", flat=True).first() or 0
-    try:
-        athlete = _athlete(getattr(workout.user, "profile", None))
-    except ValueError:
-        athlete = scoring.Athlete()
-    try:
-        return scoring.LiveEffort(
-            athlete=athlete, sport=workout.sport, indoor=workout.indoor, xp_before=xp
+    xp_of = dict(
+        Progress.objects.filter(user_id__in={user_id for user_id, _ in wanted}).values_list(
+            "user_id", "xp"
         )
-    except scoring.UnscorableWorkout:
-        return None
+    )
+    efforts: dict[tuple[int, int], scoring.LiveEffort | None] = dict.fromkeys(wanted)
+    for workout in workouts:
+        key = (workout.user_id, workout.pk)
+        if key not in wanted:
+            continue  # not this user's workout
+        try:
+            athlete = _athlete(getattr(workout.user, "profile", None))
+        except ValueError:
+            athlete = scoring.Athlete()
+        with contextlib.suppress(scoring.UnscorableWorkout):  # stays None
+            efforts[key] = scoring.LiveEffort(
+                athlete=athlete,
+                sport=workout.sport,
+                indoor=workout.indoor,
+                xp_before=xp_of.get(workout.user_id) or 0,
+            )
+    return efforts
 
 
 def live_level_event(*, workout_id: int, progress: scoring.LiveProgress) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from django.conf import settings
 
 from wellness import selectors
 from wellness.authentication import bearer_secret
+from wellness.coalesce import Coalescer
 from wellness.models import AccessToken
 
 # Close codes (4000-4999 are for applications). Documented in the README.
@@ -36,9 +37,10 @@ class BrowserOriginValidator(OriginValidator):
         return await super().__call__(scope, receive, send)
 
 
-@database_sync_to_async
-def _token_for(secret: str) -> AccessToken | None:
-    return selectors.access_token_by_secret(secret)
+# Sockets opening at once share one token query (a connection storm after a server restart).
+_tokens: Coalescer[str, AccessToken | None] = Coalescer(
+    database_sync_to_async(selectors.access_tokens_by_secrets), None
+)
 
 
 class TokenAuthMiddleware:
@@ -52,7 +54,7 @@ class TokenAuthMiddleware:
         header = headers.get(b"authorization")
         if header is not None:
             secret = bearer_secret(header.decode("latin-1"))
-            token = await _token_for(secret) if secret else None
+            token = await _tokens.get(secret) if secret else None
             scope = dict(scope, token=token)
             if token is not None:
                 scope["user"] = token.user
