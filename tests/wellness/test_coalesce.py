@@ -1,0 +1,68 @@
+"""Coalesced look-ups: many sockets' questions answered by one query each."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from wellness import selectors, services
+from wellness.coalesce import Coalescer
+from wellness.models import User
+
+
+def test_concurrent_gets_share_one_fetch_and_each_gets_its_answer() -> None:
+    calls: list[list[int]] = []
+
+    async def fetch(keys: list[int]) -> dict[int, str]:
+        calls.append(sorted(keys))
+        await asyncio.sleep(0)
+        return {key: f"v{key}" for key in keys if key != 3}
+
+    coalescer: Coalescer[int, str | None] = Coalescer(fetch, None)
+
+    async def main() -> list[str | None]:
+        return await asyncio.gather(*(coalescer.get(key) for key in (1, 2, 3, 2)))
+
+    assert asyncio.run(main()) == ["v1", "v2", None, "v2"]
+    assert calls == [[1, 2, 3]]
+
+
+def test_a_failed_fetch_fails_its_callers_and_the_next_fetch_runs() -> None:
+    async def fetch(keys: list[int]) -> dict[int, int]:
+        if 0 in keys:
+            raise ConnectionError("database down")
+        return {key: key for key in keys}
+
+    coalescer: Coalescer[int, int] = Coalescer(fetch, -1)
+
+    async def main() -> int:
+        with pytest.raises(ConnectionError):
+            await coalescer.get(0)
+        return await coalescer.get(5)
+
+    assert asyncio.run(main()) == 5
+
+
+def test_consent_of_many_users_is_each_users_newest_record(db: None) -> None:
+    granted = User.objects.create_user(email="granted@example.test")
+    withdrawn = User.objects.create_user(email="withdrawn@example.test")
+    never = User.objects.create_user(email="never@example.test")
+    services.consent_grant(user=granted)
+    services.consent_grant(user=withdrawn)
+    services.consent_withdraw(user=withdrawn)
+
+    found = selectors.health_consent_active_many([granted.pk, withdrawn.pk, never.pk])
+
+    assert found == {granted.pk: True, withdrawn.pk: False, never.pk: False}
+
+
+def test_tokens_of_many_secrets_leave_out_revoked_and_unknown_ones(db: None) -> None:
+    user = User.objects.create_user(email="tokens@example.test")
+    live, live_secret = services.access_token_create(user=user, name="a")
+    revoked, revoked_secret = services.access_token_create(user=user, name="b")
+    services.access_token_revoke(user=user, token_id=revoked.pk)
+
+    found = selectors.access_tokens_by_secrets([live_secret, revoked_secret, "wv_not-a-token"])
+
+    assert {secret: token.pk for secret, token in found.items()} == {live_secret: live.pk}
