@@ -15,6 +15,7 @@ import json
 import random
 import sys
 import time
+from typing import Any
 
 import uvloop
 import websockets
@@ -73,7 +74,7 @@ async def athlete(
         counts["failed"] += 1
 
 
-async def main_async(url: str, pairs: list[list], seconds: float) -> dict[str, float]:
+async def main_async(url: str, pairs: list[list], seconds: float) -> dict[str, Any]:
     latencies: list[float] = []
     steady: list[float] = []
     counts = {"sent": 0, "acked": 0, "errors": 0, "failed": 0}

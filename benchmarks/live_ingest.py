@@ -17,6 +17,7 @@ import tempfile
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 from benchmarks import Figure, figure
 from benchmarks._ingest_load import WARM_UP_BATCHES
@@ -43,7 +44,7 @@ def _athletes(count: int) -> list[list[object]]:
     return pairs
 
 
-def _load(url: str, pairs: list[list[object]], seconds: float) -> dict[str, float]:
+def _load(url: str, pairs: list[list[object]], seconds: float) -> dict[str, Any]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(pairs, f)
     try:

@@ -14,7 +14,7 @@ from wellness.models import User
 def test_concurrent_gets_share_one_fetch_and_each_gets_its_answer() -> None:
     calls: list[list[int]] = []
 
-    async def fetch(keys: list[int]) -> dict[int, str]:
+    async def fetch(keys: list[int]) -> dict[int, str | None]:
         calls.append(sorted(keys))
         await asyncio.sleep(0)
         return {key: f"v{key}" for key in keys if key != 3}
