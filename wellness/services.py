@@ -770,6 +770,16 @@ def workouts_erase(user_id: int) -> None:
     IdempotencyKey.objects.filter(user_id=user_id).delete()
 
 
+def scores_erase(user_id: int) -> None:
+    """Health-data eraser: stored scores, pending markers and the XP/level derived from them.
+
+    Idempotent. XP is the sum of scored workouts' points, so with the workouts gone it goes too.
+    """
+    StoredScore.objects.filter(workout__user_id=user_id).delete()
+    ScoringPending.objects.filter(workout__user_id=user_id).delete()
+    Progress.objects.filter(user_id=user_id).delete()
+
+
 # --- Scoring lifecycle ----------------------------------------------------------------------------
 # Scoring a one-hour workout takes ~0.1 ms and a Celery task costs ~0.8 ms, so finished workouts are
 # marked as pending and drained by one task in chunks rather than queued one task each.
