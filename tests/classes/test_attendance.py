@@ -411,6 +411,60 @@ def test_a_paused_live_session_counts_no_segment_time_while_paused(
     assert [s["attended_s"] for s in done.metrics["segments"]] == [110.0, 0.0, 0.0]
 
 
+def test_a_session_its_instructor_never_ends_is_ended_once_overdue(
+    instructor: Instructor,
+    occurrence: ClassOccurrence,
+    athlete: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    services.booking_create(user=athlete, occurrence_id=occurrence.pk)
+    control = services.session_control
+    # Not committed here, so the overdue check that starting queues does not run on the real clock.
+    control(user=instructor.user, occurrence_id=occurrence.pk, action="start", now=at(0))
+    attendance = services.attendance_start_live(
+        user=athlete, occurrence_id=occurrence.pk, now=at(5)
+    )
+    occurrence.refresh_from_db()
+    assert occurrence.status == "running"
+    overdue = CLASS_S * services.MAX_ATTENDANCE_FACTOR  # 990 s after the start
+
+    assert not services.session_end_overdue(occurrence_id=occurrence.pk, now=at(overdue - 1))
+    occurrence.refresh_from_db()
+    assert occurrence.status == "running"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.session_end_overdue(occurrence_id=occurrence.pk, now=at(overdue + 30))
+    occurrence.refresh_from_db()
+    assert occurrence.status == "ended"
+    assert occurrence.timeline[-1] == {
+        "t": at(overdue + 30).timestamp(),
+        "segment": 0,
+        "status": "ended",
+    }
+    # The participant's attendance and workout finished at the attendance's limit, and scored.
+    attendance.refresh_from_db()
+    assert attendance.status == "completed"
+    assert attendance.completed_at == at(5 + overdue)
+    workout = workout_of(attendance)
+    assert (workout.status, workout.ended_at) == ("finished", at(5 + overdue))
+    assert StoredScore.objects.get(workout=workout).status == ScoreStatus.SCORED
+    # Idempotent: a second check (a retried task) changes nothing.
+    revision = occurrence.revision
+    assert not services.session_end_overdue(occurrence_id=occurrence.pk, now=at(overdue + 60))
+    occurrence.refresh_from_db()
+    assert occurrence.revision == revision
+
+
+def test_a_session_never_started_is_not_ended_by_the_overdue_check(
+    occurrence: ClassOccurrence,
+) -> None:
+    assert not services.session_end_overdue(
+        occurrence_id=occurrence.pk, now=timezone.now() + dt.timedelta(days=30)
+    )
+    occurrence.refresh_from_db()
+    assert occurrence.status == "scheduled"
+
+
 def test_the_class_history_shows_each_class_with_its_score_and_metrics(
     client_for: Any,
     instructor: Instructor,

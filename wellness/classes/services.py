@@ -424,36 +424,93 @@ def session_control(
             occurrence.segment_index = target
             occurrence.segment_elapsed = 0.0
             occurrence.running_since = now if running else None
-        occurrence.revision = F("revision") + 1
-        # Under the row lock, so appending to the stored list loses no entry.
-        occurrence.timeline = [
-            *occurrence.timeline,
-            {
-                "t": round(now.timestamp(), 3),
-                "segment": occurrence.segment_index,
-                "status": occurrence.status,
-            },
-        ]
-        occurrence.save(
-            update_fields=[
-                "status",
-                "segment_index",
-                "segment_elapsed",
-                "running_since",
-                "revision",
-                "timeline",
-            ]
-        )
-        occurrence.refresh_from_db()
-        broadcast_on_commit(
-            class_group(occurrence.pk),
-            {"type": "session.state", "state": selectors.session_state(occurrence=occurrence)},
-        )
-        if occurrence.status == SessionStatus.ENDED:
-            from wellness.classes.tasks import occurrence_attendances_complete_task
-
-            enqueue_on_commit(occurrence_attendances_complete_task, occurrence.pk)
+        _session_changed(occurrence, now=now)
+        if action == "start":
+            _queue_overdue_end(occurrence, now=now)
     return occurrence
+
+
+def _session_changed(occurrence: ClassOccurrence, *, now: dt.datetime) -> None:
+    """Store a change of the session's state (called under its row lock) and tell every
+    participant after commit; an ended session completes its attendances."""
+    occurrence.revision = F("revision") + 1
+    # Under the row lock, so appending to the stored list loses no entry.
+    occurrence.timeline = [
+        *occurrence.timeline,
+        {
+            "t": round(now.timestamp(), 3),
+            "segment": occurrence.segment_index,
+            "status": occurrence.status,
+        },
+    ]
+    occurrence.save(
+        update_fields=[
+            "status",
+            "segment_index",
+            "segment_elapsed",
+            "running_since",
+            "revision",
+            "timeline",
+        ]
+    )
+    occurrence.refresh_from_db()
+    broadcast_on_commit(
+        class_group(occurrence.pk),
+        {"type": "session.state", "state": selectors.session_state(occurrence=occurrence)},
+    )
+    if occurrence.status == SessionStatus.ENDED:
+        from wellness.classes.tasks import occurrence_attendances_complete_task
+
+        enqueue_on_commit(occurrence_attendances_complete_task, occurrence.pk)
+
+
+def _session_overdue_at(occurrence: ClassOccurrence) -> dt.datetime | None:
+    """When a started session counts as forgotten: its first start plus the longest an
+    attendance may last (MAX_ATTENDANCE_FACTOR times the planned length)."""
+    starts = [e["t"] for e in occurrence.timeline if e.get("status") == SessionStatus.RUNNING]
+    if not starts:
+        return None
+    allowed = occurrence.fitness_class.duration_seconds * MAX_ATTENDANCE_FACTOR
+    return dt.datetime.fromtimestamp(starts[0], tz=dt.UTC) + dt.timedelta(seconds=allowed)
+
+
+def _queue_overdue_end(occurrence: ClassOccurrence, *, now: dt.datetime) -> None:
+    from wellness.classes.tasks import session_end_overdue_task
+
+    eta = _session_overdue_at(occurrence) or now
+    occurrence_id = occurrence.pk
+    # The task checks the time itself, so a worker that runs it early (or the embedded default,
+    # which runs tasks at once) changes nothing.
+    transaction.on_commit(
+        lambda: session_end_overdue_task.apply_async(args=(occurrence_id,), eta=eta)
+    )
+
+
+def session_end_overdue(*, occurrence_id: int, now: dt.datetime | None = None) -> bool:
+    """End a live session its instructor started but never ended, once it has run longer than
+    any attendance may count, so its participants' workouts finish and are scored. Returns
+    whether it ended the session; idempotent."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        occurrence = (
+            ClassOccurrence.objects.select_for_update()
+            .select_related("fitness_class")
+            .filter(pk=occurrence_id)
+            .first()
+        )
+        if occurrence is None or occurrence.status not in (
+            SessionStatus.RUNNING,
+            SessionStatus.PAUSED,
+        ):
+            return False
+        overdue_at = _session_overdue_at(occurrence)
+        if overdue_at is None or now < overdue_at:
+            return False
+        if occurrence.status == SessionStatus.RUNNING and occurrence.running_since is not None:
+            occurrence.segment_elapsed += (now - occurrence.running_since).total_seconds()
+        occurrence.status, occurrence.running_since = SessionStatus.ENDED, None
+        _session_changed(occurrence, now=now)
+    return True
 
 
 def live_share_set(

@@ -15,3 +15,8 @@ def booking_remind_task(booking_id: int) -> bool:
 @shared_task(acks_late=True)
 def occurrence_attendances_complete_task(occurrence_id: int) -> int:
     return services.occurrence_attendances_complete(occurrence_id=occurrence_id)
+
+
+@shared_task(acks_late=True)
+def session_end_overdue_task(occurrence_id: int) -> bool:
+    return services.session_end_overdue(occurrence_id=occurrence_id)
