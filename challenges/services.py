@@ -10,9 +10,9 @@ import datetime as dt
 import secrets
 from collections.abc import Sequence
 from typing import Any
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 
@@ -43,8 +43,8 @@ from challenges.models import (
 from wellness import services as wellness_services
 from wellness.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wellness.handoff import ScoredWorkout
-from wellness.models import Profile, User
-from wellness.selectors import health_consent_active, profile_age_years
+from wellness.models import ConsentPurpose, ConsentRecord, Profile, User
+from wellness.selectors import profile_age_years
 from wellness.services import user_group
 from wellness.transactions import broadcast_on_commit
 
@@ -418,60 +418,90 @@ def _team_recompute(team_id: int, starts_at: dt.datetime) -> None:
 
 
 def workout_scored_apply(*, scored: ScoredWorkout) -> None:
+    """The scoring hand-off for one workout: see :func:`workouts_scored_apply`."""
+    workouts_scored_apply(scored=[scored])
+
+
+def workouts_scored_apply(*, scored: Sequence[ScoredWorkout]) -> None:
     """The scoring hand-off: challenge progress, leaderboards, totals, streaks and badges.
 
+    Takes a chunk of scored workouts and reads consent, time zones and participations once per
+    chunk; personal totals, streaks and badges change once per person, applied in workout order.
     Idempotent per workout: the ledgers (``AppliedWorkout``, ``Contribution`` unique per
     participant and workout) make a second delivery change nothing. Workouts that do not count for
     leaderboards are held as pending contributions until an organizer accepts them.
     """
-    user = User.objects.filter(pk=scored.user_id).first()
-    if user is None or not health_consent_active(user=user):
+    if not scored:
         return
-    local_date = scored.started_at.astimezone(selectors.user_zone(scored.user_id)).date()
+    user_ids = sorted({s.user_id for s in scored})
+    consenting = _health_consenting(user_ids)
+    todo = [s for s in scored if s.user_id in consenting]
+    if not todo:
+        return
+    zones = dict(Profile.objects.filter(user_id__in=consenting).values_list("user_id", "time_zone"))
+    local_dates = {
+        s.workout_id: s.started_at.astimezone(ZoneInfo(zones.get(s.user_id) or "UTC")).date()
+        for s in todo
+    }
     with transaction.atomic():
-        participants = list(
+        by_user: dict[int, list[Participant]] = {}
+        for participant in (
             Participant.objects.select_for_update()
             .select_related("challenge")
-            .filter(
-                user_id=scored.user_id,
-                status=ParticipantStatus.ACTIVE,
-                challenge__starts_on__lte=local_date,
-                challenge__ends_on__gte=local_date,
-            )
+            .filter(user_id__in=sorted(consenting), status=ParticipantStatus.ACTIVE)
             .order_by("pk")
-        )
-        for participant in participants:
-            challenge = participant.challenge
-            if challenge.sports and scored.sport not in challenge.sports:
-                continue
-            goal = goal_for(challenge.goal_type, challenge.goal_params)
-            amount = goal.amount(scored)
-            if (
-                goal.once_per_day
-                and participant.contributions.filter(local_date=local_date, amount__gt=0)
-                .exclude(status=ContributionStatus.REJECTED)
-                .exists()
-            ):
-                amount = 0
-            status = (
-                ContributionStatus.COUNTED
-                if scored.counts_for_leaderboards
-                else ContributionStatus.PENDING
-            )
-            _, created = Contribution.objects.get_or_create(
-                participant=participant,
-                workout_id=scored.workout_id,
-                defaults={
-                    "amount": amount,
-                    "local_date": local_date,
-                    "ended_at": scored.ended_at,
-                    "status": status,
-                    "flags": list(scored.flags),
-                },
-            )
-            if created and status == ContributionStatus.COUNTED and amount:
-                _progress_add(participant, amount, scored.ended_at)
-        _personal_apply(scored=scored, local_date=local_date)
+        ):
+            by_user.setdefault(participant.user_id, []).append(participant)
+        for item in todo:
+            local_date = local_dates[item.workout_id]
+            for participant in by_user.get(item.user_id, []):
+                challenge = participant.challenge
+                if not challenge.starts_on <= local_date <= challenge.ends_on:
+                    continue
+                if challenge.sports and item.sport not in challenge.sports:
+                    continue
+                _contribution_add(participant, item, local_date)
+        _personal_apply_many(scored=todo, local_dates=local_dates)
+
+
+def _health_consenting(user_ids: Sequence[int]) -> set[int]:
+    """The users among these whose current health-data consent is granted (one query)."""
+    latest: dict[int, bool] = {}
+    for user_id, granted in (
+        ConsentRecord.objects.filter(user_id__in=user_ids, purpose=ConsentPurpose.HEALTH_DATA)
+        .order_by("user_id", "-recorded_at", "-id")
+        .values_list("user_id", "granted")
+    ):
+        latest.setdefault(user_id, granted)
+    return {user_id for user_id, granted in latest.items() if granted}
+
+
+def _contribution_add(participant: Participant, scored: ScoredWorkout, local_date: dt.date) -> None:
+    goal = goal_for(participant.challenge.goal_type, participant.challenge.goal_params)
+    amount = goal.amount(scored)
+    if (
+        goal.once_per_day
+        and participant.contributions.filter(local_date=local_date, amount__gt=0)
+        .exclude(status=ContributionStatus.REJECTED)
+        .exists()
+    ):
+        amount = 0
+    status = (
+        ContributionStatus.COUNTED if scored.counts_for_leaderboards else ContributionStatus.PENDING
+    )
+    _, created = Contribution.objects.get_or_create(
+        participant=participant,
+        workout_id=scored.workout_id,
+        defaults={
+            "amount": amount,
+            "local_date": local_date,
+            "ended_at": scored.ended_at,
+            "status": status,
+            "flags": list(scored.flags),
+        },
+    )
+    if created and status == ContributionStatus.COUNTED and amount:
+        _progress_add(participant, amount, scored.ended_at)
 
 
 def contribution_review(
@@ -550,42 +580,73 @@ def _totals_add(*, user_id: int, **increments: float) -> None:
     )
 
 
-def _streak_advance(*, user_id: int, kind: str, period: int) -> int:
+def _applied_now(scored: Sequence[ScoredWorkout]) -> set[int]:
+    """Record these workouts in the ledger; return the ids not applied before (one statement)."""
+    table = AppliedWorkout._meta.db_table
+    now = timezone.now()
+    rows = ", ".join(["(%s, %s, %s)"] * len(scored))
+    params: list[Any] = []
+    for item in scored:
+        params += [item.user_id, item.workout_id, now]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (user_id, workout_id, applied_at) VALUES {rows} "
+            "ON CONFLICT (workout_id) DO NOTHING RETURNING workout_id",
+            params,
+        )
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _personal_apply_many(
+    *, scored: Sequence[ScoredWorkout], local_dates: dict[int, dt.date]
+) -> None:
+    """Totals, streaks and badges for the workouts not applied before, once per person."""
+    if not scored:
+        return
+    new = _applied_now(scored)
+    by_user: dict[int, list[ScoredWorkout]] = {}
+    for item in scored:
+        if item.workout_id in new:
+            by_user.setdefault(item.user_id, []).append(item)
+    for user_id in sorted(by_user):
+        items = by_user[user_id]
+        _totals_add(
+            user_id=user_id,
+            workouts=len(items),
+            distance_m=sum(i.distance_m for i in items),
+            zone3_minutes=sum(i.zone3_plus_minutes for i in items),
+            mindful_minutes=sum(i.mindful_minutes for i in items),
+        )
+        dates = [local_dates[i.workout_id] for i in items]
+        _streak_advance_many(
+            user_id=user_id, kind=StreakKind.DAILY, periods=[d.toordinal() for d in dates]
+        )
+        _streak_advance_many(
+            user_id=user_id,
+            kind=StreakKind.WEEKLY,
+            periods=[streak_rules.week_period(d) for d in dates],
+        )
+        yoga = [
+            local_dates[i.workout_id].toordinal()
+            for i in items
+            if i.sport == "yoga" or i.mindful_minutes > 0
+        ]
+        if yoga:
+            _streak_advance_many(user_id=user_id, kind=StreakKind.YOGA_DAILY, periods=yoga)
+        _badges_award(user_id=user_id)
+
+
+def _streak_advance_many(*, user_id: int, kind: str, periods: Sequence[int]) -> int:
+    """Advance one streak by each period in order, with one locked read and one write."""
     Streak.objects.get_or_create(user_id=user_id, kind=kind)
     row = Streak.objects.select_for_update().get(user_id=user_id, kind=kind)
-    state = streak_rules.streak_advance(
-        streak_rules.StreakState(row.current, row.longest, row.last_period), period
-    )
+    state = streak_rules.StreakState(row.current, row.longest, row.last_period)
+    for period in periods:
+        state = streak_rules.streak_advance(state, period)
     Streak.objects.filter(pk=row.pk).update(
         current=state.current, longest=state.longest, last_period=state.last_period
     )
     return state.longest
-
-
-def _personal_apply(*, scored: ScoredWorkout, local_date: dt.date) -> None:
-    try:
-        with transaction.atomic():
-            AppliedWorkout.objects.create(user_id=scored.user_id, workout_id=scored.workout_id)
-    except IntegrityError:
-        return  # already applied
-    _totals_add(
-        user_id=scored.user_id,
-        workouts=1,
-        distance_m=scored.distance_m,
-        zone3_minutes=scored.zone3_plus_minutes,
-        mindful_minutes=scored.mindful_minutes,
-    )
-    _streak_advance(user_id=scored.user_id, kind=StreakKind.DAILY, period=local_date.toordinal())
-    _streak_advance(
-        user_id=scored.user_id,
-        kind=StreakKind.WEEKLY,
-        period=streak_rules.week_period(local_date),
-    )
-    if scored.sport == "yoga" or scored.mindful_minutes > 0:
-        _streak_advance(
-            user_id=scored.user_id, kind=StreakKind.YOGA_DAILY, period=local_date.toordinal()
-        )
-    _badges_award(user_id=scored.user_id)
 
 
 def _badges_award(*, user_id: int) -> list[tuple[str, int]]:

@@ -15,4 +15,7 @@ class WellnessConfig(AppConfig):
         register_converter(DatabaseId, "dbid")
 
         privacy.register_exporter("workouts", selectors.workouts_export)
+        privacy.register_exporter("scoring", selectors.scores_export)
+        # Before "workouts": the scores and XP go with the workouts they were derived from.
+        privacy.register_health_data_eraser("scores", services.scores_erase)
         privacy.register_health_data_eraser("workouts", services.workouts_erase)

@@ -1,11 +1,13 @@
 """The scoring hand-off: what a scored workout tells challenges and worlds.
 
-After a workout is scored, ``wellness`` makes one explicit call per receiver with a
-:class:`ScoredWorkout` (no signals):
+After a chunk of workouts is scored, ``wellness`` makes one explicit call per receiver with the
+chunk's :class:`ScoredWorkout` list, in workout order (no signals), so a receiver can read and
+write per chunk rather than per workout:
 
-* ``challenges.services.workout_scored_apply(scored=...)``: challenge progress, leaderboards,
-  badges and streaks;
-* ``worlds.services.journeys_advance(scored=...)``: journey progress.
+* ``challenges.services.workouts_scored_apply(scored=[...])``: challenge progress, leaderboards,
+  badges and streaks (``workout_scored_apply(scored=...)`` takes one);
+* ``worlds.services.journeys_advance_many(scored=[...])``: journey progress
+  (``journeys_advance(scored=...)`` takes one).
 
 Receivers must be idempotent per ``workout_id`` (a workout may be handed over again after a
 re-score or a retried task) and must ignore workouts with ``counts_for_leaderboards`` false for

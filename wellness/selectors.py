@@ -355,6 +355,29 @@ def progress_of(*, user: User) -> dict[str, int]:
     }
 
 
+def scores_export(user: User) -> dict[str, Any]:
+    """Privacy export: lifetime XP and level, and the stored score of every workout."""
+    return {
+        "progress": progress_of(user=user),
+        "scores": [
+            {
+                "workout_id": s.workout_id,
+                "status": s.status,
+                "reason": s.reason,
+                "reason_code": s.reason_code,
+                "points": s.points,
+                "training_load": s.training_load,
+                "counts_for_leaderboards": s.counts_for_leaderboards,
+                "flags": s.flags,
+                "metrics": s.metrics,
+                "accepted_at": s.accepted_at.isoformat() if s.accepted_at else None,
+                "scored_at": s.scored_at.isoformat(),
+            }
+            for s in StoredScore.objects.filter(workout__user=user).order_by("workout_id")
+        ],
+    }
+
+
 def performance_series(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
     """Daily training load and fitness (CTL), fatigue (ATL) and form (TSB) for the last ``days``.
 

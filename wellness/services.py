@@ -771,6 +771,16 @@ def workouts_erase(user_id: int) -> None:
     IdempotencyKey.objects.filter(user_id=user_id).delete()
 
 
+def scores_erase(user_id: int) -> None:
+    """Health-data eraser: stored scores, pending markers and the XP/level derived from them.
+
+    Idempotent. XP is the sum of scored workouts' points, so with the workouts gone it goes too.
+    """
+    StoredScore.objects.filter(workout__user_id=user_id).delete()
+    ScoringPending.objects.filter(workout__user_id=user_id).delete()
+    Progress.objects.filter(user_id=user_id).delete()
+
+
 # --- Scoring lifecycle ----------------------------------------------------------------------------
 # Scoring a one-hour workout takes ~0.1 ms and a Celery task costs ~0.8 ms, so finished workouts are
 # marked as pending and drained by one task in chunks rather than queued one task each.
@@ -970,11 +980,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         )  # fmt: skip
         _progress_add(xp_change)
         accepted = {row.workout_id for row in rows if row.accepted_at is not None}
-        for workout in workouts:
-            if workout.pk in results:
-                _hand_off(
-                    workout=workout, score=results[workout.pk], accepted=workout.pk in accepted
-                )
+        _hand_off(workouts=workouts, results=results, accepted=accepted)
     return rows
 
 
@@ -1011,23 +1017,33 @@ def _progress_add(xp_change: dict[int, int]) -> None:
     Progress.objects.bulk_update(rows, ["xp", "level"])
 
 
-def _hand_off(*, workout: Workout, score: scoring.WorkoutScore, accepted: bool = False) -> None:
+def _hand_off(
+    *, workouts: Sequence[Workout], results: dict[int, scoring.WorkoutScore], accepted: set[int]
+) -> None:
+    """One call per receiver with the chunk's scored workouts, in workout order."""
     # Imported here: challenges and worlds import this module, so importing them at the top
     # would be circular.
-    from challenges.services import workout_scored_apply
-    from worlds.services import journeys_advance
+    from challenges.services import workouts_scored_apply
+    from worlds.services import journeys_advance_many
 
-    assert workout.ended_at is not None
-    scored = scoring.scored_workout(
-        score=score,
-        workout_id=workout.pk,
-        user_id=workout.user_id,
-        started_at=workout.started_at,
-        ended_at=workout.ended_at,
-        accepted=accepted,
-    )
-    workout_scored_apply(scored=scored)
-    journeys_advance(scored=scored)
+    scored = []
+    for workout in workouts:
+        if workout.pk not in results:
+            continue
+        assert workout.ended_at is not None
+        scored.append(
+            scoring.scored_workout(
+                score=results[workout.pk],
+                workout_id=workout.pk,
+                user_id=workout.user_id,
+                started_at=workout.started_at,
+                ended_at=workout.ended_at,
+                accepted=workout.pk in accepted,
+            )
+        )
+    if scored:
+        workouts_scored_apply(scored=scored)
+        journeys_advance_many(scored=scored)
 
 
 def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore | None:

@@ -516,27 +516,42 @@ def _progress_advance(
 
 
 def journeys_advance(*, scored: ScoredWorkout) -> None:
-    """Scoring hand-off: move the person's journeys (and their communities') by the workout's
-    effort-fair distance. Idempotent per workout. Community progress is shared and so counts only
-    workouts that count for leaderboards (a flagged workout waits for an organizer)."""
-    distance = float(scored.effort_distance_m)
-    if distance <= 0:
+    """Scoring hand-off for one workout: see :func:`journeys_advance_many`."""
+    journeys_advance_many(scored=[scored])
+
+
+def journeys_advance_many(*, scored: Sequence[ScoredWorkout]) -> None:
+    """Scoring hand-off: move the people's journeys (and their communities') by each workout's
+    effort-fair distance, reading the chunk's journey progress in one query. Idempotent per
+    workout. Community progress is shared and so counts only workouts that count for leaderboards
+    (a flagged workout waits for an organizer)."""
+    moving = [s for s in scored if float(s.effort_distance_m) > 0]
+    if not moving:
         return
     with transaction.atomic():
-        for progress in JourneyProgress.objects.filter(user_id=scored.user_id).order_by("id"):
-            _progress_advance(
-                progress_id=progress.pk,
-                workout_id=scored.workout_id,
-                distance_m=distance,
-                notify_user_id=scored.user_id,
-            )
-            if progress.travels_with_community_id and scored.counts_for_leaderboards:
-                community, _ = JourneyProgress.objects.get_or_create(
-                    journey_id=progress.journey_id, community_id=progress.travels_with_community_id
-                )
+        by_user: dict[int, list[JourneyProgress]] = {}
+        for progress in JourneyProgress.objects.filter(
+            user_id__in=sorted({s.user_id for s in moving})
+        ).order_by("id"):
+            assert progress.user_id is not None
+            by_user.setdefault(progress.user_id, []).append(progress)
+        for item in moving:
+            distance = float(item.effort_distance_m)
+            for progress in by_user.get(item.user_id, []):
                 _progress_advance(
-                    progress_id=community.pk,
-                    workout_id=scored.workout_id,
+                    progress_id=progress.pk,
+                    workout_id=item.workout_id,
                     distance_m=distance,
-                    notify_user_id=None,
+                    notify_user_id=item.user_id,
                 )
+                if progress.travels_with_community_id and item.counts_for_leaderboards:
+                    community, _ = JourneyProgress.objects.get_or_create(
+                        journey_id=progress.journey_id,
+                        community_id=progress.travels_with_community_id,
+                    )
+                    _progress_advance(
+                        progress_id=community.pk,
+                        workout_id=item.workout_id,
+                        distance_m=distance,
+                        notify_user_id=None,
+                    )

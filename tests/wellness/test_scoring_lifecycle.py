@@ -352,3 +352,39 @@ def test_rescore_command_refuses_bad_arguments_with_exit_code_2(
 
     assert raised.value.returncode == 2
     assert not StoredScore.objects.exists()
+
+
+def test_health_data_erasure_erases_my_scores_and_xp_and_leaves_another_users(
+    athlete: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    other = UserFactory.create(consented=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_workout(athlete, steady_run())
+        kept = import_workout(other, steady_run())
+    kept_score = StoredScore.objects.get(workout=kept)
+
+    services.health_data_erase(user_id=athlete.pk)
+    services.health_data_erase(user_id=athlete.pk)  # idempotent
+
+    assert list(StoredScore.objects.all()) == [kept_score]
+    assert not Progress.objects.filter(user=athlete).exists()
+    assert xp(other) == kept_score.points
+    assert selectors.progress_of(user=athlete)["xp"] == 0
+
+
+def test_export_contains_my_scores_and_progress_and_none_of_another_users(
+    athlete: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    other = UserFactory.create(consented=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        mine = import_workout(athlete, steady_run())
+        import_workout(other, steady_run())
+    stored = StoredScore.objects.get(workout=mine)
+
+    exported = selectors.user_export(user=athlete)["scoring"]
+
+    assert exported["progress"]["xp"] == stored.points == xp(athlete)
+    assert [s["workout_id"] for s in exported["scores"]] == [mine.pk]
+    assert exported["scores"][0]["points"] == stored.points
+    assert exported["scores"][0]["metrics"]["distance_m"] == stored.metrics["distance_m"]
+    assert selectors.user_export(user=UserFactory.create())["scoring"]["scores"] == []
