@@ -12,6 +12,8 @@ concatenate: the ``data`` of many batches joined end to end is still a valid ``(
 
 from __future__ import annotations
 
+import math
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -80,6 +82,85 @@ class PackedBatch:
 
 def pack_samples(samples: Any) -> PackedBatch:
     """Validate a list of sample objects and pack them; raises :class:`SampleError` on a fault."""
+    if isinstance(samples, list) and 0 < len(samples) <= SMALL_BATCH:
+        packed = _pack_small(samples)
+        if packed is not None:
+            return packed
+    return _pack_samples_columnwise(samples)
+
+
+# A live stream sends one sample a second, and numpy's fixed cost per column then outweighs the
+# work itself: a full 1-sample batch packs in ~4 us this way against ~83 us column-wise (16
+# samples: 39 against 96 us; 32: 77 against 122 us). Up to this many samples, a pure-Python pass
+# checks and packs the batch. It only accepts; on anything doubtful it gives up and the
+# column-wise path below decides, so every refusal and its message come from one place.
+SMALL_BATCH = 32
+_RECORD = struct.Struct(f"<{len(COLUMNS)}d")
+_RR_PAIR = struct.Struct("<2d")
+_ORDERED_RANGES = tuple((_INDEX[key], key, *RANGES[key]) for key in COLUMNS)
+
+
+def _pack_small(samples: list[Any]) -> PackedBatch | None:
+    """The packed batch of valid ``samples``, byte for byte what :func:`_pack_samples_columnwise`
+    gives; ``None`` when any sample is doubtful (that path then names the fault)."""
+    nan = math.nan
+    data = bytearray()
+    rr = bytearray()
+    rr_count = 0
+    t_first = t_last = nan
+    for row, sample in enumerate(samples):
+        if type(sample) is not dict or not sample.keys() <= _KNOWN_KEYS:
+            return None
+        record = [nan] * len(COLUMNS)
+        for index, key, low, high in _ORDERED_RANGES:
+            value = sample.get(key)
+            if value is None:
+                if index == 0:  # t is required
+                    return None
+                continue
+            if type(value) not in _NUMBER:
+                return None
+            try:
+                number = float(value)
+            except OverflowError:
+                return None
+            if not low <= number <= high:  # NaN fails too
+                return None
+            record[index] = number
+        data += _RECORD.pack(*record)
+        t = record[0]
+        if row == 0:
+            t_first = t_last = t
+        else:
+            t_first, t_last = min(t_first, t), max(t_last, t)
+        intervals = sample.get(RR_KEY)
+        if intervals is None:
+            continue
+        if type(intervals) is not list or len(intervals) > MAX_RR_PER_SAMPLE:
+            return None
+        for value in intervals:
+            if type(value) not in _NUMBER:
+                return None
+            try:
+                ms = float(value)
+            except OverflowError:
+                return None
+            if not RR_RANGE[0] <= ms <= RR_RANGE[1]:
+                return None
+            rr += _RR_PAIR.pack(row, ms)
+        rr_count += len(intervals)
+    return PackedBatch(
+        data=bytes(data),
+        rr=bytes(rr),
+        count=len(samples),
+        rr_count=rr_count,
+        t_first=t_first,
+        t_last=t_last,
+    )
+
+
+def _pack_samples_columnwise(samples: Any) -> PackedBatch:
+    """:func:`pack_samples` for any batch: the checks run per column, with numpy."""
     if not isinstance(samples, list) or not samples:
         raise SampleError(None, "must be a non-empty list of objects")
     n = len(samples)
