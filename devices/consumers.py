@@ -16,6 +16,7 @@ from channels.db import database_sync_to_async
 from django.conf import settings
 
 from devices.ingest_writer import writer
+from devices.live_publish import live_publisher
 from wellness import selectors, services
 from wellness.coalesce import Coalescer
 from wellness.consumers import AuthenticatedConsumer
@@ -187,7 +188,8 @@ class IngestConsumer(AuthenticatedConsumer):
             {"type": "ack", "workout_id": workout_id, "device": device, "seq": seq}
         )
         if created:
-            await self.channel_layer.group_send(
+            # Queued, not awaited: one flush per loop turn sends the batches of all sockets.
+            live_publisher(self.channel_layer).publish(
                 services.workout_group(workout_id),
                 {
                     "type": "workout.samples",
