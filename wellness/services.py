@@ -7,7 +7,7 @@ import hashlib
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 from zoneinfo import available_timezones
 
@@ -954,10 +954,8 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
                 row.metrics, row.flags = {}, []
             else:
                 results[workout.pk] = outcome
-                metrics = asdict(outcome)
-                metrics.pop("flags")
                 row.status = ScoreStatus.SCORED
-                row.metrics = _json_ready(metrics)
+                row.metrics = _metrics_json(outcome)
                 row.flags = [{"code": f.code, "reason": f.reason} for f in outcome.flags]
                 row.points = outcome.points
                 row.training_load = outcome.training_load
@@ -981,6 +979,25 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         accepted = {row.workout_id for row in rows if row.accepted_at is not None}
         _hand_off(workouts=workouts, results=results, accepted=accepted)
     return rows
+
+
+# The stored metrics: every field of a score but its flags (stored apart), read in one pass
+# instead of through ``dataclasses.asdict``, which deep-copies each value on the way.
+_METRIC_FIELDS = tuple(f.name for f in fields(scoring.WorkoutScore) if f.name != "flags")
+
+
+def _metrics_json(score: scoring.WorkoutScore) -> dict[str, Any]:
+    """A score's metrics as JSON (as ``_json_ready(asdict(score))`` without its flags)."""
+    metrics: dict[str, Any] = {}
+    for name in _METRIC_FIELDS:
+        value = getattr(score, name)
+        if isinstance(value, float):
+            metrics[name] = value if math.isfinite(value) else None
+        elif isinstance(value, tuple):
+            metrics[name] = _json_ready(value)
+        else:
+            metrics[name] = value
+    return metrics
 
 
 def _json_ready(value: Any) -> Any:
