@@ -8,7 +8,7 @@ import math
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import available_timezones
 
 import numpy as np
@@ -910,6 +910,14 @@ def _score_one(
         return exc
 
 
+class _Previous(NamedTuple):
+    """What scoring again keeps from, or compares with, a workout's stored score."""
+
+    points: int
+    accepted_by_id: int | None
+    accepted_at: dt.datetime | None
+
+
 def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     """Score finished workouts (again), store the scores, settle XP and hand them over.
 
@@ -929,11 +937,13 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             .order_by("pk")
         )
         saved = _saved_series([w.pk for w in workouts])
+        # The previous scores as plain rows of the four values needed (not model instances, whose
+        # metrics JSON would be decoded only to be replaced).
         before = {
-            row.workout_id: row
-            for row in StoredScore.objects.select_for_update().filter(
-                workout_id__in=[w.pk for w in workouts]
-            )
+            row[0]: _Previous(*row[1:])
+            for row in StoredScore.objects.select_for_update()
+            .filter(workout_id__in=[w.pk for w in workouts])
+            .values_list("workout_id", "points", "accepted_by_id", "accepted_at")
         }
         now = timezone.now()
         rows: list[StoredScore] = []
