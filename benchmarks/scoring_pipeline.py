@@ -35,6 +35,7 @@ START = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 
 def _series_bytes(seed: int) -> tuple[bytes, bytes]:
     from benchmarks.scoring import synthetic_run
+    from wellness.samples import Series
 
     frame, rr = synthetic_run(3600, seed=seed)
     records = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))
@@ -42,7 +43,8 @@ def _series_bytes(seed: int) -> tuple[bytes, bytes]:
     beat_t = t0 + np.cumsum(rr) / 1000.0
     beat_t = beat_t[beat_t <= records[-1, 0]]
     pairs = np.column_stack((np.floor(beat_t), rr[: beat_t.size]))
-    return records.tobytes(), np.ascontiguousarray(pairs).tobytes()
+    # Saved the way ``workout_series_save`` saves a finished workout's series.
+    return Series(records, np.ascontiguousarray(pairs)).to_bytes()
 
 
 def _workouts(count: int) -> list[int]:
@@ -68,8 +70,14 @@ def _workouts(count: int) -> list[int]:
         Workout.objects.filter(user__in=users).order_by("pk").values_list("pk", flat=True)
     )
     missing = count - len(existing)
+    blobs = [_series_bytes(seed) for seed in range(8)]
+    # Workouts made by an earlier run keep the series they were saved with: bring any saved in an
+    # older encoding to the current one, as a finished workout now stores it.
+    for seed, (data, rr) in enumerate(blobs):
+        Workout.objects.filter(pk__in=existing[seed::8]).exclude(series_data=data).update(
+            series_data=data, series_rr=rr
+        )
     if missing > 0:
-        blobs = [_series_bytes(seed) for seed in range(8)]
         with transaction.atomic():
             made = Workout.objects.bulk_create(
                 Workout(

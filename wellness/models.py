@@ -210,6 +210,8 @@ class Workout(models.Model):
     # The merged series, saved when the workout finishes so scoring loads one blob instead of
     # thousands of one-sample live batches. Valid while the workout still has exactly
     # ``series_batches`` batches (batches are never changed, only added or deleted with it).
+    # Encoded by ``wellness.samples.columns_to_bytes`` (lossless; the older raw float64 form of
+    # series saved before it is still read).
     series_batches = models.PositiveIntegerField(null=True, blank=True)
     series_data = models.BinaryField(null=True, blank=True)
     series_rr = models.BinaryField(null=True, blank=True)

@@ -3,6 +3,9 @@
 Django-free so it is fast and trivially testable. A sample is a JSON object (``devices/README.md``):
 only ``t`` is required; ``rr`` is a list of RR intervals in ms, every other key one number.
 
+The saved series of a finished workout (``Workout.series_*``) uses a compact, lossless column
+encoding instead (:func:`columns_to_bytes`); the raw layout below is still read there.
+
 Packed layout (what :class:`wellness.models.SampleBatch` stores): ``data`` is ``count`` records of
 :data:`COLUMNS` as little-endian float64, row-major, NaN where not measured; ``rr`` is ``rr_count``
 pairs ``(row, rr_ms)``: the index in the batch of the sample each interval ended in (by row, not by
@@ -385,7 +388,8 @@ class Series:
     rr: np.ndarray  # (m, 2) float64: t of the sample, rr_ms
 
     def to_bytes(self) -> tuple[bytes, bytes]:
-        return self.records.tobytes(), self.rr.tobytes()
+        """The saved form (``Workout.series_*``): each array column by column, losslessly compact."""
+        return columns_to_bytes(self.records), columns_to_bytes(self.rr)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame(self.records, columns=list(COLUMNS), copy=False)
@@ -467,8 +471,118 @@ def _global_rows(
 
 
 def series_from_bytes(data: bytes, rr: bytes) -> Series:
-    """A merged series saved with :meth:`Series.to_bytes`."""
-    return Series(
-        np.frombuffer(data, dtype=DTYPE).reshape(-1, len(COLUMNS)),
-        np.frombuffer(rr, dtype=DTYPE).reshape(-1, 2),
-    )
+    """A merged series saved with :meth:`Series.to_bytes` (or, before that, as raw float64)."""
+    return Series(columns_from_bytes(data, len(COLUMNS)), columns_from_bytes(rr, 2))
+
+
+# --- The saved-series encoding -----------------------------------------------------------------
+# A float64 array stored column by column, each column in the smallest form that gives back every
+# value bit for bit (checked on encoding, so the encoding is lossless by construction):
+#   _ALL_NAN  nothing (a sensor that was not there: power on a run);
+#   _OFFSET   a float64 base and unsigned integer offsets, the largest offset of the dtype standing
+#             for NaN (t is whole seconds from the start, heart rate and cadence whole numbers);
+#   _FLOAT32  float32 (values a device sent with float32 precision);
+#   _FLOAT64  the values themselves.
+# Layout: _MAGIC, rows (uint32), columns (uint8), then per column its code (uint8), for _OFFSET the
+# offset dtype's size (uint8) and base (float64), then the columns' data one after another, then
+# zero padding to a length of 4 modulo 8. The older saved form, the raw row-major float64 array,
+# always has a length that is a multiple of 8, so the two can never be mistaken for each other.
+_MAGIC = b"WVC1"
+_ALL_NAN, _OFFSET, _FLOAT32, _FLOAT64 = range(4)
+_OFFSET_DTYPES: dict[int, np.dtype[Any]] = {
+    1: np.dtype("<u1"),
+    2: np.dtype("<u2"),
+    4: np.dtype("<u4"),
+}
+_HEADER = np.dtype([("rows", "<u4"), ("columns", "u1")])
+_COLUMN_HEADER = np.dtype([("code", "u1"), ("size", "u1"), ("base", "<f8")])
+
+
+def _same_bits(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.array_equal(a.view(np.uint64), b.view(np.uint64)))
+
+
+def _offset_decoded(base: float, offsets: np.ndarray) -> np.ndarray:
+    nan = np.iinfo(offsets.dtype).max
+    out = offsets.astype(DTYPE)
+    out += base
+    out[offsets == nan] = np.nan
+    return out
+
+
+def _column_encoded(column: np.ndarray) -> tuple[int, int, float, bytes]:
+    """(code, offset size, base, data) of one float64 column."""
+    # Casts that overflow or are invalid (inf, huge values) are caught by the bit-for-bit check.
+    with np.errstate(all="ignore"):
+        return _column_encoded_checked(column)
+
+
+def _column_encoded_checked(column: np.ndarray) -> tuple[int, int, float, bytes]:
+    measured = ~np.isnan(column)
+    if not measured.any():
+        if _same_bits(column, np.full(len(column), np.nan, dtype=DTYPE)):
+            return _ALL_NAN, 0, 0.0, b""
+        return _FLOAT64, 0, 0.0, column.tobytes()
+    values = column[measured]
+    base = float(values.min())
+    span = float(values.max()) - base
+    for size, dtype in _OFFSET_DTYPES.items():
+        nan = np.iinfo(dtype).max
+        if span >= nan:
+            continue
+        offsets = np.full(len(column), nan, dtype=dtype)
+        offsets[measured] = (values - base).astype(dtype)
+        if _same_bits(_offset_decoded(base, offsets), column):
+            return _OFFSET, size, base, offsets.tobytes()
+        break  # not whole numbers from the base (or not exactly so): no wider offset helps
+    narrow = column.astype(np.float32)
+    if _same_bits(narrow.astype(DTYPE), column):
+        return _FLOAT32, 0, 0.0, narrow.tobytes()
+    return _FLOAT64, 0, 0.0, column.tobytes()
+
+
+def columns_to_bytes(array: np.ndarray) -> bytes:
+    """A ``(rows, columns)`` float64 array in the saved-series encoding (see above)."""
+    rows, width = array.shape
+    header = np.zeros(1, dtype=_HEADER)
+    header["rows"], header["columns"] = rows, width
+    column_headers = np.zeros(width, dtype=_COLUMN_HEADER)
+    parts = []
+    for j in range(width):
+        code, size, base, data = _column_encoded(np.ascontiguousarray(array[:, j], dtype=DTYPE))
+        column_headers[j] = (code, size, base)
+        parts.append(data)
+    out = b"".join([_MAGIC, header.tobytes(), column_headers.tobytes(), *parts])
+    return out + bytes((4 - len(out)) % 8)
+
+
+def columns_from_bytes(data: bytes, width: int) -> np.ndarray:
+    """The ``(rows, width)`` float64 array of :func:`columns_to_bytes`, or of the raw older form."""
+    if len(data) % 8 != 4 or not data.startswith(_MAGIC):
+        return np.frombuffer(data, dtype=DTYPE).reshape(-1, width)
+    at = len(_MAGIC)
+    header = np.frombuffer(data, dtype=_HEADER, count=1, offset=at)[0]
+    rows, stored_width = int(header["rows"]), int(header["columns"])
+    if stored_width != width:
+        raise ValueError(f"a saved series of {stored_width} columns, expected {width}")
+    at += _HEADER.itemsize
+    column_headers = np.frombuffer(data, dtype=_COLUMN_HEADER, count=width, offset=at)
+    at += _COLUMN_HEADER.itemsize * width
+    out = np.empty((rows, width), dtype=DTYPE)
+    for j, (code, size, base) in enumerate(column_headers.tolist()):
+        if code == _ALL_NAN:
+            out[:, j] = np.nan
+            continue
+        dtype: np.dtype[Any] | None
+        if code == _OFFSET:
+            dtype = _OFFSET_DTYPES.get(size)
+        elif code == _FLOAT32:
+            dtype = np.dtype("<f4")
+        else:
+            dtype = DTYPE if code == _FLOAT64 else None
+        if dtype is None:
+            raise ValueError(f"unknown saved-series column code {code}/{size}")
+        values = np.frombuffer(data, dtype=dtype, count=rows, offset=at)
+        at += dtype.itemsize * rows
+        out[:, j] = _offset_decoded(base, values) if code == _OFFSET else values
+    return out

@@ -8,8 +8,8 @@ import hashlib
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass, fields
+from typing import Any, NamedTuple
 from zoneinfo import available_timezones
 
 import numpy as np
@@ -911,6 +911,14 @@ def _score_one(
         return exc
 
 
+class _Previous(NamedTuple):
+    """What scoring again keeps from, or compares with, a workout's stored score."""
+
+    points: int
+    accepted_by_id: int | None
+    accepted_at: dt.datetime | None
+
+
 def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     """Score finished workouts (again), store the scores, settle XP and hand them over.
 
@@ -930,11 +938,13 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             .order_by("pk")
         )
         saved = _saved_series([w.pk for w in workouts])
+        # The previous scores as plain rows of the four values needed (not model instances, whose
+        # metrics JSON would be decoded only to be replaced).
         before = {
-            row.workout_id: row
-            for row in StoredScore.objects.select_for_update().filter(
-                workout_id__in=[w.pk for w in workouts]
-            )
+            row[0]: _Previous(*row[1:])
+            for row in StoredScore.objects.select_for_update()
+            .filter(workout_id__in=[w.pk for w in workouts])
+            .values_list("workout_id", "points", "accepted_by_id", "accepted_at")
         }
         now = timezone.now()
         rows: list[StoredScore] = []
@@ -955,10 +965,8 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
                 row.metrics, row.flags = {}, []
             else:
                 results[workout.pk] = outcome
-                metrics = asdict(outcome)
-                metrics.pop("flags")
                 row.status = ScoreStatus.SCORED
-                row.metrics = _json_ready(metrics)
+                row.metrics = _metrics_json(outcome)
                 row.flags = [{"code": f.code, "reason": f.reason} for f in outcome.flags]
                 row.points = outcome.points
                 row.training_load = outcome.training_load
@@ -982,6 +990,25 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         accepted = {row.workout_id for row in rows if row.accepted_at is not None}
         _hand_off(workouts=workouts, results=results, accepted=accepted)
     return rows
+
+
+# The stored metrics: every field of a score but its flags (stored apart), read in one pass
+# instead of through ``dataclasses.asdict``, which deep-copies each value on the way.
+_METRIC_FIELDS = tuple(f.name for f in fields(scoring.WorkoutScore) if f.name != "flags")
+
+
+def _metrics_json(score: scoring.WorkoutScore) -> dict[str, Any]:
+    """A score's metrics as JSON (as ``_json_ready(asdict(score))`` without its flags)."""
+    metrics: dict[str, Any] = {}
+    for name in _METRIC_FIELDS:
+        value = getattr(score, name)
+        if isinstance(value, float):
+            metrics[name] = value if math.isfinite(value) else None
+        elif isinstance(value, tuple):
+            metrics[name] = _json_ready(value)
+        else:
+            metrics[name] = value
+    return metrics
 
 
 def _json_ready(value: Any) -> Any:
