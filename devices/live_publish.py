@@ -21,6 +21,10 @@ from channels_redis.pubsub import RedisPubSubChannelLayer
 
 logger = logging.getLogger(__name__)
 
+# Flushes waiting on Redis at once. Past this (Redis stalled or gone) new live values are dropped
+# rather than queued without bound: spectators want the newest values, and the store has them all.
+MAX_FLUSHES_IN_FLIGHT = 32
+
 # channels-redis' pub/sub layer is not a BaseChannelLayer subclass.
 ChannelLayer: TypeAlias = BaseChannelLayer | RedisPubSubChannelLayer
 
@@ -33,6 +37,7 @@ class LivePublisher:
         self._pending: list[tuple[str, dict[str, Any]]] = []
         self._scheduled_on: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
+        self.dropped = 0  # messages dropped because too many flushes were waiting
 
     def publish(self, group: str, message: dict[str, Any]) -> None:
         """Queue ``message`` for ``group``; it goes out once the current loop turn is over."""
@@ -45,7 +50,14 @@ class LivePublisher:
     def _start_flush(self) -> None:
         self._scheduled_on = None
         pending, self._pending = self._pending, []
-        if pending:
+        if pending and len(self._tasks) >= MAX_FLUSHES_IN_FLIGHT:
+            self.dropped += len(pending)
+            logger.warning(
+                "live publish: %d flushes waiting on the channel layer; %d messages dropped",
+                len(self._tasks),
+                len(pending),
+            )
+        elif pending:
             task = asyncio.get_running_loop().create_task(self._flush(pending))
             self._tasks.add(task)  # keep a reference until it is done
             task.add_done_callback(self._tasks.discard)
