@@ -14,13 +14,12 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from benchmarks import Figure, figure
 from benchmarks._ingest_load import WARM_UP_BATCHES
+from benchmarks._server import wait_until_serving
 
 DESCRIPTION = "live ingest: athletes at 1 Hz into one uvicorn process, ack p99 (Redis, PostgreSQL)"
 ROOT = Path(__file__).resolve().parent.parent
@@ -78,15 +77,7 @@ def run(quick: bool) -> list[Figure]:
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=1):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("uvicorn did not start") from None
-                time.sleep(0.2)
+        wait_until_serving(PORT, server)
         url = f"ws://127.0.0.1:{PORT}/ws/v1/ingest/"
         single = _load(url, pairs[:1], 5.0)
         loaded = _load(url, pairs[1:], seconds)

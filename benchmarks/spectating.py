@@ -38,12 +38,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import IO, Any
 
 from benchmarks import Figure, figure
+from benchmarks._server import wait_until_serving
 
 DESCRIPTION = (
     "spectating: 1,000 avatars, 200 spectators, 1 Hz ticks on one uvicorn + channels-redis, "
@@ -421,15 +421,7 @@ def run(quick: bool) -> list[Figure]:
         )  # fmt: skip
         spectators = None
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("uvicorn did not start for the benchmark") from None
-                    time.sleep(0.2)
+            wait_until_serving(port, server)
             spectators = _Spectators(
                 f"ws://127.0.0.1:{port}", setup["token"], setup["world_id"],
                 sizes["spectators"], processes,

@@ -28,12 +28,11 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from benchmarks import Figure, figure
+from benchmarks._server import wait_until_serving
 
 DESCRIPTION = (
     "world_view: frames per second of the live world view (2D and 3D) with 1,000 avatars in "
@@ -157,15 +156,7 @@ def run(quick: bool) -> list[Figure]:
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise RuntimeError("uvicorn did not start for the benchmark") from None
-                    time.sleep(0.2)
+            wait_until_serving(port, server)
             result = _measure(f"http://127.0.0.1:{port}", world_id, password, sizes)
         finally:
             server.send_signal(signal.SIGINT)

@@ -1,0 +1,23 @@
+"""Starting the servers a benchmark measures."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+import urllib.request
+
+
+def wait_until_serving(
+    port: int, server: subprocess.Popen[bytes], *, timeout_s: float = 30
+) -> None:
+    """Return once the uvicorn ``server`` on ``port`` answers ``/healthz``; raise if it exits or
+    does not answer within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                return
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError(f"uvicorn did not start on port {port}") from None
+            time.sleep(0.2)
