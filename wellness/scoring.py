@@ -962,11 +962,17 @@ def _explain(s: WorkoutScore) -> dict[str, str]:
     e["active_minutes"] = (
         f"{s.active_minutes:.0f} min moving or at moderate intensity or above (3 MET or more)."
     )
-    e["mindful_minutes"] = (
-        f"{s.mindful_minutes:.0f} min of yoga."
-        if s.sport == "yoga"
-        else "Only yoga counts mindful minutes."
-    )
+    if s.sport == "yoga":
+        e["mindful_minutes"] = f"{s.mindful_minutes:.0f} min of yoga."
+    elif s.mindful_minutes > 0:
+        e["mindful_minutes"] = (
+            f"{s.mindful_minutes:.0f} min of breathing practice in the class (its segments with "
+            "a breathing pattern)."
+        )
+    else:
+        e["mindful_minutes"] = (
+            "Only yoga and the breathing segments of a class count mindful minutes."
+        )
     e["flags"] = (
         " ".join(flag.reason for flag in s.flags)
         + " The workout is kept but counts for no leaderboard until an organizer accepts it."

@@ -18,7 +18,7 @@ from challenges.models import (
     Streak,
     StreakKind,
 )
-from tests.classes.conftest import live_class, on_demand_class
+from tests.classes.conftest import SEGMENTS, live_class, on_demand_class
 from tests.factories import UserFactory
 from tests.worlds.factories import make_world
 from wellness import privacy
@@ -202,6 +202,60 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
     assert body.json()["explanations"]["class_time_in_zone"].startswith(
         "No heart rate was recorded during the class"
     )
+
+
+def test_a_hiit_class_counts_only_its_breathing_segment_as_mindful_minutes(
+    client_for: Any,
+    instructor: Instructor,
+    consenting_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    hiit = services.class_create(
+        user=instructor.user,
+        title="Sprint and breathe",
+        kind="hiit",
+        delivery="on_demand",
+        segments=SEGMENTS,  # 120 s arrive, 240 s box breathing, 300 s flow
+    )
+    challenge_id = mindful_challenge(instructor.user, consenting_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance = take_on_demand(consenting_user, hiit, start=at(0), end=at(CLASS_S))
+
+    assert attendance.metrics["mindful_s"] == 240.0
+    workout = workout_of(attendance)
+    assert workout.sport == "other"
+    score = StoredScore.objects.get(workout=workout)
+    # The breathing segment alone, in the stored score and in the challenge's progress.
+    assert score.metrics["mindful_minutes"] == pytest.approx(4.0)
+    assert Participant.objects.get(challenge_id=challenge_id).progress == 240
+    body = client_for(consenting_user).get(f"/api/v1/workouts/{workout.pk}/score/").json()
+    assert body["explanations"]["mindful_minutes"] == (
+        "4 min of breathing practice in the class (its segments with a breathing pattern)."
+    )
+
+
+def test_leaving_a_hiit_class_before_its_breathing_gives_no_mindful_minutes(
+    instructor: Instructor,
+    consenting_user: User,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    hiit = services.class_create(
+        user=instructor.user,
+        title="Sprint and breathe",
+        kind="hiit",
+        delivery="on_demand",
+        segments=SEGMENTS,
+    )
+    challenge_id = mindful_challenge(instructor.user, consenting_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance = take_on_demand(consenting_user, hiit, start=at(0), end=at(100))
+
+    assert attendance.metrics["mindful_s"] == 0.0
+    score = StoredScore.objects.get(workout=workout_of(attendance))
+    assert score.metrics["mindful_minutes"] == 0.0
+    assert Participant.objects.get(challenge_id=challenge_id).progress == 0
 
 
 def test_an_on_demand_class_with_a_strap_measures_zones_over_the_plan(

@@ -13,7 +13,7 @@ from devices.activity_files import parse_activity
 from wellness.classes.plan import Breathing, Segment
 from wellness.classes.scoring import (
     HrvStartEnd,
-    mindful_minutes,
+    mindful_seconds,
     relaxation_indicator,
     rmssd,
     rmssd_start_end,
@@ -124,6 +124,9 @@ def test_mindful_minutes_count_a_whole_yoga_class_but_only_breathing_in_hiit() -
         Segment("Breathe down", 180, "", breathing=Breathing(4, 0, 6, 0)),
     ]
 
-    assert mindful_minutes("yoga", segments, attended_s=779) == 12
-    assert mindful_minutes("hiit", segments, attended_s=780) == 3
-    assert mindful_minutes("hiit", segments, attended_s=700) == 1
+    assert mindful_seconds("yoga", segments, [600, 179]) == 779
+    assert mindful_seconds("breathing", segments, [0, 180]) == 180
+    assert mindful_seconds("hiit", segments, [600, 180]) == 180
+    assert mindful_seconds("hiit", segments, [600, 100]) == 100
+    # Left before the cool-down: intervals only, nothing mindful.
+    assert mindful_seconds("hiit", segments, [420, 0]) == 0

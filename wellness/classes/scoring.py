@@ -166,19 +166,14 @@ def time_in_target_zone(
     )
 
 
-def mindful_minutes(kind: str, segments: Sequence[Segment], attended_s: float) -> int:
-    """Whole minutes of mindful practice: all attended time of a yoga or breathing class; in other
-    classes only the attended part of segments with a breathing pattern."""
+def mindful_seconds(kind: str, segments: Sequence[Segment], attended: Sequence[float]) -> float:
+    """Seconds of mindful practice: all attended time of a yoga or breathing class; in other
+    classes (HIIT's cool-down breathing) only the attended time of segments with a breathing
+    pattern. ``attended`` is the attended seconds of each segment."""
     if kind in MINDFUL_KINDS:
-        return int(max(0.0, attended_s) // 60)
-    mindful = 0.0
-    elapsed = 0.0
-    for segment in segments:
-        attended = max(0.0, min(segment.duration_s, attended_s - elapsed))
-        if segment.breathing is not None:
-            mindful += attended
-        elapsed += segment.duration_s
-    return int(mindful // 60)
+        return float(sum(attended))
+    pairs = zip(attended, segments, strict=True)
+    return float(sum(a for a, segment in pairs if segment.breathing is not None))
 
 
 @dataclass(frozen=True)
@@ -211,6 +206,7 @@ def class_metrics(
     rr_ms: ArrayLike,
     max_hr: float,
     max_hr_source: str,
+    kind: str,
 ) -> dict[str, Any]:
     """The yoga-aware metrics of one class taken, JSON-ready (stored on the attendance).
 
@@ -235,6 +231,7 @@ def class_metrics(
     relaxation = relaxation_indicator(hrv)
     return {
         "attended_s": round(sum(attended), 3),
+        "mindful_s": round(mindful_seconds(kind, segments, attended), 3),
         "heart_rate_measured": measured,
         "max_hr": round(max_hr),
         "max_hr_source": max_hr_source,

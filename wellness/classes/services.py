@@ -811,6 +811,7 @@ def _class_metrics(attendance: Attendance, workout: Workout, end: dt.datetime) -
         rr_ms=person_selectors.workout_rr(workout=workout.pk),
         max_hr=float(estimate.value) if estimate else selectors.DEFAULT_MAX_HR,
         max_hr_source=estimate.source if estimate else "assumed",
+        kind=attendance.fitness_class.kind,
     )
 
 
