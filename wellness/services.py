@@ -60,7 +60,7 @@ from wellness.samples import (
     series_from_bytes,
 )
 from wellness.tokens import token_generate
-from wellness.transactions import broadcast_on_commit, enqueue_on_commit
+from wellness.transactions import broadcast_many_on_commit, broadcast_on_commit, enqueue_on_commit
 
 CURRENT_HEALTH_POLICY_VERSION = "2026-11"
 MINIMUM_AGE_YEARS = 13
@@ -1029,19 +1029,16 @@ def _progress_add(xp_change: dict[int, int]) -> None:
     users = sorted(xp_change)
     Progress.objects.bulk_create([Progress(user_id=pk) for pk in users], ignore_conflicts=True)
     rows = list(Progress.objects.select_for_update().filter(user_id__in=users).order_by("user_id"))
+    level_ups = []
     for row in rows:
         old_level = row.level
         row.xp = max(row.xp + xp_change[row.user_id], 0)
         row.level = scoring.level_for_xp(row.xp)
         if row.level > old_level:
-            broadcast_on_commit(
-                user_group(row.user_id),
-                {
-                    "type": "notify",
-                    "event": {"kind": "level", "level": row.level, "xp": row.xp},
-                },
-            )
+            event = {"kind": "level", "level": row.level, "xp": row.xp}
+            level_ups.append((user_group(row.user_id), {"type": "notify", "event": event}))
     Progress.objects.bulk_update(rows, ["xp", "level"])
+    broadcast_many_on_commit(level_ups)
 
 
 def _hand_off(
