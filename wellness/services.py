@@ -977,19 +977,71 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             if change:
                 xp_change[workout.user_id] = xp_change.get(workout.user_id, 0) + change
             rows.append(row)
-        StoredScore.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["workout"],
-            update_fields=[
-                "status", "metrics", "flags", "points", "training_load",
-                "counts_for_leaderboards", "reason", "reason_code", "scored_at",
-            ],
-        )  # fmt: skip
+        _scores_store(rows)
         _progress_add(xp_change)
         accepted = {row.workout_id for row in rows if row.accepted_at is not None}
         _hand_off(workouts=workouts, results=results, accepted=accepted)
     return rows
+
+
+# What a re-score replaces on a stored score (acceptance stays as an organizer left it).
+_SCORE_UPDATE_FIELDS = (
+    "status", "metrics", "flags", "points", "training_load", "counts_for_leaderboards", "reason",
+    "reason_code", "scored_at",
+)  # fmt: skip
+
+# One statement with every row as an array parameter, bound on the server in binary: Django's
+# ``bulk_create`` spent ~0.2 s of a 200-workout chunk building and escaping its UNNEST arrays.
+_SCORES_UPSERT_SQL = f"""
+INSERT INTO wellness_storedscore
+    (workout_id, status, metrics, flags, points, training_load, counts_for_leaderboards, reason,
+     reason_code, accepted_by_id, accepted_at, scored_at)
+SELECT v.workout_id, v.status, v.metrics::jsonb, v.flags::jsonb, v.points, v.training_load,
+       v.counts, v.reason, v.reason_code, v.accepted_by_id, v.accepted_at, v.scored_at
+FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::bigint[], %b::float8[],
+            %b::bool[], %b::text[], %b::text[], %b::bigint[], %b::timestamptz[],
+            %b::timestamptz[])
+     AS v(workout_id, status, metrics, flags, points, training_load, counts, reason, reason_code,
+          accepted_by_id, accepted_at, scored_at)
+ON CONFLICT (workout_id) DO UPDATE SET
+    {", ".join(f"{name} = excluded.{name}" for name in _SCORE_UPDATE_FIELDS)}
+"""
+
+
+def _json_text(value: Any) -> str:
+    return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _scores_store(rows: Sequence[StoredScore]) -> None:
+    """Insert or replace these scores (one row per workout), keeping a stored acceptance."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        StoredScore.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["workout"],
+            update_fields=list(_SCORE_UPDATE_FIELDS),
+        )
+        return
+    with _server_bound_cursor() as cursor:
+        cursor.execute(
+            _SCORES_UPSERT_SQL,
+            [
+                [r.workout_id for r in rows],
+                [str(r.status) for r in rows],  # str: psycopg would dump an Enum by name
+                [_json_text(r.metrics) for r in rows],
+                [_json_text(r.flags) for r in rows],
+                [int(r.points) for r in rows],
+                [float(r.training_load) for r in rows],
+                [bool(r.counts_for_leaderboards) for r in rows],
+                [str(r.reason) for r in rows],
+                [str(r.reason_code) for r in rows],
+                [r.accepted_by_id for r in rows],
+                [r.accepted_at for r in rows],
+                [r.scored_at for r in rows],
+            ],
+        )
 
 
 # The stored metrics: every field of a score but its flags (stored apart), read in one pass
