@@ -22,6 +22,7 @@ def _no_drain_task(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests score in-process: importing a workout queues no task for a worker."""
     monkeypatch.setattr(services, "scoring_drain_schedule", lambda: None)
 
+
 COLUMNS = (
     "workout_id", "status", "metrics", "flags", "points", "training_load",
     "counts_for_leaderboards", "reason", "reason_code", "accepted_by_id", "accepted_at",
