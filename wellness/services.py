@@ -844,17 +844,37 @@ def workouts_score_pending(*, chunk: int | None = None, max_chunks: int | None =
 def _athlete(profile: Profile | None) -> scoring.Athlete:
     if profile is None:
         return scoring.Athlete()
+    return _athlete_from(
+        birth_year=profile.birth_year,
+        sex=profile.sex,
+        weight_kg=profile.weight_kg,
+        resting_hr=profile.resting_heart_rate,
+        max_hr=profile.max_heart_rate,
+        lthr=profile.lactate_threshold_heart_rate,
+    )
+
+
+def _athlete_from(
+    *,
+    birth_year: int | None,
+    sex: str | None,
+    weight_kg: Any,
+    resting_hr: Any,
+    max_hr: Any,
+    lthr: Any,
+) -> scoring.Athlete:
+    """The athlete of a profile's stored values (all None: no profile)."""
 
     def number(value: Any) -> float | None:
         return None if value is None else float(value)
 
     return scoring.Athlete(
-        age=number(selectors.profile_age_years(profile)),
-        sex=profile.sex or None,
-        weight_kg=number(profile.weight_kg),
-        resting_hr=number(profile.resting_heart_rate),
-        max_hr=number(profile.max_heart_rate),
-        lthr=number(profile.lactate_threshold_heart_rate),
+        age=number(selectors.age_years(birth_year)),
+        sex=sex or None,
+        weight_kg=number(weight_kg),
+        resting_hr=number(resting_hr),
+        max_hr=number(max_hr),
+        lthr=number(lthr),
     )
 
 
@@ -881,22 +901,50 @@ def _saved_series(workout_ids: list[int]) -> dict[int, Series]:
         return {pk: series_from_bytes(bytes(data), bytes(rr or b"")) for pk, data, rr in cursor}
 
 
-def _workout_series_loaded(workout: Workout, saved: dict[int, Series]) -> Series:
-    series = saved.get(workout.pk)
-    return series if series is not None else selectors.workout_series(workout=workout.pk)
+class _Locked(NamedTuple):
+    """A workout being scored, with its person's profile values, as one row of the locking query
+    (model instances of the workouts, users and profiles of a chunk cost more than the scoring)."""
+
+    pk: int
+    user_id: int
+    sport: str
+    indoor: bool
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    birth_year: int | None
+    sex: str | None
+    weight_kg: Any
+    resting_hr: Any
+    max_hr: Any
+    lthr: Any
+
+
+_LOCKED_FIELDS = (
+    "pk", "user_id", "sport", "indoor", "started_at", "ended_at", "user__profile__birth_year",
+    "user__profile__sex", "user__profile__weight_kg", "user__profile__resting_heart_rate",
+    "user__profile__max_heart_rate", "user__profile__lactate_threshold_heart_rate",
+)  # fmt: skip
 
 
 def _score_one(
-    workout: Workout, saved: dict[int, Series]
+    workout: _Locked, saved: dict[int, Series]
 ) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
-    profile = getattr(workout.user, "profile", None)
     try:
-        athlete = _athlete(profile)
+        athlete = _athlete_from(
+            birth_year=workout.birth_year,
+            sex=workout.sex,
+            weight_kg=workout.weight_kg,
+            resting_hr=workout.resting_hr,
+            max_hr=workout.max_hr,
+            lthr=workout.lthr,
+        )
     except ValueError:
         # Contradictory stored values (resting above maximum heart rate): let the formulas
         # estimate instead of refusing the workout.
         athlete = scoring.Athlete()
-    series = _workout_series_loaded(workout, saved)
+    series = saved.get(workout.pk)
+    if series is None:
+        series = selectors.workout_series(workout=workout.pk)
     elapsed = (workout.ended_at - workout.started_at).total_seconds() if workout.ended_at else None
     try:
         return scoring.score_arrays(
@@ -930,13 +978,13 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     with transaction.atomic():
         # Locking the workouts serialises two scorings of one workout (a drain task and the
         # rescore command): the second then sees the first's stored points and adds no XP twice.
-        workouts = list(
-            Workout.objects.select_for_update(of=("self",))
+        workouts = [
+            _Locked(*row)
+            for row in Workout.objects.select_for_update(of=("self",))
             .filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
-            .select_related("user__profile")
-            .defer(*selectors.SERIES_FIELDS)
             .order_by("pk")
-        )
+            .values_list(*_LOCKED_FIELDS)
+        ]
         saved = _saved_series([w.pk for w in workouts])
         # The previous scores as plain rows of the four values needed (not model instances, whose
         # metrics JSON would be decoded only to be replaced).
@@ -1089,12 +1137,21 @@ def _progress_add(xp_change: dict[int, int]) -> None:
         if row.level > old_level:
             event = {"kind": "level", "level": row.level, "xp": row.xp}
             level_ups.append((user_group(row.user_id), {"type": "notify", "event": event}))
-    Progress.objects.bulk_update(rows, ["xp", "level"])
+    # One UPDATE ... FROM (VALUES ...) (PostgreSQL and SQLite; VALUES columns are column1, ...):
+    # ``bulk_update`` builds a CASE per row and field.
+    table = connection.ops.quote_name(Progress._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET xp = CAST(v.column2 AS INTEGER), level = CAST(v.column3 AS INTEGER)"
+            f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}) AS v"
+            f" WHERE {table}.user_id = v.column1",
+            [value for row in rows for value in (row.user_id, row.xp, row.level)],
+        )
     broadcast_many_on_commit(level_ups)
 
 
 def _hand_off(
-    *, workouts: Sequence[Workout], results: dict[int, scoring.WorkoutScore], accepted: set[int]
+    *, workouts: Sequence[_Locked], results: dict[int, scoring.WorkoutScore], accepted: set[int]
 ) -> None:
     """One call per receiver with the chunk's scored workouts, in workout order."""
     # Imported here: challenges and worlds import this module, so importing them at the top
