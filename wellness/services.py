@@ -60,7 +60,12 @@ from wellness.samples import (
     series_from_bytes,
 )
 from wellness.tokens import token_generate
-from wellness.transactions import broadcast_many_on_commit, broadcast_on_commit, enqueue_on_commit
+from wellness.transactions import (
+    broadcast_many_on_commit,
+    broadcast_on_commit,
+    broadcasts_together,
+    enqueue_on_commit,
+)
 
 CURRENT_HEALTH_POLICY_VERSION = "2026-11"
 MINIMUM_AGE_YEARS = 13
@@ -975,7 +980,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     stored with their reason. After storing, one explicit call per receiver hands each scored
     workout to challenges and worlds (they are idempotent per workout).
     """
-    with transaction.atomic():
+    with transaction.atomic(), broadcasts_together():
         # Locking the workouts serialises two scorings of one workout (a drain task and the
         # rescore command): the second then sees the first's stored points and adds no XP twice.
         workouts = [
