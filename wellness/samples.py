@@ -568,10 +568,12 @@ def columns_from_bytes(data: bytes, width: int) -> np.ndarray:
     at += _HEADER.itemsize
     column_headers = np.frombuffer(data, dtype=_COLUMN_HEADER, count=width, offset=at)
     at += _COLUMN_HEADER.itemsize * width
-    out = np.empty((rows, width), dtype=DTYPE)
+    # Decoded column by column into contiguous rows of a (width, rows) array, returned transposed:
+    # the (rows, width) array the caller asks for, column-major, which is what scoring reads.
+    out = np.empty((width, rows), dtype=DTYPE)
     for j, (code, size, base) in enumerate(column_headers.tolist()):
         if code == _ALL_NAN:
-            out[:, j] = np.nan
+            out[j] = np.nan
             continue
         dtype: np.dtype[Any] | None
         if code == _OFFSET:
@@ -584,5 +586,9 @@ def columns_from_bytes(data: bytes, width: int) -> np.ndarray:
             raise ValueError(f"unknown saved-series column code {code}/{size}")
         values = np.frombuffer(data, dtype=dtype, count=rows, offset=at)
         at += dtype.itemsize * rows
-        out[:, j] = _offset_decoded(base, values) if code == _OFFSET else values
-    return out
+        if code == _OFFSET:
+            np.add(values, base, out=out[j], dtype=DTYPE)
+            out[j][values == np.iinfo(values.dtype).max] = np.nan
+        else:
+            out[j] = values
+    return out.T

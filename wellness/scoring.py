@@ -719,20 +719,25 @@ def _hrv(rr: Array | Sequence[float] | None) -> tuple[float | None, float | None
     if rr is None or len(rr) == 0:
         return None, None, 0, 0
     r = np.asarray(rr, dtype=np.float64)
-    if not np.isfinite(r).all():
+    if not math.isfinite(float(r.sum())):  # cheaper than isfinite().all(); NaN and inf poison it
         r = np.where(np.isfinite(r), r, 0.0)  # a missing interval is an artefact, not a crash
-    accepted = (r >= RR_MIN_MS) & (r <= RR_MAX_MS)
+    accepted = r >= RR_MIN_MS
+    accepted &= r <= RR_MAX_MS
     change = r[1:] - r[:-1]
     accepted[1:] &= np.abs(change) <= RR_MAX_CHANGE * r[:-1]
     beats = int(np.count_nonzero(accepted))
     if beats < HRV_MIN_BEATS:
         return None, None, beats, r.size - beats
-    # Masked dot products instead of fancy indexing: the same sums, without the copies.
+    # Masked dot products instead of fancy indexing: the same sums, without the copies. The
+    # masks are cast to float64 once (a dot product with a bool array casts it on every call).
     pairs = accepted[1:] & accepted[:-1]
     n_pairs = int(np.count_nonzero(pairs))
-    rmssd = math.sqrt(float((change * change) @ pairs) / n_pairs) if n_pairs else None
-    deviation = r - float(r @ accepted) / beats
-    sdnn = math.sqrt(float((deviation * deviation) @ accepted) / (beats - 1))
+    np.multiply(change, change, out=change)
+    rmssd = math.sqrt(float(change @ pairs.astype(np.float64)) / n_pairs) if n_pairs else None
+    weights = accepted.astype(np.float64)
+    deviation = r - float(r @ weights) / beats
+    np.multiply(deviation, deviation, out=deviation)
+    sdnn = math.sqrt(float(deviation @ weights) / (beats - 1))
     return rmssd, sdnn, beats, r.size - beats
 
 

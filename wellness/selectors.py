@@ -79,9 +79,14 @@ def public_name(profile: Profile) -> str:
 
 def profile_age_years(profile: Profile) -> int | None:
     """Age this year; a birth year is all we ask for, so this may be one year high."""
-    if profile.birth_year is None:
+    return age_years(profile.birth_year)
+
+
+def age_years(birth_year: int | None) -> int | None:
+    """Age this year of someone born in ``birth_year`` (None: not known)."""
+    if birth_year is None:
         return None
-    return timezone.now().year - profile.birth_year
+    return timezone.now().year - birth_year
 
 
 def profile_max_heart_rate(profile: Profile) -> Estimate | None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from benchmarks.scoring import agreement, synthetic_run
+from wellness import scoring
 from wellness.handoff import ScoredWorkout
 from wellness.scoring import (
     COLUMNS,
@@ -631,3 +632,46 @@ def test_a_live_batch_sent_twice_counts_once() -> None:
 
     # walking at 1.5 m/s: ACSM 1 + 0.1 x 90 / 3.5 = 3.57 MET, 119 s of it
     assert first.points == int((0.1 * 90 / 3.5) * 119 / 60) == again.points
+
+
+def _hrv_reference(rr: np.ndarray) -> tuple[float | None, float | None, int, int]:
+    """The earlier NumPy formulation of HRV (isfinite test, bool-masked dot products)."""
+    if len(rr) == 0:
+        return None, None, 0, 0
+    r = np.asarray(rr, dtype=np.float64)
+    if not np.isfinite(r).all():
+        r = np.where(np.isfinite(r), r, 0.0)
+    accepted = (r >= scoring.RR_MIN_MS) & (r <= scoring.RR_MAX_MS)
+    change = r[1:] - r[:-1]
+    accepted[1:] &= np.abs(change) <= scoring.RR_MAX_CHANGE * r[:-1]
+    beats = int(np.count_nonzero(accepted))
+    if beats < scoring.HRV_MIN_BEATS:
+        return None, None, beats, r.size - beats
+    pairs = accepted[1:] & accepted[:-1]
+    n_pairs = int(np.count_nonzero(pairs))
+    rmssd = math.sqrt(float((change * change) @ pairs) / n_pairs) if n_pairs else None
+    deviation = r - float(r @ accepted) / beats
+    sdnn = math.sqrt(float((deviation * deviation) @ accepted) / (beats - 1))
+    return rmssd, sdnn, beats, r.size - beats
+
+
+@pytest.mark.parametrize("case", ["clean", "nan", "inf", "artefacts", "few", "huge", "empty"])
+def test_hrv_is_bit_for_bit_the_earlier_formulation_and_leaves_its_input_alone(case: str) -> None:
+    rng = np.random.default_rng(11)
+    rr = 800 + 60 * np.sin(np.arange(8000) / 40) + rng.normal(0, 15, 8000)
+    rr = {
+        "clean": rr,
+        "nan": np.where(rng.random(rr.size) < 0.01, np.nan, rr),
+        "inf": np.where(rng.random(rr.size) < 0.01, np.inf, rr),
+        "artefacts": rr * (1 + (rng.random(rr.size) < 0.05)),
+        "few": rr[:25],
+        "huge": np.where(rng.random(rr.size) < 0.01, 1e308, rr),
+        "empty": rr[:0],
+    }[case]
+    before = rr.copy()
+
+    with np.errstate(all="ignore"):  # as score_arrays calls it
+        got, expected = scoring._hrv(rr), _hrv_reference(rr)
+
+    assert repr(got) == repr(expected)  # repr: NaN (a 1e308 artefact's square) equals itself
+    assert np.array_equal(rr, before, equal_nan=True)

@@ -99,3 +99,15 @@ def test_any_array_reads_back_bit_for_bit(array: np.ndarray) -> None:
 
     assert len(encoded) % 8 == 4  # never mistaken for the raw form
     assert _same_bits(columns_from_bytes(encoded, len(COLUMNS)), array)
+
+
+def test_a_saved_series_reads_back_column_major_so_scoring_reads_its_columns_without_a_copy() -> (
+    None
+):
+    series = _run()
+
+    loaded = series_from_bytes(*series.to_bytes())
+
+    assert loaded.records.T.flags.c_contiguous
+    assert loaded.rr[:, 1].flags.c_contiguous
+    assert _same_bits(np.ascontiguousarray(loaded.records.T), series.records.T.copy())
