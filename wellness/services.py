@@ -8,7 +8,7 @@ import hashlib
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple
 from zoneinfo import available_timezones
 
@@ -24,6 +24,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from wellness import privacy, scoring, selectors
+from wellness.classes import selectors as class_selectors
 from wellness.errors import (
     ConsentRequired,
     DomainError,
@@ -916,6 +917,7 @@ class _Locked(NamedTuple):
     indoor: bool
     started_at: dt.datetime
     ended_at: dt.datetime | None
+    source: str
     birth_year: int | None
     sex: str | None
     weight_kg: Any
@@ -925,7 +927,8 @@ class _Locked(NamedTuple):
 
 
 _LOCKED_FIELDS = (
-    "pk", "user_id", "sport", "indoor", "started_at", "ended_at", "user__profile__birth_year",
+    "pk", "user_id", "sport", "indoor", "started_at", "ended_at", "source",
+    "user__profile__birth_year",
     "user__profile__sex", "user__profile__weight_kg", "user__profile__resting_heart_rate",
     "user__profile__max_heart_rate", "user__profile__lactate_threshold_heart_rate",
 )  # fmt: skip
@@ -999,12 +1002,20 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             .filter(workout_id__in=[w.pk for w in workouts])
             .values_list("workout_id", "points", "accepted_by_id", "accepted_at")
         }
+        # A class of another sport than yoga (HIIT) counts its breathing segments as mindful.
+        class_mindful = class_selectors.class_mindful_minutes(
+            workout_ids=[
+                w.pk for w in workouts if w.source == WorkoutSource.CLASS and w.sport != Sport.YOGA
+            ]
+        )
         now = timezone.now()
         rows: list[StoredScore] = []
         results: dict[int, scoring.WorkoutScore] = {}
         xp_change: dict[int, int] = {}
         for workout in workouts:
             outcome = _score_one(workout, saved)
+            if workout.pk in class_mindful and isinstance(outcome, scoring.WorkoutScore):
+                outcome = replace(outcome, mindful_minutes=class_mindful[workout.pk])
             old = before.get(workout.pk)
             row = StoredScore(
                 workout_id=workout.pk,

@@ -94,6 +94,19 @@ def score_summary(score: StoredScore | None) -> dict[str, Any]:
     return summary
 
 
+def class_mindful_minutes(*, workout_ids: list[int]) -> dict[int, float]:
+    """Mindful minutes of class workouts, from their attendances' class metrics (``mindful_s``):
+    what scoring counts for a class whose sport is not yoga (a HIIT class's breathing). Workouts
+    without completed class metrics (not a class's, erased, or from before ``mindful_s``) are
+    left out."""
+    if not workout_ids:
+        return {}
+    rows = Attendance.objects.filter(workout_id__in=workout_ids).values_list(
+        "workout_id", "metrics__mindful_s"
+    )
+    return {pk: float(seconds) / 60.0 for pk, seconds in rows if seconds is not None}
+
+
 def workout_class_part(*, workout_id: int) -> dict[str, Any] | None:
     """For the workout score view: the class a workout was taken in and its class metrics, with
     their explanations; None for a workout that is not a class's. The caller has checked that the
