@@ -454,10 +454,15 @@ class PendingBatch:
 
 # Many batches in one statement, each only if its workout is the user's and the user's newest
 # consent record grants health-data processing: ownership and consent are decided in the same
-# statement as the write, so no check can go stale between them.
+# statement as the write, so no check can go stale between them. The batches go in as one array
+# per column, so the text is the same for any number of batches: psycopg converts it once and the
+# server plans it once (prepared), where a multi-row VALUES was new text for every batch count.
 _MANY_INSERT_SQL = """
-WITH v(user_id, workout_id, device, seq, count, rr_count, t_first, t_last, data, rr) AS (
-    VALUES {rows}
+WITH v AS (
+    SELECT * FROM unnest(
+        %b::bigint[], %b::bigint[], %b::varchar[], %b::integer[], %b::integer[], %b::integer[],
+        %b::float8[], %b::float8[], %b::bytea[], %b::bytea[]
+    ) AS v(user_id, workout_id, device, seq, count, rr_count, t_first, t_last, data, rr)
 )
 INSERT INTO wellness_samplebatch
     (workout_id, device, seq, count, rr_count, t_first, t_last, data, rr, received_at)
@@ -471,10 +476,6 @@ WHERE COALESCE((
 ON CONFLICT (workout_id, device, seq) DO NOTHING
 RETURNING workout_id, device, seq
 """
-_MANY_ROW = (
-    "(%s::bigint, %s::bigint, %s::varchar, %s::integer, %s::integer, %s::integer,"
-    " %s::float8, %s::float8, %b::bytea, %b::bytea)"
-)
 
 
 def sample_batches_store_many(*, batches: list[PendingBatch]) -> list[bool | DomainError]:
@@ -488,13 +489,16 @@ def sample_batches_store_many(*, batches: list[PendingBatch]) -> list[bool | Dom
         return []
     if connection.vendor != "postgresql":
         return [_store_one(batch) for batch in batches]
-    params: list[Any] = []
-    for b in batches:
-        p = b.packed
-        params += [b.user_id, b.workout_id, b.device, b.seq, p.count, p.rr_count,
-                   p.t_first, p.t_last, p.data, p.rr]  # fmt: skip
+    packs = [b.packed for b in batches]
+    params = [
+        [b.user_id for b in batches], [b.workout_id for b in batches],
+        [b.device for b in batches], [b.seq for b in batches],
+        [p.count for p in packs], [p.rr_count for p in packs],
+        [float(p.t_first) for p in packs], [float(p.t_last) for p in packs],
+        [p.data for p in packs], [p.rr for p in packs],
+    ]  # fmt: skip
     with _server_bound_cursor() as cursor:
-        cursor.execute(_MANY_INSERT_SQL.format(rows=", ".join([_MANY_ROW] * len(batches))), params)
+        cursor.execute(_MANY_INSERT_SQL, params, prepare=True)
         inserted = {tuple(row) for row in cursor.fetchall()}
     results: list[bool | DomainError] = []
     for b in batches:

@@ -179,6 +179,50 @@ def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
     ]  # fmt: skip
 
 
+def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
+    transactional_db: None, consenting_user: User
+) -> None:
+    from wellness.samples import pack_samples
+    from wellness.services import PendingBatch
+
+    grouped = WorkoutFactory.create(user=consenting_user)
+    single = WorkoutFactory.create(user=consenting_user)
+    batches = [
+        pack_samples([{"t": T0 + i, "hr": 100 + i, "rr": [600.0, 610.5]}]) for i in range(6)
+    ] + [pack_samples(hr_samples(T0 + 10, 3_600)), pack_samples([{"t": T0 + 4_000}])]
+    devices = ["strap", "pod", "ménage-à-trois", "strap", "pod", "strap", "phone", "phone"]
+    seqs = [1, 1, 2**31 - 1, 2, 2, 3, 70_000, 1]
+    for start, stop in [(0, 1), (1, 4), (4, 8)]:  # one, three and four batches a statement
+        outcomes = services.sample_batches_store_many(
+            batches=[
+                PendingBatch(consenting_user.pk, grouped.pk, devices[i], seqs[i], batches[i])
+                for i in range(start, stop)
+            ]
+        )
+        assert outcomes == [True] * (stop - start)
+    for i, packed in enumerate(batches):
+        assert services._batch_insert(
+            workout_id=single.pk, device=devices[i], seq=seqs[i], packed=packed
+        )
+
+    def rows(workout_id: int) -> list[tuple[Any, ...]]:
+        fields = ("device", "seq", "count", "rr_count", "t_first", "t_last", "data", "rr")
+        return [
+            tuple(bytes(v) if isinstance(v, memoryview) else v for v in row)
+            for row in SampleBatch.objects.filter(workout_id=workout_id)
+            .order_by("device", "seq")
+            .values_list(*fields)
+        ]
+
+    assert len(rows(grouped.pk)) == 8
+    assert rows(grouped.pk) == rows(single.pk)
+    again = services.sample_batches_store_many(
+        batches=[PendingBatch(consenting_user.pk, grouped.pk, "strap", 1, batches[0])]
+    )
+    assert again == [False]
+    assert len(rows(grouped.pk)) == 8
+
+
 def test_a_finished_workout_loads_its_saved_series_and_still_sees_late_batches(
     transactional_db: None, consenting_user: User
 ) -> None:
