@@ -123,6 +123,10 @@ def test_an_on_demand_class_is_played_by_keyboard_scored_and_shown_in_the_histor
     page.get_by_text("In for four, out for six.").wait_for()
     page.get_by_text("Breathe in").wait_for()
     page.get_by_text("Class complete").first.wait_for()
+    # The player shows the end at once and the link to the history once the server has completed
+    # the attendance.
+    history_link = page.get_by_role("link", name="See it in your class history")
+    history_link.wait_for()
 
     attendance = Attendance.objects.get(user=consenting_user)
     assert attendance.status == "completed"
@@ -130,7 +134,7 @@ def test_an_on_demand_class_is_played_by_keyboard_scored_and_shown_in_the_histor
     assert attendance.workout.status == WorkoutStatus.FINISHED
     eventually(lambda: StoredScore.objects.filter(workout=attendance.workout).exists())
 
-    page.get_by_role("link", name="See it in your class history").click()
+    history_link.click()
     page.get_by_role("heading", name="Class history").wait_for()
     page.get_by_role("heading", name="Two-minute reset").wait_for()
     assert "points" in page.locator("main").inner_text()
