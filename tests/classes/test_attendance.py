@@ -204,19 +204,25 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
     )
 
 
+def hiit_class(instructor: Instructor) -> FitnessClass:
+    """An on-demand HIIT class with the test segments: 120 s arrive, 240 s box breathing, 300 s
+    flow."""
+    return services.class_create(
+        user=instructor.user,
+        title="Sprint and breathe",
+        kind="hiit",
+        delivery="on_demand",
+        segments=SEGMENTS,
+    )
+
+
 def test_a_hiit_class_counts_only_its_breathing_segment_as_mindful_minutes(
     client_for: Any,
     instructor: Instructor,
     consenting_user: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    hiit = services.class_create(
-        user=instructor.user,
-        title="Sprint and breathe",
-        kind="hiit",
-        delivery="on_demand",
-        segments=SEGMENTS,  # 120 s arrive, 240 s box breathing, 300 s flow
-    )
+    hiit = hiit_class(instructor)
     challenge_id = mindful_challenge(instructor.user, consenting_user)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -240,13 +246,7 @@ def test_leaving_a_hiit_class_before_its_breathing_gives_no_mindful_minutes(
     consenting_user: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    hiit = services.class_create(
-        user=instructor.user,
-        title="Sprint and breathe",
-        kind="hiit",
-        delivery="on_demand",
-        segments=SEGMENTS,
-    )
+    hiit = hiit_class(instructor)
     challenge_id = mindful_challenge(instructor.user, consenting_user)
 
     with django_capture_on_commit_callbacks(execute=True):
