@@ -46,6 +46,7 @@ from wellness.handoff import ScoredWorkout
 from wellness.models import ConsentPurpose, ConsentRecord, Profile, User
 from wellness.selectors import profile_age_years
 from wellness.services import user_group
+from wellness.sql import rows_update
 from wellness.transactions import broadcast_many_on_commit, broadcast_on_commit
 
 SPORTS = ("run", "ride", "walk", "yoga", "other")
@@ -712,18 +713,13 @@ def _streaks_advance_many(
             changed.append((pk, state.current, state.longest, state.last_period))
             best = state.longest
         longest[(user_id, kind)] = best
-    if changed:
-        assignments = ", ".join(
-            f"{quote(field)} = CAST(v.column{i + 2} AS INTEGER)"
-            for i, field in enumerate(("current", "longest", "last_period"))
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} "
-                f"FROM (VALUES {', '.join(['(%s, %s, %s, %s)'] * len(changed))}) AS v "
-                f"WHERE {table}.{quote('id')} = v.column1",
-                [value for row in changed for value in row],
-            )
+    rows_update(
+        Streak,
+        key="id",
+        fields=("current", "longest", "last_period"),
+        sql_type="INTEGER",
+        rows=changed,
+    )
     return longest
 
 

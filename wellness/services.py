@@ -60,6 +60,7 @@ from wellness.samples import (
     pack_samples,
     series_from_bytes,
 )
+from wellness.sql import rows_update
 from wellness.tokens import token_generate
 from wellness.transactions import (
     broadcast_many_on_commit,
@@ -1157,16 +1158,13 @@ def _progress_add(xp_change: dict[int, int]) -> None:
         if row.level > old_level:
             event = {"kind": "level", "level": row.level, "xp": row.xp}
             level_ups.append((user_group(row.user_id), {"type": "notify", "event": event}))
-    # One UPDATE ... FROM (VALUES ...) (PostgreSQL and SQLite; VALUES columns are column1, ...):
-    # ``bulk_update`` builds a CASE per row and field.
-    table = connection.ops.quote_name(Progress._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET xp = CAST(v.column2 AS INTEGER), level = CAST(v.column3 AS INTEGER)"
-            f" FROM (VALUES {', '.join(['(%s, %s, %s)'] * len(rows))}) AS v"
-            f" WHERE {table}.user_id = v.column1",
-            [value for row in rows for value in (row.user_id, row.xp, row.level)],
-        )
+    rows_update(
+        Progress,
+        key="user_id",
+        fields=("xp", "level"),
+        sql_type="INTEGER",
+        rows=[(row.user_id, row.xp, row.level) for row in rows],
+    )
     broadcast_many_on_commit(level_ups)
 
 

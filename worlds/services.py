@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -15,6 +15,7 @@ from wellness.errors import Conflict, ConsentRequired, Forbidden, NotFound, Vali
 from wellness.handoff import ScoredWorkout
 from wellness.models import Profile, User, Workout
 from wellness.services import user_group
+from wellness.sql import rows_update
 from wellness.transactions import broadcast_on_commit
 from worlds import movement, selectors
 from worlds.gpx import GpxRejected, gpx_route_parse
@@ -309,15 +310,13 @@ def avatars_advance(
 
 # What a tick changes on a live session's row (a finish also sets status, finished_at and time).
 SESSION_MOVED_FIELDS = ("distance_m", "speed_mps", "gradient", "last_t", "started_t")
-STORE_CHUNK = 500
 
 
 def _sessions_moved_store(sessions: Sequence[AvatarSession]) -> None:
     """Store the moved sessions' rows: one UPDATE for every row of the tick still live.
 
-    Django's ``bulk_update`` builds a CASE expression per row and field, which took ~90 % of a
-    500-avatar tick; ``UPDATE ... FROM (VALUES ...)`` (PostgreSQL and SQLite alike, whose VALUES
-    columns are both named column1, column2, ...) sends the rows as parameters.
+    Django's ``bulk_update`` built a CASE expression per row and field, which took ~90 % of a
+    500-avatar tick (``wellness.sql.rows_update`` sends the rows as parameters).
     """
     finished = [s for s in sessions if s.status != SessionStatus.ACTIVE]
     for session in finished:  # a handful a tick at most
@@ -325,25 +324,13 @@ def _sessions_moved_store(sessions: Sequence[AvatarSession]) -> None:
             update_fields=[*SESSION_MOVED_FIELDS, "status", "finished_at", "finish_time_s"]
         )
     live = [s for s in sessions if s.status == SessionStatus.ACTIVE]
-    quote = connection.ops.quote_name
-    table = quote(AvatarSession._meta.db_table)
-    assignments = ", ".join(
-        f"{quote(field)} = CAST(v.column{i + 2} AS DOUBLE PRECISION)"
-        for i, field in enumerate(SESSION_MOVED_FIELDS)
+    rows_update(
+        AvatarSession,
+        key="id",
+        fields=SESSION_MOVED_FIELDS,
+        sql_type="DOUBLE PRECISION",
+        rows=[(s.pk, *(getattr(s, f) for f in SESSION_MOVED_FIELDS)) for s in live],
     )
-    row = "(" + ", ".join(["%s"] * (len(SESSION_MOVED_FIELDS) + 1)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(live), STORE_CHUNK):
-            chunk = live[start : start + STORE_CHUNK]
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row] * len(chunk))})"
-                f" AS v WHERE {table}.{quote('id')} = v.column1",
-                [
-                    value
-                    for s in chunk
-                    for value in (s.pk, *(getattr(s, f) for f in SESSION_MOVED_FIELDS))
-                ],
-            )
 
 
 def _session_step(
