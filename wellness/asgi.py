@@ -15,9 +15,9 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from devices import routing as devices_routing  # noqa: E402
 from wellness import routing as wellness_routing  # noqa: E402
 from wellness.classes import routing as classes_routing  # noqa: E402
+from wellness.lifespan import lifespan  # noqa: E402
 from wellness.websocket import websocket_stack  # noqa: E402
 from worlds import routing as worlds_routing  # noqa: E402
-from worlds.lifespan import lifespan as worlds_lifespan  # noqa: E402
 
 websocket_urlpatterns = [
     *wellness_routing.websocket_urlpatterns,
@@ -30,7 +30,7 @@ application = ProtocolTypeRouter(
     {
         "http": django_http,
         "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
-        "lifespan": worlds_lifespan,
+        "lifespan": lifespan,
     }
 )
 

@@ -509,6 +509,31 @@ def test_a_session_its_instructor_never_ends_is_ended_once_overdue(
     assert occurrence.revision == revision
 
 
+def test_the_sweep_ends_every_overdue_session_and_no_other(
+    instructor: Instructor, occurrence: ClassOccurrence
+) -> None:
+    control = services.session_control
+    later = live_class(instructor).occurrences.get()
+    paused = live_class(instructor).occurrences.get()
+    control(user=instructor.user, occurrence_id=occurrence.pk, action="start", now=at(0))
+    control(user=instructor.user, occurrence_id=later.pk, action="start", now=at(900))
+    control(user=instructor.user, occurrence_id=paused.pk, action="start", now=at(10))
+    control(user=instructor.user, occurrence_id=paused.pk, action="pause", now=at(20))
+    overdue = CLASS_S * services.MAX_ATTENDANCE_FACTOR
+
+    assert services.sessions_end_overdue(now=at(overdue - 1)) == 0
+    assert services.sessions_end_overdue(now=at(overdue + 10)) == 2
+
+    statuses = dict(
+        ClassOccurrence.objects.filter(pk__in=(occurrence.pk, later.pk, paused.pk)).values_list(
+            "pk", "status"
+        )
+    )
+    assert statuses == {occurrence.pk: "ended", later.pk: "running", paused.pk: "ended"}
+    assert services.sessions_end_overdue(now=at(overdue + 20)) == 0
+    assert services.sessions_end_overdue(now=at(900 + overdue)) == 1
+
+
 def test_a_session_never_started_is_not_ended_by_the_overdue_check(
     occurrence: ClassOccurrence,
 ) -> None:

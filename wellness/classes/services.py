@@ -513,6 +513,22 @@ def session_end_overdue(*, occurrence_id: int, now: dt.datetime | None = None) -
     return True
 
 
+def sessions_end_overdue(*, now: dt.datetime | None = None) -> int:
+    """End every started session that is overdue (see :func:`session_end_overdue`); returns how
+    many it ended. The embedded default runs tasks at once, so the check that starting a session
+    queues for later cannot wait there: the server calls this every minute instead."""
+    now = now or timezone.now()
+    live = ClassOccurrence.objects.filter(
+        status__in=(SessionStatus.RUNNING, SessionStatus.PAUSED)
+    ).select_related("fitness_class")
+    overdue = [
+        occurrence.pk
+        for occurrence in live
+        if (overdue_at := _session_overdue_at(occurrence)) is not None and now >= overdue_at
+    ]
+    return sum(session_end_overdue(occurrence_id=pk, now=now) for pk in overdue)
+
+
 def live_share_set(
     *,
     user: User,
