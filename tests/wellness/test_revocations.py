@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
@@ -143,3 +146,32 @@ async def test_the_watch_forgets_revocations_after_the_remembered_time(
 
     assert watch.was_revoked(2)
     assert not watch.was_revoked(1)
+
+
+async def test_a_revocation_while_a_batch_is_stored_closes_without_a_reply(
+    consenting_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token_id, secret = await new_token(consenting_user, TokenScope.INGEST)
+    workout = await database_sync_to_async(WorkoutFactory.create)(user=consenting_user)
+    ws = await opened("/ws/v1/ingest/", secret)
+    watch = revocation_watch()
+    assert watch is not None
+    from devices import ingest_writer
+
+    real_store = ingest_writer.BatchWriter.store
+
+    async def store_then_revoked(self: Any, batch: Any) -> bool:
+        stored = await real_store(self, batch)
+        watch.tokens_revoked([token_id])  # the revocation arrives while the batch is stored
+        await asyncio.sleep(0.05)  # and the socket is closed before the write returns
+        return stored
+
+    monkeypatch.setattr(ingest_writer.BatchWriter, "store", store_then_revoked)
+
+    await ws.send_json_to(
+        {"type": "samples", "workout_id": workout.pk, "device": "strap", "seq": 1,
+         "samples": hr_samples(1_764_000_000.0, 1)}
+    )  # fmt: skip
+
+    assert await ws.receive_output(timeout=2) == CLOSED_REVOKED
+    assert await ws.receive_nothing(timeout=0.3)
