@@ -22,7 +22,7 @@ from django.conf import settings
 from devices.ingest_writer import writer
 from devices.live_publish import live_publisher
 from wellness import selectors, services
-from wellness.coalesce import Coalescer
+from wellness.coalesce import Coalescer, lookup_sync_to_async
 from wellness.consumers import AuthenticatedConsumer
 from wellness.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
@@ -32,14 +32,15 @@ from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_
 
 # Look-ups of many sockets at once share one query each (see wellness/coalesce.py).
 _consent: Coalescer[int, bool] = Coalescer(
-    database_sync_to_async(selectors.health_consent_active_many), False
+    lookup_sync_to_async(selectors.health_consent_active_many), False
 )
+_workout_live_efforts = lookup_sync_to_async(services.workout_live_efforts)
 
 
 async def _fetch_efforts(
     pairs: list[tuple[int, int]],
 ) -> dict[tuple[int, int], LiveEffort | None]:
-    return await database_sync_to_async(services.workout_live_efforts)(pairs=pairs)
+    return await _workout_live_efforts(pairs=pairs)
 
 
 _live_efforts: Coalescer[tuple[int, int], LiveEffort | None] = Coalescer(_fetch_efforts, None)

@@ -12,14 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 from channels.auth import AuthMiddleware
-from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 
 from wellness import selectors
 from wellness.authentication import bearer_secret
-from wellness.coalesce import Coalescer
+from wellness.coalesce import Coalescer, lookup_sync_to_async
 from wellness.models import AccessToken
 
 # Close codes (4000-4999 are for applications). Documented in the README.
@@ -40,7 +39,7 @@ class BrowserOriginValidator(OriginValidator):
 
 # Sockets opening at once share one token query (a connection storm after a server restart).
 _tokens: Coalescer[str, AccessToken | None] = Coalescer(
-    database_sync_to_async(selectors.access_tokens_by_secrets), None
+    lookup_sync_to_async(selectors.access_tokens_by_secrets), None
 )
 
 
