@@ -76,6 +76,7 @@ def _thread_name() -> str:
     return threading.current_thread().name
 
 
+@pytest.mark.django_db(transaction=True)  # the threads close their stale connections
 @pytest.mark.parametrize(
     ("engine", "on_lookup_thread"),
     [("django.db.backends.postgresql", True), ("django.db.backends.sqlite3", False)],
