@@ -6,36 +6,41 @@ workout's spectators. The database is the record; the channel layer is for live 
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import time
 from typing import Any
 
+import orjson
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
+from channels.layers import get_channel_layer
 from django.conf import settings
 
 from devices.ingest_writer import writer
 from devices.live_publish import live_publisher
 from wellness import selectors, services
-from wellness.coalesce import Coalescer
+from wellness.coalesce import Coalescer, lookup_sync_to_async
 from wellness.consumers import AuthenticatedConsumer
 from wellness.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
 from wellness.scoring import LiveEffort
 from wellness.services import PendingBatch
-from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED
+from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_REVOKED
 
 # Look-ups of many sockets at once share one query each (see wellness/coalesce.py).
 _consent: Coalescer[int, bool] = Coalescer(
-    database_sync_to_async(selectors.health_consent_active_many), False
+    lookup_sync_to_async(selectors.health_consent_active_many), False
 )
+_workout_live_efforts = lookup_sync_to_async(services.workout_live_efforts)
 
 
 async def _fetch_efforts(
     pairs: list[tuple[int, int]],
 ) -> dict[tuple[int, int], LiveEffort | None]:
-    return await database_sync_to_async(services.workout_live_efforts)(pairs=pairs)
+    return await _workout_live_efforts(pairs=pairs)
 
 
 _live_efforts: Coalescer[tuple[int, int], LiveEffort | None] = Coalescer(_fetch_efforts, None)
@@ -81,8 +86,71 @@ def _time(content: dict[str, Any], key: str, *, required: bool) -> dt.datetime |
     return dt.datetime.fromtimestamp(value, tz=dt.UTC)
 
 
+def _decode(text_data: str | None) -> Any:
+    """The message as ``json.loads`` reads it (None if it is not JSON), mostly through orjson.
+
+    orjson refuses what ``json.loads`` accepts beyond RFC 8259 (``NaN``, integers past 64 bits);
+    those go to ``json.loads``, so every message is read, and refused, as before."""
+    if text_data is None:
+        return None
+    try:
+        return orjson.loads(text_data)
+    except orjson.JSONDecodeError:
+        try:
+            return json.loads(text_data)
+        except ValueError:
+            return None
+
+
+_revocations: set[asyncio.Future[None]] = set()
+
+
 class IngestConsumer(AuthenticatedConsumer):
+    """One socket of a bridge or companion.
+
+    It has no channel-layer channel of its own: nothing is sent to an ingest socket through the
+    channel layer (its token's revocation comes from the process's revocation watch), and a
+    channel costs a Redis subscription per socket plus a second task and an ``asyncio.wait`` per
+    received message in Channels' consumer loop.
+    """
+
     token_scopes = (TokenScope.INGEST, TokenScope.API)
+    closed = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.scope = scope
+        self.channel_layer = get_channel_layer(self.channel_layer_alias)
+        self.base_send = send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
+
+    def token_revocation_notice(self) -> None:
+        """Close now, even while a message is being handled: its reply is then not sent."""
+        task = asyncio.ensure_future(self.token_revoked({"type": "token.revoked"}))
+        _revocations.add(task)  # keep a reference until it is done
+        task.add_done_callback(_revocations.discard)
+
+    async def token_revoked(self, event: dict[str, Any]) -> None:
+        await self.close(code=CLOSE_TOKEN_REVOKED)
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if self.closed:
+            return
+        self.closed = True  # nothing is sent, and no message handled, after the close frame
+        await super().close(code, reason)
+
+    async def _reply(self, content: dict[str, Any]) -> None:
+        if not self.closed:
+            await self.base_send({"type": "websocket.send", "text": json.dumps(content)})
+
+    async def _ack(self, workout_id: int, device: str, seq: int) -> None:
+        """The hot path's reply, of validated values only, so orjson encodes it (compact)."""
+        if not self.closed:
+            ack = {"type": "ack", "workout_id": workout_id, "device": device, "seq": seq}
+            await self.base_send({"type": "websocket.send", "text": orjson.dumps(ack).decode()})
 
     async def joined(self) -> bool:
         user = self.scope["user"]
@@ -109,13 +177,12 @@ class IngestConsumer(AuthenticatedConsumer):
         await handler(message)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.closed:
+            return
         if not self.bucket.take():
             await self.close(code=CLOSE_RATE_LIMITED)
             return
-        try:
-            content = json.loads(text_data) if text_data is not None else None
-        except ValueError:
-            content = None
+        content = _decode(text_data)
         if not isinstance(content, dict):
             await self._error("malformed", "Send each message as a JSON object text frame.")
             return
@@ -152,7 +219,7 @@ class IngestConsumer(AuthenticatedConsumer):
             reply["device"] = device
         if fields:
             reply["fields"] = fields
-        await self.send_json(reply)
+        await self._reply(reply)
 
     async def _start(self, content: dict[str, Any]) -> None:
         started_at = _time(content, "started_at", required=True)
@@ -166,7 +233,7 @@ class IngestConsumer(AuthenticatedConsumer):
             started_at=started_at,
             client_id=client_id,
         )
-        await self.send_json(
+        await self._reply(
             {"type": "started", "workout_id": workout, "client_id": client_id, "acked": acked}
         )
 
@@ -184,9 +251,7 @@ class IngestConsumer(AuthenticatedConsumer):
         )
         packed = services.samples_pack(samples=content.get("samples"))
         created = await writer().store(PendingBatch(user.pk, workout_id, device, seq, packed))
-        await self.send_json(
-            {"type": "ack", "workout_id": workout_id, "device": device, "seq": seq}
-        )
+        await self._ack(workout_id, device, seq)
         if created:
             # Queued, not awaited: one flush per loop turn sends the batches of all sockets.
             live_publisher(self.channel_layer).publish(
@@ -222,4 +287,4 @@ class IngestConsumer(AuthenticatedConsumer):
             user=self.scope["user"],
             ended_at=_time(content, "ended_at", required=False),
         )
-        await self.send_json({"type": "finished", "workout_id": workout_id})
+        await self._reply({"type": "finished", "workout_id": workout_id})

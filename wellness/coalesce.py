@@ -5,18 +5,49 @@ queries of their own (token, consent, live-effort state), one after another on t
 ahead of the live ingest's writes. A :class:`Coalescer` collects the keys asked for on its event
 loop while one fetch runs and answers them all with the next fetch; at low load a fetch carries
 one key and waits for no company.
+
+On PostgreSQL the fetches run on a thread (and database connection) of their own,
+:func:`lookup_sync_to_async`, not on the one thread-sensitive sync thread: that thread runs the
+live ingest's group commit, and a connection storm's look-ups (thousands of tokens, consents and
+live-effort states, ORM rows to build) queued every write, so every ack, behind them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable
-from typing import Generic, TypeVar
+from collections.abc import Awaitable, Callable, Hashable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Generic, ParamSpec, TypeVar
+
+from channels.db import DatabaseSyncToAsync, database_sync_to_async
+from django.conf import settings
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+P = ParamSpec("P")
+R = TypeVar("R")
 
 MAX_KEYS_PER_FETCH = 500
+
+# One thread: coalescing already makes a fetch carry many keys, and one look-up at a time keeps
+# the GIL for the event loop. SQLite stays on the sync thread (one writer, no second connection).
+_lookups = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wellverse-lookups")
+
+
+def lookup_sync_to_async(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
+    """``database_sync_to_async(func)``, on the look-up thread when the database is PostgreSQL.
+
+    For read-only functions: they see what is committed, from another connection than the
+    sync thread's."""
+    on_sync_thread: Any = database_sync_to_async(func)
+    on_lookup_thread: Any = DatabaseSyncToAsync(func, thread_sensitive=False, executor=_lookups)
+
+    async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+            return await on_lookup_thread(*args, **kwargs)
+        return await on_sync_thread(*args, **kwargs)
+
+    return call
 
 
 class _Queue(Generic[K, V]):
@@ -33,7 +64,7 @@ class Coalescer(Generic[K, V]):
     raising fails every key of that fetch. One queue per event loop.
     """
 
-    def __init__(self, fetch: Callable[[list[K]], Awaitable[dict[K, V]]], default: V) -> None:
+    def __init__(self, fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], default: V) -> None:
         self.fetch, self.default = fetch, default
         self.queues: dict[int, _Queue[K, V]] = {}
 

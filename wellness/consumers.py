@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from wellness.models import AccessToken, TokenScope
-from wellness.services import token_group, user_group
+from wellness.revocations import revocation_watch
+from wellness.services import user_group
 from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
+
+_notices: set[asyncio.Future[None]] = set()
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     """Refuses anonymous sockets and tokens of the wrong scope; closes when its token is revoked.
 
-    Subclasses set ``token_scopes`` and extend ``joined`` for their own groups.
+    Subclasses set ``token_scopes`` and extend ``joined`` for their own groups. A token socket is
+    watched by the process's one revocation watch (``wellness/revocations.py``), which hands the
+    revocation to the socket's own channel, so ``token_revoked`` runs in turn with its other
+    messages as before.
     """
 
     token_scopes: tuple[str, ...] = (TokenScope.API,)
     groups_joined: list[str]
+    watched_token: int | None = None
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -27,13 +35,32 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
             await self.close(code=CLOSE_UNAUTHENTICATED)
             return
         token: AccessToken | None = self.scope.get("token")
+        watch = revocation_watch() if token is not None else None
         if token is not None:
             if token.scope not in self.token_scopes:
                 await self.close(code=CLOSE_FORBIDDEN)
                 return
-            await self.join(token_group(token.pk))
-        if await self.joined():
-            await self.accept()
+            if watch is not None:
+                await watch.subscribed()
+                if watch.was_revoked(token.pk):
+                    await self.close(code=CLOSE_TOKEN_REVOKED)
+                    return
+        if not await self.joined():
+            return
+        await self.accept()
+        if token is not None and watch is not None:
+            if watch.add(token.pk, self):
+                self.watched_token = token.pk
+            else:  # revoked while this socket was being accepted: closed next, in turn
+                self.token_revocation_notice()
+
+    def token_revocation_notice(self) -> None:
+        """The revocation watch's call: queue ``token.revoked`` on this consumer's channel."""
+        task = asyncio.ensure_future(
+            self.channel_layer.send(self.channel_name, {"type": "token.revoked"})
+        )
+        _notices.add(task)  # keep a reference until it is sent
+        task.add_done_callback(_notices.discard)
 
     async def joined(self) -> bool:
         """Join this consumer's groups; return False after closing to refuse the socket."""
@@ -44,6 +71,11 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
         self.groups_joined.append(group)
 
     async def disconnect(self, code: int) -> None:
+        if self.watched_token is not None:
+            watch = revocation_watch()
+            if watch is not None:
+                watch.discard(self.watched_token, self)
+            self.watched_token = None
         for group in getattr(self, "groups_joined", []):
             await self.channel_layer.group_discard(group, self.channel_name)
 

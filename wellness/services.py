@@ -52,6 +52,7 @@ from wellness.models import (
     WorkoutSource,
     WorkoutStatus,
 )
+from wellness.revocations import REVOCATIONS_GROUP, revocation_message
 from wellness.samples import (
     PackedBatch,
     SampleError,
@@ -71,11 +72,6 @@ from wellness.transactions import (
 
 CURRENT_HEALTH_POLICY_VERSION = "2026-11"
 MINIMUM_AGE_YEARS = 13
-
-
-def token_group(token_id: int) -> str:
-    """The channel-layer group of every WebSocket authenticated with this token."""
-    return f"token-{token_id}"
 
 
 def user_group(user_id: int) -> str:
@@ -237,7 +233,7 @@ def access_token_revoke(*, user: User, token_id: int) -> AccessToken:
         if token.revoked_at is None:
             token.revoked_at = timezone.now()
             token.save(update_fields=["revoked_at"])
-        broadcast_on_commit(token_group(token.pk), {"type": "token.revoked"})
+        broadcast_on_commit(REVOCATIONS_GROUP, revocation_message([token.pk]))
     return token
 
 
@@ -258,8 +254,8 @@ def account_delete(*, user: User, password: str) -> None:
         )
     token_ids = list(user.access_tokens.values_list("pk", flat=True))
     with transaction.atomic():
-        for token_id in token_ids:
-            broadcast_on_commit(token_group(token_id), {"type": "token.revoked"})
+        if token_ids:
+            broadcast_on_commit(REVOCATIONS_GROUP, revocation_message(token_ids))
         user.delete()
 
 

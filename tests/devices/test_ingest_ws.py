@@ -165,6 +165,33 @@ async def test_an_invalid_batch_gets_an_error_with_its_seq_and_stores_nothing(
     await ws.disconnect()
 
 
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ('"samples": [{"t": 1764000000.0, "hr": NaN}]', "samples"),  # not RFC 8259 JSON
+        ('"samples": [{"t": 1764000000.0, "hr": 123456789012345678901234567890}]', "samples"),
+    ],
+)
+async def test_json_beyond_the_rfc_is_read_as_before_and_refused_with_its_seq(
+    consenting_user: User, text: str, field: str
+) -> None:
+    # orjson refuses NaN and integers past 64 bits; such a batch is still read and refused as a
+    # bad batch (with its seq, so the bridge drops it), not as a malformed message.
+    workout = await new_workout(consenting_user)
+    ws = await connected(consenting_user)
+
+    await ws.send_to(
+        text_data=f'{{"type": "samples", "workout_id": {workout.pk}, "device": "strap-1", '
+        f'"seq": 7, {text}}}'
+    )
+    error = await ws.receive_json_from(timeout=2)
+
+    assert (error["type"], error["code"], error["seq"]) == ("error", "validation_error", 7)
+    assert field in error["fields"]
+    assert await batch_count() == 0
+    await ws.disconnect()
+
+
 async def test_text_that_is_not_json_gets_an_error_and_stores_nothing(consenting_user) -> None:
     ws = await connected(consenting_user)
 

@@ -6,18 +6,22 @@ import asyncio
 import json
 import time
 import urllib.request
+from pathlib import Path
+from typing import Any
 
 import pytest
 import websockets
 import websockets.exceptions
-from asgiref.sync import async_to_sync
+from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from tests.conftest import AsgiServer, CeleryWorker
+from tests.conftest import AsgiServer, CeleryWorker, asgi_server_start, asgi_server_stop
+from tests.factories import WorkoutFactory, hr_samples
 from wellness import services
 from wellness.models import Profile, TokenScope, User
 from wellness.services import user_group
+from wellness.websocket import CLOSE_TOKEN_REVOKED
 
 pytestmark = pytest.mark.integration
 
@@ -85,3 +89,54 @@ def test_websocket_from_a_foreign_origin_is_refused_by_the_real_server(
     with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
         async_to_sync(connect)()
     assert refused.value.response.status_code == 403
+
+
+def test_revoking_a_token_closes_its_sockets_in_every_server_process_and_no_others(
+    asgi_server: AsgiServer, consenting_user: User, other_user: User, tmp_path: Path
+) -> None:
+    second = asgi_server_start(tmp_path / "uvicorn-2.log")
+    try:
+        revoked, revoked_secret = services.access_token_create(
+            user=consenting_user, name="bridge", scope=TokenScope.INGEST
+        )
+        _, kept_secret = services.access_token_create(
+            user=other_user, name="bridge", scope=TokenScope.INGEST
+        )
+        workout = WorkoutFactory.create(user=other_user)
+
+        async def scenario() -> tuple[list[int | None], list[str]]:
+            def connect(server: AsgiServer, secret: str) -> Any:
+                return websockets.connect(
+                    f"{server.ws_url}/ws/v1/ingest/",
+                    additional_headers={"Authorization": f"Bearer {secret}"},
+                )
+
+            servers = (asgi_server, second)
+            doomed = [await connect(server, revoked_secret) for server in servers]
+            kept = [await connect(server, kept_secret) for server in servers]
+            # Each socket is accepted only once its process's watch is subscribed.
+            await sync_to_async(services.access_token_revoke)(
+                user=consenting_user, token_id=revoked.pk
+            )
+            codes: list[int | None] = []
+            for ws in doomed:
+                with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+                    await asyncio.wait_for(ws.recv(), timeout=5)
+                codes.append(closed.value.rcvd.code if closed.value.rcvd else None)
+            replies: list[str] = []
+            for seq, ws in enumerate(kept, start=1):
+                batch = {
+                    "type": "samples", "workout_id": workout.pk, "device": "strap",
+                    "seq": seq, "samples": hr_samples(1_764_000_000.0 + seq, 1),
+                }  # fmt: skip
+                await ws.send(json.dumps(batch))
+                replies.append(json.loads(await asyncio.wait_for(ws.recv(), timeout=5))["type"])
+                await ws.close()
+            return codes, replies
+
+        codes, replies = async_to_sync(scenario)()
+    finally:
+        asgi_server_stop(second)
+
+    assert codes == [CLOSE_TOKEN_REVOKED, CLOSE_TOKEN_REVOKED]
+    assert replies == ["ack", "ack"]

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
+from channels.db import database_sync_to_async
 
 from wellness import selectors, services
-from wellness.coalesce import Coalescer
+from wellness.coalesce import Coalescer, lookup_sync_to_async
 from wellness.models import User
 
 
@@ -66,3 +68,33 @@ def test_tokens_of_many_secrets_leave_out_revoked_and_unknown_ones(db: None) -> 
     found = selectors.access_tokens_by_secrets([live_secret, revoked_secret, "wv_not-a-token"])
 
     assert {secret: token.pk for secret, token in found.items()} == {live_secret: live.pk}
+
+
+def _thread_name() -> str:
+    import threading
+
+    return threading.current_thread().name
+
+
+@pytest.mark.django_db(transaction=True)  # the threads close their stale connections
+@pytest.mark.parametrize(
+    ("engine", "on_lookup_thread"),
+    [("django.db.backends.postgresql", True), ("django.db.backends.sqlite3", False)],
+)
+def test_lookups_run_off_the_sync_thread_on_postgresql_only(
+    monkeypatch: pytest.MonkeyPatch, settings: Any, engine: str, on_lookup_thread: bool
+) -> None:
+    # The one thread-sensitive sync thread runs the live ingest's group commit; a connection
+    # storm's look-ups must not queue ahead of its writes (SQLite keeps one thread).
+    monkeypatch.setitem(settings.DATABASES["default"], "ENGINE", engine)
+
+    async def main() -> tuple[str, str]:
+        return (
+            await lookup_sync_to_async(_thread_name)(),
+            await database_sync_to_async(_thread_name)(),
+        )
+
+    lookup_thread, sync_thread = asyncio.run(main())
+
+    assert lookup_thread.startswith("wellverse-lookups") is on_lookup_thread
+    assert (lookup_thread == sync_thread) is not on_lookup_thread

@@ -99,3 +99,60 @@ async def test_revoking_a_token_closes_its_open_socket(user: User) -> None:
         "type": "websocket.close",
         "code": CLOSE_TOKEN_REVOKED,
     }
+
+
+@database_sync_to_async
+def session_cookie(user: User) -> bytes:
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}".encode()
+
+
+async def test_a_session_cookie_socket_is_authenticated_by_the_session(user: User) -> None:
+    ws = WebsocketCommunicator(application, PATH, headers=[(b"cookie", await session_cookie(user))])
+
+    connected, _ = await ws.connect()
+
+    assert connected is True
+    await ws.disconnect()
+
+
+async def test_an_unknown_token_falls_back_to_the_session_cookie(user: User) -> None:
+    headers = [
+        (b"cookie", await session_cookie(user)),
+        (b"authorization", b"Bearer wv_deadbeef_nope"),
+    ]
+    ws = WebsocketCommunicator(application, PATH, headers=headers)
+
+    connected, _ = await ws.connect()
+
+    assert connected is True
+    await ws.disconnect()
+
+
+async def test_a_token_socket_skips_the_session_user_lookup(
+    user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Channels looks the session's user up in a hop to the one sync thread, cookie or not.
+    import channels.auth
+
+    lookups: list[object] = []
+    real_get_user = channels.auth.get_user
+
+    async def counting_get_user(scope: object) -> object:
+        lookups.append(scope)
+        return await real_get_user(scope)
+
+    monkeypatch.setattr(channels.auth, "get_user", counting_get_user)
+    _, secret = await new_token(user)
+
+    token_socket = communicator(secret)
+    assert (await token_socket.connect())[0] is True
+    anonymous = await communicator().connect()
+
+    assert anonymous == (False, CLOSE_UNAUTHENTICATED)
+    assert len(lookups) == 1  # the anonymous socket's, not the token socket's
+    await token_socket.disconnect()
