@@ -795,7 +795,7 @@ def scores_erase(user_id: int) -> None:
 # --- Scoring lifecycle ----------------------------------------------------------------------------
 # Scoring a one-hour workout takes ~0.1 ms and a Celery task costs ~0.8 ms, so finished workouts are
 # marked as pending and drained by one task in chunks rather than queued one task each.
-SCORING_CHUNKS_PER_TASK = 50  # then a fresh task continues: each task stays well inside its limits
+SCORING_CHUNKS_PER_TASK = 20  # then a fresh task continues: each task stays well inside its limits
 _DRAIN_QUEUED_KEY = "scoring:drain-queued"
 
 
