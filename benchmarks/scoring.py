@@ -26,16 +26,23 @@ ATHLETE = Athlete(age=38, sex="female", weight_kg=62, resting_hr=52, max_hr=186,
 
 
 def synthetic_run(seconds: int = 3600, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray]:
-    """An hour's hilly run with a warm-up, intervals and a stop, sampled at 1 Hz, and its RR."""
+    """An hour's hilly run with a warm-up, intervals and a stop, sampled at 1 Hz, and its RR.
+
+    The values have the resolution the sensors deliver them in (``devices/gatt.py``): a chest
+    strap's heart rate in whole bpm and its RR intervals in 1/1024 s (Heart Rate Measurement), a
+    foot pod's speed in 1/256 m/s, cadence in whole steps/min and total distance in 1/10 m (RSC
+    Measurement). Altitude and GPS positions (the phone's) are full float64, and the RR intervals
+    keep their beat-to-beat variability (15 ms noise, an ectopic beat every 500).
+    """
     rng = np.random.default_rng(seed)
     n = seconds
     minute = np.arange(n) / 60.0
     effort = np.clip(minute / 10, 0, 1) * (0.75 + 0.15 * (np.sin(minute / 2) > 0.6))
     speed = np.where((minute > 30) & (minute < 32), 0.0, 2.2 + 1.6 * effort)
-    speed = np.clip(speed + rng.normal(0, 0.08, n), 0, None)
+    speed = np.rint(np.clip(speed + rng.normal(0, 0.08, n), 0, None) * 256) / 256
     hr = np.rint(70 + 105 * effort + rng.normal(0, 1.5, n))
-    cadence = np.where(speed > 0.5, 150 + 20 * effort + rng.normal(0, 2, n), 0.0)
-    distance = np.concatenate(([0.0], np.cumsum(speed[:-1])))
+    cadence = np.rint(np.where(speed > 0.5, 150 + 20 * effort + rng.normal(0, 2, n), 0.0))
+    distance = np.rint(np.concatenate(([0.0], np.cumsum(speed[:-1]))) * 10) / 10
     altitude = 120 + 35 * np.sin(minute / 9) + rng.normal(0, 0.4, n)
     lat = 46.5 + distance / 111_000
     lon = np.full(n, 6.6)
@@ -53,6 +60,8 @@ def synthetic_run(seconds: int = 3600, seed: int = 0) -> tuple[pd.DataFrame, np.
     beats = np.repeat(60_000.0 / hr, np.maximum(np.rint(hr / 60).astype(int), 1))
     rr = beats + rng.normal(0, 15, beats.size)
     rr[::500] *= 0.6  # ectopic beats for the artefact filter to remove
+    # Whole 1/1024 s ticks, in ms as decode_heart_rate gives them (ticks * 1000 / 1024).
+    rr = np.rint(rr * 1024 / 1000) * 1000 / 1024
     return pd.DataFrame(data, columns=list(COLUMNS)), rr
 
 

@@ -7,9 +7,9 @@ import datetime as dt
 import hashlib
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass, fields, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import available_timezones
 
 import numpy as np
@@ -791,7 +791,7 @@ def scores_erase(user_id: int) -> None:
 # --- Scoring lifecycle ----------------------------------------------------------------------------
 # Scoring a one-hour workout takes ~0.1 ms and a Celery task costs ~0.8 ms, so finished workouts are
 # marked as pending and drained by one task in chunks rather than queued one task each.
-SCORING_CHUNKS_PER_TASK = 50  # then a fresh task continues: each task stays well inside its limits
+SCORING_CHUNKS_PER_TASK = 20  # then a fresh task continues: each task stays well inside its limits
 _DRAIN_QUEUED_KEY = "scoring:drain-queued"
 
 
@@ -893,10 +893,17 @@ WHERE w.id = ANY(%s) AND w.series_data IS NOT NULL AND w.series_batches =
 """
 
 
-def _saved_series(workout_ids: list[int]) -> dict[int, Series]:
-    """Saved series by workout id; workouts missing here are merged from their batches."""
+def _saved_series(workout_ids: list[int]) -> Generator[tuple[int, Series]]:
+    """(workout id, saved series) as each row arrives; workouts missing here are merged from their
+    batches (see ``workouts_score``).
+
+    Streamed row by row: PostgreSQL reads the next series from its TOAST table and sends it while
+    the caller scores this one, instead of the whole chunk (~50 MB) arriving before any scoring.
+    The connection is busy until the iteration ends, so the caller must not query in between, and
+    must close the iterator if it stops early (``contextlib.closing``).
+    """
     if connection.vendor != "postgresql" or not workout_ids:
-        return {}
+        return
     connection.ensure_connection()
     raw = connection.connection
     assert raw is not None
@@ -904,8 +911,15 @@ def _saved_series(workout_ids: list[int]) -> dict[int, Series]:
     # make the worker decode.
     # Django's cursors bind on the client, which allows text results only.
     with psycopg.Cursor(raw) as cursor:
-        cursor.execute(_SAVED_SERIES_SQL, [workout_ids], binary=True)
-        return {pk: series_from_bytes(bytes(data), bytes(rr or b"")) for pk, data, rr in cursor}
+        # A generator (typed as an iterator): closing it cancels and drains the query.
+        rows = cast(Generator[Any], cursor.stream(_SAVED_SERIES_SQL, [workout_ids], binary=True))
+        try:
+            for pk, data, rr in rows:
+                yield pk, series_from_bytes(data, rr or b"")
+        finally:
+            # Stopped early (an error while scoring): cancel the query and release the
+            # connection's lock, which the suspended stream holds, before the rollback needs it.
+            rows.close()
 
 
 class _Locked(NamedTuple):
@@ -936,8 +950,9 @@ _LOCKED_FIELDS = (
 
 
 def _score_one(
-    workout: _Locked, saved: dict[int, Series]
+    workout: _Locked, series: Series
 ) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
+    """Score one workout from its series; no query (it runs while the saved series stream in)."""
     try:
         athlete = _athlete_from(
             birth_year=workout.birth_year,
@@ -951,9 +966,6 @@ def _score_one(
         # Contradictory stored values (resting above maximum heart rate): let the formulas
         # estimate instead of refusing the workout.
         athlete = scoring.Athlete()
-    series = saved.get(workout.pk)
-    if series is None:
-        series = selectors.workout_series(workout=workout.pk)
     elapsed = (workout.ended_at - workout.started_at).total_seconds() if workout.ended_at else None
     try:
         return scoring.score_arrays(
@@ -994,7 +1006,15 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             .order_by("pk")
             .values_list(*_LOCKED_FIELDS)
         ]
-        saved = _saved_series([w.pk for w in workouts])
+        # Each saved series is scored as it arrives, then those without one (recorded live and
+        # not yet saved, or changed since) are merged from their batches.
+        by_pk = {w.pk: w for w in workouts}
+        with contextlib.closing(_saved_series(list(by_pk))) as stream:
+            outcomes = {pk: _score_one(by_pk[pk], series) for pk, series in stream}
+        for workout in workouts:
+            if workout.pk not in outcomes:
+                series = selectors.workout_series(workout=workout.pk)
+                outcomes[workout.pk] = _score_one(workout, series)
         # The previous scores as plain rows of the four values needed (not model instances, whose
         # metrics JSON would be decoded only to be replaced).
         before = {
@@ -1014,7 +1034,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         results: dict[int, scoring.WorkoutScore] = {}
         xp_change: dict[int, int] = {}
         for workout in workouts:
-            outcome = _score_one(workout, saved)
+            outcome = outcomes[workout.pk]
             if workout.pk in class_mindful and isinstance(outcome, scoring.WorkoutScore):
                 outcome = replace(outcome, mindful_minutes=class_mindful[workout.pk])
             old = before.get(workout.pk)
