@@ -61,14 +61,15 @@ def live_class(instructor: Instructor, *, capacity: int = 2, **extra: Any) -> Fi
     return services.class_create(user=instructor.user, **fields)
 
 
-def on_demand_class(instructor: Instructor) -> FitnessClass:
-    return services.class_create(
-        user=instructor.user,
-        title="Evening breath",
-        kind="breathing",
-        delivery="on_demand",
-        segments=SEGMENTS,
-    )
+def on_demand_class(instructor: Instructor, **extra: Any) -> FitnessClass:
+    fields: dict[str, Any] = {
+        "title": "Evening breath",
+        "kind": "breathing",
+        "delivery": "on_demand",
+        "segments": SEGMENTS,
+    }
+    fields.update(extra)
+    return services.class_create(user=instructor.user, **fields)
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from challenges.models import (
     Streak,
     StreakKind,
 )
-from tests.classes.conftest import SEGMENTS, live_class, on_demand_class
+from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
 from tests.worlds.factories import make_world
 from wellness import privacy
@@ -207,13 +207,7 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
 def hiit_class(instructor: Instructor) -> FitnessClass:
     """An on-demand HIIT class with the test segments: 120 s arrive, 240 s box breathing, 300 s
     flow."""
-    return services.class_create(
-        user=instructor.user,
-        title="Sprint and breathe",
-        kind="hiit",
-        delivery="on_demand",
-        segments=SEGMENTS,
-    )
+    return on_demand_class(instructor, title="Sprint and breathe", kind="hiit")
 
 
 def test_a_hiit_class_counts_only_its_breathing_segment_as_mindful_minutes(
