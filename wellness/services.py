@@ -1249,31 +1249,46 @@ def workout_live_efforts(
 ) -> dict[tuple[int, int], scoring.LiveEffort | None]:
     """:func:`workout_live_effort` of many ``(user_id, workout_id)`` pairs in two queries."""
     wanted = set(pairs)
-    workouts = (
-        Workout.objects.filter(pk__in={workout_id for _, workout_id in wanted})
-        .select_related("user__profile")
-        .defer(*selectors.SERIES_FIELDS)
-    )
+    # Values, not model instances: a connection storm asks for thousands at once, and building
+    # a workout, its user and their profile for each held the GIL against the event loop.
+    rows = Workout.objects.filter(pk__in={workout_id for _, workout_id in wanted}).values_list(
+        "pk", "user_id", "sport", "indoor", "user__profile__pk",
+        "user__profile__birth_year", "user__profile__sex", "user__profile__weight_kg",
+        "user__profile__resting_heart_rate", "user__profile__max_heart_rate",
+        "user__profile__lactate_threshold_heart_rate",
+    )  # fmt: skip
     xp_of = dict(
         Progress.objects.filter(user_id__in={user_id for user_id, _ in wanted}).values_list(
             "user_id", "xp"
         )
     )
     efforts: dict[tuple[int, int], scoring.LiveEffort | None] = dict.fromkeys(wanted)
-    for workout in workouts:
-        key = (workout.user_id, workout.pk)
+    for pk, user_id, sport, indoor, profile_pk, *profile in rows:
+        key = (user_id, pk)
         if key not in wanted:
             continue  # not this user's workout
+        birth_year, sex, weight_kg, resting_hr, max_hr, lthr = profile
         try:
-            athlete = _athlete(getattr(workout.user, "profile", None))
+            athlete = (
+                scoring.Athlete()
+                if profile_pk is None
+                else _athlete_from(
+                    birth_year=birth_year,
+                    sex=sex,
+                    weight_kg=weight_kg,
+                    resting_hr=resting_hr,
+                    max_hr=max_hr,
+                    lthr=lthr,
+                )
+            )
         except ValueError:
             athlete = scoring.Athlete()
         with contextlib.suppress(scoring.UnscorableWorkout):  # stays None
             efforts[key] = scoring.LiveEffort(
                 athlete=athlete,
-                sport=workout.sport,
-                indoor=workout.indoor,
-                xp_before=xp_of.get(workout.user_id) or 0,
+                sport=sport,
+                indoor=indoor,
+                xp_before=xp_of.get(user_id) or 0,
             )
     return efforts
 

@@ -54,20 +54,46 @@ class TokenAuthMiddleware(AuthMiddleware):
     """
 
     async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        header = dict(scope.get("headers", [])).get(b"authorization")
-        if header is not None:
-            secret = bearer_secret(header.decode("latin-1"))
-            token = await _tokens.get(secret) if secret else None
-            scope["token"] = token
-            if token is not None:
-                scope["user"] = token.user
-                return
+        if "token" not in scope:  # not already looked up by BearerTokenRouter
+            header = dict(scope.get("headers", [])).get(b"authorization")
+            if header is not None:
+                scope["token"] = await _token_of(header)
+        token = scope.get("token")
+        if token is not None:
+            scope["user"] = token.user
+            return
         await super().resolve_scope(scope)
 
 
+async def _token_of(header: bytes) -> AccessToken | None:
+    secret = bearer_secret(header.decode("latin-1"))
+    return await _tokens.get(secret) if secret else None
+
+
+class BearerTokenRouter:
+    """A socket with a valid bearer token goes straight to ``app``; any other to ``session_app``
+    (the cookie, session and auth middleware, which fall back to the session's user).
+
+    A token socket has no use for a session (the token is who it is), and the session middleware
+    costs on every socket: a cookie parse and a session store at connect, and a wrapper around
+    every message it sends (the live-ingest acks of thousands of bridges).
+    """
+
+    def __init__(self, app: Any, session_app: Any) -> None:
+        self.app, self.session_app = app, session_app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> Any:
+        header = dict(scope.get("headers", [])).get(b"authorization")
+        if header is None:
+            return await self.session_app(scope, receive, send)
+        token = await _token_of(header)
+        if token is None:  # not valid: the session decides, as without a header
+            return await self.session_app(dict(scope, token=None), receive, send)
+        return await self.app(dict(scope, token=token, user=token.user), receive, send)
+
+
 def websocket_stack(app: Any) -> Any:
-    """Wrap a URL router with origin validation, session auth and token auth (token wins)."""
+    """Wrap a URL router with origin validation and token auth, else session auth (token wins)."""
     allowed = [*settings.ALLOWED_HOSTS, *settings.CSRF_TRUSTED_ORIGINS]
-    return BrowserOriginValidator(
-        CookieMiddleware(SessionMiddleware(TokenAuthMiddleware(app))), allowed
-    )
+    session_app = CookieMiddleware(SessionMiddleware(TokenAuthMiddleware(app)))
+    return BrowserOriginValidator(BearerTokenRouter(app, session_app), allowed)
