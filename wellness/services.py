@@ -1263,11 +1263,12 @@ def workout_live_efforts(
         )
     )
     efforts: dict[tuple[int, int], scoring.LiveEffort | None] = dict.fromkeys(wanted)
-    for pk, user_id, sport, indoor, profile_pk, *profile in rows:
+    for row in rows:
+        pk, user_id, sport, indoor, profile_pk = row[:5]
+        birth_year, sex, weight_kg, resting_hr, max_hr, lthr = row[5:]
         key = (user_id, pk)
         if key not in wanted:
             continue  # not this user's workout
-        birth_year, sex, weight_kg, resting_hr, max_hr, lthr = profile
         try:
             athlete = (
                 scoring.Athlete()
