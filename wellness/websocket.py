@@ -43,28 +43,6 @@ _tokens: Coalescer[str, AccessToken | None] = Coalescer(
 )
 
 
-class TokenAuthMiddleware(AuthMiddleware):
-    """Sets ``scope["user"]`` and ``scope["token"]`` from an ``Authorization: Bearer`` header,
-    else (no header, or a token that is not valid) ``scope["user"]`` from the session, as
-    Channels' ``AuthMiddleware`` does.
-
-    A valid token skips the session's user look-up: Channels runs it in a hop to the one sync
-    thread for every socket, cookie or not, and 2,000 bridges reconnecting at once queued 2,000
-    hops there, behind and between the live-ingest group commit's writes.
-    """
-
-    async def resolve_scope(self, scope: dict[str, Any]) -> None:
-        if "token" not in scope:  # not already looked up by BearerTokenRouter
-            header = dict(scope.get("headers", [])).get(b"authorization")
-            if header is not None:
-                scope["token"] = await _token_of(header)
-        token = scope.get("token")
-        if token is not None:
-            scope["user"] = token.user
-            return
-        await super().resolve_scope(scope)
-
-
 async def _token_of(header: bytes) -> AccessToken | None:
     secret = bearer_secret(header.decode("latin-1"))
     return await _tokens.get(secret) if secret else None
@@ -75,8 +53,10 @@ class BearerTokenRouter:
     (the cookie, session and auth middleware, which fall back to the session's user).
 
     A token socket has no use for a session (the token is who it is), and the session middleware
-    costs on every socket: a cookie parse and a session store at connect, and a wrapper around
-    every message it sends (the live-ingest acks of thousands of bridges).
+    costs on every socket: a cookie parse and a session store at connect, a wrapper around every
+    message it sends (the live-ingest acks of thousands of bridges), and the session's user
+    look-up in a hop to the one sync thread, where 2,000 bridges reconnecting at once queued
+    2,000 hops behind the live-ingest group commit's writes.
     """
 
     def __init__(self, app: Any, session_app: Any) -> None:
@@ -95,5 +75,5 @@ class BearerTokenRouter:
 def websocket_stack(app: Any) -> Any:
     """Wrap a URL router with origin validation and token auth, else session auth (token wins)."""
     allowed = [*settings.ALLOWED_HOSTS, *settings.CSRF_TRUSTED_ORIGINS]
-    session_app = CookieMiddleware(SessionMiddleware(TokenAuthMiddleware(app)))
+    session_app = CookieMiddleware(SessionMiddleware(AuthMiddleware(app)))
     return BrowserOriginValidator(BearerTokenRouter(app, session_app), allowed)
