@@ -19,6 +19,7 @@ print(json.dumps({
     "engine": settings.DATABASES["default"]["ENGINE"],
     "db_name": settings.DATABASES["default"]["NAME"],
     "pool": settings.DATABASES["default"].get("OPTIONS", {}).get("pool"),
+    "server_options": settings.DATABASES["default"].get("OPTIONS", {}).get("options"),
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "layer_hosts": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("hosts"),
     "cache": settings.CACHES["default"]["BACKEND"],
@@ -66,6 +67,19 @@ def test_database_url_switches_to_pooled_postgresql() -> None:
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["db_name"] == "wellverse"
     assert loaded["pool"]["max_size"] == 20
+    # Short queries only: JIT compilation would cost more than it saves (see settings).
+    assert loaded["server_options"] == "-c jit=off"
+
+
+def test_a_database_url_that_sets_jit_keeps_its_choice() -> None:
+    loaded = settings_under(
+        {
+            "DEBUG": "true",
+            "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/wellverse?options=-c%20jit%3Don",
+        }
+    )
+
+    assert loaded["server_options"] == "-c jit=on"
 
 
 def test_redis_url_switches_layer_cache_and_celery_to_redis_with_a_sized_pool() -> None:
