@@ -269,7 +269,7 @@ def _score_arrays(
         raise UnscorableWorkout("The workout data has the wrong shape.", code="bad_frame")
     flags: list[Flag] = []
     t = data[0]
-    if not math.isfinite(t.sum()):  # cheaper than isfinite().all(); NaN and inf poison the sum
+    if not math.isfinite(_sum(t)):  # cheaper than isfinite().all(); NaN and inf poison the sum
         data = data[:, np.isfinite(t)]
         t = data[0]
     n = t.size
@@ -281,7 +281,7 @@ def _score_arrays(
             )
         return _score_without_samples(rr, athlete, sport, indoor, elapsed_s)
     step = t[1:] - t[:-1]
-    if n > 1 and not step.min() > 0:
+    if n > 1 and not _min(step) > 0:
         flags.append(
             Flag(
                 "clock_error",
@@ -300,7 +300,7 @@ def _score_arrays(
     hold = np.empty(n)
     np.minimum(step, GAP_S, out=hold[:-1])
     hold[-1] = 0.0
-    recorded_s = float(hold.sum())
+    recorded_s = float(_sum(hold))
     span_s = float(t[-1] - t[0])
     duration_s = max(span_s, elapsed_s) if elapsed_s is not None else span_s
     _check_clock(t, step, span_s, now, flags)
@@ -314,7 +314,7 @@ def _score_arrays(
         v0 = np.fmax(v, 0.0)  # unknown (NaN) and negative speeds count as standing still
         moving = v0 >= MOVING_SPEED_MPS
         moving_time_s = float(hold @ moving)
-        max_speed = float(v0.max())
+        max_speed = float(_max(v0))
     else:
         moving_time_s = recorded_s if sport != "yoga" else 0.0
         max_speed = 0.0
@@ -337,7 +337,7 @@ def _score_arrays(
     pace = 1000.0 / avg_speed if avg_speed > 0 and sport in ("run", "walk") else None
     elevation_gain = _elevation_gain(altitude)
     c0 = np.fmax(cadence, 0.0)  # unknown (NaN) and negative cadences count as not turning
-    cadence_top = float(c0.max())
+    cadence_top = float(_max(c0))
     if cadence_top == math.inf:
         c0 = np.where(np.isfinite(c0), c0, 0.0)
         cadence_top = float(c0.max())
@@ -362,8 +362,8 @@ def _score_arrays(
     bins = np.rint(rounded, out=rounded).astype(np.intp)
     counts = np.bincount(bins, minlength=HR_BINS)
     valid = counts[HR_LOW : HR_BINS - 1]
-    hr_samples = int(valid.sum())
-    bad_hr = int(counts[1:HR_LOW].sum() + counts[-1])
+    hr_samples = int(_sum(valid))
+    bad_hr = int(_sum(counts[1:HR_LOW]) + counts[-1])
     if bad_hr:
         flags.append(
             Flag(
@@ -382,11 +382,11 @@ def _score_arrays(
     if has_hr:
         seconds = cast(Array, np.bincount(bins, weights=hold, minlength=HR_BINS))
         seconds = seconds[HR_LOW : HR_BINS - 1]
-        hr_s = float(seconds.sum())
+        hr_s = float(_sum(seconds))
         # One matrix product gives every heart-rate total (see _heart_tables for the rows).
         totals = (tables.matrix @ seconds).tolist()
         hr_avg = totals[0] / hr_s if hr_s > 0 else float(BPM @ valid) / hr_samples
-        hr_top = float(BPM[np.flatnonzero(valid)[-1]])
+        hr_top = float(BPM[valid.nonzero()[0][-1]])
         if tables.zone_bounds is not None:
             zone_seconds = tuple(totals[1:6])
         if tables.lthr is not None:
@@ -467,6 +467,13 @@ def _score_arrays(
         flags=tuple(flags),
     )
 
+
+# Reductions as the ufuncs' own methods: ``a.sum()`` and friends add ~1 us of Python wrapper per
+# call on top of the same reduction, and scoring an hour makes about twenty of them.
+_sum = np.add.reduce
+_max = np.maximum.reduce
+_min = np.minimum.reduce
+_any = np.logical_or.reduce
 
 HR_LOW = int(HR_MIN)
 HR_BINS = int(HR_MAX) + 2  # bins 0..230 and 231 for "above the human range"
@@ -618,7 +625,7 @@ def _speed(
     speed: Array, distance: Array, lat: Array, lon: Array, step: Array, n: int
 ) -> tuple[Array, str]:
     """Per-sample speed: measured, else from the distance counter, else from GPS positions."""
-    if math.isfinite(speed.sum()):
+    if math.isfinite(_sum(speed)):
         return speed, "speed"
     if np.isfinite(speed).any():  # gaps (NaN) are "not measured"; so are infinities
         return np.where(np.isfinite(speed), speed, np.nan), "speed"
@@ -652,7 +659,7 @@ def haversine_m(lat1: Array, lon1: Array, lat2: Array, lon2: Array) -> Array:
 def _elevation_gain(altitude: Array) -> float:
     """Sum of monotone climbs of at least CLIMB_THRESHOLD_M in block-averaged altitude."""
     a = altitude
-    if not math.isfinite(a.sum()):
+    if not math.isfinite(_sum(a)):
         a = a[np.isfinite(a)]
     k = SMOOTH_ALTITUDE_SAMPLES
     if a.size >= 2 * k:
@@ -665,9 +672,9 @@ def _elevation_gain(altitude: Array) -> float:
     up[1:-1] = rise > 0
     climbed = np.zeros(rise.size + 1)
     np.cumsum(rise * up[1:-1], out=climbed[1:])
-    edges = np.flatnonzero(up[1:] != up[:-1])  # starts and ends of runs of rising altitude
+    edges = (up[1:] != up[:-1]).nonzero()[0]  # starts and ends of runs of rising altitude
     climbs = climbed[edges[1::2]] - climbed[edges[::2]]
-    return float(climbs[climbs >= CLIMB_THRESHOLD_M].sum())
+    return float(_sum(climbs[climbs >= CLIMB_THRESHOLD_M]))
 
 
 def _met_table(
@@ -686,7 +693,7 @@ def _met_table(
             met *= (met >= RUN_WALK_SPEED_SPLIT_MPS) + 1.0
         met *= 0.1 * 60.0 / 3.5
         met += 1.0
-        if not math.isfinite(v.sum()):
+        if not math.isfinite(_sum(v)):
             met = np.where(np.isnan(v), default, met)  # unknown speed: the sport's typical MET
         return met
     if sport == "ride" and np.isfinite(power).any():
@@ -719,7 +726,7 @@ def _hrv(rr: Array | Sequence[float] | None) -> tuple[float | None, float | None
     if rr is None or len(rr) == 0:
         return None, None, 0, 0
     r = np.asarray(rr, dtype=np.float64)
-    if not math.isfinite(float(r.sum())):  # cheaper than isfinite().all(); NaN and inf poison it
+    if not math.isfinite(float(_sum(r))):  # cheaper than isfinite().all(); NaN and inf poison it
         r = np.where(np.isfinite(r), r, 0.0)  # a missing interval is an artefact, not a crash
     accepted = r >= RR_MIN_MS
     accepted &= r <= RR_MAX_MS
@@ -757,7 +764,7 @@ def _check_clock(
         )
     if span_s > MAX_DURATION_S:
         flags.append(Flag("clock_error", f"The samples span {span_s / 3600:.0f} hours."))
-    if step.size and step.max() > GAP_FLAG_S:
+    if step.size and _max(step) > GAP_FLAG_S:
         flags.append(
             Flag(
                 "gap",
@@ -773,7 +780,7 @@ def _check_distance_jumps(d: Array, step: Array, sport: str, flags: list[Flag]) 
         return
     if np.fmax.reduce(delta) > JUMP_MIN_M:
         jumps = (delta > JUMP_MIN_M) & (delta > MAX_SPEED_MPS[sport] * step)
-        if jumps.any():
+        if _any(jumps):
             flags.append(
                 Flag(
                     "distance_jump",
@@ -819,7 +826,7 @@ def _check_motion(
         limit = MAX_DEVELOPMENT_M if sport == "ride" else MAX_STEP_LENGTH_M
         # speed / (cadence / 60) > limit, written without a division by a zero cadence
         odd = (c0 >= least) & (v0 * 60.0 > c0 * limit)
-        if odd.any():
+        if _any(odd):
             odd_s = float(hold @ odd)
             if odd_s > IMPLAUSIBLE_FOR_S:
                 what = "metres per pedal turn" if sport == "ride" else "metres per step"
