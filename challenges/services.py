@@ -585,13 +585,18 @@ def _applied_now(scored: Sequence[ScoredWorkout]) -> set[int]:
     """Record these workouts in the ledger; return the ids not applied before (one statement)."""
     table = AppliedWorkout._meta.db_table
     now = timezone.now()
-    rows = ", ".join(["(%s, %s, %s)"] * len(scored))
-    params: list[Any] = []
-    for item in scored:
-        params += [item.user_id, item.workout_id, now]
+    params: list[Any]
+    if connection.vendor == "postgresql":
+        # Two array parameters rather than three placeholders a workout, which psycopg's
+        # client-side binding would parse and quote one by one (~10 ms for a 500-workout chunk).
+        rows = "SELECT v.u, v.w, %s FROM unnest(%s::bigint[], %s::bigint[]) AS v(u, w)"
+        params = [now, [i.user_id for i in scored], [i.workout_id for i in scored]]
+    else:
+        rows = "VALUES " + ", ".join(["(%s, %s, %s)"] * len(scored))
+        params = [value for i in scored for value in (i.user_id, i.workout_id, now)]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (user_id, workout_id, applied_at) VALUES {rows} "
+            f"INSERT INTO {table} (user_id, workout_id, applied_at) {rows} "
             "ON CONFLICT (workout_id) DO NOTHING RETURNING workout_id",
             params,
         )

@@ -8,6 +8,7 @@ class WellnessConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
+        import wellness.sql  # noqa: F401  (registers the ``any_of`` lookup on every field)
         from wellness import privacy, selectors, services
         from wellness.converters import DatabaseId
 

@@ -840,7 +840,7 @@ def workouts_score_pending(*, chunk: int | None = None, max_chunks: int | None =
             workouts_score(workout_ids=ids)
             if settings.WELLVERSE_SCORING_TEST_DELAY_S:
                 time.sleep(settings.WELLVERSE_SCORING_TEST_DELAY_S)
-            ScoringPending.objects.filter(workout_id__in=ids).delete()
+            ScoringPending.objects.filter(workout_id__any_of=ids).delete()
         done += len(ids)
         chunks += 1
     if ScoringPending.objects.exists():
@@ -1002,7 +1002,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         workouts = [
             _Locked(*row)
             for row in Workout.objects.select_for_update(of=("self",))
-            .filter(pk__in=list(workout_ids), status=WorkoutStatus.FINISHED)
+            .filter(pk__any_of=list(workout_ids), status=WorkoutStatus.FINISHED)
             .order_by("pk")
             .values_list(*_LOCKED_FIELDS)
         ]
@@ -1020,7 +1020,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         before = {
             row[0]: _Previous(*row[1:])
             for row in StoredScore.objects.select_for_update()
-            .filter(workout_id__in=[w.pk for w in workouts])
+            .filter(workout_id__any_of=[w.pk for w in workouts])
             .values_list("workout_id", "points", "accepted_by_id", "accepted_at")
         }
         # A class of another sport than yoga (HIIT) counts its breathing segments as mindful.

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
+from django.db.models.lookups import In, Lookup
 
 # Rows per statement: far below SQLite's and PostgreSQL's parameter limits for a few columns.
 ROWS_PER_STATEMENT = 500
@@ -43,3 +45,29 @@ def rows_update(
                 f"WHERE {table}.{quote(key)} = v.column1",
                 [value for row in chunk for value in row],
             )
+
+
+class AnyOf(Lookup):
+    """``field__any_of=ids``: ``IN`` for a long list, as ``field = ANY(%s)`` with one array
+    parameter on PostgreSQL. Django writes ``IN (%s, %s, ...)`` with a placeholder per value, and
+    psycopg's client-side binding then spends ~3 ms of a 500-id query parsing and quoting them
+    (~1 ms as one array). Elsewhere it is Django's ``IN``."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        values = list(self.rhs)
+        if connection.vendor != "postgresql":
+            sql, params = In(self.lhs, values).as_sql(compiler, connection)
+            return sql, list(params)
+        if not values:
+            raise EmptyResultSet
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        prep = self.lhs.output_field.get_db_prep_value
+        return f"{lhs} = ANY(%s)", [*lhs_params, [prep(v, connection) for v in values]]
+
+
+# Related fields look lookups up from ForeignObject down only, so they get it registered too.
+models.Field.register_lookup(AnyOf)
+models.ForeignObject.register_lookup(AnyOf)
