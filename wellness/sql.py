@@ -57,10 +57,11 @@ class AnyOf(Lookup):
     prepare_rhs = False
 
     def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        values = list(self.rhs)
-        if connection.vendor != "postgresql":
-            sql, params = In(self.lhs, values).as_sql(compiler, connection)
+        if connection.vendor != "postgresql" or hasattr(self.rhs, "resolve_expression"):
+            # Elsewhere, or for a subquery (which IN runs on the server anyway): Django's IN.
+            sql, params = In(self.lhs, self.rhs).as_sql(compiler, connection)
             return sql, list(params)
+        values = list(self.rhs)
         if not values:
             raise EmptyResultSet
         lhs, lhs_params = self.process_lhs(compiler, connection)

@@ -34,6 +34,14 @@ def test_any_of_an_empty_list_matches_nothing() -> None:
 
 
 @pytest.mark.django_db
+def test_any_of_a_subquery_is_in_that_subquery() -> None:
+    people = _people(3)
+    chosen = User.objects.filter(pk__in=[people[1].pk]).values("pk")
+
+    assert list(User.objects.filter(pk__any_of=chosen)) == [people[1]]
+
+
+@pytest.mark.django_db
 def test_any_of_on_a_foreign_key_and_in_a_delete() -> None:
     from wellness.models import Profile
 
