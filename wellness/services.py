@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import math
-import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple, cast
@@ -838,8 +837,6 @@ def workouts_score_pending(*, chunk: int | None = None, max_chunks: int | None =
             if not ids:
                 return done
             workouts_score(workout_ids=ids)
-            if settings.WELLVERSE_SCORING_TEST_DELAY_S:
-                time.sleep(settings.WELLVERSE_SCORING_TEST_DELAY_S)
             ScoringPending.objects.filter(workout_id__any_of=ids).delete()
         done += len(ids)
         chunks += 1

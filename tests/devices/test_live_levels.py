@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory
 from wellness import scoring, services
-from wellness.asgi import application
+from wellness.config.asgi import application
 from wellness.models import Progress, TokenScope, User, Workout
 
 pytestmark = pytest.mark.django_db(transaction=True)
