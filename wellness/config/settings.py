@@ -282,7 +282,7 @@ WELLVERSE_INGEST_MESSAGES_PER_SECOND: float = env.float(
 )
 WELLVERSE_INGEST_MESSAGE_BURST: int = env.int("WELLVERSE_INGEST_MESSAGE_BURST", default=500)
 
-# --- Scoring (wellness/SCORING.md) -----------------------------------------------------------------
+# --- Scoring (wellness/scoring/SCORING.md) -----------------------------------------------------------------
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
