@@ -1184,12 +1184,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
 def _hand_off(
     *, workouts: Sequence[_Locked], results: dict[int, WorkoutScore], accepted: set[int]
 ) -> None:
-    """One call per receiver with the chunk's scored workouts, in workout order."""
-    # Imported here: challenges and worlds import this module, so importing them at the top
-    # would be circular.
-    from challenges.services import workouts_scored_apply
-    from worlds.services import journeys_advance_many
-
+    """One call per registered receiver with the chunk's scored workouts, in workout order."""
     scored = []
     for workout in workouts:
         if workout.pk not in results:
@@ -1206,8 +1201,8 @@ def _hand_off(
             )
         )
     if scored:
-        workouts_scored_apply(scored=scored)
-        journeys_advance_many(scored=scored)
+        for _, receiver in handoff.receivers():
+            receiver(scored=scored)
 
 
 def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore | None:
