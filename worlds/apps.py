@@ -5,7 +5,7 @@ class WorldsConfig(AppConfig):
     name = "worlds"
 
     def ready(self) -> None:
-        from wellness import privacy
+        from wellness.core import privacy
         from wellness.scoring import handoff
         from worlds import privacy as worlds_privacy
         from worlds import services

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellness.errors import ValidationFailed
+from wellness.core.errors import ValidationFailed
 
 SAMPLE_KEYS: tuple[str, ...] = (
     "t", "hr", "cadence", "speed", "distance", "power", "altitude", "lat", "lon",
