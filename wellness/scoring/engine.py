@@ -36,9 +36,9 @@ from wellness.scoring.rules import (
     MODERATE_MET,
     MOVING_SPEED_MPS,
     RESTING_HR_DEFAULT,
-    SPORTS,
     WEIGHT_DEFAULT_KG,
 )
+from wellness.workouts.sports import SPORTS
 
 
 # --- Entry points -----------------------------------------------------------------------------------

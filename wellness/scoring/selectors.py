@@ -1,0 +1,122 @@
+"""Reads for scores and progress: the score view, lifetime progress, fitness over time, what to rescore."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from wellness.core.errors import ValidationFailed
+from wellness.people.models import (
+    User,
+)
+from wellness.people.selectors import profile_of
+from wellness.scoring import contributions
+from wellness.scoring.fitness import fitness_fatigue_form
+from wellness.scoring.levels import level_for_xp, xp_for_level
+from wellness.scoring.models import Progress, ScoreStatus, StoredScore
+from wellness.scoring.results import Flag, WorkoutScore
+from wellness.workouts.models import Workout, WorkoutStatus
+from wellness.workouts.selectors import workout_of
+
+
+def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
+    """The user's workout score: every metric with its explanation, flags and points.
+
+    ``status`` is ``pending`` until scored, then ``scored`` or ``unscorable`` (with ``reason``).
+    """
+    workout = workout_of(user=user, workout_id=workout_id)
+    stored = StoredScore.objects.filter(workout_id=workout.pk).first()
+    if stored is None:
+        return _contributions_added({"workout_id": workout.pk, "status": "pending"})
+    view: dict[str, Any] = {
+        "workout_id": workout.pk,
+        "status": stored.status,
+        "reason": stored.reason,
+        "reason_code": stored.reason_code,
+        "points": stored.points,
+        "counts_for_leaderboards": stored.counts_for_leaderboards,
+        "flags": stored.flags,
+        "accepted_at": stored.accepted_at,
+        "scored_at": stored.scored_at,
+        "metrics": stored.metrics,
+        "explanations": {},
+    }
+    if stored.status == ScoreStatus.SCORED:
+        # Explanations are rendered from the stored numbers when asked for (scoring.SCORING.md).
+        values: dict[str, Any] = {
+            key: tuple(value) if isinstance(value, list) else value
+            for key, value in stored.metrics.items()
+        }
+        flags = tuple(Flag(f["code"], f["reason"]) for f in stored.flags)
+        view["explanations"] = WorkoutScore(**values, flags=flags).explain()
+    return _contributions_added(view)
+
+
+def _contributions_added(view: dict[str, Any]) -> dict[str, Any]:
+    """What features add to the view (a class's own metrics, with their explanations)."""
+    for part in contributions.score_view_parts(workout_id=view["workout_id"]):
+        view = view | {
+            "class": part["class"],
+            "explanations": view.get("explanations", {}) | part["explanations"],
+        }
+    return view
+
+
+def progress_of(*, user: User) -> dict[str, int]:
+    """Lifetime XP and level, and the XP the next level needs."""
+    xp = Progress.objects.filter(user=user).values_list("xp", flat=True).first() or 0
+    level = level_for_xp(xp)
+    return {
+        "xp": xp,
+        "level": level,
+        "level_xp": xp_for_level(level),
+        "next_level_xp": xp_for_level(level + 1),
+    }
+
+
+def performance_series(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
+    """Daily training load and fitness (CTL), fatigue (ATL) and form (TSB) for the last ``days``.
+
+    Days are the user's local dates of the workouts' starts; the series is computed from the first
+    scored workout so that fitness carries its whole history into the window shown.
+    """
+    zone = ZoneInfo(profile_of(user=user).time_zone or "UTC")
+    today = today or timezone.now().astimezone(zone).date()
+    first_shown = today - dt.timedelta(days=days - 1)
+    load: dict[dt.date, float] = {}
+    rows = StoredScore.objects.filter(
+        workout__user=user, status=ScoreStatus.SCORED, workout__started_at__date__lte=today
+    ).values_list("workout__started_at", "training_load")
+    for started_at, training_load in rows:
+        day = started_at.astimezone(zone).date()
+        load[day] = load.get(day, 0.0) + training_load
+    start = min([first_shown, *load])
+    span = [start + dt.timedelta(days=i) for i in range((today - start).days + 1)]
+    series = fitness_fatigue_form([load.get(day, 0.0) for day in span])
+    shown = len(span) - days
+    return {
+        "dates": [day.isoformat() for day in span[shown:]],
+        "load": [round(load.get(day, 0.0), 1) for day in span[shown:]],
+        "fitness": [round(v, 1) for v in series.fitness[shown:]],
+        "fatigue": [round(v, 1) for v in series.fatigue[shown:]],
+        "form": [round(v, 1) for v in series.form[shown:]],
+    }
+
+
+def workouts_to_rescore(*, email: str | None = None, since: dt.date | None = None) -> list[int]:
+    """Ids of finished workouts, optionally of one person and from a date (UTC) on."""
+    workouts = Workout.objects.filter(status=WorkoutStatus.FINISHED)
+    if email is not None:
+        user = User.objects.filter(email=email.strip().lower()).first()
+        if user is None:
+            raise ValidationFailed(
+                f"No account has the email address {email!r}.", fields={"user": ["Unknown."]}
+            )
+        workouts = workouts.filter(user=user)
+    if since is not None:
+        start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
+        workouts = workouts.filter(started_at__gte=start)
+    return list(workouts.order_by("pk").values_list("pk", flat=True))
