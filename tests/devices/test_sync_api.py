@@ -13,7 +13,7 @@ from wellness import selectors, services
 from wellness.models import IdempotencyKey, SampleBatch, TokenScope, User, Workout
 from wellness.samples import samples_as_columns
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 T0 = 1_764_000_000.0
 

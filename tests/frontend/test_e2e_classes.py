@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.classes.conftest import admin, live_class  # noqa: F401  (a fixture)
-from tests.classes.conftest import instructor as instructor
-from tests.conftest import AsgiServer
 from tests.factories import TEST_PASSWORD
-from tests.frontend.conftest import DESKTOP, axe_violations
+from tests.frontend.helpers import DESKTOP, axe_violations
+from tests.servers import AsgiServer
+from tests.wellness.classes.helpers import live_class
 from wellness.classes import services
 from wellness.classes.models import Attendance, Booking, Instructor
 from wellness.models import StoredScore, User, WorkoutStatus

@@ -16,9 +16,8 @@ import pytest
 
 from challenges import services as challenge_services
 from challenges.models import Challenge, Participant
-from tests.conftest import ROOT, AsgiServer, CeleryWorker
-from tests.frontend.conftest import DESKTOP, screenshot
-from tests.frontend.test_e2e_pages import off_loop
+from tests.frontend.helpers import DESKTOP, off_loop, screenshot
+from tests.servers import ROOT, AsgiServer, CeleryWorker
 from tests.worlds.factories import make_world
 from wellness import services as wellness_services
 from wellness.models import User, Workout

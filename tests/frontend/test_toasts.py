@@ -10,9 +10,15 @@ import pytest
 
 from challenges import services as challenge_services
 from challenges.models import BadgeAward
-from tests.conftest import AsgiServer, CeleryWorker
-from tests.frontend.conftest import DESKTOP, axe_violations, screenshot, sign_in
-from tests.frontend.test_e2e_pages import off_loop, recorded_run
+from tests.frontend.helpers import (
+    DESKTOP,
+    axe_violations,
+    off_loop,
+    recorded_run,
+    screenshot,
+    sign_in,
+)
+from tests.servers import AsgiServer, CeleryWorker
 from tests.worlds.factories import make_world
 from wellness.models import User
 

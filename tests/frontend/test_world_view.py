@@ -13,8 +13,8 @@ import pytest
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from tests.conftest import AsgiServer
-from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
+from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot, sign_in
+from tests.servers import AsgiServer
 from tests.worlds.factories import live_workout, make_world
 from wellness.models import User
 from wellness.selectors import public_name

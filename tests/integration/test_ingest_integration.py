@@ -13,8 +13,8 @@ import websockets
 from asgiref.sync import async_to_sync
 from django.db import connection
 
-from tests.conftest import AsgiServer
 from tests.factories import WorkoutFactory, hr_samples
+from tests.servers import AsgiServer
 from wellness import selectors, services
 from wellness.models import IdempotencyKey, SampleBatch, TokenScope, User
 

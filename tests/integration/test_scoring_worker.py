@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from challenges.models import ActivityTotals, AppliedWorkout
-from tests.conftest import CeleryWorker
 from tests.factories import UserFactory
+from tests.servers import CeleryWorker
 from wellness import services
 from wellness.models import Progress, ScoringPending, StoredScore, User, Workout
 

@@ -11,7 +11,7 @@ import websockets
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from tests.conftest import AsgiServer
+from tests.servers import AsgiServer
 from tests.worlds.factories import live_workout, make_world
 from wellness import services as wellness_services
 from wellness.models import TokenScope, User

@@ -15,7 +15,7 @@ from channels.db import database_sync_to_async
 
 from devices import simulator
 from devices.profiles import PROFILES
-from tests.conftest import AsgiServer
+from tests.servers import AsgiServer
 from tests.worlds.factories import make_world
 from wellness import services as wellness_services
 from wellness.models import TokenScope, User

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from challenges.models import AppliedWorkout
-from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
+from tests.wellness.classes.helpers import live_class, on_demand_class
 from wellness.classes import services
 from wellness.classes.models import (
     Attendance,

@@ -1,17 +1,14 @@
-"""Fixtures for classes: an instructor and classes built through the services."""
+"""Classes built through the services, as instructors build them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-import pytest
 from django.utils import timezone
 
-from tests.factories import UserFactory
 from wellness.classes import services
-from wellness.classes.models import ClassOccurrence, FitnessClass, Instructor
-from wellness.models import User
+from wellness.classes.models import FitnessClass, Instructor
 
 SEGMENTS: list[dict[str, Any]] = [
     {
@@ -33,17 +30,6 @@ SEGMENTS: list[dict[str, Any]] = [
         "target_zone": 2,
     },
 ]
-
-
-@pytest.fixture
-def admin(db: None) -> User:
-    return UserFactory.create(is_staff=True)
-
-
-@pytest.fixture
-def instructor(db: None, admin: User) -> Instructor:
-    person = UserFactory.create(consented=True)
-    return services.instructor_grant(granted_by=admin, user_id=person.pk)
 
 
 def live_class(instructor: Instructor, *, capacity: int = 2, **extra: Any) -> FitnessClass:
@@ -70,8 +56,3 @@ def on_demand_class(instructor: Instructor, **extra: Any) -> FitnessClass:
     }
     fields.update(extra)
     return services.class_create(user=instructor.user, **fields)
-
-
-@pytest.fixture
-def occurrence(instructor: Instructor) -> ClassOccurrence:
-    return live_class(instructor).occurrences.get()

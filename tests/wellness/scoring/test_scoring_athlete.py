@@ -3,37 +3,17 @@ the stored metrics are those of the athlete their Profile describes, with or wit
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tests.factories import UserFactory
-from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
-from wellness import scoring, selectors, services
+from tests.wellness.scoring.helpers import expected_metrics, import_workout, steady_run
+from wellness import services
 from wellness.models import Profile, StoredScore, User
 
 pytestmark = pytest.mark.django_db
-
-
-def _expected_metrics(workout_id: int, profile: Profile | None) -> dict[str, Any]:
-    """The metrics of the workout scored straight from its series with the profile's athlete."""
-    try:
-        athlete = services._athlete(profile)
-    except ValueError:
-        athlete = scoring.Athlete()
-    series = selectors.workout_series(workout=workout_id)
-    score = scoring.score_arrays(
-        np.ascontiguousarray(series.records.T),
-        series.rr[:, 1],
-        athlete,
-        "run",
-        indoor=False,
-        elapsed_s=dt.timedelta(minutes=30).total_seconds(),
-    )
-    return services._metrics_json(score)
 
 
 @pytest.mark.parametrize(
@@ -62,7 +42,7 @@ def test_stored_metrics_are_those_of_the_athlete_the_profile_describes(
     services.workouts_score(workout_ids=[workout.pk])
 
     stored = StoredScore.objects.get(workout=workout)
-    assert stored.metrics == _expected_metrics(workout.pk, profile)
+    assert stored.metrics == expected_metrics(workout.pk, profile)
 
 
 def test_profiles_that_differ_give_different_scores() -> None:
@@ -76,4 +56,4 @@ def test_profiles_that_differ_give_different_scores() -> None:
 
     first, second = (StoredScore.objects.get(workout=w).metrics for w in workouts)
     assert first["energy_kcal"] != second["energy_kcal"]
-    assert first == _expected_metrics(workouts[0].pk, Profile.objects.get(user=older))
+    assert first == expected_metrics(workouts[0].pk, Profile.objects.get(user=older))

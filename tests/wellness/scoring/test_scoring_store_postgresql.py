@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkoutFactory
-from tests.wellness.test_scoring_lifecycle import START, import_workout, steady_run
+from tests.wellness.scoring.helpers import START, import_workout, steady_run
 from wellness import services
 from wellness.models import Progress, ScoreStatus, StoredScore, User
 

@@ -8,8 +8,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from tests.classes.conftest import live_class
 from tests.factories import UserFactory
+from tests.wellness.classes.helpers import live_class
 from wellness.classes.models import Booking, ClassOccurrence, Instructor
 from wellness.models import User
 from wellness.services import user_group

@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
+from tests.wellness.scoring.helpers import import_workout, steady_run
 from wellness import services, transactions
 from wellness.models import Progress, User
 from wellness.services import user_group

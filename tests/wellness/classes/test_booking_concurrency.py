@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.classes.conftest import live_class
-from tests.conftest import AsgiServer
 from tests.factories import UserFactory
+from tests.servers import AsgiServer
+from tests.wellness.classes.helpers import live_class
 from wellness import services as person_services
 from wellness.classes.models import Booking, Instructor
 from wellness.models import TokenScope

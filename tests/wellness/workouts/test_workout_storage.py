@@ -14,7 +14,7 @@ from wellness.errors import ConsentRequired, NotFound, ValidationFailed
 from wellness.models import SampleBatch, User, Workout, WorkoutStatus
 from wellness.samples import COLUMNS
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 T0 = 1_764_000_000.0
 START = dt.datetime.fromtimestamp(T0, tz=dt.UTC)

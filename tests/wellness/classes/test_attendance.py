@@ -18,8 +18,8 @@ from challenges.models import (
     Streak,
     StreakKind,
 )
-from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
+from tests.wellness.classes.helpers import live_class, on_demand_class
 from tests.worlds.factories import make_world
 from wellness import privacy
 from wellness import services as person_services

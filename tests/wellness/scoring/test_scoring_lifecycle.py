@@ -15,34 +15,11 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.models import ActivityTotals, AppliedWorkout, Contribution, ContributionStatus
 from tests.factories import UserFactory, WorkoutFactory
+from tests.wellness.scoring.helpers import START, T0, import_workout, steady_run
 from wellness import scoring, selectors, services
-from wellness.models import Progress, ScoreStatus, ScoringPending, StoredScore, User, Workout
+from wellness.models import Progress, ScoreStatus, ScoringPending, StoredScore, User
 
 pytestmark = pytest.mark.django_db
-
-START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
-T0 = START.timestamp()
-
-
-def steady_run(minutes: int = 30, *, hr: float = 150.0, speed: float = 3.0) -> list[dict[str, Any]]:
-    return [
-        {"t": T0 + i, "hr": hr, "speed": speed, "cadence": 170.0, "distance": speed * i}
-        for i in range(minutes * 60)
-    ]
-
-
-def import_workout(
-    user: User, samples: list[dict[str, Any]], *, sport: str = "run", minutes: int = 30
-) -> Workout:
-    return services.workout_create_with_samples(
-        user=user,
-        sport=sport,
-        indoor=False,
-        source="file",
-        started_at=START,
-        ended_at=START + dt.timedelta(minutes=minutes),
-        samples=samples,
-    )
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from tests.classes.conftest import live_class
 from tests.factories import UserFactory
+from tests.wellness.classes.helpers import live_class
 from wellness import lifespan as server_lifespan
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence
