@@ -47,7 +47,11 @@ def _body(fmt: str, seq: int) -> bytes:
 
 
 def run(quick: bool) -> list[Figure]:
-    from benchmarks._scratch import bench_user, naive_sample_table, setup_django_on_scratch_database
+    from benchmarks._scratch_db import (
+        bench_user,
+        naive_sample_table,
+        setup_django_on_scratch_database,
+    )
 
     setup_django_on_scratch_database()
     from django.db import transaction

@@ -55,7 +55,7 @@ def _workouts(count: int) -> list[int]:
     """``count`` finished one-hour runs of USERS people (made once, reused by later runs)."""
     from django.db import transaction
 
-    from benchmarks._scratch import bench_user
+    from benchmarks._scratch_db import bench_user
     from wellness import services
     from wellness.models import Profile, User, Workout
 
@@ -131,7 +131,7 @@ def _wait(done: object, timeout: float) -> float:
 
 
 def run(quick: bool) -> list[Figure]:
-    from benchmarks._scratch import setup_django_on_scratch_database
+    from benchmarks._scratch_db import setup_django_on_scratch_database
 
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["CELERY_QUEUE"] = QUEUE
