@@ -20,7 +20,7 @@ from tests.frontend.helpers import (
     sign_in,
 )
 from tests.servers import AsgiServer
-from tests.worlds.factories import make_world
+from tests.worlds.factories import WorldFactory
 from wellness.models import Profile, User
 from wellness.selectors import public_name
 
@@ -37,7 +37,7 @@ def test_signed_in_pages_have_no_serious_accessibility_violations(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
     workout = recorded_run(consenting_user)
-    world = make_world(name="Audit valley", length_m=2_000, climb_per_m=0.03)
+    world = WorldFactory.create(name="Audit valley", length_m=2_000, climb_per_m=0.03)
     challenge = off_loop(
         lambda: challenge_services.challenge_create(
             user=consenting_user,

@@ -19,7 +19,7 @@ from tests.frontend.helpers import (
     sign_in,
 )
 from tests.servers import AsgiServer, CeleryWorker
-from tests.worlds.factories import make_world
+from tests.worlds.factories import WorldFactory
 from wellness.models import User
 
 pytestmark = pytest.mark.integration
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.integration
 def test_a_badge_earned_by_a_scored_workout_shows_as_a_polite_toast_in_the_world_view(
     asgi_server: AsgiServer, celery_worker: CeleryWorker, chromium: Any, consenting_user: User
 ) -> None:
-    world = make_world(name="Badge hill", length_m=2_000)
+    world = WorldFactory.create(name="Badge hill", length_m=2_000)
     page = chromium.new_context(viewport=DESKTOP).new_page()
     sign_in(page, asgi_server.http_url, consenting_user.email)
     page.goto(f"{asgi_server.http_url}/worlds/{world.pk}")

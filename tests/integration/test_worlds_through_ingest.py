@@ -16,7 +16,7 @@ from channels.db import database_sync_to_async
 from devices import simulator
 from devices.profiles import PROFILES
 from tests.servers import AsgiServer
-from tests.worlds.factories import make_world
+from tests.worlds.factories import WorldFactory
 from wellness import services as wellness_services
 from wellness.models import TokenScope, User
 from worlds import movement, services
@@ -65,7 +65,7 @@ def _expected_distance(batches: list[tuple[str, list[dict[str, Any]]]]) -> float
 def test_simulated_samples_through_the_real_ingest_move_the_avatar_past_its_landmarks(
     asgi_server: AsgiServer, consenting_user: User, other_user: User
 ) -> None:
-    world = make_world(
+    world = WorldFactory.create(
         length_m=1_000,
         landmarks=[
             {"name": "Old mill", "distance_m": 60, "story": "Flour once."},

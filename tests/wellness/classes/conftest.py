@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.wellness.classes.helpers import live_class
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes.models import ClassOccurrence, Instructor
 
 
 @pytest.fixture
 def occurrence(instructor: Instructor) -> ClassOccurrence:
-    return live_class(instructor).occurrences.get()
+    return FitnessClassFactory.create(instructor=instructor).occurrences.get()

@@ -1,10 +1,11 @@
-"""Classes built through the services, as instructors build them."""
+"""factory_boy factories for classes, built through the services as instructors build them."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+import factory
 from django.utils import timezone
 
 from wellness.classes import services
@@ -32,27 +33,34 @@ SEGMENTS: list[dict[str, Any]] = [
 ]
 
 
-def live_class(instructor: Instructor, *, capacity: int = 2, **extra: Any) -> FitnessClass:
-    start = (timezone.now() + dt.timedelta(days=1)).replace(tzinfo=None, microsecond=0)
-    fields: dict[str, Any] = {
-        "title": "Morning flow",
-        "kind": "yoga",
-        "delivery": "live",
-        "segments": SEGMENTS,
-        "first_start_local": start,
-        "time_zone": "UTC",
-        "capacity": capacity,
-    }
-    fields.update(extra)
-    return services.class_create(user=instructor.user, **fields)
+class FitnessClassFactory(factory.django.DjangoModelFactory[FitnessClass]):
+    """``FitnessClassFactory.create(instructor=i)``: a live yoga class starting tomorrow, capacity 2;
+    ``on_demand=True``: a breathing class to play any time."""
 
+    class Meta:
+        model = FitnessClass
 
-def on_demand_class(instructor: Instructor, **extra: Any) -> FitnessClass:
-    fields: dict[str, Any] = {
-        "title": "Evening breath",
-        "kind": "breathing",
-        "delivery": "on_demand",
-        "segments": SEGMENTS,
-    }
-    fields.update(extra)
-    return services.class_create(user=instructor.user, **fields)
+    class Params:
+        instructor: Instructor | None = None
+        on_demand = factory.Trait(
+            title="Evening breath",
+            kind="breathing",
+            delivery="on_demand",
+            first_start_local=None,
+            capacity=None,
+        )
+
+    user = factory.LazyAttribute(lambda o: o.instructor.user)
+    title = "Morning flow"
+    kind = "yoga"
+    delivery = "live"
+    segments = SEGMENTS
+    first_start_local = factory.LazyFunction(
+        lambda: (timezone.now() + dt.timedelta(days=1)).replace(tzinfo=None, microsecond=0)
+    )
+    time_zone = "UTC"
+    capacity: int | None = 2
+
+    @classmethod
+    def _create(cls, model_class: type[FitnessClass], *args: Any, **kwargs: Any) -> FitnessClass:
+        return services.class_create(**kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.factories import UserFactory
-from tests.wellness.classes.helpers import SEGMENTS
+from tests.wellness.classes.factories import SEGMENTS
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, FitnessClass, Instructor
 from wellness.models import User

@@ -9,7 +9,7 @@ import pytest
 from challenges import services as community_services
 from challenges.models import Community, Role
 from tests.factories import UserFactory
-from tests.wellness.classes.helpers import SEGMENTS
+from tests.wellness.classes.factories import SEGMENTS
 from wellness.classes.models import Instructor
 from wellness.models import User
 

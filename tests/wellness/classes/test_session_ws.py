@@ -10,7 +10,7 @@ from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import UserFactory
-from tests.wellness.classes.helpers import live_class
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness import services as person_services
 from wellness.asgi import application
 from wellness.classes import services
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def setup_class(instructor: Instructor, participants: int) -> tuple[int, list[User]]:
-    occurrence = live_class(instructor, capacity=participants).occurrences.get()
+    occurrence = FitnessClassFactory.create(
+        instructor=instructor, capacity=participants
+    ).occurrences.get()
     people = [UserFactory.create(consented=True) for _ in range(participants)]
     for person in people:
         services.booking_create(user=person, occurrence_id=occurrence.pk)
