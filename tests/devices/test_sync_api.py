@@ -16,7 +16,7 @@ from wellness.workouts.samples import samples_as_columns
 from wellness.workouts.selectors import workout_frame, workout_rr
 from wellness.workouts.services import workout_samples_store
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 T0 = 1_764_000_000.0
 

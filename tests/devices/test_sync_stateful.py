@@ -101,6 +101,7 @@ class SyncMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
+@pytest.mark.postgresql
 def test_uploads_retries_duplicates_and_reordering_keep_the_series_equal_to_the_model(
     consenting_user: User,
 ) -> None:
