@@ -35,7 +35,9 @@ from challenges.serializers import (
     TeamOutput,
 )
 from wellness.core.rest import Pagination
+from wellness.people.models import AccessorRole
 from wellness.people.permissions import request_user
+from wellness.people.services import health_data_access_record
 
 
 def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
@@ -257,10 +259,15 @@ class PendingListView(APIView):
     )
     def get(self, request: Request, challenge_id: int) -> Response:
         paginator = Pagination()
-        pending = selectors.pending_contributions(
-            user=request_user(request), challenge_id=challenge_id
+        user = request_user(request)
+        pending = selectors.pending_contributions(user=user, challenge_id=challenge_id)
+        page = paginator.paginate_queryset(pending, request, view=self) or []
+        health_data_access_record(
+            accessor=user,
+            role=AccessorRole.ORGANIZER,
+            why=f"reviewing flagged contributions to challenge {challenge_id}",
+            reads=selectors.contributions_read(page),
         )
-        page = paginator.paginate_queryset(pending, request, view=self)
         return paginator.get_paginated_response(PendingOutput(page, many=True).data)
 
 

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -144,6 +145,21 @@ def pending_contributions(*, user: User, challenge_id: int) -> QuerySet[Contribu
     return Contribution.objects.filter(
         participant__challenge_id=challenge_id, status=ContributionStatus.PENDING
     ).select_related("participant__user__profile")
+
+
+def contributions_read(contributions: Iterable[Contribution]) -> dict[int, str]:
+    """What an organizer reading these contributions sees of each person, for the access log."""
+    workouts: dict[int, list[str]] = {}
+    for contribution in contributions:
+        workouts.setdefault(contribution.participant.user_id, []).append(
+            str(contribution.workout_id)
+        )
+    return {
+        user_id: f"workout {', '.join(ids)} (amount and plausibility flags)"
+        if len(ids) == 1
+        else f"workouts {', '.join(ids)} (amounts and plausibility flags)"
+        for user_id, ids in workouts.items()
+    }
 
 
 # --- Leaderboards ------------------------------------------------------------------------------

@@ -317,3 +317,30 @@ def test_goal_types_list_every_registered_goal_with_its_unit_and_parameters(
 
 def test_goal_types_need_a_signed_in_person(api_client) -> None:
     assert api_client.get("/api/v1/challenges/goal-types/").status_code in (401, 403)
+
+
+def test_an_organizer_reviewing_pending_contributions_is_in_the_members_access_log(
+    client_for, user: User, consenting_user: User, private_setup
+) -> None:
+    _, c, contribution, _ = private_setup
+
+    listed = client_for(user).get(f"/api/v1/challenges/{c.pk}/pending/")
+    log = client_for(consenting_user).get("/api/v1/me/access-log/").json()["results"]
+
+    assert listed.json()["results"][0]["id"] == contribution.pk
+    assert [(e["accessor"], e["accessor_role"]) for e in log] == [
+        (user.profile.display_name, "organizer")
+    ]
+    assert log[0]["what"] == f"workout {contribution.workout_id} (amount and plausibility flags)"
+    assert log[0]["why"] == f"reviewing flagged contributions to challenge {c.pk}"
+    assert client_for(user).get("/api/v1/me/access-log/").json()["count"] == 0
+
+
+def test_a_refused_pending_review_reads_nothing_and_logs_nothing(
+    client_for, consenting_user: User, private_setup
+) -> None:
+    _, c, _, _ = private_setup
+    member_view = client_for(consenting_user).get(f"/api/v1/challenges/{c.pk}/pending/")
+
+    assert member_view.status_code == 403
+    assert client_for(consenting_user).get("/api/v1/me/access-log/").json()["count"] == 0

@@ -39,8 +39,9 @@ from wellness.core.errors import (
 )
 from wellness.core.groups import user_group
 from wellness.core.transactions import broadcast_on_commit, enqueue_on_commit
-from wellness.people.models import User
+from wellness.people.models import AccessorRole, User
 from wellness.people.selectors import health_consent_active, profile_max_heart_rate, profile_of
+from wellness.people.services import health_data_access_record
 from wellness.workouts.models import Sport, Workout, WorkoutSource
 from wellness.workouts.selectors import workout_frame, workout_rr
 from wellness.workouts.services import workout_finish, workout_start
@@ -51,6 +52,8 @@ MAX_CAPACITY = 1000
 REMINDER_LEAD = dt.timedelta(minutes=30)
 # A shared heart rate older than this no longer counts in the class meters.
 LIVE_HR_TTL_S = 15
+# A class's live heart rate is logged once per sharer and occurrence; a class ends within a day.
+LIVE_HR_AUDIT_TTL_S = 24 * 3600
 MIN_HR, MAX_HR = 25, 250
 
 
@@ -66,6 +69,10 @@ def class_instructor_group(occurrence_id: int) -> str:
 
 def live_hr_key(occurrence_id: int, user_id: int) -> str:
     return f"classes:hr:{occurrence_id}:{user_id}"
+
+
+def _live_hr_audited_key(occurrence_id: int, user_id: int, show_numbers: bool) -> str:
+    return f"classes:hr-audited:{occurrence_id}:{user_id}:{int(show_numbers)}"
 
 
 # --- Instructors and the catalogue ---------------------------------------------------------------
@@ -570,7 +577,7 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
             fields={"hr": [f"A number from {MIN_HR} to {MAX_HR}."]},
         )
     share = (
-        LiveShare.objects.select_related("occurrence")
+        LiveShare.objects.select_related("occurrence__fitness_class__instructor__user")
         .filter(occurrence_id=occurrence_id, user=user, sharing=True)
         .first()
     )
@@ -592,6 +599,7 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
     zone_event: dict[str, Any] = {"name": name, "zone": hr_zone(float(hr), max_hr)}
     if share.show_numbers:
         zone_event["hr"] = round(float(hr))
+    _live_hr_read_record(share=share)
     broadcast_on_commit(
         class_instructor_group(occurrence_id),
         {"type": "class.zone", "sharer": {"id": share.pk, **zone_event}},
@@ -599,6 +607,23 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
     broadcast_on_commit(
         class_group(occurrence_id),
         {"type": "class.meters", "meters": selectors.class_meters_now(occurrence_id=occurrence_id)},
+    )
+
+
+def _live_hr_read_record(*, share: LiveShare) -> None:
+    """The instructor receives this sharer's heart rate: logged once per occurrence and choice."""
+    key = _live_hr_audited_key(share.occurrence_id, share.user_id, share.show_numbers)
+    if not cache.add(key, 1, timeout=LIVE_HR_AUDIT_TTL_S):
+        return
+    health_data_access_record(
+        accessor=share.occurrence.fitness_class.instructor.user,
+        role=AccessorRole.INSTRUCTOR,
+        why=f"teaching the class “{share.occurrence.fitness_class.title}”",
+        reads={
+            share.user_id: "live heart-rate zone and bpm"
+            if share.show_numbers
+            else "live heart-rate zone"
+        },
     )
 
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from wellness.core import privacy
 from wellness.people.models import (
+    AccessLogEntry,
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
@@ -48,6 +49,11 @@ def health_consent_active_many(user_ids: list[int]) -> dict[int, bool]:
 
 def consent_history(*, user: User) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(user=user).order_by("-recorded_at", "-id")
+
+
+def access_log_for(*, user: User) -> QuerySet[AccessLogEntry]:
+    """Every read of this person's health data by someone else, newest first."""
+    return AccessLogEntry.objects.filter(subject=user).order_by("-at", "-id")
 
 
 def profile_of(*, user: User) -> Profile:
@@ -141,6 +147,16 @@ def user_export(*, user: User) -> dict[str, Any]:
                 "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
             }
             for t in access_tokens_for(user=user)
+        ],
+        "access_log": [
+            {
+                "accessor": e.accessor_name,
+                "accessor_role": e.accessor_role,
+                "what": e.what,
+                "why": e.why,
+                "at": e.at.isoformat(),
+            }
+            for e in access_log_for(user=user)
         ],
     }
     for section, exporter in privacy.exporters().items():

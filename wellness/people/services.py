@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import available_timezones
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from wellness.core.errors import (
@@ -23,6 +24,9 @@ from wellness.core.transactions import (
     enqueue_on_commit,
 )
 from wellness.people.models import (
+    ACCESS_LOG_PURGE_SETTING,
+    AccessLogEntry,
+    AccessorRole,
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
@@ -31,7 +35,7 @@ from wellness.people.models import (
     User,
     Visibility,
 )
-from wellness.people.selectors import consent_current, health_consent_active
+from wellness.people.selectors import consent_current, health_consent_active, public_name
 from wellness.people.tasks import health_data_erase_task
 from wellness.people.tokens import token_generate
 
@@ -194,14 +198,56 @@ def access_token_touch(*, token: AccessToken) -> None:
 
 
 def account_delete(*, user: User, password: str) -> None:
-    """Delete the account and, through cascades, everything it owns."""
+    """Delete the account, confirmed by the person's password (see :func:`account_remove`)."""
     if not user.check_password(password or ""):
         raise ValidationFailed(
             "Confirm with your current password to delete your account.",
             fields={"password": ["The password is not correct."]},
         )
+    account_remove(user=user)
+
+
+def account_remove(*, user: User) -> None:
+    """Delete the account and, through cascades, everything it owns, its access log included."""
     token_ids = list(user.access_tokens.values_list("pk", flat=True))
     with transaction.atomic():
         if token_ids:
             broadcast_on_commit(REVOCATIONS_GROUP, revocation_message(token_ids))
+        _access_log_purge_allow()
         user.delete()
+
+
+def _access_log_purge_allow() -> None:
+    """Let this transaction delete access-log rows, which the PostgreSQL trigger otherwise refuses."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [ACCESS_LOG_PURGE_SETTING])
+
+
+def health_data_access_record(
+    *, accessor: User, role: AccessorRole, why: str, reads: Mapping[int, str]
+) -> int:
+    """Record that ``accessor`` read health data: ``reads`` maps each person's id to what was read.
+
+    The one path every read of someone else's health data takes. Reads of one's own data are not
+    recorded. Returns how many entries were written.
+    """
+    subjects = {int(pk): what for pk, what in reads.items() if int(pk) != accessor.pk}
+    if not subjects:
+        return 0
+    profile = Profile.objects.filter(user_id=accessor.pk).first()
+    name = public_name(profile) if profile is not None else f"Account {accessor.pk}"
+    now = timezone.now()
+    AccessLogEntry.objects.bulk_create(
+        AccessLogEntry(
+            subject_id=pk,
+            accessor_id=accessor.pk,
+            accessor_name=name[:80],
+            accessor_role=role,
+            what=what[:200],
+            why=why[:200],
+            at=now,
+        )
+        for pk, what in sorted(subjects.items())
+    )
+    return len(subjects)

@@ -14,7 +14,7 @@ from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor
 from wellness.config.asgi import application
-from wellness.people.models import TokenScope, User
+from wellness.people.models import AccessLogEntry, TokenScope, User
 from wellness.people.services import access_token_create
 from wellness.people.websocket import CLOSE_NOT_FOUND
 
@@ -222,3 +222,33 @@ async def test_someone_who_did_not_opt_in_never_appears_in_anyone_elses_messages
     for ws in [console, *sockets.values()]:
         assert await ws.receive_nothing(timeout=0.1)
         await ws.disconnect()
+
+
+async def test_the_instructor_receiving_live_heart_rate_is_logged_once_per_sharer(
+    instructor: Instructor,
+) -> None:
+    occurrence_id, (sharer, _) = await setup_class(instructor, 2)
+    await database_sync_to_async(services.live_share_set)(
+        user=sharer, occurrence_id=occurrence_id, sharing=True, show_numbers=True
+    )
+    console = await connect(instructor.user, occurrence_id)
+    ws = await connect(sharer, occurrence_id)
+    await receive(console)
+    await receive(ws)
+
+    for bpm in (120, 125, 130):
+        await ws.send_json_to({"action": "hr", "hr": bpm})
+        await receive(console)
+        await receive(console)
+
+    @database_sync_to_async
+    def logged() -> list[tuple[int, int, str, str]]:
+        return list(
+            AccessLogEntry.objects.values_list("subject_id", "accessor_id", "accessor_role", "what")
+        )
+
+    assert await logged() == [
+        (sharer.pk, instructor.user_id, "instructor", "live heart-rate zone and bpm")
+    ]
+    await console.disconnect()
+    await ws.disconnect()
