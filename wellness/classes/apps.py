@@ -7,10 +7,10 @@ class ClassesConfig(AppConfig):
     verbose_name = "Classes"
 
     def ready(self) -> None:
-        from wellness.classes import selectors, services
+        from wellness.classes import privacy as contributions
         from wellness.core import privacy
 
-        privacy.register_exporter("classes", selectors.classes_export)
+        privacy.register_exporter("classes", contributions.classes_export)
         # Live heart rate shared with a class is relayed, never stored. The health data here are
         # the class metrics of attendances (time in zone, HRV); the workouts have their own eraser.
-        privacy.register_health_data_eraser("classes", services.attendances_erase)
+        privacy.register_health_data_eraser("classes", contributions.attendances_erase)
