@@ -1,4 +1,4 @@
-"""Leaderboard keys, the tie-breaking score, and the Redis read/write path.
+"""Leaderboard keys, the tie-breaking score, the Redis read/write path and its rebuild.
 
 Tie rule: standard competition ranking ("1224") on ``score``, where the score encodes progress
 first and, for equal progress, who reached it earlier::
