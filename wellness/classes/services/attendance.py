@@ -24,7 +24,6 @@ from wellness.classes.plan import segments_from_json
 from wellness.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wellness.models import Sport, User, Workout, WorkoutSource
 
-# --- Attendance: a class taken, and its workout ---------------------------------------------------
 # The workout's sport, which decides its typical effort (MET) and mindful minutes in scoring:
 # mobility is scored as yoga (Compendium: stretching 2.3 MET, Hatha yoga 2.5).
 CLASS_SPORTS = {
