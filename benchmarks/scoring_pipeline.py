@@ -98,7 +98,7 @@ def _workouts(count: int) -> list[int]:
 
 def _first_scoring_reset(ids: list[int]) -> None:
     """Erase what scoring these workouts left (scores, XP, hand-off ledgers), untimed."""
-    from challenges.services import challenges_health_data_erase
+    from challenges.privacy import challenges_health_data_erase
     from wellness.scoring.models import ScoringPending
     from wellness.scoring.privacy import scores_erase
     from wellness.workouts.models import Workout

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from challenges import services
 from challenges.models import ActivityTotals, AppliedWorkout, BadgeAward, Streak
+from challenges.privacy import challenges_health_data_erase
 from tests.challenges.factories import ScoredWorkoutFactory
 from tests.factories import UserFactory
 from wellness.core.groups import user_group
@@ -90,7 +91,7 @@ def _events(layer: Any, channels: dict[int, str]) -> list[tuple[int, str, Any]]:
 
 def _erase(people: list[User]) -> None:
     for person in people:
-        services.challenges_health_data_erase(person.pk)
+        challenges_health_data_erase(person.pk)
 
 
 def _people() -> list[User]:
