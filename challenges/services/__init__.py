@@ -19,7 +19,6 @@ from challenges.services.communities import (
 from challenges.services.progress import (
     contribution_review,
     participant_remove,
-    workout_scored_apply,
     workouts_scored_apply,
 )
 
@@ -39,6 +38,5 @@ __all__ = [
     "membership_set_role",
     "participant_remove",
     "team_create",
-    "workout_scored_apply",
     "workouts_scored_apply",
 ]

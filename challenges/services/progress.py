@@ -132,11 +132,6 @@ def _team_recompute(team_id: int, starts_at: dt.datetime) -> None:
     )
 
 
-def workout_scored_apply(*, scored: ScoredWorkout) -> None:
-    """The scoring hand-off for one workout: see :func:`workouts_scored_apply`."""
-    workouts_scored_apply(scored=[scored])
-
-
 def workouts_scored_apply(*, scored: Sequence[ScoredWorkout]) -> None:
     """The scoring hand-off: challenge progress, leaderboards, totals, streaks and badges.
 
