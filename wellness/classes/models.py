@@ -59,7 +59,11 @@ class Delivery(models.TextChoices):
 class FitnessClass(models.Model):
     """A class as published. ``segments`` is a validated list (see ``services.class_create``)."""
 
-    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="classes")
+    # Deleting the instructor's account detaches their classes instead of deleting them: other
+    # people's bookings, attendances and history of those classes stay.
+    instructor = models.ForeignKey(
+        Instructor, on_delete=models.SET_NULL, null=True, related_name="classes"
+    )
     title = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=ClassKind.choices)

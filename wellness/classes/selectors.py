@@ -136,9 +136,15 @@ def workout_class_part(*, workout_id: int) -> dict[str, Any] | None:
     }
 
 
+def instructor_user_id(fitness_class: FitnessClass) -> int | None:
+    """Who teaches the class; None once the instructor's account is deleted (the class stays)."""
+    instructor = fitness_class.instructor
+    return None if instructor is None else instructor.user_id
+
+
 def can_join(*, user: User, occurrence: ClassOccurrence) -> bool:
     """The instructor, or someone with a confirmed place (not the waiting list)."""
-    if occurrence.fitness_class.instructor.user_id == user.pk:
+    if instructor_user_id(occurrence.fitness_class) == user.pk:
         return True
     return Booking.objects.filter(
         occurrence=occurrence, user=user, status=BookingStatus.BOOKED
@@ -158,7 +164,7 @@ def occurrence_for(*, user: User, occurrence_id: int) -> ClassOccurrence | None:
 
 
 def is_instructor_of(*, user: User, occurrence: ClassOccurrence) -> bool:
-    return bool(occurrence.fitness_class.instructor.user_id == user.pk)
+    return instructor_user_id(occurrence.fitness_class) == user.pk
 
 
 def session_state(*, occurrence: ClassOccurrence, now: float | None = None) -> dict[str, Any]:

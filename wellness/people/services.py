@@ -13,6 +13,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from wellness.core import privacy
 from wellness.core.errors import (
     ConsentRequired,
     NotFound,
@@ -23,6 +24,7 @@ from wellness.core.transactions import (
     broadcast_on_commit,
     enqueue_on_commit,
 )
+from wellness.people.erasure import health_data_erase
 from wellness.people.models import (
     ACCESS_LOG_PURGE_SETTING,
     AccessLogEntry,
@@ -208,11 +210,18 @@ def account_delete(*, user: User, password: str) -> None:
 
 
 def account_remove(*, user: User) -> None:
-    """Delete the account and, through cascades, everything it owns, its access log included."""
+    """Delete the account and everything it owns, its access log included.
+
+    Health data is erased first app by app (what cascades cannot reach: a community journey's
+    share), then each app releases what the person holds in shared things, then cascades delete.
+    """
     token_ids = list(user.access_tokens.values_list("pk", flat=True))
     with transaction.atomic():
         if token_ids:
             broadcast_on_commit(REVOCATIONS_GROUP, revocation_message(token_ids))
+        health_data_erase(user_id=user.pk)
+        for releaser in privacy.account_releasers().values():
+            releaser(user.pk)
         _access_log_purge_allow()
         user.delete()
 

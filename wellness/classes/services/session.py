@@ -69,7 +69,7 @@ def _session_of_instructor(*, user: User, occurrence_id: int, action: str) -> Cl
     )
     if occurrence is None or not selectors.can_join(user=user, occurrence=occurrence):
         raise NotFound("No such class occurrence.")
-    if occurrence.fitness_class.instructor.user_id != user.pk:
+    if selectors.instructor_user_id(occurrence.fitness_class) != user.pk:
         raise Forbidden("Only the class's instructor can run its session.")
     if action not in SESSION_ACTIONS:
         raise ValidationFailed(
@@ -295,11 +295,14 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
 
 def _live_hr_read_record(*, share: LiveShare) -> None:
     """The instructor receives this sharer's heart rate: logged once per occurrence and choice."""
+    instructor = share.occurrence.fitness_class.instructor
+    if instructor is None:
+        return  # a deleted instructor's class: no one receives the zones
     key = f"classes:hr-audited:{share.occurrence_id}:{share.user_id}:{int(share.show_numbers)}"
     if not cache.add(key, 1, timeout=LIVE_HR_AUDIT_TTL_S):
         return
     health_data_access_record(
-        accessor=share.occurrence.fitness_class.instructor.user,
+        accessor=instructor.user,
         role=AccessorRole.INSTRUCTOR,
         why=f"teaching the class “{share.occurrence.fitness_class.title}”",
         reads={
