@@ -176,7 +176,7 @@ class LiveShare(models.Model):
     """A participant's choice, per occurrence, to share live heart rate with the class.
 
     Without a row with ``sharing`` the person never appears in anyone else's view or message.
-    ``show_numbers`` additionally lets the class see their bpm; ``use_pseudonym`` hides their
+    ``show_numbers`` additionally lets the instructor (only) see their bpm; ``use_pseudonym`` hides their
     public name behind their pseudonym even if their profile is public.
     """
 

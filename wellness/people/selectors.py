@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
@@ -64,8 +67,18 @@ def profile_of(*, user: User) -> Profile:
 def public_name(profile: Profile) -> str:
     """The name other people see: the display name, or the pseudonym of a private athlete."""
     if profile.visibility == Visibility.PRIVATE:
-        return profile.pseudonym or f"Athlete {profile.user_id % 10_000:04d}"
+        return profile.pseudonym or anonymous_name(user_id=profile.user_id)
     return profile.display_name
+
+
+def anonymous_name(*, user_id: int, context: str = "") -> str:
+    """A stable stand-in for someone without a pseudonym that reveals nothing (not the account id).
+
+    ``context`` (a class occurrence, say) makes the name unlinkable to the same person elsewhere.
+    """
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, f"anonymous-name:{context}:{user_id}".encode(), hashlib.sha256)
+    return f"Athlete {int(digest.hexdigest()[:8], 16) % 10_000:04d}"
 
 
 def profile_age_years(profile: Profile) -> int | None:
