@@ -79,9 +79,19 @@ def community_for_organizer(*, user: User, community_id: int) -> Community:
     return community
 
 
-def community_members(*, user: User, community_id: int) -> QuerySet[Membership]:
+def community_members(*, user: User, community_id: int) -> tuple[QuerySet[Membership], bool]:
+    """The roster and whether the viewer runs the community.
+
+    Organizers (who approve and manage) see every membership; anyone else sees the active members
+    only, and the API shows them public names alone (no account ids).
+    """
     community_visible(user=user, community_id=community_id)
-    return Membership.objects.filter(community_id=community_id).select_related("user__profile")
+    membership = active_membership(user=user, community_id=community_id)
+    organizer = membership is not None and membership.role in ORGANIZER_ROLES
+    members = Membership.objects.filter(community_id=community_id)
+    if not organizer:
+        members = members.filter(status=MembershipStatus.ACTIVE)
+    return members.select_related("user__profile").order_by("joined_at", "id"), organizer
 
 
 def challenges_listed(*, user: User) -> QuerySet[Challenge]:

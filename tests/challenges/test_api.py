@@ -344,3 +344,37 @@ def test_a_refused_pending_review_reads_nothing_and_logs_nothing(
 
     assert member_view.status_code == 403
     assert client_for(consenting_user).get("/api/v1/me/access-log/").json()["count"] == 0
+
+
+def test_a_non_member_sees_active_members_by_public_name_only(
+    client_for, user: User, other_user: User
+) -> None:
+    club = CommunityFactory.create(user=user, join_policy="approval")
+    services.community_join(user=other_user, community_id=club.pk)
+    stranger = UserFactory.create()
+
+    seen = client_for(stranger).get(f"/api/v1/communities/{club.pk}/members/").json()
+    run = client_for(user).get(f"/api/v1/communities/{club.pk}/members/").json()
+
+    assert [set(m) for m in seen["results"]] == [{"name", "role", "joined_at"}]
+    assert seen["results"][0]["name"] == user.profile.display_name
+    assert "user_id" not in str(seen)
+    assert {(m["user_id"], m["status"]) for m in run["results"]} == {
+        (user.pk, "active"),
+        (other_user.pk, "pending"),
+    }
+
+
+def test_former_members_are_not_listed_to_members(
+    client_for, user: User, other_user: User, consenting_user: User
+) -> None:
+    club = CommunityFactory.create(user=user)
+    services.community_join(user=other_user, community_id=club.pk)
+    services.community_join(user=consenting_user, community_id=club.pk)
+    client_for(other_user).post(f"/api/v1/communities/{club.pk}/leave/")
+
+    seen = client_for(consenting_user).get(f"/api/v1/communities/{club.pk}/members/").json()
+
+    assert sorted(m["name"] for m in seen["results"]) == sorted(
+        [user.profile.display_name, consenting_user.profile.display_name]
+    )

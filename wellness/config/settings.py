@@ -210,6 +210,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "wellness.core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("WELLVERSE_THROTTLE_AUTH", default="10/minute"),
+        "invitations": env.str("WELLVERSE_THROTTLE_INVITATIONS", default="30/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
