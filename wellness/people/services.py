@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
@@ -37,7 +38,12 @@ from wellness.people.models import (
     User,
     Visibility,
 )
-from wellness.people.selectors import consent_current, health_consent_active, public_name
+from wellness.people.selectors import (
+    anonymous_name,
+    consent_current,
+    health_consent_active,
+    public_name,
+)
 from wellness.people.tasks import health_data_erase_task
 from wellness.people.tokens import token_generate
 
@@ -233,6 +239,28 @@ def _access_log_purge_allow() -> None:
             cursor.execute("SELECT set_config(%s, 'on', true)", [ACCESS_LOG_PURGE_SETTING])
 
 
+# One round trip: every entry of a read, the reader's public name (the rule of ``public_name``,
+# which the tests hold the two to) and the commit mode of this statement's own transaction.
+_ACCESS_LOG_INSERT_SQL = f"""
+INSERT INTO {AccessLogEntry._meta.db_table}
+    (subject_id, accessor_id, accessor_name, accessor_role, what, why, at)
+SELECT t.subject_id, %(accessor_id)s, left(COALESCE(reader.name, 'Account ' || %(accessor_id)s), 80),
+       %(role)s, t.what, %(why)s, %(at)s
+FROM unnest(%(subjects)s::bigint[], %(whats)s::text[]) AS t(subject_id, what)
+LEFT JOIN (
+    SELECT CASE WHEN p.visibility = %(private)s
+                THEN COALESCE(NULLIF(p.pseudonym, ''), %(anonymous)s)
+                ELSE p.display_name END AS name
+    FROM {Profile._meta.db_table} p WHERE p.user_id = %(accessor_id)s
+) AS reader ON true
+CROSS JOIN (
+    SELECT set_config(
+        'synchronous_commit', COALESCE(%(commit)s, current_setting('synchronous_commit')), true
+    )
+) AS commit_mode
+"""
+
+
 def health_data_access_record(
     *, accessor: User, role: AccessorRole, why: str, reads: Mapping[int, str]
 ) -> int:
@@ -244,19 +272,42 @@ def health_data_access_record(
     subjects = {int(pk): what for pk, what in reads.items() if int(pk) != accessor.pk}
     if not subjects:
         return 0
-    profile = Profile.objects.filter(user_id=accessor.pk).first()
-    name = public_name(profile) if profile is not None else f"Account {accessor.pk}"
     now = timezone.now()
-    AccessLogEntry.objects.bulk_create(
-        AccessLogEntry(
-            subject_id=pk,
-            accessor_id=accessor.pk,
-            accessor_name=name[:80],
-            accessor_role=role,
-            what=what[:200],
-            why=why[:200],
-            at=now,
+    ordered = sorted(subjects.items())
+    if connection.vendor == "postgresql":
+        # Outside a transaction of the caller's, the entry's own commit need not wait for the WAL
+        # flush (README: WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT); inside one, the caller's commit rules.
+        asynchronous = (
+            not connection.in_atomic_block and not settings.WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT
         )
-        for pk, what in sorted(subjects.items())
-    )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _ACCESS_LOG_INSERT_SQL,
+                {
+                    "accessor_id": accessor.pk,
+                    "anonymous": anonymous_name(user_id=accessor.pk),
+                    "private": Visibility.PRIVATE.value,
+                    "role": role,
+                    "why": why[:200],
+                    "at": now,
+                    "subjects": [pk for pk, _ in ordered],
+                    "whats": [what[:200] for _, what in ordered],
+                    "commit": "off" if asynchronous else None,
+                },
+            )
+    else:
+        profile = Profile.objects.filter(user_id=accessor.pk).first()
+        name = public_name(profile) if profile is not None else f"Account {accessor.pk}"
+        AccessLogEntry.objects.bulk_create(
+            AccessLogEntry(
+                subject_id=pk,
+                accessor_id=accessor.pk,
+                accessor_name=name[:80],
+                accessor_role=role,
+                what=what[:200],
+                why=why[:200],
+                at=now,
+            )
+            for pk, what in ordered
+        )
     return len(subjects)

@@ -9,6 +9,7 @@ from django.test import Client
 
 from tests.factories import TEST_PASSWORD, UserFactory
 from wellness.people.models import AccessLogEntry, AccessorRole, User
+from wellness.people.selectors import public_name
 from wellness.people.services import account_remove, health_data_access_record
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +156,35 @@ def test_postgresql_refuses_to_update_or_delete_an_entry(user: User, other_user:
     entry.refresh_from_db()
     assert entry.what == "workout 7"
     assert AccessLogEntry.objects.count() == 1
+
+
+@pytest.mark.integration
+@pytest.mark.django_db(transaction=True)
+def test_an_entry_written_on_its_own_commits_and_leaves_the_session_settings_alone() -> None:
+    reader, person = UserFactory.create_batch(2)
+    assert not connection.in_atomic_block
+
+    _read(reader, person, "workout 9")
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        mode = cursor.fetchone()
+    assert mode == ("on",)
+    assert list(AccessLogEntry.objects.values_list("subject_id", "what")) == [
+        (person.pk, "workout 9")
+    ]
+
+
+@pytest.mark.postgresql
+@pytest.mark.parametrize("pseudonym", ["Heron", ""])
+def test_a_private_reader_is_logged_under_the_name_others_see(
+    user: User, other_user: User, pseudonym: str
+) -> None:
+    profile = user.profile
+    profile.visibility, profile.pseudonym = "private", pseudonym
+    profile.save()
+
+    _read(user, other_user)
+
+    assert AccessLogEntry.objects.get().accessor_name == public_name(profile)
+    assert profile.display_name != public_name(profile)
