@@ -1,8 +1,8 @@
-import { api } from "../api";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { activeChallenges, type Challenge } from "./challenges";
-import { workoutList, type Workout } from "./workouts";
+import { api } from "../app/api";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
+import { activeChallenges, type Challenge } from "../challenges/page";
+import { workoutList, type Workout } from "../workouts/page";
 
 interface Streak {
   kind: string;

@@ -1,10 +1,10 @@
-import { api, ApiError } from "../api";
-import { formatSeconds, newer, remainingAt, type SessionState } from "../classes/session";
-import { ClassStrap } from "../classes/strap";
-import { segmentView } from "../classes/view";
+import { api, ApiError } from "../app/api";
+import { formatSeconds, newer, remainingAt, type SessionState } from "./session";
+import { ClassStrap } from "./strap";
+import { segmentView } from "./view";
 import type { WorkoutStart } from "../companion/recorder";
-import { h } from "../dom";
-import type { Session } from "../session";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
 
 export interface FitnessClass {
   id: number;

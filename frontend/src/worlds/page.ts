@@ -1,13 +1,13 @@
-import { api, ApiError, ensureCsrf } from "../api";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { toast } from "../toasts";
-import { drawnDistance, retarget, type Motion } from "../world/motion";
-import { NaiveWorldRenderer } from "../world/naive";
-import { eventText, formatDuration, heartRateZone, WorldState, type Avatar } from "../world/protocol";
-import { WorldRenderer, type DrawnAvatar, type WorldView } from "../world/renderer";
-import type { RoutePoint } from "../world/track";
-import { initialMode, storedMode, storeMode, webglAvailable, type ViewMode } from "../world/views";
+import { api, ApiError, ensureCsrf } from "../app/api";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
+import { toast } from "../app/toasts";
+import { drawnDistance, retarget, type Motion } from "./motion";
+import { NaiveWorldRenderer } from "./naive";
+import { eventText, formatDuration, heartRateZone, WorldState, type Avatar } from "./protocol";
+import { WorldRenderer, type DrawnAvatar, type WorldView } from "./renderer";
+import type { RoutePoint } from "./track";
+import { initialMode, storedMode, storeMode, webglAvailable, type ViewMode } from "./views";
 
 interface World {
   id: number;
@@ -120,7 +120,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     let made: WorldView;
     if (next === "3d") {
       try {
-        const { World3DRenderer } = await import("../world/renderer3d");
+        const { World3DRenderer } = await import("./renderer3d");
         made = new World3DRenderer(canvas, points, lapLength, {
           biome: world.biome,
           landmarks: route.landmarks,

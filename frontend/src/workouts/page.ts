@@ -1,10 +1,10 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, ApiError } from "../api";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { formatDuration } from "../world/protocol";
-import { hasData, summary, toSeries, zoneSeconds, type Sample } from "../workouts/series";
+import { api, ApiError } from "../app/api";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
+import { formatDuration } from "../worlds/protocol";
+import { hasData, summary, toSeries, zoneSeconds, type Sample } from "./series";
 
 export interface Workout {
   id: number;

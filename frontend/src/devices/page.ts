@@ -1,6 +1,6 @@
-import { api, ApiError } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Session } from "../session";
+import { api, ApiError } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import type { Session } from "../app/session";
 
 interface Token {
   id: number;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { activeChallenges, boardRows, formatProgress, goalParams, teamNames, type Challenge, type GoalType } from "./challenges";
+import { activeChallenges, boardRows, formatProgress, goalParams, teamNames, type Challenge, type GoalType } from "./page";
 
 const challenge = (id: number, starts_on: string, ends_on: string): Challenge => ({
   id, community_id: null, title: `C${id}`, description: "", starts_on, ends_on, time_zone: "UTC", sports: [], mode: "individual", goal_type: "distance", target: null, unit: "km", teams: [],
