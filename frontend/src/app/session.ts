@@ -50,3 +50,10 @@ export class Session {
     return this.routerRef;
   }
 }
+
+/** Whether someone is signed in; if not, the page sends them to the sign-in form. */
+export async function signedIn(session: Session): Promise<boolean> {
+  if (await session.refresh()) return true;
+  session.router().go("/login");
+  return false;
+}

@@ -1,23 +1,7 @@
 import { api, ApiError, ensureCsrf } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
-import type { Session } from "../app/session";
-
-export interface Challenge {
-  id: number;
-  community_id: number | null;
-  title: string;
-  description: string;
-  starts_on: string;
-  ends_on: string;
-  time_zone: string;
-  sports: string[];
-  mode: string;
-  goal_type: string;
-  target: number | null;
-  unit: string;
-  goal_params?: Record<string, number>;
-  teams: { id: number; name: string }[];
-}
+import { signedIn, type Session } from "../app/session";
+import { activeChallenges, type Challenge } from "./challenge";
 
 export interface Entry {
   rank: number;
@@ -81,11 +65,6 @@ export function goalParams(type: GoalType | undefined, values: Record<string, st
   return { params, errors };
 }
 
-/** Challenges running on `today` (ISO date), soonest ending first. */
-export function activeChallenges(challenges: Challenge[], today: string): Challenge[] {
-  return challenges.filter((c) => c.starts_on <= today && today <= c.ends_on).sort((a, b) => a.ends_on.localeCompare(b.ends_on));
-}
-
 /** Top rows then the rows around me that are not already shown, in rank order. */
 export function boardRows(board: Board): Entry[] {
   const seen = new Set(board.top.map((e) => e.participant_id));
@@ -94,12 +73,6 @@ export function boardRows(board: Board): Entry[] {
 
 export const formatProgress = (value: number, unit: string) => `${Math.round(value * 100) / 100} ${unit}`;
 const today = () => new Date().toISOString().slice(0, 10);
-
-async function signedIn(session: Session): Promise<boolean> {
-  if (await session.refresh()) return true;
-  session.router().go("/login");
-  return false;
-}
 
 /** A labelled select with a place for its error message, linked for screen readers. */
 function select(label: string, name: string, options: [string, string][]): HTMLElement {

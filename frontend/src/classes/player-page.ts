@@ -7,8 +7,9 @@ import { planLength, PlayerClock, playerState } from "./player";
 import type { SessionState } from "./session";
 import { segmentView } from "./view";
 import { h } from "../app/dom";
-import type { Session } from "../app/session";
-import { recordedAs, signedIn, strapControl, type Attendance, type FitnessClass } from "./page";
+import { signedIn, type Session } from "../app/session";
+import { recordedAs, type Attendance, type FitnessClass } from "./attendance";
+import { strapControl } from "./strap";
 
 const seconds = () => performance.now() / 1000;
 

@@ -1,8 +1,8 @@
 import { api } from "../app/api";
 import { h } from "../app/dom";
 import type { Session } from "../app/session";
-import { activeChallenges, type Challenge } from "../challenges/page";
-import { workoutList, type Workout } from "../workouts/page";
+import { activeChallenges, type Challenge } from "../challenges/challenge";
+import { workoutList, type Workout } from "../workouts/list";
 
 interface Streak {
   kind: string;

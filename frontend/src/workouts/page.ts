@@ -2,20 +2,10 @@ import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
 import { api, ApiError } from "../app/api";
 import { h } from "../app/dom";
-import type { Session } from "../app/session";
+import { signedIn, type Session } from "../app/session";
 import { formatDuration } from "../worlds/protocol";
+import { workoutList, workoutTitle, type Workout } from "./list";
 import { hasData, summary, toSeries, zoneSeconds, type Sample } from "./series";
-
-export interface Workout {
-  id: number;
-  sport: string;
-  indoor: boolean;
-  started_at: string;
-  ended_at: string | null;
-  source: string;
-  status: string;
-  score?: unknown; // added by the scoring work; shown when present
-}
 
 /** The per-workout files the export endpoint makes (devices/api.py WorkoutExportView). */
 export const EXPORTS: [string, string][] = [
@@ -23,24 +13,6 @@ export const EXPORTS: [string, string][] = [
   ["gpx", "Download GPX"],
   ["csv", "Download CSV"],
 ];
-
-const SPORTS: Record<string, string> = { run: "Run", ride: "Ride", walk: "Walk", yoga: "Yoga", other: "Workout" };
-export const workoutTitle = (w: Workout) => `${SPORTS[w.sport] ?? "Workout"}${w.indoor ? " (indoor)" : ""}, ${new Date(w.started_at).toLocaleString()}`;
-
-async function signedIn(session: Session): Promise<boolean> {
-  if (await session.refresh()) return true;
-  session.router().go("/login");
-  return false;
-}
-
-export function workoutList(workouts: Workout[]): HTMLElement {
-  if (!workouts.length) return h("p", {}, "No workouts yet. Record one with the bridge or the phone companion.");
-  return h(
-    "ul",
-    { class: "plain" },
-    ...workouts.map((w) => h("li", {}, h("a", { href: `/workouts/${w.id}`, "data-link": true }, workoutTitle(w)), w.status === "active" ? " · live now" : "")),
-  );
-}
 
 export const workoutsPage = (session: Session) => async () => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
