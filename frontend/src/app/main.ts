@@ -12,7 +12,8 @@ import { devicesPage } from "../devices/page";
 import { profilePage } from "../profile/page";
 import { workoutDetailPage, workoutsPage } from "../workouts/page";
 import { worldLivePage, worldsPage } from "../worlds/page";
-import { Router } from "./router";
+import { Router, type Render } from "./router";
+import routes from "./routes.json";
 import { Session } from "./session";
 
 const session = new Session();
@@ -37,25 +38,34 @@ function navigation(): HTMLElement {
   return list;
 }
 
-const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/", "data-link": true }, "Back to the dashboard"))))
-  .add("/", "Dashboard", dashboardPage(session))
-  .add("/login", "Sign in", loginPage(session))
-  .add("/signup", "Create account", signupPage(session))
-  .add("/profile", "Profile and privacy", profilePage(session))
-  .add("/devices", "Devices", devicesPage(session))
-  .add("/companion", "Phone companion", companionPage(session))
-  .add("/worlds", "Worlds", worldsPage(session))
-  .add("/worlds/:id", "Live world", worldLivePage(session))
-  .add("/workouts", "Workouts", workoutsPage(session))
-  .add("/workouts/:id", "Workout", workoutDetailPage(session))
-  .add("/challenges", "Challenges", challengesPage(session))
-  .add("/challenges/:id", "Challenge", challengeDetailPage(session))
-  .add("/communities", "Communities", communitiesPage(session))
-  .add("/classes", "Classes", classesPage(session))
-  .add("/classes/live/:occurrence", "Live class", classLivePage(session))
-  .add("/classes/history", "Class history", classHistoryPage(session))
-  .add("/classes/:id/play", "Take a class", classPlayerPage(session))
-  .add("/classes/:id", "Class", classDetailPage(session));
+// The page each client route (routes.json, which Django's frontend/urls.py also reads) renders.
+const pages: Record<string, (session: Session) => Render> = {
+  dashboard: dashboardPage,
+  login: loginPage,
+  signup: signupPage,
+  profile: profilePage,
+  devices: devicesPage,
+  companion: companionPage,
+  worlds: worldsPage,
+  worldLive: worldLivePage,
+  workouts: workoutsPage,
+  workoutDetail: workoutDetailPage,
+  challenges: challengesPage,
+  challengeDetail: challengeDetailPage,
+  communities: communitiesPage,
+  classes: classesPage,
+  classLive: classLivePage,
+  classHistory: classHistoryPage,
+  classPlayer: classPlayerPage,
+  classDetail: classDetailPage,
+};
+
+const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/", "data-link": true }, "Back to the dashboard"))));
+for (const route of routes) {
+  const page = pages[route.page];
+  if (!page) throw new Error(`routes.json: no page "${route.page}" for ${route.path}`);
+  router.add(route.path, route.title, page(session));
+}
 session.attach(router);
 session.onChange(() => document.getElementById("nav")!.replaceChildren(navigation()));
 // Badges, levels and announcements reach every page while someone is signed in.
