@@ -2,12 +2,12 @@ import { api, ApiError, ensureCsrf } from "../app/api";
 import { h } from "../app/dom";
 import type { Session } from "../app/session";
 import { toast } from "../app/toasts";
-import { drawnDistance, retarget, type Motion } from "./motion";
-import { NaiveWorldRenderer } from "./naive";
-import { eventText, formatDuration, heartRateZone, WorldState, type Avatar } from "./protocol";
+import { drawnAvatars, retrack } from "./crowd";
+import { drawnDistance, type Motion } from "./motion";
+import { eventText, formatDuration, heartRateZone, WorldState } from "./protocol";
 import { WorldRenderer, type DrawnAvatar, type WorldView } from "./renderer";
 import type { RoutePoint } from "./track";
-import { initialMode, storedMode, storeMode, webglAvailable, type ViewMode } from "./views";
+import { initialMode, storedMode, storeMode, viewHeight, webglAvailable, type ViewMode } from "./views";
 
 interface World {
   id: number;
@@ -57,21 +57,6 @@ interface OwnSession {
   finish_time_s: number | null;
 }
 
-/** Synthetic avatars for load testing the view (`?synthetic=1000`); never sent anywhere. */
-function syntheticAvatars(count: number, length: number): Avatar[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: -1 - i,
-    name: `Synthetic ${i + 1}`,
-    sport: "run",
-    d: (length * i) / count,
-    v: 2 + (i % 7) * 0.3,
-    t: Date.now() / 1000,
-    lap: 1,
-    grade: 0,
-    finished: false,
-  }));
-}
-
 const kmh = (v: number) => `${(v * 3.6).toFixed(1)} km/h`;
 const km = (d: number) => `${(d / 1000).toFixed(2)} km`;
 const ordinal = (n: number) => `${n}${["th", "st", "nd", "rd"][n % 100 >= 11 && n % 100 <= 13 ? 0 : Math.min(n % 10, 4) % 4] ?? "th"}`;
@@ -90,9 +75,6 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   const root = h("div", {});
   const live = () => root.isConnected;
   const query = new URLSearchParams(location.search);
-  // `?renderer=naive` swaps in the straightforward renderers: the benchmark's baseline, nothing else.
-  const naive = query.get("renderer") === "naive";
-  const adaptive = query.get("resolution") !== "full"; // `full`: the benchmark's fixed-resolution runs
   const webgl = webglAvailable();
   let mode: ViewMode = initialMode({ webgl, stored: storedMode(), requested: query.get("view") });
   let view: WorldView | null = null;
@@ -100,10 +82,9 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   const holder = h("div", { class: "world-canvas" });
   const viewNote = h("p", { class: "hint", id: "view-note" });
   const viewToggle = h("button", { type: "button", class: "secondary", "aria-pressed": "false", "aria-describedby": "view-note", disabled: !webgl }, "3D view");
-  const viewHeight = (width: number) => (mode === "3d" ? Math.round(Math.min(480, Math.max(280, width * 0.58))) : 420);
   const fit = () => {
     const width = Math.min(holder.clientWidth || 1000, 1000);
-    view?.resize(width, viewHeight(width));
+    view?.resize(width, viewHeight(mode, width));
   };
   const showMode = (note: string) => {
     holder.dataset.view = mode;
@@ -125,8 +106,6 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
           biome: world.biome,
           landmarks: route.landmarks,
           seed: world.id,
-          instancing: !naive,
-          adaptive,
           onContextLost: () => void mount("2d", "The 3D view stopped (the browser took its graphics context back): showing the 2D map."),
         });
       } catch {
@@ -134,7 +113,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
         return;
       }
     } else {
-      made = naive ? new NaiveWorldRenderer(canvas, points, lapLength) : new WorldRenderer(canvas, points, lapLength);
+      made = new WorldRenderer(canvas, points, lapLength);
     }
     if (attempt !== mounting) {
       made.dispose(); // a later choice won while this one was loading
@@ -183,18 +162,6 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   let mine: OwnSession | null = null;
   let heartRate: number | null = null;
 
-  const track = (ids: Iterable<number>) => {
-    for (const id of ids) {
-      const a = state.avatars.get(id);
-      if (a) motions.set(id, retarget(motions.get(id), { distance: a.d, speed: a.finished ? 0 : a.v, t: a.t ?? 0 }, now()));
-    }
-  };
-  const synthetic = Number(new URLSearchParams(location.search).get("synthetic") ?? 0);
-  const addSynthetic = () => {
-    for (const avatar of syntheticAvatars(Math.min(synthetic, 5000), route.distance_m)) state.avatars.set(avatar.id, avatar);
-    track(state.avatars.keys());
-  };
-  if (synthetic > 0) addSynthetic();
 
   const renderResults = () => {
     if (!state.finishers.length) return;
@@ -220,11 +187,8 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     }
     const isSnapshot = (message as { type?: string }).type === "snapshot";
     const { changed, events, gone } = state.apply(message);
-    if (isSnapshot) {
-      motions.clear();
-      if (synthetic > 0) addSynthetic();
-    }
-    track(changed);
+    if (isSnapshot) motions.clear();
+    retrack(state.avatars, motions, changed, now());
     for (const id of gone) motions.delete(id);
     for (const e of events) {
       const text = eventText(e, e.id === mine?.id ? "You" : (state.avatars.get(e.id)?.name ?? "An athlete"));
@@ -287,14 +251,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
       view?.dispose();
       return;
     }
-    const t = now();
-    drawn.length = 0;
-    for (const [id, avatar] of state.avatars) {
-      const motion = motions.get(id);
-      if (!motion) continue;
-      drawn.push({ id: String(id), name: avatar.name, distance: drawnDistance(motion, t), highlighted: id === mine?.id, sport: avatar.sport });
-    }
-    view?.draw(drawn);
+    view?.draw(drawnAvatars(state.avatars, motions, now(), mine?.id, drawn));
     stats.frames++;
     stats.mode = mode;
     stats.scale = view?.resolutionScale ?? 1;
