@@ -2,21 +2,14 @@
 // beside their straightforward baselines, on one world's route. Query: `world` (id), `synthetic`
 // (avatars), `view` (2d|3d), `renderer=naive`, `resolution=full` (3D without adapting it).
 
-import { api } from "../src/app/api";
+import { api, type Schema } from "../src/app/api";
 import { drawnAvatars, retrack } from "../src/worlds/crowd";
 import type { Motion } from "../src/worlds/motion";
 import type { Avatar } from "../src/worlds/protocol";
 import { WorldRenderer, type DrawnAvatar, type WorldView } from "../src/worlds/renderer";
-import type { RoutePoint } from "../src/worlds/track";
+import { routePoints, type RouteResponse } from "../src/worlds/track";
 import { viewHeight, type ViewMode } from "../src/worlds/views";
 import { NaiveWorldRenderer } from "./naive";
-
-interface RouteResponse {
-  distance_m: number;
-  laps: number;
-  points: [number, number, number, number, number][];
-  landmarks: { name: string; distance_m: number }[];
-}
 
 function syntheticAvatars(count: number, length: number): Avatar[] {
   return Array.from({ length: count }, (_, i) => ({
@@ -32,8 +25,8 @@ function syntheticAvatars(count: number, length: number): Avatar[] {
   }));
 }
 
-async function view(mode: ViewMode, canvas: HTMLCanvasElement, route: RouteResponse, world: { id: number; biome: string }, query: URLSearchParams): Promise<WorldView> {
-  const points: RoutePoint[] = route.points.map(([lat, lon, d, ele, grade]) => ({ lat, lon, d, ele, grade }));
+async function view(mode: ViewMode, canvas: HTMLCanvasElement, route: RouteResponse, world: Schema<"WorldOutput">, query: URLSearchParams): Promise<WorldView> {
+  const points = routePoints(route);
   const lapLength = route.laps > 1 ? route.distance_m : undefined;
   const naive = query.get("renderer") === "naive";
   if (mode === "2d") return naive ? new NaiveWorldRenderer(canvas, points, lapLength) : new WorldRenderer(canvas, points, lapLength);
@@ -53,7 +46,7 @@ async function view(mode: ViewMode, canvas: HTMLCanvasElement, route: RouteRespo
 async function main(): Promise<void> {
   const query = new URLSearchParams(location.search);
   const mode: ViewMode = query.get("view") === "3d" ? "3d" : "2d";
-  const world = await api<{ id: number; biome: string }>(`worlds/${query.get("world")}/`);
+  const world = await api<Schema<"WorldOutput">>(`worlds/${query.get("world")}/`);
   const route = await api<RouteResponse>(`worlds/${world.id}/route/`);
 
   const avatars = new Map<number, Avatar>();

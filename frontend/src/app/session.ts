@@ -1,24 +1,7 @@
-import { api, ApiError } from "./api";
+import { api, ApiError, type Schema } from "./api";
 import type { Router } from "./router";
 
-export interface Profile {
-  email: string;
-  display_name: string;
-  public_name: string;
-  birth_year: number | null;
-  sex: string;
-  weight_kg: string | null;
-  resting_heart_rate: number | null;
-  max_heart_rate: number | null;
-  effective_max_heart_rate: { value: number; source: string; formula: string | null } | null;
-  lactate_threshold_heart_rate: number | null;
-  units: string;
-  time_zone: string;
-  visibility: "public" | "private";
-  pseudonym: string;
-  show_in_live_worlds: boolean;
-  health_data_consent: boolean;
-}
+export type Profile = Schema<"ProfileOutput">;
 
 /** Who is signed in; pages ask it rather than fetching /me/ themselves. */
 export class Session {

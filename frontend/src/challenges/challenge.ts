@@ -1,21 +1,9 @@
 // A challenge as more than one page shows it (the challenges pages and the dashboard).
 
-export interface Challenge {
-  id: number;
-  community_id: number | null;
-  title: string;
-  description: string;
-  starts_on: string;
-  ends_on: string;
-  time_zone: string;
-  sports: string[];
-  mode: string;
-  goal_type: string;
-  target: number | null;
-  unit: string;
-  goal_params?: Record<string, number>;
-  teams: { id: number; name: string }[];
-}
+import type { Schema } from "../app/api";
+
+// The schema has no shape yet for these JSON fields (it says `unknown`).
+export type Challenge = Omit<Schema<"ChallengeOutput">, "sports" | "goal_params"> & { sports: string[]; goal_params?: Record<string, number> };
 
 /** Challenges running on `today` (ISO date), soonest ending first. */
 export function activeChallenges(challenges: Challenge[], today: string): Challenge[] {

@@ -1,32 +1,15 @@
-import { api, ApiError, ensureCsrf } from "../app/api";
+import { api, ApiError, ensureCsrf, type Schema } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
 import { signedIn, type Session } from "../app/session";
 import { activeChallenges, type Challenge } from "./challenge";
 
-export interface Entry {
-  rank: number;
-  participant_id: number;
-  name: string;
-  progress: number;
-  is_me: boolean;
-}
+export type Entry = Schema<"EntryOutput">;
 
-export interface Board {
-  unit: string;
-  my_rank: number | null;
-  top: Entry[];
-  around_me: Entry[];
-}
+export type Board = Schema<"BoardOutput">;
 
-interface Community {
-  id: number;
-  name: string;
-  description: string;
-  visibility: string;
-  join_policy: string;
-}
+type Community = Schema<"CommunityOutput">;
 
-/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry). */
+/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry); the schema has no shape for it yet. */
 export interface GoalType {
   code: string;
   title: string;
@@ -227,7 +210,7 @@ export const challengeDetailPage = (session: Session) => async (params: Record<s
       leave.hidden = board.my_rank === null;
       if (teamPick) teamPick.hidden = board.my_rank !== null;
       if (isTeam) {
-        const { results: teams } = await api<{ results: { rank: number; team_id: number; name: string; progress: number }[] }>(`challenges/${challenge.id}/leaderboard/teams/`);
+        const { results: teams } = await api<{ results: Schema<"TeamEntryOutput">[] }>(`challenges/${challenge.id}/leaderboard/teams/`);
         teamRows.replaceChildren(...teams.map((t) => h("tr", {}, h("td", {}, String(t.rank)), h("th", { scope: "row" }, t.name), h("td", {}, formatProgress(t.progress, board.unit)))));
       }
     } catch (error) {
@@ -302,7 +285,7 @@ export const communitiesPage = (session: Session) => async () => {
     const v = formValues(form);
     try {
       await ensureCsrf();
-      const created = await api<Community & { invite_code: string }>("communities/", { method: "POST", body: { name: v.name, description: v.description } });
+      const created = await api<Community & Schema<"InviteCode">>("communities/", { method: "POST", body: { name: v.name, description: v.description } });
       message.textContent = `Created ${created.name}. Invitation code: ${created.invite_code}.`;
       form.reset();
     } catch (error) {

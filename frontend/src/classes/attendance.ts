@@ -1,23 +1,11 @@
 // What the class pages share: a class, an attendance and what it was recorded as.
 
+import type { Schema } from "../app/api";
 import type { WorkoutStart } from "../companion/recorder";
 import type { SessionState } from "./session";
 
-export interface FitnessClass {
-  id: number;
-  title: string;
-  description: string;
-  kind: string;
-  level: string;
-  language: string;
-  delivery: "live" | "on_demand";
-  duration_seconds: number;
-  segments: SessionState["segment"][];
-  media_url: string;
-  accessibility_notes: string;
-  time_zone: string;
-  instructor: string;
-}
+// The schema has no shape yet for the segments (a JSON field: `unknown`).
+export type FitnessClass = Omit<Schema<"ClassOutput">, "segments"> & { segments: SessionState["segment"][] };
 
 interface SegmentMetrics {
   name: string;
@@ -28,19 +16,8 @@ interface SegmentMetrics {
 }
 
 /** A class taken (or being taken): `classes/attendances/<id>/` and the history's entries. */
-export interface Attendance {
-  id: number;
-  status: "started" | "completed";
-  fitness_class: number;
-  class_title: string;
-  kind: string;
-  delivery: "live" | "on_demand";
-  occurrence: number | null;
-  occurrence_starts_at: string | null;
-  started_at: string;
-  completed_at: string | null;
-  elapsed_s: number;
-  workout: number | null;
+export type Attendance = Omit<Schema<"AttendanceOutput">, "recording" | "score" | "class_metrics"> & {
+  // The schema has no shape yet for these three (the selectors return bare dicts).
   recording: WorkoutStart | null;
   score: { status: string; points?: number; mindful_minutes?: number; active_minutes?: number; energy_kcal?: number; energy_method?: string; hr_avg?: number | null; reason?: string } | null;
   class_metrics: {
@@ -51,8 +28,7 @@ export interface Attendance {
     hrv_end_rmssd_ms: number | null;
     relaxation: string;
   } | null;
-  explanations: Record<string, string>;
-}
+};
 
 /** What a participant's attendance means, in one sentence. */
 export function recordedAs(attendance: Attendance): string {

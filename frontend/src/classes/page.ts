@@ -1,4 +1,4 @@
-import { api, ApiError } from "../app/api";
+import { api, ApiError, type Schema } from "../app/api";
 import { formatSeconds, newer, remainingAt, type SessionState } from "./session";
 import { recordedAs, type Attendance, type FitnessClass } from "./attendance";
 import { strapControl } from "./strap";
@@ -6,21 +6,9 @@ import { segmentView } from "./view";
 import { h } from "../app/dom";
 import { signedIn, type Session } from "../app/session";
 
-interface Occurrence {
-  id: number;
-  starts_at: string;
-  capacity: number;
-  places_left: number;
-  status: string;
-}
+type Occurrence = Schema<"OccurrenceOutput">;
 
-interface Booking {
-  id: number;
-  status: "booked" | "waitlisted" | "cancelled";
-  class_id: number;
-  class_title: string;
-  occurrence: Occurrence;
-}
+type Booking = Schema<"BookingOutput">;
 
 const minutes = (seconds: number) => `${Math.round(seconds / 60)} min`;
 

@@ -1,17 +1,10 @@
 // A workout as lists show it: the dashboard's recent workouts and the workouts page.
 
+import type { Schema } from "../app/api";
 import { h } from "../app/dom";
 
-export interface Workout {
-  id: number;
-  sport: string;
-  indoor: boolean;
-  started_at: string;
-  ended_at: string | null;
-  source: string;
-  status: string;
-  score?: unknown; // added by the scoring work; shown when present
-}
+// `score` arrives with the scoring work; shown when present (the schema has no shape for it yet).
+export type Workout = Schema<"WorkoutOutput"> & { score?: unknown };
 
 const SPORTS: Record<string, string> = { run: "Run", ride: "Ride", walk: "Walk", yoga: "Yoga", other: "Workout" };
 export const workoutTitle = (w: Workout) => `${SPORTS[w.sport] ?? "Workout"}${w.indoor ? " (indoor)" : ""}, ${new Date(w.started_at).toLocaleString()}`;

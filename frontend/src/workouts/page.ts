@@ -20,6 +20,7 @@ export const workoutsPage = (session: Session) => async () => {
   return h("div", {}, h("h1", {}, "Workouts"), h("section", { class: "card" }, workoutList(results)));
 };
 
+// The schema has no shape yet for the score view (workout_score_view returns a bare dict).
 export interface ScoreView {
   status: "pending" | "scored" | "unscorable";
   reason?: string;

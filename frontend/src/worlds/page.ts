@@ -1,4 +1,4 @@
-import { api, ApiError, ensureCsrf } from "../app/api";
+import { api, ApiError, ensureCsrf, type Schema } from "../app/api";
 import { h } from "../app/dom";
 import type { Session } from "../app/session";
 import { toast } from "../app/toasts";
@@ -6,23 +6,11 @@ import { drawnAvatars, retrack } from "./crowd";
 import { drawnDistance, type Motion } from "./motion";
 import { eventText, formatDuration, heartRateZone, WorldState } from "./protocol";
 import { WorldRenderer, type DrawnAvatar, type WorldView } from "./renderer";
-import type { RoutePoint } from "./track";
+import { routePoints, type RouteResponse } from "./track";
+import type { Sample } from "../workouts/series";
 import { initialMode, storedMode, storeMode, viewHeight, webglAvailable, type ViewMode } from "./views";
 
-interface World {
-  id: number;
-  name: string;
-  biome: string;
-  scenery: string;
-  laps: number;
-}
-
-interface RouteResponse {
-  distance_m: number;
-  laps: number;
-  points: [number, number, number, number, number][];
-  landmarks: { name: string; distance_m: number }[];
-}
+type World = Schema<"WorldOutput">;
 
 export const worldsPage = (session: Session) => async () => {
   if (!(await session.refresh())) {
@@ -49,13 +37,7 @@ export const worldsPage = (session: Session) => async () => {
   );
 };
 
-interface OwnSession {
-  id: number;
-  world_id: number;
-  workout_id: number;
-  status: string;
-  finish_time_s: number | null;
-}
+type OwnSession = Schema<"SessionOutput">;
 
 const kmh = (v: number) => `${(v * 3.6).toFixed(1)} km/h`;
 const km = (d: number) => `${(d / 1000).toFixed(2)} km`;
@@ -69,7 +51,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   }
   const world = await api<World>(`worlds/${params.id}/`);
   const route = await api<RouteResponse>(`worlds/${params.id}/route/`);
-  const points: RoutePoint[] = route.points.map(([lat, lon, d, ele, grade]) => ({ lat, lon, d, ele, grade }));
+  const points = routePoints(route);
   const lapLength = route.laps > 1 ? route.distance_m : undefined;
 
   const root = h("div", {});
@@ -225,13 +207,13 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
       const { results: sessions } = await api<{ results: OwnSession[] }>("worlds/sessions/");
       mine = sessions.find((s) => s.world_id === world.id && s.status === "active") ?? mine;
       if (!mine && profile.health_data_consent) {
-        const { results: recent } = await api<{ results: { id: number; sport: string; indoor: boolean; status: string }[] }>("workouts/?page_size=5");
+        const { results: recent } = await api<{ results: Schema<"WorkoutOutput">[] }>("workouts/?page_size=5");
         const busy = new Set(sessions.filter((s) => s.status === "active").map((s) => s.workout_id));
         liveWorkout = recent.find((w) => w.status === "active" && !busy.has(w.id)) ?? null;
         joinButton.hidden = liveWorkout === null;
       }
       if (mine?.status === "active" && profile.health_data_consent) {
-        const { samples } = await api<{ samples: { hr?: number | null }[] }>(`workouts/${mine.workout_id}/samples/`);
+        const { samples } = await api<{ samples: Pick<Sample, "hr">[] }>(`workouts/${mine.workout_id}/samples/`);
         const last = [...samples].reverse().find((s) => typeof s.hr === "number");
         heartRate = last?.hr ?? null;
       }
