@@ -136,6 +136,7 @@ class AccessLogEntryOutput(serializers.ModelSerializer[AccessLogEntry]):
     class Meta:
         model = AccessLogEntry
         fields = ["id", "accessor", "accessor_role", "what", "why", "at"]
+        read_only_fields = fields
 
 
 class ConsentStatusOutput(serializers.Serializer[Any]):

@@ -1,6 +1,6 @@
-import { api, ApiError } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Profile, Session } from "../session";
+import { api, ApiError, type Schema } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import type { Profile, Session } from "../app/session";
 
 const NUMERIC = ["birth_year", "resting_heart_rate", "max_heart_rate", "lactate_threshold_heart_rate"];
 
@@ -106,14 +106,7 @@ function profileForm(profile: Profile, session: Session): HTMLFormElement {
   return form;
 }
 
-interface AccessLogEntry {
-  id: number;
-  accessor: string;
-  accessor_role: string;
-  what: string;
-  why: string;
-  at: string;
-}
+type AccessLogEntry = Schema<"AccessLogEntryOutput">;
 
 /** One line of the access log: "Ana (challenge organizer) read workout 12 on 7 Dec, 14:02 – why". */
 export function accessLogLine(entry: AccessLogEntry, locale?: string): string {
@@ -123,7 +116,7 @@ export function accessLogLine(entry: AccessLogEntry, locale?: string): string {
 }
 
 async function accessLogSection(): Promise<HTMLElement> {
-  const page = await api<{ count: number; results: AccessLogEntry[] }>("me/access-log/");
+  const page = await api<Schema<"PaginatedAccessLogEntryOutputList">>("me/access-log/");
   return h(
     "section",
     { class: "card", "aria-labelledby": "access-log-title" },

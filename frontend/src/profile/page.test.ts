@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { accessLogLine, profileChanges } from "./profile";
+import { accessLogLine, profileChanges } from "./page";
 
 describe("profileChanges", () => {
   it("sends empty physiology fields as unknown (null) and numbers as numbers", () => {
