@@ -62,7 +62,7 @@ def session_control(
 def _session_of_instructor(*, user: User, occurrence_id: int, action: str) -> ClassOccurrence:
     """The occurrence, locked, if this person teaches it and the action is one the console has."""
     occurrence = (
-        ClassOccurrence.objects.select_for_update()
+        ClassOccurrence.objects.select_for_update(of=("self",))
         .select_related("fitness_class__instructor")
         .filter(pk=occurrence_id)
         .first()
