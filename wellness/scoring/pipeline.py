@@ -365,7 +365,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
         Progress,
         key="user_id",
         fields=("xp", "level"),
-        sql_type="INTEGER",
+        sql_type="BIGINT",
         rows=[(row.user_id, row.xp, row.level) for row in rows],
     )
     broadcast_many_on_commit(level_ups)

@@ -39,7 +39,7 @@ def _on_postgresql(sql: str) -> Any:
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wellness", "0007_workout_source_class"),
+        ("wellness", "0008_points_and_xp_64_bit"),
     ]
 
     operations = [
