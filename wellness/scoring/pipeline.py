@@ -25,6 +25,7 @@ from wellness.core.transactions import (
 from wellness.people.models import (
     User,
 )
+from wellness.people.selectors import health_consent_active_many
 from wellness.scoring import contributions, engine, handoff, levels
 from wellness.scoring.athletes import athlete_from
 from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
@@ -188,6 +189,10 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             .order_by("pk")
             .values_list(*_LOCKED_FIELDS)
         ]
+        # Consent withdrawn stops all processing: the workout stays stored, unscored, with no XP,
+        # and a score it had before the withdrawal is left as it was (not re-scored).
+        consenting = health_consent_active_many(sorted({w.user_id for w in workouts}))
+        workouts = [w for w in workouts if consenting[w.user_id]]
         # Each saved series is scored as it arrives, then those without one (recorded live and
         # not yet saved, or changed since) are merged from their batches.
         by_pk = {w.pk: w for w in workouts}
