@@ -1,0 +1,162 @@
+"""Distance, elevation gain and top speed of a recorded track, as a device shows them. No Django.
+
+Plain NumPy functions on the sample columns (``t``, ``distance``, ``speed``, ``altitude``, ``lat``,
+``lon`` as float64 arrays, NaN = not measured), shared by file import summaries
+(``devices.activity_files``) and scoring so both report the same numbers. Each rule and its
+threshold is explained in ``wellness/SCORING.md``; the constants carry the same names.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import numpy.typing as npt
+
+Array = npt.NDArray[np.float64]
+
+EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
+# A distance counter whose first value is within what the sport covers in this long started with
+# the recording (FIT counts from the timer's start; a first record comes a second or two later);
+# a larger first value is a device's running total (a foot pod's lifetime count), not ours.
+COUNTER_FROM_ZERO_S = 10.0
+MAX_SPEED_MPS = {"run": 12.5, "walk": 4.5, "ride": 30.0, "yoga": 3.0, "other": 30.0}
+# Elevation: altitude is averaged over blocks of this many samples, then a climb counts once it
+# rises this far above the lowest point since the last descent (and ends with a drop as large).
+SMOOTH_ALTITUDE_SAMPLES = 10
+CLIMB_HYSTERESIS_M = 2.0  # barometric altimeters: 0.1-0.2 m resolution, drift under 1 m a minute
+CLIMB_HYSTERESIS_GPS_M = 5.0  # GPS altitude wanders several metres from fix to fix
+# Sample-to-sample noise (median |second difference|) above this marks a GPS-only profile.
+GPS_ALTITUDE_NOISE_M = 0.5
+
+
+def haversine_m(lat1: Array, lon1: Array, lat2: Array, lon2: Array) -> Array:
+    """Great-circle distances in metres on a sphere of the mean Earth radius."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    a = (
+        np.sin((p2 - p1) / 2) ** 2
+        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+
+
+def track_length_m(lat: Array, lon: Array) -> float | None:
+    """Length along the positions that are present, however far apart in time; None without."""
+    present = np.isfinite(lat) & np.isfinite(lon)
+    if not present.any():
+        return None
+    la, lo = lat[present], lon[present]
+    return float(haversine_m(la[:-1], lo[:-1], la[1:], lo[1:]).sum())
+
+
+def counter_distance_m(distance: Array, *, sport: str) -> float | None:
+    """How far a device's cumulative distance counter advanced; None without a counter.
+
+    Counted from zero when its first value is one the sport could cover in
+    :data:`COUNTER_FROM_ZERO_S` (the recording's own counter), else from its first value.
+    """
+    counted = distance[np.isfinite(distance)]
+    if counted.size == 0:
+        return None
+    first = float(counted[0])
+    from_zero = (
+        0.0 <= first <= MAX_SPEED_MPS.get(sport, MAX_SPEED_MPS["other"]) * COUNTER_FROM_ZERO_S
+    )
+    return max(float(counted[-1]) - (0.0 if from_zero else first), 0.0)
+
+
+def activity_distance_m(
+    distance: Array, lat: Array, lon: Array, *, sport: str
+) -> tuple[float, str] | None:
+    """(metres, source): the device's counter ("device"), else the track's length ("gps").
+
+    Pauses and gaps never shorten it: a pause changes moving time, not where one went.
+    """
+    counted = counter_distance_m(distance, sport=sport)
+    if counted is not None:
+        return counted, "device"
+    length = track_length_m(lat, lon)
+    return None if length is None else (length, "gps")
+
+
+def elevation_gain_m(altitude: Array) -> float:
+    """Total climb: block-averaged altitude, counted with a hysteresis threshold.
+
+    The threshold is :data:`CLIMB_HYSTERESIS_M` for a smooth (barometric) profile and
+    :data:`CLIMB_HYSTERESIS_GPS_M` for a noisy (GPS) one; see SCORING.md.
+    """
+    a = (
+        altitude
+        if math.isfinite(float(np.add.reduce(altitude)))
+        else altitude[np.isfinite(altitude)]
+    )
+    if a.size < 2:
+        return 0.0
+    threshold = CLIMB_HYSTERESIS_M
+    if a.size >= 3:
+        noise = float(np.median(np.abs(a[2:] - 2 * a[1:-1] + a[:-2])))
+        if noise > GPS_ALTITUDE_NOISE_M:
+            threshold = CLIMB_HYSTERESIS_GPS_M
+    k = SMOOTH_ALTITUDE_SAMPLES
+    if a.size >= 2 * k:
+        # Block means: the sensor's noise averages out, a real climb does not.
+        a = a[: a.size // k * k].reshape(-1, k).mean(axis=1)
+    return hysteresis_climb(a, threshold)
+
+
+def hysteresis_climb(a: Array, threshold: float) -> float:
+    """Sum of rises of at least ``threshold``, each from a low to the high before a drop of
+    at least ``threshold`` (a zig-zag filter). Only turning points can change the state, so the
+    Python loop runs over those, not over every sample."""
+    if a.size < 2:
+        return 0.0
+    rise = np.diff(a)
+    turning = np.flatnonzero(np.sign(rise[1:]) * np.sign(rise[:-1]) < 0) + 1
+    points = np.concatenate(([a[0]], a[turning], [a[-1]])).tolist()
+    gain = 0.0
+    low = high = points[0]
+    climbing = False
+    for x in points:
+        if climbing:
+            if x > high:
+                high = x
+            elif high - x >= threshold:
+                gain += high - low
+                climbing, low = False, x
+        else:
+            if x < low:
+                low = x
+            elif x - low >= threshold:
+                climbing, high = True, x
+    if climbing:
+        gain += high - low
+    return gain
+
+
+def median5(v: Array) -> Array:
+    """Running median of five samples (mirrored at the ends), NaN-free input.
+
+    Built from element-wise min/max (a sorting network), about ten vector operations.
+    """
+    n = v.size
+    if n < 5:
+        return np.full(n, float(np.median(v))) if n else v
+    p = np.concatenate((v[2:0:-1], v, v[-2:-4:-1]))
+    a, b, c, d, e = (p[i : i + n] for i in range(5))
+    # Of four values, the larger of the pair minima and the smaller of the pair maxima are the
+    # middle two; the median of five is the median of those and the fifth.
+    f = np.maximum(np.minimum(a, b), np.minimum(d, e))
+    g = np.minimum(np.maximum(a, b), np.maximum(d, e))
+    return np.maximum(np.minimum(f, g), np.minimum(np.maximum(f, g), c))
+
+
+def max_speed_mps(speed: Array) -> float:
+    """Top speed once one- and two-sample spikes are gone (a running median of five).
+
+    A GPS position off the track makes two impossible speeds (there and back), a wheel sensor
+    glitch one; a real top speed lasts longer than that.
+    """
+    v = np.where(np.isfinite(speed), np.maximum(speed, 0.0), 0.0)
+    if v.size == 0:
+        return 0.0
+    return float(np.maximum.reduce(median5(v)))
