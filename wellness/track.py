@@ -21,13 +21,16 @@ EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 # a larger first value is a device's running total (a foot pod's lifetime count), not ours.
 COUNTER_FROM_ZERO_S = 10.0
 MAX_SPEED_MPS = {"run": 12.5, "walk": 4.5, "ride": 30.0, "yoga": 3.0, "other": 30.0}
-# Elevation: altitude is averaged over blocks of this many samples, then a climb counts once it
+# Elevation: altitude is averaged over blocks of this many seconds, then a climb counts once it
 # rises this far above the lowest point since the last descent (and ends with a drop as large).
-SMOOTH_ALTITUDE_SAMPLES = 10
-CLIMB_HYSTERESIS_M = 2.0  # barometric altimeters: 0.1-0.2 m resolution, drift under 1 m a minute
-CLIMB_HYSTERESIS_GPS_M = 5.0  # GPS altitude wanders several metres from fix to fix
-# Sample-to-sample noise (median |second difference|) above this marks a GPS-only profile.
-GPS_ALTITUDE_NOISE_M = 0.5
+SMOOTH_ALTITUDE_S = 10.0  # barometric: 0.1-0.2 m resolution, drift well under 1 m a minute
+CLIMB_HYSTERESIS_M = 2.0
+SMOOTH_ALTITUDE_GPS_S = 60.0  # GPS altitude wanders metres with tens of seconds of memory
+CLIMB_HYSTERESIS_GPS_M = 5.0
+# Mean |second difference| of the raw altitude above this marks a GPS-only profile.
+GPS_ALTITUDE_NOISE_M = 1.0
+NOISE_SAMPLES = 600
+SPEED_HELD_SAMPLES = 3  # a top speed must last this many samples: spikes last one or two
 
 
 def haversine_m(lat1: Array, lon1: Array, lat2: Array, lon2: Array) -> Array:
@@ -79,28 +82,33 @@ def activity_distance_m(
     return None if length is None else (length, "gps")
 
 
-def elevation_gain_m(altitude: Array) -> float:
-    """Total climb: block-averaged altitude, counted with a hysteresis threshold.
+def elevation_gain_m(altitude: Array, t: Array | None = None) -> float:
+    """Total climb: altitude averaged over blocks, counted with a hysteresis threshold.
 
-    The threshold is :data:`CLIMB_HYSTERESIS_M` for a smooth (barometric) profile and
-    :data:`CLIMB_HYSTERESIS_GPS_M` for a noisy (GPS) one; see SCORING.md.
+    Blocks of :data:`SMOOTH_ALTITUDE_S` and :data:`CLIMB_HYSTERESIS_M` for a smooth
+    (barometric) profile, :data:`SMOOTH_ALTITUDE_GPS_S` and :data:`CLIMB_HYSTERESIS_GPS_M` for a
+    noisy (GPS) one; see SCORING.md. ``t`` (sample times) sizes the blocks; without it samples
+    are taken a second apart.
     """
-    a = (
-        altitude
-        if math.isfinite(float(np.add.reduce(altitude)))
-        else altitude[np.isfinite(altitude)]
-    )
+    a = altitude
+    if not math.isfinite(float(np.add.reduce(a))):
+        present = np.isfinite(a)
+        a = a[present]
+        t = None if t is None else t[present]
     if a.size < 2:
         return 0.0
-    threshold = CLIMB_HYSTERESIS_M
+    window, threshold = SMOOTH_ALTITUDE_S, CLIMB_HYSTERESIS_M
     if a.size >= 3:
-        noise = float(np.median(np.abs(a[2:] - 2 * a[1:-1] + a[:-2])))
-        if noise > GPS_ALTITUDE_NOISE_M:
-            threshold = CLIMB_HYSTERESIS_GPS_M
-    k = SMOOTH_ALTITUDE_SAMPLES
-    if a.size >= 2 * k:
+        head = a[:NOISE_SAMPLES]  # ten minutes at 1 Hz tell the sensor as well as an hour
+        bend = head[2:] - head[1:-1]
+        bend -= head[1:-1] - head[:-2]
+        if float(np.abs(bend).mean()) > GPS_ALTITUDE_NOISE_M:
+            window, threshold = SMOOTH_ALTITUDE_GPS_S, CLIMB_HYSTERESIS_GPS_M
+    spacing = 1.0 if t is None else max(float(t[-1] - t[0]) / (a.size - 1), 1e-3)
+    k = max(round(window / spacing), 1)
+    if k > 1 and a.size >= 2 * k:
         # Block means: the sensor's noise averages out, a real climb does not.
-        a = a[: a.size // k * k].reshape(-1, k).mean(axis=1)
+        a = a[: a.size // k * k].reshape(-1, k) @ np.full(k, 1.0 / k)
     return hysteresis_climb(a, threshold)
 
 
@@ -110,9 +118,13 @@ def hysteresis_climb(a: Array, threshold: float) -> float:
     Python loop runs over those, not over every sample."""
     if a.size < 2:
         return 0.0
-    rise = np.diff(a)
-    turning = np.flatnonzero(np.sign(rise[1:]) * np.sign(rise[:-1]) < 0) + 1
-    points = np.concatenate(([a[0]], a[turning], [a[-1]])).tolist()
+    rise = a[1:] - a[:-1]
+    moved = rise.nonzero()[0]  # a level stretch would hide the turn it sits in
+    if moved.size == 0:
+        return 0.0
+    direction = rise[moved]
+    turns = moved[1:][direction[1:] * direction[:-1] < 0]
+    points = [float(a[0]), *a[turns].tolist(), float(a[-1])]
     gain = 0.0
     low = high = points[0]
     climbing = False
@@ -133,30 +145,16 @@ def hysteresis_climb(a: Array, threshold: float) -> float:
     return gain
 
 
-def median5(v: Array) -> Array:
-    """Running median of five samples (mirrored at the ends), NaN-free input.
-
-    Built from element-wise min/max (a sorting network), about ten vector operations.
-    """
-    n = v.size
-    if n < 5:
-        return np.full(n, float(np.median(v))) if n else v
-    p = np.concatenate((v[2:0:-1], v, v[-2:-4:-1]))
-    a, b, c, d, e = (p[i : i + n] for i in range(5))
-    # Of four values, the larger of the pair minima and the smaller of the pair maxima are the
-    # middle two; the median of five is the median of those and the fifth.
-    f = np.maximum(np.minimum(a, b), np.minimum(d, e))
-    g = np.minimum(np.maximum(a, b), np.maximum(d, e))
-    return np.maximum(np.minimum(f, g), np.minimum(np.maximum(f, g), c))
-
-
 def max_speed_mps(speed: Array) -> float:
-    """Top speed once one- and two-sample spikes are gone (a running median of five).
+    """Top speed held over :data:`SPEED_HELD_SAMPLES` consecutive samples.
 
-    A GPS position off the track makes two impossible speeds (there and back), a wheel sensor
-    glitch one; a real top speed lasts longer than that.
+    A GPS position off the track makes two impossible speeds (there and back), a wheel sensor's
+    glitch one; a real top speed lasts longer than that, so spikes never become the maximum.
     """
-    v = np.where(np.isfinite(speed), np.maximum(speed, 0.0), 0.0)
-    if v.size == 0:
-        return 0.0
-    return float(np.maximum.reduce(median5(v)))
+    v = np.fmax(speed, 0.0)  # unknown (NaN) speed counts as standing still
+    k = SPEED_HELD_SAMPLES
+    if v.size < k:
+        return float(np.fmin.reduce(v)) if v.size else 0.0
+    held = np.minimum(v[: v.size - 2], v[1 : v.size - 1])
+    np.minimum(held, v[2:], out=held)
+    return float(np.maximum.reduce(held))
