@@ -23,7 +23,7 @@ def available() -> dict[str, str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.config.settings")
     os.environ.setdefault("DEBUG", "true")
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("names", nargs="*", metavar="NAME", help="benchmarks to run (default: all)")

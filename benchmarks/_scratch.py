@@ -32,7 +32,7 @@ def setup_django_on_scratch_database() -> str:
         if not exists:
             conn.execute(f'CREATE DATABASE "{SCRATCH_DATABASE}"')
     os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.config.settings")
     import django
     from django.core.management import call_command
 

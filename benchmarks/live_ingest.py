@@ -64,14 +64,14 @@ def run(quick: bool) -> list[Figure]:
     seconds = 10.0 if quick else 30.0
     pairs = _athletes(athletes + 1)
     env = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="wellness.settings", DEBUG="false",
+        os.environ, DJANGO_SETTINGS_MODULE="wellness.config.settings", DEBUG="false",
         SECRET_KEY="bench-" + "x" * 50, ALLOWED_HOSTS="127.0.0.1,localhost",
         SECURE_SSL_REDIRECT="false", DATABASE_URL=database_url, REDIS_URL=REDIS_URL,
         CHANNELS_PREFIX="bench-ingest", LOG_LEVEL="WARNING",
         WELLVERSE_INGEST_MESSAGE_BURST="1000",
     )  # fmt: skip
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "wellness.asgi:application", "--host", "127.0.0.1",
+        [sys.executable, "-m", "uvicorn", "wellness.config.asgi:application", "--host", "127.0.0.1",
          "--port", str(PORT), "--loop", "uvloop", "--log-level", "warning",
          "--ws-ping-interval", "60"],
         cwd=ROOT, env=env,

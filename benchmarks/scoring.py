@@ -17,8 +17,10 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import Figure, figure, median_seconds
-from wellness import scoring
-from wellness.scoring import COLUMNS, Athlete, score_workout
+from wellness.scoring import heart, rules
+from wellness.scoring.engine import score_workout
+from wellness.scoring.results import Athlete
+from wellness.scoring.rules import COLUMNS
 
 DESCRIPTION = "compute-only scoring of a one-hour 1 Hz workout vs a row-by-row implementation"
 T0 = 1_750_000_000.0
@@ -77,11 +79,11 @@ def naive_score(
     assert athlete.weight_kg
     rows = [row for _, row in frame.iterrows()]
     rest, top, lthr = athlete.resting_hr, athlete.max_hr, athlete.lthr
-    a, b = scoring.BANISTER[athlete.sex]
-    c0, c_hr, c_w, c_age = scoring.KEYTEL[athlete.sex]
-    per_met = scoring.KCAL_PER_KG_MIN_PER_MET * athlete.weight_kg
-    karvonen = [rest + f * (top - rest) for f in scoring.KARVONEN_ZONES]
-    edwards_bounds = [f * top for f in scoring.EDWARDS_ZONES]
+    a, b = rules.BANISTER[athlete.sex]
+    c0, c_hr, c_w, c_age = rules.KEYTEL[athlete.sex]
+    per_met = rules.KCAL_PER_KG_MIN_PER_MET * athlete.weight_kg
+    karvonen = [rest + f * (top - rest) for f in rules.KARVONEN_ZONES]
+    edwards_bounds = [f * top for f in rules.EDWARDS_ZONES]
     out: dict[str, Any] = {
         "recorded_s": 0.0,
         "moving_time_s": 0.0,
@@ -97,10 +99,10 @@ def naive_score(
     hr_max = cadence_max = max_speed = 0.0
     flags = []
     for i, row in enumerate(rows):
-        hold = min(rows[i + 1]["t"] - row["t"], scoring.GAP_S) if i + 1 < len(rows) else 0.0
+        hold = min(rows[i + 1]["t"] - row["t"], rules.GAP_S) if i + 1 < len(rows) else 0.0
         out["recorded_s"] += hold
         speed = row["speed"] if row["speed"] == row["speed"] and row["speed"] > 0 else 0.0
-        moving = speed >= scoring.MOVING_SPEED_MPS
+        moving = speed >= rules.MOVING_SPEED_MPS
         if moving:
             out["moving_time_s"] += hold
         max_speed = max(max_speed, speed)
@@ -108,13 +110,13 @@ def naive_score(
             cadence_weighted += row["cadence"] * hold
             cadence_time += hold
             cadence_max = max(cadence_max, row["cadence"])
-            if speed * 60 > row["cadence"] * scoring.MAX_STEP_LENGTH_M and row["cadence"] >= 30:
+            if speed * 60 > row["cadence"] * rules.MAX_STEP_LENGTH_M and row["cadence"] >= 30:
                 flags.append("cadence_speed_mismatch")
-        capped = min(speed, scoring.MAX_SPEED_MPS[sport])
-        per_mps = 0.2 if capped >= scoring.RUN_WALK_SPEED_SPLIT_MPS else 0.1
+        capped = min(speed, rules.MAX_SPEED_MPS[sport])
+        per_mps = 0.2 if capped >= rules.RUN_WALK_SPEED_SPLIT_MPS else 0.1
         met = max(1.0 + per_mps * 60 / 3.5 * capped, 1.0)
         hr = round(row["hr"]) if row["hr"] == row["hr"] else 0
-        if scoring.HR_MIN <= hr <= scoring.HR_MAX:
+        if rules.HR_MIN <= hr <= rules.HR_MAX:
             out["hr_seconds"] += hold
             hr_weighted += hr * hold
             hr_max = max(hr_max, hr)
@@ -131,7 +133,7 @@ def naive_score(
         else:
             out["energy_kcal"] += met * per_met * hold / 60
         out["met_minutes"] += (met - 1.0) * hold / 60
-        if met >= scoring.MODERATE_MET or moving:
+        if met >= rules.MODERATE_MET or moving:
             out["active_minutes"] += hold / 60
     out["distance_m"] = rows[-1]["distance"] - rows[0]["distance"]
     out["hr_avg"] = hr_weighted / out["hr_seconds"]
@@ -141,21 +143,21 @@ def naive_score(
     out["training_load"] = 100 * out["trimp_banister"] / (60 * a * x_lt * math.exp(b * x_lt))
     # elevation: block means of 10 samples, then monotone climbs of at least 1 m
     altitude = [row["altitude"] for row in rows]
-    k = scoring.SMOOTH_ALTITUDE_SAMPLES
+    k = rules.SMOOTH_ALTITUDE_SAMPLES
     blocks = [sum(altitude[i : i + k]) / k for i in range(0, len(altitude) - k + 1, k)]
     gain = climb = 0.0
     for before, after in itertools.pairwise(blocks):
         if after > before:
             climb += after - before
         else:
-            gain += climb if climb >= scoring.CLIMB_THRESHOLD_M else 0.0
+            gain += climb if climb >= rules.CLIMB_THRESHOLD_M else 0.0
             climb = 0.0
-    out["elevation_gain_m"] = gain + (climb if climb >= scoring.CLIMB_THRESHOLD_M else 0.0)
+    out["elevation_gain_m"] = gain + (climb if climb >= rules.CLIMB_THRESHOLD_M else 0.0)
     # HRV
     accepted = []
     for i, beat in enumerate(rr):
-        ok = scoring.RR_MIN_MS <= beat <= scoring.RR_MAX_MS
-        if i and abs(beat - rr[i - 1]) > scoring.RR_MAX_CHANGE * rr[i - 1]:
+        ok = rules.RR_MIN_MS <= beat <= rules.RR_MAX_MS
+        if i and abs(beat - rr[i - 1]) > rules.RR_MAX_CHANGE * rr[i - 1]:
             ok = False
         accepted.append(ok)
     clean = [beat for beat, ok in zip(rr, accepted, strict=True) if ok]
@@ -197,7 +199,7 @@ def run(quick: bool) -> list[Figure]:
     now = T0 + 86_400
 
     def cold() -> object:
-        scoring._heart_tables.cache_clear()  # as for a worker's first workout of this athlete
+        heart.heart_tables.cache_clear()  # as for a worker's first workout of this athlete
         return score_workout(frame, rr, ATHLETE, "run", now=now)
 
     # The three figures interleaved round by round (a median of 100 runs each per round, the

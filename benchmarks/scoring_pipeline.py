@@ -143,18 +143,18 @@ def run(quick: bool) -> list[Figure]:
     from django.utils import timezone
 
     from wellness import services
-    from wellness.celery import app
+    from wellness.config.celery import app
     from wellness.models import ScoringPending, StoredScore
     from wellness.tasks import workouts_score_task
 
     count = int(os.environ.get("WELLVERSE_BENCH_WORKOUTS", 300 if quick else 1_000))
     ids = _workouts(count)
     env = dict(
-        os.environ, DJANGO_SETTINGS_MODULE="wellness.settings", DEBUG="true",
+        os.environ, DJANGO_SETTINGS_MODULE="wellness.config.settings", DEBUG="true",
         DATABASE_URL=database_url, REDIS_URL=REDIS_URL, CELERY_QUEUE=QUEUE, LOG_LEVEL="WARNING",
     )  # fmt: skip
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "wellness", "worker", "--pool=prefork",
+        [sys.executable, "-m", "celery", "-A", "wellness.config", "worker", "--pool=prefork",
          "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
          "--without-heartbeat", "-Q", QUEUE],
         cwd=ROOT, env=env,

@@ -147,7 +147,7 @@ def instrumented_application() -> ASGIApp:
     Per ``server_time``: frames written, the first and last time a write returned and the
     process's CPU time at both, dumped to ``$BENCH_SPECTATING_WRITES`` when the server exits.
     """
-    from wellness.asgi import application
+    from wellness.config.asgi import application
 
     writes: dict[str, list[float]] = {}
     atexit.register(
@@ -383,7 +383,7 @@ def run(quick: bool) -> list[Figure]:
         [sys.executable, "-c",
          f"from benchmarks.spectating import _moving; _moving({sizes['avatars']}, {one_by_one})"],
         cwd=ROOT, check=True, capture_output=True, text=True,
-        env={"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "wellness.settings", **os.environ},
+        env={"DEBUG": "true", "DJANGO_SETTINGS_MODULE": "wellness.config.settings", **os.environ},
     )  # fmt: skip
     moving = json.loads(moved.stdout.strip().splitlines()[-1])
     redis_url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
@@ -392,7 +392,7 @@ def run(quick: bool) -> list[Figure]:
         writes_path = Path(tmp) / "writes.json"
         env = {
             **os.environ,
-            "DJANGO_SETTINGS_MODULE": "wellness.settings",
+            "DJANGO_SETTINGS_MODULE": "wellness.config.settings",
             "DEBUG": "true",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",

@@ -134,7 +134,7 @@ def run(quick: bool) -> list[Figure]:
     with tempfile.TemporaryDirectory() as tmp:
         env = {
             **{k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DATABASE_URL")},
-            "DJANGO_SETTINGS_MODULE": "wellness.settings",
+            "DJANGO_SETTINGS_MODULE": "wellness.config.settings",
             "DEBUG": "true",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
@@ -151,7 +151,7 @@ def run(quick: bool) -> list[Figure]:
         world_id = json.loads(made.stdout.strip().splitlines()[-1])["world_id"]
         port = _free_port()
         server = subprocess.Popen(
-            [python, "-m", "uvicorn", "wellness.asgi:application", "--host", "127.0.0.1",
+            [python, "-m", "uvicorn", "wellness.config.asgi:application", "--host", "127.0.0.1",
              "--port", str(port), "--loop", "uvloop", "--log-level", "warning"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

@@ -11,7 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from wellness.handoff import ScoredWorkout
+from wellness.scoring.handoff import ScoredWorkout
 
 
 class GoalParamsError(ValueError):

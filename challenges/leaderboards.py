@@ -34,7 +34,7 @@ MAX_PROGRESS = 2**33 - 1  # keeps score < 2**53
 
 def prefix() -> str:
     """Key prefix, so one Redis can hold several installations (or a benchmark's scratch keys)."""
-    return str(getattr(settings, "LEADERBOARDS_PREFIX", "wellverse:lb"))
+    return settings.LEADERBOARDS_PREFIX
 
 
 Placement = tuple[str, str, int]  # key, member, score

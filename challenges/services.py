@@ -42,8 +42,8 @@ from challenges.models import (
 )
 from wellness import services as wellness_services
 from wellness.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from wellness.handoff import ScoredWorkout
 from wellness.models import ConsentPurpose, ConsentRecord, Profile, User
+from wellness.scoring.handoff import ScoredWorkout
 from wellness.selectors import profile_age_years
 from wellness.services import user_group
 from wellness.sql import rows_update

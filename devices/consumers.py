@@ -26,7 +26,7 @@ from wellness.coalesce import Coalescer, lookup_sync_to_async
 from wellness.consumers import AuthenticatedConsumer
 from wellness.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
-from wellness.scoring import LiveEffort
+from wellness.scoring.levels import LiveEffort
 from wellness.services import PendingBatch
 from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_REVOKED
 

@@ -27,7 +27,7 @@ from wellness.samples import MAX_RR_PER_SAMPLE
 
 def import_max_bytes() -> int:
     """The largest activity file accepted: a long FIT file is a few MB, so 32 MB is generous."""
-    return int(getattr(settings, "WELLVERSE_IMPORT_MAX_BYTES", 32 * 1024 * 1024))
+    return settings.WELLVERSE_IMPORT_MAX_BYTES
 
 
 def import_size_check(*, size: int) -> None:

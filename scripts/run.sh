@@ -38,12 +38,12 @@ if [ -z "${REDIS_URL:-}" ]; then
 fi
 # No per-message deflate: it would compress every world tick once per spectator socket
 # (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating).
-uv run --frozen uvicorn wellness.asgi:application --host "$HOST" --port "$PORT" \
+uv run --frozen uvicorn wellness.config.asgi:application --host "$HOST" --port "$PORT" \
   --loop uvloop --ws-per-message-deflate false --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
 pids+=($!)
 
 if [ -n "${REDIS_URL:-}" ]; then
-  uv run --frozen celery -A wellness worker --loglevel WARNING \
+  uv run --frozen celery -A wellness.config worker --loglevel WARNING \
     --concurrency "${CELERY_CONCURRENCY:-2}" -Q "${CELERY_QUEUE:-wellverse}" &
   pids+=($!)
   # Avatars move in worlds nobody is watching (worlds/README.md).

@@ -160,7 +160,7 @@ def service_env(**extra: str) -> dict[str, str]:
     """Environment for a server or worker process that shares this test run's database and Redis."""
     env = dict(os.environ)
     env.update(
-        DJANGO_SETTINGS_MODULE="wellness.settings",
+        DJANGO_SETTINGS_MODULE="wellness.config.settings",
         DEBUG="true",
         SECRET_KEY=settings.SECRET_KEY,
         DATABASE_URL=_database_url(),
@@ -198,7 +198,7 @@ class CeleryWorker:
         log = self.log_path.open("ab")
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "wellness", "worker",
+                sys.executable, "-m", "celery", "-A", "wellness.config", "worker",
                 "--pool=prefork", "--concurrency=1", "--loglevel=INFO",
                 "--without-gossip", "--without-mingle", "--without-heartbeat",
                 "-Q", settings.CELERY_TASK_DEFAULT_QUEUE,
@@ -206,7 +206,7 @@ class CeleryWorker:
             cwd=ROOT, env=service_env(), stdout=log, stderr=subprocess.STDOUT,
             start_new_session=True,
         )  # fmt: skip
-        from wellness.celery import app
+        from wellness.config.celery import app
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -255,7 +255,7 @@ def asgi_server_start(log_path: Path, **env: str) -> AsgiServer:
     port = free_port()
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "uvicorn", "wellness.asgi:application",
+            sys.executable, "-m", "uvicorn", "wellness.config.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--log-level", "warning",
             "--ws-per-message-deflate", "false",  # as scripts/run.sh serves it
         ],

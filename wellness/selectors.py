@@ -29,9 +29,11 @@ from wellness.models import (
     Workout,
     WorkoutStatus,
 )
-from wellness.physiology import Estimate, effective_max_heart_rate
+from wellness.people.physiology import Estimate, effective_max_heart_rate
 from wellness.samples import Series, merge_batches, series_from_bytes
-from wellness.scoring import Flag, WorkoutScore, fitness_fatigue_form, level_for_xp, xp_for_level
+from wellness.scoring.fitness import fitness_fatigue_form
+from wellness.scoring.levels import level_for_xp, xp_for_level
+from wellness.scoring.results import Flag, WorkoutScore
 from wellness.tokens import token_digest, token_looks_valid
 
 

@@ -6,7 +6,6 @@ import contextlib
 import datetime as dt
 import hashlib
 import math
-import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any, NamedTuple, cast
@@ -23,7 +22,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from wellness import privacy, scoring, selectors
+from wellness import privacy, selectors
 from wellness.classes import selectors as class_selectors
 from wellness.errors import (
     ConsentRequired,
@@ -61,6 +60,8 @@ from wellness.samples import (
     pack_samples,
     series_from_bytes,
 )
+from wellness.scoring import engine, handoff, levels
+from wellness.scoring.results import Athlete, UnscorableWorkout, WorkoutScore
 from wellness.sql import rows_update
 from wellness.tokens import token_generate
 from wellness.transactions import (
@@ -838,8 +839,6 @@ def workouts_score_pending(*, chunk: int | None = None, max_chunks: int | None =
             if not ids:
                 return done
             workouts_score(workout_ids=ids)
-            if settings.WELLVERSE_SCORING_TEST_DELAY_S:
-                time.sleep(settings.WELLVERSE_SCORING_TEST_DELAY_S)
             ScoringPending.objects.filter(workout_id__any_of=ids).delete()
         done += len(ids)
         chunks += 1
@@ -848,9 +847,9 @@ def workouts_score_pending(*, chunk: int | None = None, max_chunks: int | None =
     return done
 
 
-def _athlete(profile: Profile | None) -> scoring.Athlete:
+def _athlete(profile: Profile | None) -> Athlete:
     if profile is None:
-        return scoring.Athlete()
+        return Athlete()
     return _athlete_from(
         birth_year=profile.birth_year,
         sex=profile.sex,
@@ -869,13 +868,13 @@ def _athlete_from(
     resting_hr: Any,
     max_hr: Any,
     lthr: Any,
-) -> scoring.Athlete:
+) -> Athlete:
     """The athlete of a profile's stored values (all None: no profile)."""
 
     def number(value: Any) -> float | None:
         return None if value is None else float(value)
 
-    return scoring.Athlete(
+    return Athlete(
         age=number(selectors.age_years(birth_year)),
         sex=sex or None,
         weight_kg=number(weight_kg),
@@ -949,9 +948,7 @@ _LOCKED_FIELDS = (
 )  # fmt: skip
 
 
-def _score_one(
-    workout: _Locked, series: Series
-) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
+def _score_one(workout: _Locked, series: Series) -> WorkoutScore | UnscorableWorkout:
     """Score one workout from its series; no query (it runs while the saved series stream in)."""
     try:
         athlete = _athlete_from(
@@ -965,10 +962,10 @@ def _score_one(
     except ValueError:
         # Contradictory stored values (resting above maximum heart rate): let the formulas
         # estimate instead of refusing the workout.
-        athlete = scoring.Athlete()
+        athlete = Athlete()
     elapsed = (workout.ended_at - workout.started_at).total_seconds() if workout.ended_at else None
     try:
-        return scoring.score_arrays(
+        return engine.score_arrays(
             np.ascontiguousarray(series.records.T),
             series.rr[:, 1],
             athlete,
@@ -976,7 +973,7 @@ def _score_one(
             indoor=workout.indoor,
             elapsed_s=elapsed,
         )
-    except scoring.UnscorableWorkout as exc:
+    except UnscorableWorkout as exc:
         return exc
 
 
@@ -1031,11 +1028,11 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         )
         now = timezone.now()
         rows: list[StoredScore] = []
-        results: dict[int, scoring.WorkoutScore] = {}
+        results: dict[int, WorkoutScore] = {}
         xp_change: dict[int, int] = {}
         for workout in workouts:
             outcome = outcomes[workout.pk]
-            if workout.pk in class_mindful and isinstance(outcome, scoring.WorkoutScore):
+            if workout.pk in class_mindful and isinstance(outcome, WorkoutScore):
                 outcome = replace(outcome, mindful_minutes=class_mindful[workout.pk])
             old = before.get(workout.pk)
             row = StoredScore(
@@ -1044,7 +1041,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
                 accepted_by_id=old.accepted_by_id if old else None,
                 accepted_at=old.accepted_at if old else None,
             )
-            if isinstance(outcome, scoring.UnscorableWorkout):
+            if isinstance(outcome, UnscorableWorkout):
                 row.status = ScoreStatus.UNSCORABLE
                 row.reason, row.reason_code = outcome.reason, outcome.code
                 row.metrics, row.flags = {}, []
@@ -1131,10 +1128,10 @@ def _scores_store(rows: Sequence[StoredScore]) -> None:
 
 # The stored metrics: every field of a score but its flags (stored apart), read in one pass
 # instead of through ``dataclasses.asdict``, which deep-copies each value on the way.
-_METRIC_FIELDS = tuple(f.name for f in fields(scoring.WorkoutScore) if f.name != "flags")
+_METRIC_FIELDS = tuple(f.name for f in fields(WorkoutScore) if f.name != "flags")
 
 
-def _metrics_json(score: scoring.WorkoutScore) -> dict[str, Any]:
+def _metrics_json(score: WorkoutScore) -> dict[str, Any]:
     """A score's metrics as JSON (as ``_json_ready(asdict(score))`` without its flags)."""
     metrics: dict[str, Any] = {}
     for name in _METRIC_FIELDS:
@@ -1170,7 +1167,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
     for row in rows:
         old_level = row.level
         row.xp = max(row.xp + xp_change[row.user_id], 0)
-        row.level = scoring.level_for_xp(row.xp)
+        row.level = levels.level_for_xp(row.xp)
         if row.level > old_level:
             event = {"kind": "level", "level": row.level, "xp": row.xp}
             level_ups.append((user_group(row.user_id), {"type": "notify", "event": event}))
@@ -1185,7 +1182,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
 
 
 def _hand_off(
-    *, workouts: Sequence[_Locked], results: dict[int, scoring.WorkoutScore], accepted: set[int]
+    *, workouts: Sequence[_Locked], results: dict[int, WorkoutScore], accepted: set[int]
 ) -> None:
     """One call per receiver with the chunk's scored workouts, in workout order."""
     # Imported here: challenges and worlds import this module, so importing them at the top
@@ -1199,7 +1196,7 @@ def _hand_off(
             continue
         assert workout.ended_at is not None
         scored.append(
-            scoring.scored_workout(
+            handoff.scored_workout(
                 score=results[workout.pk],
                 workout_id=workout.pk,
                 user_id=workout.user_id,
@@ -1234,7 +1231,7 @@ def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore |
     return rescored
 
 
-def workout_live_effort(*, user_id: int, workout_id: int) -> scoring.LiveEffort | None:
+def workout_live_effort(*, user_id: int, workout_id: int) -> levels.LiveEffort | None:
     """A live points/XP/level counter for the user's workout, starting from their XP so far.
 
     None for a workout that is not theirs or of a sport the formulas do not know. The caller
@@ -1246,7 +1243,7 @@ def workout_live_effort(*, user_id: int, workout_id: int) -> scoring.LiveEffort 
 
 def workout_live_efforts(
     *, pairs: list[tuple[int, int]]
-) -> dict[tuple[int, int], scoring.LiveEffort | None]:
+) -> dict[tuple[int, int], levels.LiveEffort | None]:
     """:func:`workout_live_effort` of many ``(user_id, workout_id)`` pairs in two queries."""
     wanted = set(pairs)
     # Values, not model instances: a connection storm asks for thousands at once, and building
@@ -1262,7 +1259,7 @@ def workout_live_efforts(
             "user_id", "xp"
         )
     )
-    efforts: dict[tuple[int, int], scoring.LiveEffort | None] = dict.fromkeys(wanted)
+    efforts: dict[tuple[int, int], levels.LiveEffort | None] = dict.fromkeys(wanted)
     for row in rows:
         pk, user_id, sport, indoor, profile_pk = row[:5]
         birth_year, sex, weight_kg, resting_hr, max_hr, lthr = row[5:]
@@ -1271,7 +1268,7 @@ def workout_live_efforts(
             continue  # not this user's workout
         try:
             athlete = (
-                scoring.Athlete()
+                Athlete()
                 if profile_pk is None
                 else _athlete_from(
                     birth_year=birth_year,
@@ -1283,9 +1280,9 @@ def workout_live_efforts(
                 )
             )
         except ValueError:
-            athlete = scoring.Athlete()
-        with contextlib.suppress(scoring.UnscorableWorkout):  # stays None
-            efforts[key] = scoring.LiveEffort(
+            athlete = Athlete()
+        with contextlib.suppress(UnscorableWorkout):  # stays None
+            efforts[key] = levels.LiveEffort(
                 athlete=athlete,
                 sport=sport,
                 indoor=indoor,
@@ -1294,7 +1291,7 @@ def workout_live_efforts(
     return efforts
 
 
-def live_level_event(*, workout_id: int, progress: scoring.LiveProgress) -> dict[str, Any]:
+def live_level_event(*, workout_id: int, progress: levels.LiveProgress) -> dict[str, Any]:
     """The notification sent to the user's sockets when a live workout reaches a new level."""
     return {
         "type": "notify",

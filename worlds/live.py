@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -43,8 +42,7 @@ from worlds import selectors, services
 
 logger = logging.getLogger(__name__)
 
-# Names this process's spectator groups; settable so a benchmark can address them.
-PROCESS_TOKEN = os.environ.get("WORLDS_PROCESS_TOKEN") or uuid.uuid4().hex[:12]
+PROCESS_TOKEN = settings.WORLDS_PROCESS_TOKEN or uuid.uuid4().hex[:12]
 
 
 # One row per changed avatar in a tick: interpolation hints (clients extrapolate d + v x (now - t)).
@@ -52,8 +50,7 @@ AVATAR_COLUMNS = ("id", "d", "v", "t", "lap", "grade")
 
 
 def tick_seconds() -> float:
-    configured = getattr(settings, "WORLDS_TICK_SECONDS", None)
-    return float(configured or os.environ.get("WORLDS_TICK_SECONDS") or 1.0)
+    return settings.WORLDS_TICK_SECONDS
 
 
 def spectator_group(world_id: int) -> str:

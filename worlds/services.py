@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from wellness import selectors as wellness_selectors
 from wellness.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
-from wellness.handoff import ScoredWorkout
 from wellness.models import Profile, User, Workout
+from wellness.scoring.handoff import ScoredWorkout
 from wellness.services import user_group
 from wellness.sql import rows_update
 from wellness.transactions import broadcast_on_commit

@@ -8,8 +8,8 @@ from typing import Any
 
 from challenges import services
 from challenges.models import Challenge, Community
-from wellness.handoff import ScoredWorkout
 from wellness.models import User
+from wellness.scoring.handoff import ScoredWorkout
 
 _workout_ids = itertools.count(1_000)
 START = dt.date(2026, 11, 1)

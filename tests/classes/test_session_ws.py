@@ -12,9 +12,9 @@ from channels.testing import WebsocketCommunicator
 from tests.classes.conftest import live_class
 from tests.factories import UserFactory
 from wellness import services as person_services
-from wellness.asgi import application
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor
+from wellness.config.asgi import application
 from wellness.models import TokenScope, User
 from wellness.websocket import CLOSE_NOT_FOUND
 

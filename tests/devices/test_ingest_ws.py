@@ -11,7 +11,7 @@ from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory, hr_samples
 from wellness import services
-from wellness.asgi import application
+from wellness.config.asgi import application
 from wellness.models import SampleBatch, TokenScope, User, Workout
 from wellness.websocket import (
     CLOSE_FORBIDDEN,

@@ -11,19 +11,20 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory
-from wellness import scoring, services
-from wellness.asgi import application
+from wellness import services
+from wellness.config.asgi import application
 from wellness.models import Progress, TokenScope, User, Workout
+from wellness.scoring import levels, results
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 T0 = 1_764_000_000.0
-LEVEL_2_XP = scoring.xp_for_level(2)
+LEVEL_2_XP = levels.xp_for_level(2)
 
 
 @database_sync_to_async
 def given_xp_and_workout(user: User, xp: int) -> Workout:
-    Progress.objects.create(user=user, xp=xp, level=scoring.level_for_xp(xp))
+    Progress.objects.create(user=user, xp=xp, level=levels.level_for_xp(xp))
     return WorkoutFactory.create(user=user, sport="run")
 
 
@@ -54,8 +55,8 @@ async def test_crossing_a_level_during_a_live_workout_notifies_the_user(
     await layer.group_add(services.user_group(consenting_user.pk), inbox)
     ws = await connected(consenting_user)
     batch = two_minutes(1) | {"workout_id": workout.pk}
-    expected = scoring.LiveEffort(
-        athlete=scoring.Athlete(), sport="run", xp_before=LEVEL_2_XP - 1
+    expected = levels.LiveEffort(
+        athlete=results.Athlete(), sport="run", xp_before=LEVEL_2_XP - 1
     ).feed(batch["samples"])
 
     await ws.send_json_to(batch)
@@ -71,7 +72,7 @@ async def test_crossing_a_level_during_a_live_workout_notifies_the_user(
             "level": 2,
             "xp": expected.xp,
             "points": expected.points,
-            "next_level_xp": scoring.xp_for_level(3),
+            "next_level_xp": levels.xp_for_level(3),
         },
     }
     await ws.disconnect()

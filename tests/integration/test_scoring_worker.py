@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection, transaction
 
 from challenges.models import ActivityTotals, AppliedWorkout
 from tests.conftest import CeleryWorker
@@ -20,7 +21,6 @@ pytestmark = pytest.mark.integration
 START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
 WORKOUTS = 6
 CHUNK = 2
-DELAY_S = 1.5
 
 
 def _athlete() -> User:
@@ -57,19 +57,6 @@ def _wait_for(condition: Any, *, timeout: float, what: str) -> None:
         time.sleep(0.05)
 
 
-def _state(user: User) -> dict[str, Any]:
-    return {
-        "scores": {
-            s.workout_id: (s.status, s.points, s.metrics, s.flags, s.counts_for_leaderboards)
-            for s in StoredScore.objects.order_by("workout_id")
-        },
-        "xp": Progress.objects.get(user=user).xp,
-        "applied": sorted(AppliedWorkout.objects.values_list("workout_id", flat=True)),
-        "totals_workouts": ActivityTotals.objects.get(user=user).workouts,
-        "pending": ScoringPending.objects.count(),
-    }
-
-
 def test_finished_workouts_are_scored_by_the_worker_once(
     celery_worker: CeleryWorker,
 ) -> None:
@@ -90,32 +77,61 @@ def test_finished_workouts_are_scored_by_the_worker_once(
     )
 
 
+def _state(users: list[User]) -> dict[str, Any]:
+    return {
+        "scores": {
+            s.workout_id: (s.status, s.points, s.metrics, s.flags, s.counts_for_leaderboards)
+            for s in StoredScore.objects.order_by("workout_id")
+        },
+        "xp": {u.pk: Progress.objects.get(user=u).xp for u in users},
+        "applied": sorted(AppliedWorkout.objects.values_list("workout_id", flat=True)),
+        "totals_workouts": {u.pk: ActivityTotals.objects.get(user=u).workouts for u in users},
+        "pending": ScoringPending.objects.count(),
+    }
+
+
+def _backends_waiting_for_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
+        return int(cursor.fetchone()[0])
+
+
 @pytest.mark.usefixtures("transactional_db", "_redis_flushed")
 def test_a_worker_killed_mid_scoring_then_restarted_ends_as_one_clean_run(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # Given finished workouts queued before any worker runs, and a worker that commits a chunk of
-    # two every 1.5 s and gets unacknowledged tasks back 2 s after losing them
-    user = _athlete()
-    workouts = [_import(user, 15, 110.0 + 7 * i) for i in range(WORKOUTS)]
+    # Given finished workouts queued before any worker runs (the first chunk of two is the first
+    # athlete's, the rest the second's), a worker that scores two a chunk and gets unacknowledged
+    # tasks back 2 s after losing them, and the second athlete's progress row locked by the test,
+    # so the worker commits the first chunk and then waits inside the second
+    first, second = _athlete(), _athlete()
+    workouts = [_import(first, 15, 110.0 + 7 * i) for i in range(CHUNK)]
+    workouts += [_import(second, 15, 124.0 + 7 * i) for i in range(WORKOUTS - CHUNK)]
     assert ScoringPending.objects.count() == WORKOUTS
+    Progress.objects.get_or_create(user=second)
     monkeypatch.setenv("WELLVERSE_SCORING_CHUNK", str(CHUNK))
-    monkeypatch.setenv("WELLVERSE_SCORING_TEST_DELAY_S", str(DELAY_S))
     monkeypatch.setenv("CELERY_VISIBILITY_TIMEOUT", "2")
     worker = CeleryWorker(tmp_path / "celery.log")
-    worker.start()
     try:
-        # When it is killed with SIGKILL in the middle of its second chunk
-        _wait_for(
-            lambda: ScoringPending.objects.count() == WORKOUTS - CHUNK,
-            timeout=60,
-            what="the first chunk to commit",
-        )
-        time.sleep(DELAY_S / 2)
-        worker.kill()
-        killed_with_pending = ScoringPending.objects.count()
-        scored_when_killed = StoredScore.objects.count()
+        with transaction.atomic():
+            list(Progress.objects.select_for_update().filter(user=second))
+            worker.start()
+            _wait_for(
+                lambda: (
+                    ScoringPending.objects.count() == WORKOUTS - CHUNK
+                    and _backends_waiting_for_a_lock() > 0
+                ),
+                timeout=60,
+                what="the first chunk to commit and the second to wait for the lock",
+            )
+            # When it is killed with SIGKILL in the middle of its second chunk
+            worker.kill()
+            killed_with_pending = ScoringPending.objects.count()
+            scored_when_killed = StoredScore.objects.count()
         # and then restarted
         worker.start()
         _wait_for(
@@ -128,10 +144,13 @@ def test_a_worker_killed_mid_scoring_then_restarted_ends_as_one_clean_run(
 
     # Then the kill left the second chunk wholly undone, and the end state is that of one clean run
     assert (killed_with_pending, scored_when_killed) == (WORKOUTS - CHUNK, CHUNK)
-    after_crash = _state(user)
+    after_crash = _state([first, second])
     services.workouts_score(workout_ids=[w.pk for w in workouts])  # a clean run, in process
-    assert _state(user) == after_crash
-    assert after_crash["xp"] == sum(score[1] for score in after_crash["scores"].values())
+    assert _state([first, second]) == after_crash
+    points = {pk: score[1] for pk, score in after_crash["scores"].items()}
+    for user in (first, second):
+        own = [w.pk for w in workouts if w.user_id == user.pk]
+        assert after_crash["xp"][user.pk] == sum(points[pk] for pk in own)
+        assert after_crash["totals_workouts"][user.pk] == len(own)
     assert after_crash["applied"] == sorted(w.pk for w in workouts)
-    assert after_crash["totals_workouts"] == WORKOUTS
     assert set(after_crash["scores"]) == {w.pk for w in workouts}

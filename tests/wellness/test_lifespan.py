@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from tests.classes.conftest import live_class
 from tests.factories import UserFactory
-from wellness import lifespan as server_lifespan
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence
+from wellness.config import lifespan as server_lifespan
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -68,7 +68,7 @@ async def test_the_embedded_server_ends_a_forgotten_class_session_itself(setting
 async def test_with_a_real_worker_the_server_leaves_overdue_sessions_to_the_queued_task(
     settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv("WELLVERSE_WORLDS_LIVE_IN_SERVER", raising=False)
+    settings.WELLVERSE_WORLDS_LIVE_IN_SERVER = False
     occurrence_id = await sync_to_async(forgotten_session)()
     settings.CELERY_TASK_ALWAYS_EAGER = False
 

@@ -8,7 +8,7 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from wellness import services
-from wellness.asgi import application
+from wellness.config.asgi import application
 from wellness.models import TokenScope, User
 from wellness.services import user_group
 from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from wellness.physiology import effective_max_heart_rate, estimate_max_heart_rate
+from wellness.people.physiology import effective_max_heart_rate, estimate_max_heart_rate
 
 
 @pytest.mark.parametrize(("age", "expected"), [(20, 194), (40, 180), (60, 166), (0, 208)])

@@ -12,7 +12,7 @@ from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory, hr_samples
 from wellness import revocations, services
-from wellness.asgi import application
+from wellness.config.asgi import application
 from wellness.models import TokenScope, User
 from wellness.revocations import REVOCATIONS_GROUP, revocation_watch
 from wellness.websocket import CLOSE_TOKEN_REVOKED

@@ -12,8 +12,9 @@ import pytest
 
 from tests.factories import UserFactory
 from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
-from wellness import scoring, selectors, services
+from wellness import selectors, services
 from wellness.models import Profile, StoredScore, User
+from wellness.scoring import engine, results
 
 pytestmark = pytest.mark.django_db
 
@@ -23,9 +24,9 @@ def _expected_metrics(workout_id: int, profile: Profile | None) -> dict[str, Any
     try:
         athlete = services._athlete(profile)
     except ValueError:
-        athlete = scoring.Athlete()
+        athlete = results.Athlete()
     series = selectors.workout_series(workout=workout_id)
-    score = scoring.score_arrays(
+    score = engine.score_arrays(
         np.ascontiguousarray(series.records.T),
         series.rr[:, 1],
         athlete,

@@ -15,8 +15,9 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.models import ActivityTotals, AppliedWorkout, Contribution, ContributionStatus
 from tests.factories import UserFactory, WorkoutFactory
-from wellness import scoring, selectors, services
+from wellness import selectors, services
 from wellness.models import Progress, ScoreStatus, ScoringPending, StoredScore, User, Workout
+from wellness.scoring import engine, levels, results, rules
 
 pytestmark = pytest.mark.django_db
 
@@ -71,7 +72,7 @@ def test_an_imported_workout_is_scored_after_commit_and_its_points_become_xp(
     assert stored.counts_for_leaderboards is True
     assert stored.metrics["distance_m"] == pytest.approx(3.0 * (30 * 60 - 1))
     assert xp(consenting_user) == stored.points
-    assert Progress.objects.get(user=consenting_user).level == scoring.level_for_xp(stored.points)
+    assert Progress.objects.get(user=consenting_user).level == levels.level_for_xp(stored.points)
     assert not ScoringPending.objects.exists()
     # The hand-off reached challenges exactly once.
     assert AppliedWorkout.objects.filter(workout_id=workout.pk).count() == 1
@@ -200,10 +201,10 @@ def test_score_endpoint_shows_every_metric_with_its_explanation_flags_and_points
         assert metric in body["metrics"]
     assert stored.metrics["training_load"] > 0
     # The explanations read from the stored numbers equal those of scoring the workout afresh.
-    fresh = scoring.score_workout(
+    fresh = engine.score_workout(
         selectors.workout_frame(workout=workout),
         selectors.workout_rr(workout=workout),
-        scoring.Athlete(
+        results.Athlete(
             age=timezone.now().year - 1988, sex="female", weight_kg=62.0, resting_hr=52.0
         ),
         "run",
@@ -252,12 +253,12 @@ def test_progress_endpoint_shows_my_xp_and_level_only(
     mine = client_for(consenting_user).get("/api/v1/me/progress/").json()
     theirs = client_for(other_user).get("/api/v1/me/progress/").json()
 
-    level = scoring.level_for_xp(points)
+    level = levels.level_for_xp(points)
     assert mine == {
         "xp": points,
         "level": level,
-        "level_xp": scoring.xp_for_level(level),
-        "next_level_xp": scoring.xp_for_level(level + 1),
+        "level_xp": levels.xp_for_level(level),
+        "next_level_xp": levels.xp_for_level(level + 1),
     }
     assert theirs["xp"] == 0
 
@@ -273,8 +274,8 @@ def test_performance_endpoint_returns_fitness_fatigue_and_form_per_day(
 
     day = body["dates"].index("2026-11-20")
     assert body["load"][day] == round(load, 1)
-    assert body["fitness"][day] == round(load / scoring.CTL_DAYS, 1)
-    assert body["fatigue"][day] == round(load / scoring.ATL_DAYS, 1)
+    assert body["fitness"][day] == round(load / rules.CTL_DAYS, 1)
+    assert body["fatigue"][day] == round(load / rules.ATL_DAYS, 1)
     assert body["form"][day] == 0.0
     assert len(body["dates"]) == 400
 

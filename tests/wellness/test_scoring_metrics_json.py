@@ -9,7 +9,8 @@ import numpy as np
 
 from benchmarks.scoring import synthetic_run
 from wellness import services
-from wellness.scoring import Athlete, score_workout
+from wellness.scoring.engine import score_workout
+from wellness.scoring.results import Athlete
 
 
 def _reference(score: object) -> object:

@@ -12,8 +12,9 @@ from django.db import connection
 from tests.factories import UserFactory
 from tests.wellness.test_scoring_athlete import _expected_metrics
 from tests.wellness.test_scoring_lifecycle import T0, import_workout, steady_run
-from wellness import scoring, selectors, services
+from wellness import selectors, services
 from wellness.models import Profile, StoredScore, User, Workout
+from wellness.scoring import results
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -87,7 +88,7 @@ def test_on_postgresql_an_error_while_the_series_stream_in_rolls_the_chunk_back(
     score_one = services._score_one
     calls: list[int] = []
 
-    def failing(workout: Any, series: Any) -> scoring.WorkoutScore | scoring.UnscorableWorkout:
+    def failing(workout: Any, series: Any) -> results.WorkoutScore | results.UnscorableWorkout:
         calls.append(workout.pk)
         if len(calls) == 2:
             raise RuntimeError("a bug in scoring")

@@ -37,7 +37,9 @@ PRODUCTION_ENV = {
 
 def run_python(code: str, env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "wellness.settings", "WELLVERSE_VAR_DIR": "/tmp/wv-var"})
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "wellness.config.settings", "WELLVERSE_VAR_DIR": "/tmp/wv-var"}
+    )
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from tests.worlds.factories import make_world
-from wellness.handoff import ScoredWorkout
 from wellness.models import User
+from wellness.scoring.handoff import ScoredWorkout
 from worlds import services
 from worlds.models import Journey, JourneyProgress, Postcard
 

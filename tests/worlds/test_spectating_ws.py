@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from tests.factories import UserFactory
 from tests.worlds.factories import live_workout, make_world
 from wellness import services as wellness_services
-from wellness.asgi import application
+from wellness.config.asgi import application
 from wellness.models import User
 from wellness.services import user_group
 from wellness.websocket import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED

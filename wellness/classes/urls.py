@@ -1,4 +1,4 @@
-"""Class routes, included under /api/v1/ by ``wellness/urls.py``."""
+"""Class routes, included under /api/v1/ by ``wellness/config/urls.py``."""
 
 from __future__ import annotations
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -44,7 +43,7 @@ async def sweep_overdue_sessions(*, every_s: float = OVERDUE_SWEEP_SECONDS) -> N
 def background_loops() -> list[Any]:
     """The coroutines this server process runs for as long as it serves."""
     loops = []
-    if os.environ.get("WELLVERSE_WORLDS_LIVE_IN_SERVER") == "1":
+    if settings.WELLVERSE_WORLDS_LIVE_IN_SERVER:
         loops.append(run_for_live_sessions(poll_seconds=2.0))
     if settings.CELERY_TASK_ALWAYS_EAGER:
         loops.append(sweep_overdue_sessions())

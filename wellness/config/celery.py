@@ -9,7 +9,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_process_init
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.config.settings")
 
 app = Celery("wellness")
 app.config_from_object("django.conf:settings", namespace="CELERY")

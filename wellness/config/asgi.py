@@ -7,7 +7,7 @@ import os
 
 from django.core.asgi import get_asgi_application
 
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.config.settings")
 django_http = get_asgi_application()  # set up Django before importing consumers and models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
@@ -15,7 +15,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from devices import routing as devices_routing  # noqa: E402
 from wellness import routing as wellness_routing  # noqa: E402
 from wellness.classes import routing as classes_routing  # noqa: E402
-from wellness.lifespan import lifespan  # noqa: E402
+from wellness.config.lifespan import lifespan  # noqa: E402
 from wellness.websocket import websocket_stack  # noqa: E402
 from worlds import routing as worlds_routing  # noqa: E402
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-HEART_RATE_ZONES = 5
+from wellness.scoring.results import WorkoutScore
 
 
 @dataclass(frozen=True)
@@ -47,3 +47,36 @@ class ScoredWorkout:
     @property
     def zone3_plus_minutes(self) -> float:
         return sum(self.zone_minutes[2:])
+
+
+def scored_workout(
+    *,
+    score: WorkoutScore,
+    workout_id: int,
+    user_id: int,
+    started_at: dt.datetime,
+    ended_at: dt.datetime,
+    accepted: bool = False,
+) -> ScoredWorkout:
+    """The hand-off to challenges and worlds; ``accepted`` is an organizer's override of flags."""
+    return ScoredWorkout(
+        workout_id=workout_id,
+        user_id=user_id,
+        sport=score.sport,
+        indoor=score.indoor,
+        started_at=started_at,
+        ended_at=ended_at,
+        duration_s=score.duration_s,
+        moving_time_s=score.moving_time_s,
+        distance_m=score.distance_m,
+        elevation_gain_m=score.elevation_gain_m,
+        active_minutes=score.active_minutes,
+        zone_minutes=tuple(s / 60.0 for s in score.zone_seconds),
+        training_load=score.training_load,
+        mindful_minutes=score.mindful_minutes,
+        calories_kcal=score.energy_kcal,
+        points=score.points,
+        effort_distance_m=score.effort_distance_m,
+        counts_for_leaderboards=accepted or score.counts_for_leaderboards,
+        flags=tuple(flag.code for flag in score.flags),
+    )

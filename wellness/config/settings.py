@@ -14,7 +14,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -69,8 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "wellness.urls"
-ASGI_APPLICATION = "wellness.asgi.application"
+ROOT_URLCONF = "wellness.config.urls"
+ASGI_APPLICATION = "wellness.config.asgi.application"
 
 TEMPLATES = [
     {
@@ -282,10 +282,18 @@ WELLVERSE_INGEST_MESSAGES_PER_SECOND: float = env.float(
 )
 WELLVERSE_INGEST_MESSAGE_BURST: int = env.int("WELLVERSE_INGEST_MESSAGE_BURST", default=500)
 
-# --- Scoring (wellness/SCORING.md) -----------------------------------------------------------------
+# --- Scoring (wellness/scoring/SCORING.md) -----------------------------------------------------------------
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
-# Test only: seconds the scoring task waits before committing each chunk, so a test can kill a
-# worker mid-chunk deterministically. Always 0 in production.
-WELLVERSE_SCORING_TEST_DELAY_S: float = env.float("WELLVERSE_SCORING_TEST_DELAY_S", default=0.0)
+
+# --- Activity files, leaderboards, worlds ---------------------------------------------------------
+WELLVERSE_IMPORT_MAX_BYTES: int = env.int("WELLVERSE_IMPORT_MAX_BYTES", default=32 * 1024 * 1024)
+# Redis key prefix of the leaderboards, to share one Redis between installations.
+LEADERBOARDS_PREFIX: str = env.str("LEADERBOARDS_PREFIX", default="wellverse:lb")
+# Seconds between two frames a world sends its spectators.
+WORLDS_TICK_SECONDS: float = env.float("WORLDS_TICK_SECONDS", default=1.0)
+# Names this process's spectator group, so another process can address its spectators; random if unset.
+WORLDS_PROCESS_TOKEN: str = env.str("WORLDS_PROCESS_TOKEN", default="")
+# Without Redis a separate ``manage.py worlds_live`` never hears the ingest: tick worlds in the server.
+WELLVERSE_WORLDS_LIVE_IN_SERVER: bool = env.bool("WELLVERSE_WORLDS_LIVE_IN_SERVER", default=False)

@@ -1,0 +1,1 @@
+"""The person: accounts, profiles and physiology, consent, access tokens and socket authentication."""

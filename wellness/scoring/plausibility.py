@@ -1,0 +1,112 @@
+"""Plausibility checks: what makes a workout count for no leaderboard until an organizer accepts it."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from wellness.scoring.arrays import Array, any_, max_
+from wellness.scoring.results import Flag
+from wellness.scoring.rules import (
+    EARLIEST_T,
+    FUTURE_TOLERANCE_S,
+    GAP_FLAG_S,
+    IMPLAUSIBLE_FOR_S,
+    JUMP_MIN_M,
+    MAX_CADENCE,
+    MAX_DEVELOPMENT_M,
+    MAX_DURATION_S,
+    MAX_SPEED_MPS,
+    MAX_STEP_LENGTH_M,
+    MIN_TURNING_CADENCE,
+)
+
+
+def check_clock(t: Array, step: Array, span_s: float, now: float | None, flags: list[Flag]) -> None:
+    if t[0] < EARLIEST_T:
+        flags.append(
+            Flag(
+                "clock_error", "Sample times are before the year 2000: the device clock is not set."
+            )
+        )
+    limit = (time.time() if now is None else now) + FUTURE_TOLERANCE_S
+    if t[-1] > limit:
+        flags.append(
+            Flag("clock_error", "Sample times lie in the future: the device clock is off.")
+        )
+    if span_s > MAX_DURATION_S:
+        flags.append(Flag("clock_error", f"The samples span {span_s / 3600:.0f} hours."))
+    if step.size and max_(step) > GAP_FLAG_S:
+        flags.append(
+            Flag(
+                "gap",
+                f"Recording stopped for {step.max() / 60:.0f} minutes in the middle: the parts "
+                "before and after may be separate activities.",
+            )
+        )
+
+
+def check_distance_jumps(d: Array, step: Array, sport: str, flags: list[Flag]) -> None:
+    delta = d[1:] - d[:-1]
+    if delta.size == 0:
+        return
+    if np.fmax.reduce(delta) > JUMP_MIN_M:
+        jumps = (delta > JUMP_MIN_M) & (delta > MAX_SPEED_MPS[sport] * step)
+        if any_(jumps):
+            flags.append(
+                Flag(
+                    "distance_jump",
+                    f"The distance jumped {float(delta[jumps].max()):.0f} m faster than anyone "
+                    f"can {sport}.",
+                )
+            )
+    if np.fmin.reduce(delta) < -JUMP_MIN_M / 10:
+        flags.append(Flag("distance_jump", "The distance counter went backwards."))
+
+
+def check_motion(
+    v0: Array | None,
+    c0: Array,
+    cadence_top: float,
+    max_speed: float,
+    hold: Array,
+    sport: str,
+    flags: list[Flag],
+) -> None:
+    if v0 is not None and max_speed > MAX_SPEED_MPS[sport]:
+        fast_s = float(hold @ (v0 > MAX_SPEED_MPS[sport]))
+        if fast_s > IMPLAUSIBLE_FOR_S:
+            flags.append(
+                Flag(
+                    "speed_implausible",
+                    f"{fast_s:.0f} s faster than {MAX_SPEED_MPS[sport] * 3.6:.0f} km/h, which no "
+                    f"one reaches on a {sport}.",
+                )
+            )
+    if cadence_top > MAX_CADENCE[sport]:
+        high_s = float(hold @ (c0 > MAX_CADENCE[sport]))
+        if high_s > IMPLAUSIBLE_FOR_S:
+            flags.append(
+                Flag(
+                    "cadence_implausible",
+                    f"{high_s:.0f} s with cadence above {MAX_CADENCE[sport]:.0f}, beyond human "
+                    "limits.",
+                )
+            )
+    if v0 is not None and cadence_top > 0 and sport in ("run", "walk", "ride"):
+        least = MIN_TURNING_CADENCE[sport]
+        limit = MAX_DEVELOPMENT_M if sport == "ride" else MAX_STEP_LENGTH_M
+        # speed / (cadence / 60) > limit, written without a division by a zero cadence
+        odd = (c0 >= least) & (v0 * 60.0 > c0 * limit)
+        if any_(odd):
+            odd_s = float(hold @ odd)
+            if odd_s > IMPLAUSIBLE_FOR_S:
+                what = "metres per pedal turn" if sport == "ride" else "metres per step"
+                flags.append(
+                    Flag(
+                        "cadence_speed_mismatch",
+                        f"{odd_s:.0f} s at a speed and cadence that mean over {limit:.0f} {what}: "
+                        "the sensor was probably not on a person.",
+                    )
+                )
