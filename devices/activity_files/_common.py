@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wellness.errors import ValidationFailed
-from wellness.track import activity_distance_m
+from wellness.scoring.track import activity_distance_m
 
 SAMPLE_KEYS: tuple[str, ...] = (
     "t", "hr", "cadence", "speed", "distance", "power", "altitude", "lat", "lon",

@@ -309,7 +309,7 @@ def export_fit(
     end_ms = max(_ms(float(t[-1])), start_ms)
     if ended_at is not None:
         end_ms = max(end_ms, round(ended_at.timestamp()) * 1000)
-    stops = sorted((_ms(a), _ms(b)) for a, b in pauses if start_ms < _ms(a) < _ms(b) < end_ms)
+    stops = sorted((_ms(a), _ms(b)) for a, b in pauses if start_ms <= _ms(a) < _ms(b) <= end_ms)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
 
     file_id = FileIdMessage()

@@ -26,7 +26,7 @@ from devices.activity_files import (
     export_gpx,
     parse_activity,
 )
-from wellness.track import track_length_m
+from wellness.scoring.track import track_length_m
 
 T0 = 1_714_557_600.0  # 2024-05-01T10:00:00Z
 START = datetime.fromtimestamp(T0, tz=UTC)

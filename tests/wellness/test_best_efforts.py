@@ -1,11 +1,11 @@
-"""wellness.best_efforts: fastest distances and best average powers in one workout (point 12)."""
+"""wellness.scoring.best_efforts: fastest distances and best average powers in one workout (point 12)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from wellness.best_efforts import (
+from wellness.scoring.best_efforts import (
     RIDE_POWER_WINDOWS,
     RUN_DISTANCES,
     best_powers,

@@ -1,4 +1,4 @@
-"""wellness.hrv: one RR artefact filter for workouts and classes (issue 20, point 4).
+"""wellness.scoring.hrv: one RR artefact filter for workouts and classes (issue 20, point 4).
 
 Sequences are generated: a steady heart with 15 ms beat-to-beat variation, then ectopic beats
 (a short interval and its compensatory pause), missed beats (a double interval), a bad first
@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from wellness.hrv import HRV_MIN_BEATS, accepted_beats, hrv, local_median
+from wellness.scoring.hrv import HRV_MIN_BEATS, accepted_beats, hrv, local_median
 
 
 def steady(n: int = 300, mean: float = 800.0, seed: int = 0) -> np.ndarray:

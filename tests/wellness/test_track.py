@@ -1,4 +1,4 @@
-"""wellness.track: distance, elevation gain and top speed as a device shows them (issue 20).
+"""wellness.scoring.track: distance, elevation gain and top speed as a device shows them (issue 20).
 
 Profiles are generated here: a barometric altitude profile (0.2 m steps, 0.15 m noise, slow
 drift), the same hills as GPS altitude (metres of wandering error), sparse tracks and spikes.
@@ -11,8 +11,8 @@ import math
 import numpy as np
 import pytest
 
-from wellness import track
-from wellness.track import (
+from wellness.scoring import track
+from wellness.scoring.track import (
     activity_distance_m,
     counter_distance_m,
     elevation_gain_m,

@@ -18,13 +18,19 @@ import numpy as np
 import numpy.typing as npt
 
 from wellness.scoring.arrays import Array, max_, min_, sum_
-from wellness.scoring.heart import BPM, HR_BINS, HR_LOW, heart_tables, hrv
-from wellness.scoring.motion import climbed_m, met_per_sample, speed_per_sample
+from wellness.scoring.best_efforts import (
+    DISTANCES_BY_SPORT,
+    RIDE_POWER_WINDOWS,
+    best_powers,
+    fastest_times,
+)
+from wellness.scoring.heart import BPM, HR_BINS, HR_LOW, heart_tables
+from wellness.scoring.hrv import hrv
+from wellness.scoring.motion import met_per_sample, speed_per_sample
 from wellness.scoring.plausibility import check_clock, check_distance_jumps, check_motion
 from wellness.scoring.results import Athlete, Flag, UnscorableWorkout, WorkoutScore
 from wellness.scoring.rules import (
     COLUMNS,
-    GAP_S,
     HEART_RATE_ZONES,
     HR_MAX,
     HR_MIN,
@@ -38,6 +44,14 @@ from wellness.scoring.rules import (
     SPORTS,
     WEIGHT_DEFAULT_KG,
 )
+from wellness.scoring.track import (
+    counter_distance_m,
+    elevation_gain_m,
+    haversine_m,
+    hold_limit_s,
+    max_speed_mps,
+    track_length_m,
+)
 
 
 # --- Entry points -----------------------------------------------------------------------------------
@@ -50,15 +64,25 @@ def score_workout(
     indoor: bool = False,
     elapsed_s: float | None = None,
     now: float | None = None,
+    pauses: Sequence[tuple[float, float]] | None = None,
 ) -> WorkoutScore:
     """Score one workout from its frame (a pandas DataFrame with :data:`COLUMNS`).
 
     ``elapsed_s`` is the workout's wall-clock length (``ended_at - started_at``); it lets a
-    workout without samples (yoga without a strap) be scored from its duration. Raises
-    :class:`UnscorableWorkout` when there is nothing to score.
+    workout without samples (yoga without a strap) be scored from its duration. ``pauses`` are
+    the device timer's (stopped, restarted) times when the recording has timer events (an empty
+    sequence: it ran throughout); ``None`` means no timer information, and silences over
+    ``GAP_S`` count as paused. Raises :class:`UnscorableWorkout` when there is nothing to score.
     """
     return score_arrays(
-        _frame_arrays(frame), rr, athlete, sport, indoor=indoor, elapsed_s=elapsed_s, now=now
+        _frame_arrays(frame),
+        rr,
+        athlete,
+        sport,
+        indoor=indoor,
+        elapsed_s=elapsed_s,
+        now=now,
+        pauses=pauses,
     )
 
 
@@ -90,12 +114,13 @@ def score_arrays(
     indoor: bool = False,
     elapsed_s: float | None = None,
     now: float | None = None,
+    pauses: Sequence[tuple[float, float]] | None = None,
 ) -> WorkoutScore:
     """:func:`score_workout` on a ``(9, n)`` array whose rows are :data:`COLUMNS`."""
     # Broken values (inf - inf in a cheap finiteness test, say) are handled where they matter;
     # NumPy's warnings about them would only be noise in the worker's log.
     with np.errstate(all="ignore"):
-        return _score_arrays(data, rr, athlete, sport, indoor, elapsed_s, now)
+        return _score_arrays(data, rr, athlete, sport, indoor, elapsed_s, now, pauses)
 
 
 def _score_arrays(
@@ -106,6 +131,7 @@ def _score_arrays(
     indoor: bool,
     elapsed_s: float | None,
     now: float | None,
+    pauses: Sequence[tuple[float, float]] | None,
 ) -> WorkoutScore:
     if sport not in SPORTS:
         raise UnscorableWorkout(
@@ -144,14 +170,19 @@ def _score_arrays(
         step = t[1:] - t[:-1]
     hr, cadence, speed, distance, power, altitude, lat, lon = data[1:]
 
-    # A sample stands for the time until the next one, but never more than GAP_S.
+    # A sample stands for the time until the next one, less the timer's pauses; without timer
+    # events, never more than the gap rule's limit.
     hold = np.empty(n)
-    np.minimum(step, GAP_S, out=hold[:-1])
+    if pauses is None:
+        np.minimum(step, hold_limit_s(step), out=hold[:-1])
+    else:
+        hold[:-1] = step
+        _leave_out_pauses(t, hold, pauses)
     hold[-1] = 0.0
     recorded_s = float(sum_(hold))
     span_s = float(t[-1] - t[0])
     duration_s = max(span_s, elapsed_s) if elapsed_s is not None else span_s
-    check_clock(t, step, span_s, now, flags)
+    check_clock(t, step if pauses is None else hold[:-1], span_s, now, flags)
 
     # --- movement
     v, speed_source = speed_per_sample(speed, distance, lat, lon, step, n)
@@ -162,28 +193,32 @@ def _score_arrays(
         v0 = np.fmax(v, 0.0)  # unknown (NaN) and negative speeds count as standing still
         moving = v0 >= MOVING_SPEED_MPS
         moving_time_s = float(hold @ moving)
-        max_speed = float(max_(v0))
+        max_speed = max_speed_mps(v0)
     else:
         moving_time_s = recorded_s if sport != "yoga" else 0.0
         max_speed = 0.0
+    # Distance: the device's counter, else the track's length, else speed x time. Pauses and gaps
+    # change moving time, never how far one went.
     if n >= 2 and math.isfinite(distance[0]) and math.isfinite(distance[-1]):
-        d, dt_d = distance, step
+        d, t_d, dt_d = distance, t, step
     else:
         ok = np.isfinite(distance)
-        d = distance[ok]
-        dt_d = np.diff(t[ok])
-    if d.size >= 2:
-        distance_m = max(float(d[-1] - d[0]), 0.0)
-        distance_source = "device"
+        d, t_d = distance[ok], t[ok]
+        dt_d = np.diff(t_d)
+    covered: Array | None = None  # cumulative metres per sample time t_d, for best efforts
+    counted = counter_distance_m(d, sport=sport) if d.size >= 2 else None
+    if counted is not None:
+        distance_m, distance_source, covered = counted, "device", d
         check_distance_jumps(d, dt_d, sport, flags)
+    elif (length := track_length_m(lat, lon)) is not None:
+        distance_m, distance_source = length, "gps"
     elif v0 is not None:
-        distance_m = float(v0 @ hold)
-        distance_source = "speed" if speed_source == "speed" else "gps"
+        distance_m, distance_source = float(v0 @ hold), "speed"
     else:
         distance_m, distance_source = 0.0, "none"
     avg_speed = distance_m / moving_time_s if moving_time_s > 0 else 0.0
     pace = 1000.0 / avg_speed if avg_speed > 0 and sport in ("run", "walk") else None
-    climbed = climbed_m(altitude)
+    climbed = elevation_gain_m(altitude, t)
     c0 = np.fmax(cadence, 0.0)  # unknown (NaN) and negative cadences count as not turning
     cadence_top = float(max_(c0))
     if cadence_top == math.inf:
@@ -246,14 +281,17 @@ def _score_arrays(
     # heart-rate estimate where Keytel's equation applies; points are MET-minutes above rest.
     met_table = met_per_sample(sport, indoor, v, v0, power, athlete)
     kcal_per_met_min = tables.kcal_per_met_min
+    energy_met = energy_met_s = 0.0
     if has_hr and tables.met_by_bin is not None:
         effort = np.maximum(tables.met_by_bin[bins], met_table)
         energy = keytel_part
         if hr_samples == n:
             energy_method = "keytel"
         else:
-            no_hr = (bins < HR_LOW) | (bins > HR_MAX)
-            energy += kcal_per_met_min * float(met_table @ (hold * no_hr)) / 60.0
+            no_hr_hold = hold * ((bins < HR_LOW) | (bins > HR_MAX))
+            energy_met = kcal_per_met_min * float(met_table @ no_hr_hold) / 60.0
+            energy_met_s = float(sum_(no_hr_hold))
+            energy += energy_met
             energy_method = "keytel+met"
     else:
         effort = met_table
@@ -269,6 +307,17 @@ def _score_arrays(
 
     rmssd, sdnn, beats, artefacts = hrv(rr)
     points = round(met_minutes)
+    best_times: dict[str, float] = {}
+    distances = DISTANCES_BY_SPORT.get(sport)
+    if distances and distance_m >= min(distances.values()):
+        if covered is None:
+            covered, t_d = _covered(distance_source, v0, hold, lat, lon, t)
+        best_times = fastest_times(t_d, covered, distances)
+    watts = (
+        best_powers(t, power, hold, RIDE_POWER_WINDOWS)
+        if sport == "ride" and math.isfinite(float(np.fmax.reduce(power)))
+        else {}
+    )
     return WorkoutScore(
         sport=sport,
         indoor=indoor,
@@ -313,7 +362,38 @@ def _score_arrays(
         points=points,
         effort_distance_m=points * METRES_PER_POINT,
         flags=tuple(flags),
+        timer_pauses=pauses is not None,
+        energy_met_kcal=energy_met,
+        energy_met_s=energy_met_s,
+        best_times=best_times,
+        best_powers=watts,
     )
+
+
+def _leave_out_pauses(t: Array, hold: Array, pauses: Sequence[tuple[float, float]]) -> None:
+    """Shorten each sample's hold by the part of the timer's pauses it overlaps."""
+    for stopped, restarted in pauses:
+        first = max(int(np.searchsorted(t, stopped, side="right")) - 1, 0)
+        last = int(np.searchsorted(t, restarted, side="left"))
+        for i in range(first, min(last, t.size - 1)):
+            overlap = min(t[i + 1], restarted) - max(t[i], stopped)
+            if overlap > 0:
+                hold[i] = max(hold[i] - overlap, 0.0)
+
+
+def _covered(
+    distance_source: str, v0: Array | None, hold: Array, lat: Array, lon: Array, t: Array
+) -> tuple[Array, Array]:
+    """Cumulative metres at each sample time, without a distance counter: along the track's
+    positions (bridging samples without one), else speed x time."""
+    if distance_source == "gps":
+        present = np.isfinite(lat) & np.isfinite(lon)
+        la, lo = lat[present], lon[present]
+        steps = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
+        return np.concatenate(([0.0], np.cumsum(steps))), t[present]
+    if v0 is None:
+        return np.zeros(t.size), t
+    return np.concatenate(([0.0], np.cumsum((v0 * hold)[:-1]))), t
 
 
 def _score_without_samples(

@@ -1,9 +1,8 @@
 """Heart-rate variability from RR intervals: one artefact filter for workouts and classes. No Django.
 
-A beat is kept when it lies in :data:`RR_MIN_MS`..:data:`RR_MAX_MS` and within
-:data:`RR_MAX_DEVIATION` of the median of the four intervals around it (two before, two after,
-mirrored at the ends). The rule and its sources are in ``wellness/SCORING.md`` ("Heart-rate
-variability"); the constants carry the same names.
+A beat is kept when it lies in ``RR_MIN_MS``..``RR_MAX_MS`` and within ``RR_MAX_DEVIATION`` of
+the median of the four intervals around it (two before, two after, mirrored at the ends). The
+rule and its sources are in ``wellness/scoring/SCORING.md`` ("Heart-rate variability").
 """
 
 from __future__ import annotations
@@ -15,11 +14,8 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-Array = npt.NDArray[np.float64]
-
-HRV_MIN_BEATS = 20
-RR_MIN_MS, RR_MAX_MS = 300.0, 2000.0  # 200 to 30 beats/min
-RR_MAX_DEVIATION = 0.20  # off the local median by more than this share: an artefact
+from wellness.scoring.arrays import Array, sum_
+from wellness.scoring.rules import HRV_MIN_BEATS, RR_MAX_DEVIATION, RR_MAX_MS, RR_MIN_MS
 
 
 class Hrv(NamedTuple):
@@ -49,9 +45,9 @@ def local_median(r: Array) -> Array:
 
 
 def accepted_beats(r: Array) -> npt.NDArray[np.bool_]:
-    """Which intervals (ms, NaN allowed) the artefact filter keeps."""
+    """Which intervals (ms) the artefact filter keeps; NaN and infinite ones never."""
     reference = local_median(r)
-    keep = np.abs(r - reference) <= RR_MAX_DEVIATION * reference
+    keep = np.abs(r - reference) <= RR_MAX_DEVIATION * reference  # False where NaN
     keep &= r >= RR_MIN_MS
     keep &= r <= RR_MAX_MS
     return keep
@@ -67,19 +63,20 @@ def hrv(rr: Array | Sequence[float] | None) -> Hrv:
     if rr is None or len(rr) == 0:
         return Hrv(None, None, 0, 0)
     r = np.asarray(rr, dtype=np.float64)
-    if not math.isfinite(float(np.add.reduce(r))):
+    if not math.isfinite(float(sum_(r))):
         r = np.where(np.isfinite(r), r, 0.0)  # a missing interval is an artefact, not a crash
     keep = accepted_beats(r)
     beats = int(np.count_nonzero(keep))
     if beats < HRV_MIN_BEATS:
         return Hrv(None, None, beats, r.size - beats)
+    # Masked by multiplying before squaring, so a huge artefact (1e308) becomes 0, never inf*0.
     pairs = keep[1:] & keep[:-1]
     n_pairs = int(np.count_nonzero(pairs))
     change = r[1:] - r[:-1]
-    np.multiply(change, change, out=change)
-    rmssd = math.sqrt(float(change @ pairs.astype(np.float64)) / n_pairs) if n_pairs else None
+    change *= pairs
+    rmssd = math.sqrt(float(change @ change) / n_pairs) if n_pairs else None
     weights = keep.astype(np.float64)
     deviation = r - float(r @ weights) / beats
-    np.multiply(deviation, deviation, out=deviation)
-    sdnn = math.sqrt(float(deviation @ weights) / (beats - 1))
+    deviation *= weights
+    sdnn = math.sqrt(float(deviation @ deviation) / (beats - 1))
     return Hrv(rmssd, sdnn, beats, r.size - beats)

@@ -3,7 +3,7 @@
 Plain NumPy functions on the sample columns (``t``, ``distance``, ``speed``, ``altitude``, ``lat``,
 ``lon`` as float64 arrays, NaN = not measured), shared by file import summaries
 (``devices.activity_files``) and scoring so both report the same numbers. Each rule and its
-threshold is explained in ``wellness/SCORING.md``; the constants carry the same names.
+threshold is explained in ``wellness/scoring/SCORING.md``; the constants live in ``rules``.
 """
 
 from __future__ import annotations
@@ -11,26 +11,47 @@ from __future__ import annotations
 import math
 
 import numpy as np
-import numpy.typing as npt
 
-Array = npt.NDArray[np.float64]
+from wellness.scoring.arrays import Array, max_, sum_
+from wellness.scoring.rules import (
+    ALTITUDE_NOISE_SAMPLES,
+    CLIMB_HYSTERESIS_GPS_M,
+    CLIMB_HYSTERESIS_M,
+    COUNTER_FROM_ZERO_S,
+    EARTH_RADIUS_M,
+    GAP_S,
+    GAP_SPACING_SAMPLES,
+    GAP_SPACINGS,
+    GPS_ALTITUDE_NOISE_M,
+    MAX_SPEED_MPS,
+    SMOOTH_ALTITUDE_GPS_S,
+    SMOOTH_ALTITUDE_S,
+    SPEED_HELD_SAMPLES,
+)
 
-EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
-# A distance counter whose first value is within what the sport covers in this long started with
-# the recording (FIT counts from the timer's start; a first record comes a second or two later);
-# a larger first value is a device's running total (a foot pod's lifetime count), not ours.
-COUNTER_FROM_ZERO_S = 10.0
-MAX_SPEED_MPS = {"run": 12.5, "walk": 4.5, "ride": 30.0, "yoga": 3.0, "other": 30.0}
-# Elevation: altitude is averaged over blocks of this many seconds, then a climb counts once it
-# rises this far above the lowest point since the last descent (and ends with a drop as large).
-SMOOTH_ALTITUDE_S = 10.0  # barometric: 0.1-0.2 m resolution, drift well under 1 m a minute
-CLIMB_HYSTERESIS_M = 2.0
-SMOOTH_ALTITUDE_GPS_S = 60.0  # GPS altitude wanders metres with tens of seconds of memory
-CLIMB_HYSTERESIS_GPS_M = 5.0
-# Mean |second difference| of the raw altitude above this marks a GPS-only profile.
-GPS_ALTITUDE_NOISE_M = 1.0
-NOISE_SAMPLES = 600
-SPEED_HELD_SAMPLES = 3  # a top speed must last this many samples: spikes last one or two
+
+def hold_limit_s(step: Array) -> float:
+    """How long a sample stands for at most, without timer events (the gap rule).
+
+    ``GAP_S``, or ``GAP_SPACINGS`` typical spacings of a sparse recording; only a recording with
+    a step over ``GAP_S`` pays for the median.
+    """
+    if step.size == 0 or not max_(step) > GAP_S:
+        return GAP_S
+    typical = float(np.median(step[:GAP_SPACING_SAMPLES]))
+    return max(GAP_S, GAP_SPACINGS * typical)
+
+
+def gap_pauses(t: Array) -> list[tuple[float, float]]:
+    """The gap rule's pauses as timer pauses, (a sample's time + the limit, the next sample's).
+
+    What an export writes for a recording without timer events, so that the file, read back
+    with its timer, is scored as the recording was.
+    """
+    step = t[1:] - t[:-1]
+    limit = hold_limit_s(step)
+    gaps = np.flatnonzero(step > limit)
+    return [(float(t[i]) + limit, float(t[i + 1])) for i in gaps.tolist()]
 
 
 def haversine_m(lat1: Array, lon1: Array, lat2: Array, lon2: Array) -> Array:
@@ -91,7 +112,7 @@ def elevation_gain_m(altitude: Array, t: Array | None = None) -> float:
     are taken a second apart.
     """
     a = altitude
-    if not math.isfinite(float(np.add.reduce(a))):
+    if not math.isfinite(float(sum_(a))):
         present = np.isfinite(a)
         a = a[present]
         t = None if t is None else t[present]
@@ -99,7 +120,7 @@ def elevation_gain_m(altitude: Array, t: Array | None = None) -> float:
         return 0.0
     window, threshold = SMOOTH_ALTITUDE_S, CLIMB_HYSTERESIS_M
     if a.size >= 3:
-        head = a[:NOISE_SAMPLES]  # ten minutes at 1 Hz tell the sensor as well as an hour
+        head = a[:ALTITUDE_NOISE_SAMPLES]  # ten minutes at 1 Hz tell the sensor as well as an hour
         bend = head[2:] - head[1:-1]
         bend -= head[1:-1] - head[:-2]
         if float(np.abs(bend).mean()) > GPS_ALTITUDE_NOISE_M:
@@ -157,4 +178,4 @@ def max_speed_mps(speed: Array) -> float:
         return float(np.fmin.reduce(v)) if v.size else 0.0
     held = np.minimum(v[: v.size - 2], v[1 : v.size - 1])
     np.minimum(held, v[2:], out=held)
-    return float(np.maximum.reduce(held))
+    return float(max_(held))
