@@ -39,7 +39,7 @@ START = dt.datetime(2026, 11, 1, 7, 0, tzinfo=dt.UTC)
 
 def _series_bytes(seed: int) -> tuple[bytes, bytes]:
     from benchmarks.scoring import synthetic_run
-    from wellness.samples import Series
+    from wellness.workouts.samples import Series
 
     frame, rr = synthetic_run(3600, seed=seed)
     records = np.ascontiguousarray(frame.to_numpy(dtype=np.float64))

@@ -26,7 +26,7 @@ def run(quick: bool) -> list[Figure]:
 
     from benchmarks.ingest_sync import _batch
     from wellness import selectors, services
-    from wellness.samples import COLUMNS
+    from wellness.workouts.samples import COLUMNS
 
     user: Any = bench_user()
     samples = _batch(1)

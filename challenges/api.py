@@ -34,8 +34,8 @@ from challenges.serializers import (
     TeamInput,
     TeamOutput,
 )
+from wellness.core.rest import Pagination
 from wellness.models import User
-from wellness.rest import Pagination
 
 
 def _me(request: Request) -> User:

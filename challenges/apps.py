@@ -6,7 +6,9 @@ class ChallengesConfig(AppConfig):
 
     def ready(self) -> None:
         from challenges import services
-        from wellness import privacy
+        from wellness.core import privacy
+        from wellness.scoring import handoff
 
         privacy.register_health_data_eraser("challenges", services.challenges_health_data_erase)
         privacy.register_exporter("challenges", services.challenges_export)
+        handoff.register_receiver("challenges", services.workouts_scored_apply)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from challenges import services
 from challenges.models import Challenge, Community, Participant
-from wellness.demo import DEMO_PEOPLE, demo_user
+from wellness.people.demo import DEMO_PEOPLE, demo_user
 
 COMMUNITY = "Lakeside Runners"
 CHALLENGE = "Lakeside 100 km"

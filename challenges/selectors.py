@@ -37,7 +37,7 @@ from challenges.models import (
     StreakKind,
     Team,
 )
-from wellness.errors import Forbidden, NotFound
+from wellness.core.errors import Forbidden, NotFound
 from wellness.models import Profile, User
 from wellness.selectors import public_name
 

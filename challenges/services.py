@@ -41,13 +41,13 @@ from challenges.models import (
     Team,
 )
 from wellness import services as wellness_services
-from wellness.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from wellness.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from wellness.core.sql import rows_update
+from wellness.core.transactions import broadcast_many_on_commit, broadcast_on_commit
 from wellness.models import ConsentPurpose, ConsentRecord, Profile, User
 from wellness.scoring.handoff import ScoredWorkout
 from wellness.selectors import profile_age_years
 from wellness.services import user_group
-from wellness.sql import rows_update
-from wellness.transactions import broadcast_many_on_commit, broadcast_on_commit
 
 SPORTS = ("run", "ride", "walk", "yoga", "other")
 

@@ -28,11 +28,11 @@ from devices.serializers import (
     WorkoutStartInput,
 )
 from wellness import selectors, services
-from wellness.errors import PayloadTooLarge, ValidationFailed
+from wellness.core.errors import PayloadTooLarge, ValidationFailed
+from wellness.core.rest import Pagination
 from wellness.models import TokenScope, User
-from wellness.permissions import HasHealthDataConsent, IsAuthenticatedForApi
-from wellness.rest import Pagination
-from wellness.samples import samples_as_json
+from wellness.people.permissions import HasHealthDataConsent, IsAuthenticatedForApi
+from wellness.workouts.samples import samples_as_json
 
 INGEST_OR_API = (TokenScope.INGEST, TokenScope.API)
 API_ONLY = (TokenScope.API,)

@@ -22,13 +22,13 @@ from django.conf import settings
 from devices.ingest_writer import writer
 from devices.live_publish import live_publisher
 from wellness import selectors, services
-from wellness.coalesce import Coalescer, lookup_sync_to_async
-from wellness.consumers import AuthenticatedConsumer
-from wellness.errors import DomainError, ValidationFailed
+from wellness.core.coalesce import Coalescer, lookup_sync_to_async
+from wellness.core.errors import DomainError, ValidationFailed
 from wellness.models import TokenScope, WorkoutSource
+from wellness.people.consumers import AuthenticatedConsumer
+from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_REVOKED
 from wellness.scoring.levels import LiveEffort
 from wellness.services import PendingBatch
-from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_REVOKED
 
 # Look-ups of many sockets at once share one query each (see wellness/coalesce.py).
 _consent: Coalescer[int, bool] = Coalescer(

@@ -20,9 +20,9 @@ from devices.activity_files import (
     parse_activity,
 )
 from wellness import selectors, services
-from wellness.errors import ConsentRequired, PayloadTooLarge, ValidationFailed
+from wellness.core.errors import ConsentRequired, PayloadTooLarge, ValidationFailed
 from wellness.models import User, Workout, WorkoutSource
-from wellness.samples import MAX_RR_PER_SAMPLE
+from wellness.workouts.samples import MAX_RR_PER_SAMPLE
 
 
 def import_max_bytes() -> int:

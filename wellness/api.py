@@ -16,9 +16,9 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from wellness import selectors, services
-from wellness.errors import DomainError, NotFound
+from wellness.core.errors import DomainError, NotFound
+from wellness.core.rest import Pagination
 from wellness.models import AccessToken, TokenScope, User
-from wellness.rest import Pagination
 from wellness.serializers import (
     AccessTokenCreatedOutput,
     AccessTokenInput,

@@ -8,9 +8,10 @@ class WellnessConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        import wellness.sql  # noqa: F401  (registers the ``any_of`` lookup on every field)
-        from wellness import privacy, selectors, services
-        from wellness.converters import DatabaseId
+        import wellness.core.sql  # noqa: F401  (registers the ``any_of`` lookup on every field)
+        from wellness import selectors, services
+        from wellness.core import privacy
+        from wellness.core.converters import DatabaseId
 
         # Registered before any URLconf is loaded, for every app's ``<dbid:...>`` routes.
         register_converter(DatabaseId, "dbid")

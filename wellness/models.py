@@ -210,7 +210,7 @@ class Workout(models.Model):
     # The merged series, saved when the workout finishes so scoring loads one blob instead of
     # thousands of one-sample live batches. Valid while the workout still has exactly
     # ``series_batches`` batches (batches are never changed, only added or deleted with it).
-    # Encoded by ``wellness.samples.columns_to_bytes`` (lossless; the older raw float64 form of
+    # Encoded by ``wellness.workouts.samples.columns_to_bytes`` (lossless; the older raw float64 form of
     # series saved before it is still read).
     series_batches = models.PositiveIntegerField(null=True, blank=True)
     series_data = models.BinaryField(null=True, blank=True)
@@ -234,7 +234,7 @@ class Workout(models.Model):
 class SampleBatch(models.Model):
     """One received batch of samples, stored packed rather than as a row per sample.
 
-    ``data`` holds ``count`` records of :data:`wellness.samples.COLUMNS` as little-endian float64
+    ``data`` holds ``count`` records of :data:`wellness.workouts.samples.COLUMNS` as little-endian float64
     (row-major, NaN where not measured) and ``rr`` holds ``rr_count`` (t, rr_ms) float64 pairs, so
     a whole workout loads with one aggregate query and one ``numpy.frombuffer``. The unique
     constraint makes a batch sent twice, or by two racing requests, stored once.

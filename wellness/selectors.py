@@ -13,8 +13,8 @@ from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from wellness import privacy
-from wellness.errors import NotFound, ValidationFailed
+from wellness.core import privacy
+from wellness.core.errors import NotFound, ValidationFailed
 from wellness.models import (
     AccessToken,
     ConsentPurpose,
@@ -30,11 +30,11 @@ from wellness.models import (
     WorkoutStatus,
 )
 from wellness.people.physiology import Estimate, effective_max_heart_rate
-from wellness.samples import Series, merge_batches, series_from_bytes
+from wellness.people.tokens import token_digest, token_looks_valid
 from wellness.scoring.fitness import fitness_fatigue_form
 from wellness.scoring.levels import level_for_xp, xp_for_level
 from wellness.scoring.results import Flag, WorkoutScore
-from wellness.tokens import token_digest, token_looks_valid
+from wellness.workouts.samples import Series, merge_batches, series_from_bytes
 
 
 def consent_current(*, user: User) -> ConsentRecord | None:

@@ -22,15 +22,24 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from wellness import privacy, selectors
+from wellness import selectors
 from wellness.classes import selectors as class_selectors
-from wellness.errors import (
+from wellness.core import privacy
+from wellness.core.errors import (
     ConsentRequired,
     DomainError,
     NotFound,
     PayloadTooLarge,
     Unprocessable,
     ValidationFailed,
+)
+from wellness.core.revocations import REVOCATIONS_GROUP, revocation_message
+from wellness.core.sql import rows_update
+from wellness.core.transactions import (
+    broadcast_many_on_commit,
+    broadcast_on_commit,
+    broadcasts_together,
+    enqueue_on_commit,
 )
 from wellness.models import (
     AccessToken,
@@ -51,24 +60,16 @@ from wellness.models import (
     WorkoutSource,
     WorkoutStatus,
 )
-from wellness.revocations import REVOCATIONS_GROUP, revocation_message
-from wellness.samples import (
+from wellness.people.tokens import token_generate
+from wellness.scoring import engine, handoff, levels
+from wellness.scoring.results import Athlete, UnscorableWorkout, WorkoutScore
+from wellness.workouts.samples import (
     PackedBatch,
     SampleError,
     Series,
     pack_columns,
     pack_samples,
     series_from_bytes,
-)
-from wellness.scoring import engine, handoff, levels
-from wellness.scoring.results import Athlete, UnscorableWorkout, WorkoutScore
-from wellness.sql import rows_update
-from wellness.tokens import token_generate
-from wellness.transactions import (
-    broadcast_many_on_commit,
-    broadcast_on_commit,
-    broadcasts_together,
-    enqueue_on_commit,
 )
 
 CURRENT_HEALTH_POLICY_VERSION = "2026-11"
@@ -342,7 +343,7 @@ def samples_pack(*, samples: Any = None, columns: Any = None) -> PackedBatch:
     """Validate and pack a batch, refusing it whole (nothing partial is ever stored).
 
     The batch comes as a list of sample objects (``samples``) or, from the companion's sync, as
-    columns (``columns``, see :func:`wellness.samples.pack_columns`); exactly one of them.
+    columns (``columns``, see :func:`wellness.workouts.samples.pack_columns`); exactly one of them.
     """
     field = "samples" if columns is None else "columns"
     if samples is not None and columns is not None:
@@ -1184,12 +1185,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
 def _hand_off(
     *, workouts: Sequence[_Locked], results: dict[int, WorkoutScore], accepted: set[int]
 ) -> None:
-    """One call per receiver with the chunk's scored workouts, in workout order."""
-    # Imported here: challenges and worlds import this module, so importing them at the top
-    # would be circular.
-    from challenges.services import workouts_scored_apply
-    from worlds.services import journeys_advance_many
-
+    """One call per registered receiver with the chunk's scored workouts, in workout order."""
     scored = []
     for workout in workouts:
         if workout.pk not in results:
@@ -1206,8 +1202,8 @@ def _hand_off(
             )
         )
     if scored:
-        workouts_scored_apply(scored=scored)
-        journeys_advance_many(scored=scored)
+        for _, receiver in handoff.receivers():
+            receiver(scored=scored)
 
 
 def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore | None:

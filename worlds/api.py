@@ -11,9 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wellness.errors import ValidationFailed
+from wellness.core.errors import ValidationFailed
+from wellness.core.rest import Pagination
 from wellness.models import User
-from wellness.rest import Pagination
 from worlds import selectors, services
 from worlds.serializers import (
     GroupRunInput,

@@ -5,9 +5,12 @@ class WorldsConfig(AppConfig):
     name = "worlds"
 
     def ready(self) -> None:
-        from wellness import privacy
+        from wellness.core import privacy
+        from wellness.scoring import handoff
         from worlds import privacy as worlds_privacy
+        from worlds import services
 
         privacy.register_exporter("worlds", worlds_privacy.export)
         # Avatar sessions are live workout data (speed, position from the person's sensors).
         privacy.register_health_data_eraser("worlds.sessions", worlds_privacy.erase_sessions)
+        handoff.register_receiver("worlds", services.journeys_advance_many)

@@ -7,9 +7,9 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from wellness.consumers import AuthenticatedConsumer
 from wellness.models import TokenScope
-from wellness.websocket import CLOSE_NOT_FOUND
+from wellness.people.consumers import AuthenticatedConsumer
+from wellness.people.websocket import CLOSE_NOT_FOUND
 from worlds import live, selectors
 
 

@@ -13,7 +13,7 @@ from django.utils.text import slugify
 from devices.bridge.journal import Journal
 from wellness import selectors as wellness_selectors
 from wellness import services as wellness_services
-from wellness.errors import NotFound
+from wellness.core.errors import NotFound
 from wellness.models import TokenScope, User
 from worlds import services
 from worlds.gpx import gpx_write

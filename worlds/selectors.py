@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from wellness.errors import NotFound
+from wellness.core.errors import NotFound
 from wellness.models import Profile, User
 from wellness.selectors import public_name
 from worlds import movement

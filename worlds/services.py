@@ -11,12 +11,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from wellness import selectors as wellness_selectors
-from wellness.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
+from wellness.core.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
+from wellness.core.sql import rows_update
+from wellness.core.transactions import broadcast_on_commit
 from wellness.models import Profile, User, Workout
 from wellness.scoring.handoff import ScoredWorkout
 from wellness.services import user_group
-from wellness.sql import rows_update
-from wellness.transactions import broadcast_on_commit
 from worlds import movement, selectors
 from worlds.gpx import GpxRejected, gpx_route_parse
 from worlds.models import (
@@ -316,7 +316,7 @@ def _sessions_moved_store(sessions: Sequence[AvatarSession]) -> None:
     """Store the moved sessions' rows: one UPDATE for every row of the tick still live.
 
     Django's ``bulk_update`` built a CASE expression per row and field, which took ~90 % of a
-    500-avatar tick (``wellness.sql.rows_update`` sends the rows as parameters).
+    500-avatar tick (``wellness.core.sql.rows_update`` sends the rows as parameters).
     """
     finished = [s for s in sessions if s.status != SessionStatus.ACTIVE]
     for session in finished:  # a handful a tick at most

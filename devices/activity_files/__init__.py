@@ -3,7 +3,7 @@
 ``parse_activity(data, filename)`` sniffs the format from the content (the name is only used in
 messages and as a last hint), and returns a ``ParsedActivity`` in the shared sample vocabulary of
 ``devices/README.md``; any file it cannot use raises ``ActivityFileInvalid`` (a
-``wellness.errors.ValidationFailed``) with one sentence saying what is wrong. The writers take the
+``wellness.core.errors.ValidationFailed``) with one sentence saying what is wrong. The writers take the
 same columns and return bytes that ``parse_activity`` reads back.
 """
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wellness.errors import ValidationFailed
+from wellness.core.errors import ValidationFailed
 from wellness.scoring.track import activity_distance_m
 
 SAMPLE_KEYS: tuple[str, ...] = (

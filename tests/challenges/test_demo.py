@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 
 from challenges.models import Challenge, Community, Membership, Participant
-from wellness.demo import DEMO_PEOPLE
+from wellness.people.demo import DEMO_PEOPLE
 
 pytestmark = pytest.mark.django_db
 

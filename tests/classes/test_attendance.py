@@ -21,10 +21,10 @@ from challenges.models import (
 from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
 from tests.worlds.factories import make_world
-from wellness import privacy
 from wellness import services as person_services
 from wellness.classes import services
 from wellness.classes.models import Attendance, ClassOccurrence, FitnessClass, Instructor
+from wellness.core import privacy
 from wellness.models import ScoreStatus, StoredScore, User, Workout, WorkoutStatus
 from worlds import services as world_services
 from worlds.models import JourneyAdvance

@@ -144,7 +144,7 @@ def test_a_booked_class_not_attended_is_not_in_the_history(
 
 
 def test_the_export_contains_my_bookings(occurrence: ClassOccurrence, user: User) -> None:
-    from wellness import privacy
+    from wellness.core import privacy
 
     services.booking_create(user=user, occurrence_id=occurrence.pk)
 

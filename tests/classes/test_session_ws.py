@@ -16,7 +16,7 @@ from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor
 from wellness.config.asgi import application
 from wellness.models import TokenScope, User
-from wellness.websocket import CLOSE_NOT_FOUND
+from wellness.people.websocket import CLOSE_NOT_FOUND
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

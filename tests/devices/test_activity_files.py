@@ -35,7 +35,7 @@ from devices.activity_files import (
     export_gpx,
     parse_activity,
 )
-from wellness.errors import ValidationFailed
+from wellness.core.errors import ValidationFailed
 
 T0 = 1_714_557_600.0  # 2024-05-01T10:00:00Z
 START = datetime.fromtimestamp(T0, tz=UTC)

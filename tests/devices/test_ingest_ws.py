@@ -13,7 +13,7 @@ from tests.factories import WorkoutFactory, hr_samples
 from wellness import services
 from wellness.config.asgi import application
 from wellness.models import SampleBatch, TokenScope, User, Workout
-from wellness.websocket import (
+from wellness.people.websocket import (
     CLOSE_FORBIDDEN,
     CLOSE_RATE_LIMITED,
     CLOSE_TOKEN_REVOKED,

@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 from tests.factories import WorkoutFactory, hr_samples
 from wellness import selectors, services
 from wellness.models import IdempotencyKey, SampleBatch, TokenScope, User, Workout
-from wellness.samples import samples_as_columns
+from wellness.workouts.samples import samples_as_columns
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from rest_framework.test import APIClient
 from tests.factories import WorkoutFactory
 from wellness import selectors
 from wellness.models import User, Workout
-from wellness.samples import samples_as_columns
+from wellness.workouts.samples import samples_as_columns
 
 T0 = 1_764_000_000.0
 

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import PHONE, sign_in
 from wellness.models import SampleBatch, User, Workout
-from wellness.samples import unpack_samples
+from wellness.workouts.samples import unpack_samples
 
 pytestmark = pytest.mark.integration
 

@@ -147,9 +147,9 @@ def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
     transactional_db: None, consenting_user: User, other_user: User
 ) -> None:
     from tests.factories import UserFactory
-    from wellness.errors import ConsentRequired, NotFound
-    from wellness.samples import pack_samples
+    from wellness.core.errors import ConsentRequired, NotFound
     from wellness.services import PendingBatch
+    from wellness.workouts.samples import pack_samples
 
     mine = WorkoutFactory.create(user=consenting_user)
     theirs = WorkoutFactory.create(user=other_user)
@@ -182,8 +182,8 @@ def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
 def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
     transactional_db: None, consenting_user: User
 ) -> None:
-    from wellness.samples import pack_samples
     from wellness.services import PendingBatch
+    from wellness.workouts.samples import pack_samples
 
     grouped = WorkoutFactory.create(user=consenting_user)
     single = WorkoutFactory.create(user=consenting_user)

@@ -20,8 +20,8 @@ from tests.conftest import AsgiServer, CeleryWorker, asgi_server_start, asgi_ser
 from tests.factories import WorkoutFactory, hr_samples
 from wellness import services
 from wellness.models import Profile, TokenScope, User
+from wellness.people.websocket import CLOSE_TOKEN_REVOKED
 from wellness.services import user_group
-from wellness.websocket import CLOSE_TOKEN_REVOKED
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
-from wellness import services, transactions
+from wellness import services
+from wellness.core import transactions
 from wellness.models import Progress, User
 from wellness.services import user_group
 

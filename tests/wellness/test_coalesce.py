@@ -9,7 +9,7 @@ import pytest
 from channels.db import database_sync_to_async
 
 from wellness import selectors, services
-from wellness.coalesce import Coalescer, lookup_sync_to_async
+from wellness.core.coalesce import Coalescer, lookup_sync_to_async
 from wellness.models import User
 
 

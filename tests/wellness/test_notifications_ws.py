@@ -10,8 +10,8 @@ from channels.testing import WebsocketCommunicator
 from wellness import services
 from wellness.config.asgi import application
 from wellness.models import TokenScope, User
+from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
 from wellness.services import user_group
-from wellness.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -11,11 +11,12 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import revocations, services
+from wellness import services
 from wellness.config.asgi import application
+from wellness.core import revocations
+from wellness.core.revocations import REVOCATIONS_GROUP, revocation_watch
 from wellness.models import TokenScope, User
-from wellness.revocations import REVOCATIONS_GROUP, revocation_watch
-from wellness.websocket import CLOSE_TOKEN_REVOKED
+from wellness.people.websocket import CLOSE_TOKEN_REVOKED
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wellness.samples import (
+from wellness.workouts.samples import (
     COLUMNS,
     SampleError,
     merge_batches,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from wellness import samples as samples_module
-from wellness.samples import (
+from wellness.workouts import samples as samples_module
+from wellness.workouts.samples import (
     COLUMNS,
     RANGES,
     RR_RANGE,

@@ -4,8 +4,8 @@ import pytest
 from django.core.management import call_command
 
 from wellness import selectors
-from wellness.demo import DEMO_PEOPLE
 from wellness.models import ConsentRecord, User
+from wellness.people.demo import DEMO_PEOPLE
 
 pytestmark = pytest.mark.django_db
 

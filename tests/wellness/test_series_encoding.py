@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from benchmarks.scoring import synthetic_run
-from wellness.samples import (
+from wellness.workouts.samples import (
     COLUMNS,
     Series,
     columns_from_bytes,

@@ -6,7 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from wellness.models import AccessToken, User
-from wellness.tokens import token_digest
+from wellness.people.tokens import token_digest
 
 pytestmark = pytest.mark.django_db
 

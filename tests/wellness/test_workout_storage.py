@@ -10,9 +10,9 @@ import pytest
 
 from tests.factories import UserFactory, WorkoutFactory, hr_samples
 from wellness import selectors, services
-from wellness.errors import ConsentRequired, NotFound, ValidationFailed
+from wellness.core.errors import ConsentRequired, NotFound, ValidationFailed
 from wellness.models import SampleBatch, User, Workout, WorkoutStatus
-from wellness.samples import COLUMNS
+from wellness.workouts.samples import COLUMNS
 
 pytestmark = pytest.mark.django_db
 

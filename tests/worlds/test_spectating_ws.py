@@ -15,8 +15,8 @@ from tests.worlds.factories import live_workout, make_world
 from wellness import services as wellness_services
 from wellness.config.asgi import application
 from wellness.models import User
+from wellness.people.websocket import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from wellness.services import user_group
-from wellness.websocket import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
 from worlds import services
 from worlds.live import run_for_live_sessions
 from worlds.models import AvatarSession, SessionEvent, World

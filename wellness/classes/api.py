@@ -23,9 +23,9 @@ from wellness.classes.models import (
     Level,
 )
 from wellness.classes.scoring import explain_class_metrics
-from wellness.errors import NotFound
+from wellness.core.errors import NotFound
+from wellness.core.rest import Pagination
 from wellness.models import User
-from wellness.rest import Pagination
 from wellness.selectors import public_name
 
 # Larger numbers are no id of ours, and some databases overflow on them.

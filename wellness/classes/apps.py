@@ -7,8 +7,8 @@ class ClassesConfig(AppConfig):
     verbose_name = "Classes"
 
     def ready(self) -> None:
-        from wellness import privacy
         from wellness.classes import selectors, services
+        from wellness.core import privacy
 
         privacy.register_exporter("classes", selectors.classes_export)
         # Live heart rate shared with a class is relayed, never stored. The health data here are

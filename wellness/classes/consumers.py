@@ -16,10 +16,10 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from wellness.classes import selectors, services
-from wellness.consumers import AuthenticatedConsumer
-from wellness.errors import DomainError
+from wellness.core.errors import DomainError
 from wellness.models import TokenScope
-from wellness.websocket import CLOSE_NOT_FOUND
+from wellness.people.consumers import AuthenticatedConsumer
+from wellness.people.websocket import CLOSE_NOT_FOUND
 
 
 class ClassSessionConsumer(AuthenticatedConsumer):

@@ -9,8 +9,8 @@ from django.utils import timezone
 from wellness import services as person_services
 from wellness.classes import services
 from wellness.classes.models import FitnessClass, Instructor
-from wellness.demo import DEMO_PASSWORD
 from wellness.models import User
+from wellness.people.demo import DEMO_PASSWORD
 
 INSTRUCTOR_EMAIL = "maya@demo.wellverse.test"
 

@@ -32,16 +32,16 @@ from wellness.classes.models import (
     SessionStatus,
 )
 from wellness.classes.plan import PlanInvalid, hr_zone, parse_segments, segments_from_json
-from wellness.errors import (
+from wellness.core.errors import (
     Conflict,
     ConsentRequired,
     Forbidden,
     NotFound,
     ValidationFailed,
 )
+from wellness.core.transactions import broadcast_on_commit, enqueue_on_commit
 from wellness.models import Sport, User, Workout, WorkoutSource
 from wellness.services import user_group
-from wellness.transactions import broadcast_on_commit, enqueue_on_commit
 
 SCHEDULE_HORIZON = dt.timedelta(days=28)
 MAX_OCCURRENCES_PER_SCHEDULE = 60

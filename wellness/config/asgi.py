@@ -13,10 +13,10 @@ django_http = get_asgi_application()  # set up Django before importing consumers
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
 from devices import routing as devices_routing  # noqa: E402
-from wellness import routing as wellness_routing  # noqa: E402
 from wellness.classes import routing as classes_routing  # noqa: E402
 from wellness.config.lifespan import lifespan  # noqa: E402
-from wellness.websocket import websocket_stack  # noqa: E402
+from wellness.people import routing as wellness_routing  # noqa: E402
+from wellness.people.websocket import websocket_stack  # noqa: E402
 from worlds import routing as worlds_routing  # noqa: E402
 
 websocket_urlpatterns = [

@@ -202,14 +202,14 @@ STORAGES = {
 # --- API ------------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "wellness.authentication.AccessTokenAuthentication",
+        "wellness.people.authentication.AccessTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["wellness.permissions.IsAuthenticatedForApi"],
-    "DEFAULT_PAGINATION_CLASS": "wellness.rest.Pagination",
+    "DEFAULT_PERMISSION_CLASSES": ["wellness.people.permissions.IsAuthenticatedForApi"],
+    "DEFAULT_PAGINATION_CLASS": "wellness.core.rest.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "wellness.rest.exception_handler",
+    "EXCEPTION_HANDLER": "wellness.core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("WELLVERSE_THROTTLE_AUTH", default="10/minute"),
     },

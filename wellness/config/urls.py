@@ -9,8 +9,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from wellness import api
 
-handler404 = "wellness.rest.handler404"
-handler500 = "wellness.rest.handler500"
+handler404 = "wellness.core.rest.handler404"
+handler500 = "wellness.core.rest.handler500"
 
 
 def healthz(request: HttpRequest) -> JsonResponse:

@@ -27,6 +27,18 @@ if TYPE_CHECKING:
 
 def explain_score(s: WorkoutScore) -> dict[str, str]:
     e: dict[str, str] = {}
+    _explain_movement(s, e)
+    _explain_heart_rate(s, e)
+    _explain_training_load(s, e)
+    _explain_energy(s, e)
+    _explain_hrv(s, e)
+    _explain_rewards(s, e)
+    _explain_flags(s, e)
+    return e
+
+
+def _explain_movement(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on duration, moving time, distance, speed, pace and climb."""
     paused = (
         "the device's timer was stopped in the rest"
         if s.timer_pauses
@@ -73,6 +85,10 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
         f"low to its high once it rose {CLIMB_HYSTERESIS_M:.0f} m ({CLIMB_HYSTERESIS_GPS_M:.0f} m "
         "with GPS altitude), so sensor noise does not add up."
     )
+
+
+def _explain_heart_rate(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on cadence, heart rate and zones."""
     if s.cadence_avg is not None and s.cadence_max is not None:
         unit = "rpm" if s.sport == "ride" else "steps/min"
         e["cadence"] = (
@@ -88,6 +104,10 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
     else:
         e["heart_rate"] = "No heart rate was recorded."
     e["zones"] = _explain_zones(s)
+
+
+def _explain_training_load(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on TRIMP and training load, naming which of the person's values were estimated."""
     if s.lthr_used is not None and s.max_hr_used is not None:
         rest = (
             f"a typical resting heart rate of {RESTING_HR_DEFAULT:.0f} bpm (set yours)"
@@ -129,6 +149,10 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
         )
         for key in ("trimp_banister", "trimp_edwards", "training_load"):
             e[key] = f"Not computed: {why}."
+
+
+def _explain_energy(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on energy, and which equation gave it."""
     weight = " and an assumed 70 kg (set your weight)" if s.weight_estimated else ""
     if s.energy_method == "met":
         e["energy"] = (
@@ -149,6 +173,10 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
             f"{s.energy_kcal:.0f} kcal from your heart rate, age, weight and sex "
             f"({s.sex_used or 'mean of both'}) with Keytel's 2005 equation{extra}."
         )
+
+
+def _explain_hrv(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on heart-rate variability."""
     if s.rmssd_ms is not None and s.sdnn_ms is not None:
         e["hrv"] = (
             f"RMSSD {s.rmssd_ms:.0f} ms (beat-to-beat variation) and SDNN {s.sdnn_ms:.0f} ms "
@@ -163,6 +191,10 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
         )
     else:
         e["hrv"] = "No RR intervals were recorded (a chest strap records them)."
+
+
+def _explain_rewards(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on points, journey distance, active and mindful minutes."""
     e["points"] = (
         f"{s.points} points: one per minute of effort above rest, weighted by intensity "
         "(MET - 1) from your heart rate, speed or power, or your sport's typical effort, "
@@ -186,13 +218,16 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
         e["mindful_minutes"] = (
             "Only yoga and the breathing segments of a class count mindful minutes."
         )
+
+
+def _explain_flags(s: WorkoutScore, e: dict[str, str]) -> None:
+    """Sentences on plausibility."""
     e["flags"] = (
         " ".join(flag.reason for flag in s.flags)
         + " The workout is kept but counts for no leaderboard until an organizer accepts it."
         if s.flags
         else "All plausibility checks passed."
     )
-    return e
 
 
 def _explain_zones(s: WorkoutScore) -> str:

@@ -1,13 +1,10 @@
-"""The scoring hand-off: what a scored workout tells challenges and worlds.
+"""The scoring hand-off: what a scored workout tells the features, and who listens.
 
-After a chunk of workouts is scored, ``wellness`` makes one explicit call per receiver with the
-chunk's :class:`ScoredWorkout` list, in workout order (no signals), so a receiver can read and
-write per chunk rather than per workout:
-
-* ``challenges.services.workouts_scored_apply(scored=[...])``: challenge progress, leaderboards,
-  badges and streaks (``workout_scored_apply(scored=...)`` takes one);
-* ``worlds.services.journeys_advance_many(scored=[...])``: journey progress
-  (``journeys_advance(scored=...)`` takes one).
+After a chunk of workouts is scored, the pipeline calls every registered receiver once with the
+chunk's :class:`ScoredWorkout` list, in workout order, inside the chunk's transaction (no signals),
+so a receiver can read and write per chunk rather than per workout. Features register their
+receiver from ``AppConfig.ready`` (INSTALLED_APPS order: challenges, then worlds), exactly as they
+register privacy exporters, so the scoring core never imports a feature.
 
 Receivers must be idempotent per ``workout_id`` (a workout may be handed over again after a
 re-score or a retried task) and must ignore workouts with ``counts_for_leaderboards`` false for
@@ -17,7 +14,9 @@ anything competitive until an organizer accepts them.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from wellness.scoring.results import WorkoutScore
 
@@ -80,3 +79,20 @@ def scored_workout(
         counts_for_leaderboards=accepted or score.counts_for_leaderboards,
         flags=tuple(flag.code for flag in score.flags),
     )
+
+
+class Receiver(Protocol):
+    def __call__(self, *, scored: Sequence[ScoredWorkout]) -> None: ...
+
+
+_receivers: dict[str, Receiver] = {}
+
+
+def register_receiver(name: str, receiver: Receiver) -> None:
+    """``receiver(scored=[...])`` is called with every scored chunk, after those registered before."""
+    _receivers[name] = receiver
+
+
+def receivers() -> list[tuple[str, Receiver]]:
+    """The receivers in registration order."""
+    return list(_receivers.items())

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from challenges import services
-from wellness.errors import DomainError
+from wellness.core.errors import DomainError
 
 
 class Command(BaseCommand):

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from devices import services as device_services
-from wellness.errors import ConsentRequired, DomainError
+from wellness.core.errors import ConsentRequired, DomainError
 from wellness.models import User
 
 

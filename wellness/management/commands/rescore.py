@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from wellness import selectors, services
-from wellness.errors import DomainError
+from wellness.core.errors import DomainError
 
 CHUNK = 200
 

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Each app's demo module has ``seed() -> list[str]``; order matters (people before their challenges).
-DEMO_MODULES = ["wellness.demo", "wellness.classes.demo", "worlds.demo", "challenges.demo"]
+DEMO_MODULES = ["wellness.people.demo", "wellness.classes.demo", "worlds.demo", "challenges.demo"]
 
 
 class Command(BaseCommand):

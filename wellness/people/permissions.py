@@ -8,7 +8,7 @@ from rest_framework import permissions
 from rest_framework.request import Request
 
 from wellness import selectors
-from wellness.errors import ConsentRequired
+from wellness.core.errors import ConsentRequired
 from wellness.models import AccessToken, TokenScope
 
 

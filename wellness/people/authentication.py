@@ -45,7 +45,7 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
 
 
 class AccessTokenScheme(OpenApiAuthenticationExtension):
-    target_class = "wellness.authentication.AccessTokenAuthentication"
+    target_class = "wellness.people.authentication.AccessTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:

@@ -17,9 +17,9 @@ from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 
 from wellness import selectors
-from wellness.authentication import bearer_secret
-from wellness.coalesce import Coalescer, lookup_sync_to_async
+from wellness.core.coalesce import Coalescer, lookup_sync_to_async
 from wellness.models import AccessToken
+from wellness.people.authentication import bearer_secret
 
 # Close codes (4000-4999 are for applications). Documented in the README.
 CLOSE_UNAUTHENTICATED = 4401

@@ -18,7 +18,7 @@ from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from wellness.errors import DomainError
+from wellness.core.errors import DomainError
 
 logger = logging.getLogger(__name__)
 
