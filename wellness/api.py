@@ -232,6 +232,16 @@ class WorkoutScoreView(APIView):
         return Response(selectors.workout_score_view(user=_me(request), workout_id=workout_id))
 
 
+class PersonalRecordsView(APIView):
+    @extend_schema(
+        responses={200: {"type": "object"}},
+        summary="My personal records: best time per distance and best power per "
+        "duration, per sport, with the workout each came from.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"records": selectors.personal_records(user=_me(request))})
+
+
 class ProgressView(APIView):
     @extend_schema(responses={200: {"type": "object"}}, summary="My lifetime XP and level.")
     def get(self, request: Request) -> Response:

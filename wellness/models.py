@@ -215,6 +215,11 @@ class Workout(models.Model):
     series_batches = models.PositiveIntegerField(null=True, blank=True)
     series_data = models.BinaryField(null=True, blank=True)
     series_rr = models.BinaryField(null=True, blank=True)
+    # The device timer's [stopped, restarted] pairs (UNIX seconds) for a file with timer events
+    # ([] if it ran throughout); null when the recording says nothing (live, GPX): scoring then
+    # applies its gap rule. ``laps``: start times of the laps after the first.
+    pauses = models.JSONField(null=True, blank=True)
+    laps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]
@@ -317,6 +322,39 @@ class StoredScore(models.Model):
 
     def __str__(self) -> str:
         return f"score of workout {self.workout_id}: {self.status}, {self.points} points"
+
+
+class BestEffortKind(models.TextChoices):
+    TIME = "time", "fastest time over a distance"
+    POWER = "power", "highest average power over a duration"
+
+
+class BestEffort(models.Model):
+    """One workout's best effort over a standard distance (seconds) or duration (watts).
+
+    Written at scoring for scored workouts that count (or an organizer accepted), replaced on a
+    re-score, deleted with the workout; a person's records are the best of these per sport and
+    name (``wellness.selectors.personal_records``).
+    """
+
+    workout = models.ForeignKey(Workout, on_delete=models.CASCADE, related_name="best_efforts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="best_efforts")
+    sport = models.CharField(max_length=8, choices=Sport.choices)
+    kind = models.CharField(max_length=8, choices=BestEffortKind.choices)
+    name = models.CharField(max_length=24)  # "5 km", "20 min": wellness.scoring.best_efforts
+    value = models.FloatField()  # seconds for a time, watts for a power
+    achieved_at = models.DateTimeField()  # the workout's start
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workout", "kind", "name"], name="best_effort_once_per_workout"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "sport", "kind", "name", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} = {self.value:g} in workout {self.workout_id}"
 
 
 class Progress(models.Model):

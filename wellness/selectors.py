@@ -17,6 +17,8 @@ from wellness.core import privacy
 from wellness.core.errors import NotFound, ValidationFailed
 from wellness.models import (
     AccessToken,
+    BestEffort,
+    BestEffortKind,
     ConsentPurpose,
     ConsentRecord,
     Profile,
@@ -31,6 +33,7 @@ from wellness.models import (
 )
 from wellness.people.physiology import Estimate, effective_max_heart_rate
 from wellness.people.tokens import token_digest, token_looks_valid
+from wellness.scoring import best_efforts
 from wellness.scoring.fitness import fitness_fatigue_form
 from wellness.scoring.levels import level_for_xp, xp_for_level
 from wellness.scoring.results import Flag, WorkoutScore
@@ -332,6 +335,7 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
         }
         flags = tuple(Flag(f["code"], f["reason"]) for f in stored.flags)
         view["explanations"] = WorkoutScore(**values, flags=flags).explain()
+        view["records"] = workout_records(workout_id=workout.pk)
     return _class_part_added(view)
 
 
@@ -362,10 +366,69 @@ def progress_of(*, user: User) -> dict[str, int]:
     }
 
 
+def personal_records(*, user: User) -> list[dict[str, Any]]:
+    """The person's best effort per sport, kind and name (fastest time, highest power), with the
+    workout it came from; ordered by sport, kind and the effort's length."""
+    best: dict[tuple[str, str, str], BestEffort] = {}
+    efforts = BestEffort.objects.filter(user=user).order_by("achieved_at", "workout_id")
+    for effort in efforts:
+        key = (effort.sport, effort.kind, effort.name)
+        held = best.get(key)
+        better = held is None or (
+            effort.value < held.value
+            if effort.kind == BestEffortKind.TIME
+            else effort.value > held.value
+        )
+        if better:
+            best[key] = effort
+    return [
+        {
+            "sport": e.sport,
+            "kind": e.kind,
+            "name": e.name,
+            "value": e.value,
+            "workout_id": e.workout_id,
+            "achieved_at": e.achieved_at.isoformat(),
+        }
+        for e in sorted(best.values(), key=_record_order)
+    ]
+
+
+def _record_order(effort: BestEffort) -> tuple[str, str, float]:
+    length = (
+        best_efforts.DISTANCES_BY_SPORT.get(effort.sport, {}).get(effort.name, 0.0)
+        if effort.kind == BestEffortKind.TIME
+        else best_efforts.RIDE_POWER_WINDOWS.get(effort.name, 0)
+    )
+    return (effort.sport, effort.kind, float(length))
+
+
+def workout_records(*, workout_id: int) -> list[dict[str, Any]]:
+    """A workout's best efforts, each marked ``record`` when it is its person's best to date
+    (an earlier workout's equal effort keeps the record)."""
+    efforts = list(BestEffort.objects.filter(workout_id=workout_id))
+    if not efforts:
+        return []
+    holders = {
+        (r["sport"], r["kind"], r["name"]): r["workout_id"]
+        for r in personal_records(user=efforts[0].user)
+    }
+    return [
+        {
+            "kind": e.kind,
+            "name": e.name,
+            "value": e.value,
+            "record": holders.get((e.sport, e.kind, e.name)) == workout_id,
+        }
+        for e in sorted(efforts, key=_record_order)
+    ]
+
+
 def scores_export(user: User) -> dict[str, Any]:
-    """Privacy export: lifetime XP and level, and the stored score of every workout."""
+    """Privacy export: lifetime XP and level, personal records, and every workout's score."""
     return {
         "progress": progress_of(user=user),
+        "personal_records": personal_records(user=user),
         "scores": [
             {
                 "workout_id": s.workout_id,

@@ -43,6 +43,8 @@ from wellness.core.transactions import (
 )
 from wellness.models import (
     AccessToken,
+    BestEffort,
+    BestEffortKind,
     ConsentPurpose,
     ConsentRecord,
     IdempotencyKey,
@@ -691,10 +693,14 @@ def workout_create_with_samples(
     ended_at: dt.datetime,
     samples: list[dict[str, Any]],
     device: str = "file",
+    pauses: Sequence[tuple[float, float]] | None = None,
+    laps: Sequence[float] = (),
 ) -> Workout:
     """Store a whole recorded activity (a file import) as one finished workout, all or nothing.
 
     ``samples`` follow the shared sample format (``t`` required; ``rr`` a list of ms).
+    ``pauses`` are the device timer's (stopped, restarted) pairs when the file has timer events
+    (None: it says nothing), ``laps`` the start times of the laps after the first.
     """
     _require_consent(user)
     _validate_workout_fields(sport=sport, source=source, started_at=started_at, ended_at=ended_at)
@@ -709,6 +715,8 @@ def workout_create_with_samples(
             started_at=started_at,
             ended_at=ended_at,
             source=source,
+            pauses=None if pauses is None else [[a, b] for a, b in pauses],
+            laps=list(laps),
         )
         SampleBatch.objects.bulk_create(
             SampleBatch(
@@ -781,11 +789,13 @@ def workouts_erase(user_id: int) -> None:
 
 
 def scores_erase(user_id: int) -> None:
-    """Health-data eraser: stored scores, pending markers and the XP/level derived from them.
+    """Health-data eraser: stored scores, best efforts, pending markers and the XP/level derived
+    from them.
 
     Idempotent. XP is the sum of scored workouts' points, so with the workouts gone it goes too.
     """
     StoredScore.objects.filter(workout__user_id=user_id).delete()
+    BestEffort.objects.filter(user_id=user_id).delete()
     ScoringPending.objects.filter(workout__user_id=user_id).delete()
     Progress.objects.filter(user_id=user_id).delete()
 
@@ -939,13 +949,14 @@ class _Locked(NamedTuple):
     resting_hr: Any
     max_hr: Any
     lthr: Any
+    pauses: list[list[float]] | None
 
 
 _LOCKED_FIELDS = (
     "pk", "user_id", "sport", "indoor", "started_at", "ended_at", "source",
     "user__profile__birth_year",
     "user__profile__sex", "user__profile__weight_kg", "user__profile__resting_heart_rate",
-    "user__profile__max_heart_rate", "user__profile__lactate_threshold_heart_rate",
+    "user__profile__max_heart_rate", "user__profile__lactate_threshold_heart_rate", "pauses",
 )  # fmt: skip
 
 
@@ -973,6 +984,7 @@ def _score_one(workout: _Locked, series: Series) -> WorkoutScore | UnscorableWor
             workout.sport,
             indoor=workout.indoor,
             elapsed_s=elapsed,
+            pauses=None if workout.pauses is None else [(a, b) for a, b in workout.pauses],
         )
     except UnscorableWorkout as exc:
         return exc
@@ -1063,6 +1075,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         _scores_store(rows)
         _progress_add(xp_change)
         accepted = {row.workout_id for row in rows if row.accepted_at is not None}
+        _best_efforts_store(workouts=workouts, results=results, accepted=accepted)
         _hand_off(workouts=workouts, results=results, accepted=accepted)
     return rows
 
@@ -1093,6 +1106,36 @@ ON CONFLICT (workout_id) DO UPDATE SET
 
 def _json_text(value: Any) -> str:
     return orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _best_efforts_store(
+    *, workouts: Sequence[_Locked], results: dict[int, WorkoutScore], accepted: set[int]
+) -> None:
+    """Replace the chunk's best efforts: those of workouts that count for leaderboards (or an
+    organizer accepted); a flagged workout's implausible data sets no personal record."""
+    BestEffort.objects.filter(workout_id__any_of=[w.pk for w in workouts]).delete()
+    efforts: list[BestEffort] = []
+    for workout in workouts:
+        score = results.get(workout.pk)
+        if score is None or not (score.counts_for_leaderboards or workout.pk in accepted):
+            continue
+        for kind, values in (
+            (BestEffortKind.TIME, score.best_times),
+            (BestEffortKind.POWER, score.best_powers),
+        ):
+            efforts.extend(
+                BestEffort(
+                    workout_id=workout.pk,
+                    user_id=workout.user_id,
+                    sport=workout.sport,
+                    kind=kind,
+                    name=name,
+                    value=value,
+                    achieved_at=workout.started_at,
+                )
+                for name, value in values.items()
+            )
+    BestEffort.objects.bulk_create(efforts)
 
 
 def _scores_store(rows: Sequence[StoredScore]) -> None:

@@ -43,6 +43,7 @@ from devices.activity_files._common import (
 
 SEMICIRCLE_DEG = 180.0 / 2**31
 FIT_SIGNATURE = b".FIT"
+FIT_MAX_ELAPSED_MS = 2**32 - 1
 
 _SPORTS = {"running": "run", "cycling": "ride", "e_biking": "ride", "walking": "walk"}
 _SPORTS_ALSO = {"hiking": "walk"}
@@ -308,7 +309,8 @@ def export_fit(
     start_ms = round(started_at.timestamp()) * 1000
     end_ms = max(_ms(float(t[-1])), start_ms)
     if ended_at is not None:
-        end_ms = max(end_ms, round(ended_at.timestamp()) * 1000)
+        # FIT's elapsed time field holds at most 2^32 ms (49 days): a later end is left out.
+        end_ms = max(end_ms, min(round(ended_at.timestamp()) * 1000, start_ms + FIT_MAX_ELAPSED_MS))
     stops = sorted((_ms(a), _ms(b)) for a, b in pauses if start_ms <= _ms(a) < _ms(b) <= end_ms)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
 

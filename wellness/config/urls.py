@@ -27,6 +27,7 @@ api_v1 = [
     path("me/export/", api.ExportView.as_view(), name="me-export"),
     path("me/progress/", api.ProgressView.as_view(), name="me-progress"),
     path("me/performance/", api.PerformanceView.as_view(), name="me-performance"),
+    path("me/records/", api.PersonalRecordsView.as_view(), name="me-records"),
     path("workouts/<dbid:workout_id>/score/", api.WorkoutScoreView.as_view(), name="workout-score"),
     path("consent/health-data/", api.HealthConsentView.as_view(), name="consent-health-data"),
     path("tokens/", api.TokenListView.as_view(), name="token-list"),

@@ -33,7 +33,9 @@ RIDE_POWER_WINDOWS: dict[str, int] = {
     "20 min": 1200,
     "60 min": 3600,
 }
-DISTANCE_GRID_M = 5.0  # times are read every 5 m: under 1 s at a run's pace, less on a bike
+DISTANCE_GRID_M = (
+    10.0  # efforts start and end every 10 m: a second or two of a pace, exact at a steady one
+)
 
 DISTANCES_BY_SPORT = {"run": RUN_DISTANCES, "ride": RIDE_DISTANCES}
 
@@ -46,17 +48,27 @@ def fastest_times(t: Array, covered: Array, distances: dict[str, float]) -> dict
     """
     if t.size < 2:
         return {}
-    covered = np.maximum.accumulate(covered - covered[0])
-    total = float(covered[-1])
+    rise = covered[1:] - covered[:-1]
+    if not float(np.minimum.reduce(rise)) >= 0.0:  # a counter glitch going backwards
+        covered = np.maximum.accumulate(covered)
+        rise = covered[1:] - covered[:-1]
+    start = float(covered[0])
+    total = float(covered[-1]) - start
     wanted = {name: metres for name, metres in distances.items() if metres <= total}
     if not wanted:
         return {}
-    grid = np.arange(0.0, total + DISTANCE_GRID_M / 2, DISTANCE_GRID_M)
-    # While standing still the distance repeats: an effort starts when one leaves a distance
-    # (interpolation on repeated values takes the last) and ends on arriving at one (the
-    # first, read by interpolating the reversed, negated curve).
+    grid = np.arange(start, start + total + DISTANCE_GRID_M / 2, DISTANCE_GRID_M)
+    # An effort starts when one leaves a distance: on the repeated values of a stop,
+    # interpolation takes the last time.
     leaving = np.interp(grid, covered, t)
-    arriving = -np.interp(-grid[::-1], -covered[::-1], -t[::-1])[::-1]
+    # It ends on arriving: the first time instead, which differs only where a stop's distance
+    # is exactly a grid point (rare; corrected point by point).
+    arriving = leaving
+    stopped_at = (covered[1:][rise == 0.0] - start) / DISTANCE_GRID_M
+    on_grid = stopped_at[stopped_at == np.rint(stopped_at)].astype(np.intp)
+    if on_grid.size:
+        arriving = leaving.copy()
+        arriving[on_grid] = t[np.searchsorted(covered, grid[on_grid], side="left")]
     best: dict[str, float] = {}
     for name, metres in wanted.items():
         steps = round(metres / DISTANCE_GRID_M)
