@@ -42,13 +42,13 @@ def setup_django_on_scratch_database() -> str:
 
 
 def bench_user(email: str = "bench@bench.wellverse.test") -> object:
-    from wellness import services
-    from wellness.models import User
+    from wellness.people.models import User
+    from wellness.people.services import consent_grant
 
     user = User.objects.filter(email=email).first()
     if user is None:
         user = User.objects.create_user(email=email, password=None)
-    services.consent_grant(user=user)
+    consent_grant(user=user)
     return user
 
 

@@ -53,11 +53,11 @@ def run(quick: bool) -> list[Figure]:
     from django.db import transaction
     from django.test import Client
 
-    from wellness import services
-    from wellness.models import Sport
+    from wellness.workouts.models import Sport
+    from wellness.workouts.services import workout_delete, workout_start
 
     user: Any = bench_user()
-    workout = services.workout_start(
+    workout = workout_start(
         user=user,
         sport=Sport.RUN,
         indoor=False,
@@ -94,7 +94,7 @@ def run(quick: bool) -> list[Figure]:
                     naive_sample.objects.create(workout_id=workout.pk, **sample)
             seconds["naive"] += time.perf_counter() - start
 
-    services.workout_delete(user=user, workout_id=workout.pk)
+    workout_delete(user=user, workout_id=workout.pk)
     naive = rounds * NAIVE_CHUNK / seconds["naive"]
     rate = {fmt: rounds * BATCH / seconds[fmt] for fmt in formats}
     return [

@@ -130,7 +130,7 @@ def run(quick: bool) -> list[Figure]:
     from django.conf import settings
 
     from challenges import leaderboards, selectors
-    from wellness.models import User
+    from wellness.people.models import User
 
     challenge_id, ids = _load(size)
     # The caller in the middle of the board: the SQL rank must count half the table.

@@ -28,17 +28,18 @@ REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/3"
 
 
 def _athletes(count: int) -> list[list[object]]:
-    from wellness import services
-    from wellness.models import TokenScope, User
+    from wellness.people.models import TokenScope, User
+    from wellness.people.services import access_token_create, consent_grant
+    from wellness.workouts.services import workout_start
 
     pairs: list[list[object]] = []
     started = dt.datetime.now(dt.UTC)
     for i in range(count):
         email = f"live{i}@bench.wellverse.test"
         user = User.objects.filter(email=email).first() or User.objects.create_user(email=email)
-        services.consent_grant(user=user)
-        _, secret = services.access_token_create(user=user, name="bench", scope=TokenScope.INGEST)
-        workout = services.workout_start(user=user, sport="run", indoor=True, started_at=started)
+        consent_grant(user=user)
+        _, secret = access_token_create(user=user, name="bench", scope=TokenScope.INGEST)
+        workout = workout_start(user=user, sport="run", indoor=True, started_at=started)
         pairs.append([secret, workout.pk])
     return pairs
 

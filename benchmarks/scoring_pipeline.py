@@ -56,15 +56,16 @@ def _workouts(count: int) -> list[int]:
     from django.db import transaction
 
     from benchmarks._scratch import bench_user
-    from wellness import services
-    from wellness.models import Profile, User, Workout
+    from wellness.people.models import Profile, User
+    from wellness.people.services import profile_update
+    from wellness.workouts.models import Workout
 
     users: list[User] = []
     for i in range(USERS):
         user = bench_user(f"scoring{i}@bench.wellverse.test")
         assert isinstance(user, User)
         Profile.objects.get_or_create(user=user, defaults={"display_name": f"Scorer {i}"})
-        services.profile_update(
+        profile_update(
             user=user,
             changes={"birth_year": 1980 + i, "sex": "female" if i % 2 else "male",
                      "weight_kg": 60 + i, "resting_heart_rate": 50 + i % 10},
@@ -98,13 +99,14 @@ def _workouts(count: int) -> list[int]:
 def _first_scoring_reset(ids: list[int]) -> None:
     """Erase what scoring these workouts left (scores, XP, hand-off ledgers), untimed."""
     from challenges.services import challenges_health_data_erase
-    from wellness import services
-    from wellness.models import ScoringPending, Workout
+    from wellness.scoring.models import ScoringPending
+    from wellness.scoring.privacy import scores_erase
+    from wellness.workouts.models import Workout
     from worlds.models import JourneyAdvance
 
     user_ids = sorted(set(Workout.objects.filter(pk__in=ids).values_list("user_id", flat=True)))
     for user_id in user_ids:
-        services.scores_erase(user_id)
+        scores_erase(user_id)
         challenges_health_data_erase(user_id)
     JourneyAdvance.objects.filter(workout_id__in=ids).delete()
     ScoringPending.objects.filter(workout_id__in=ids).delete()
@@ -113,7 +115,7 @@ def _first_scoring_reset(ids: list[int]) -> None:
 def _check_first_scoring(ids: list[int]) -> None:
     """Every workout was scored and handed off (its challenge ledger row written) in the pass."""
     from challenges.models import AppliedWorkout
-    from wellness.models import StoredScore
+    from wellness.scoring.models import StoredScore
 
     scored = StoredScore.objects.filter(workout_id__in=ids).count()
     applied = AppliedWorkout.objects.filter(workout_id__in=ids).count()
@@ -142,10 +144,10 @@ def run(quick: bool) -> list[Figure]:
     from django.db import transaction
     from django.utils import timezone
 
-    from wellness import services
+    from benchmarks._scoring_task import workouts_score_task
     from wellness.config.celery import app
-    from wellness.models import ScoringPending, StoredScore
-    from wellness.tasks import workouts_score_task
+    from wellness.scoring.models import ScoringPending, StoredScore
+    from wellness.scoring.queue import workouts_scoring_queue
 
     count = int(os.environ.get("WELLVERSE_BENCH_WORKOUTS", 300 if quick else 1_000))
     ids = _workouts(count)
@@ -156,7 +158,7 @@ def run(quick: bool) -> list[Figure]:
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "wellness.config", "worker", "--pool=prefork",
          "--concurrency=1", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-         "--without-heartbeat", "-Q", QUEUE],
+         "--without-heartbeat", "--include", "benchmarks._scoring_task", "-Q", QUEUE],
         cwd=ROOT, env=env,
     )  # fmt: skip
     try:
@@ -189,7 +191,7 @@ def run(quick: bool) -> list[Figure]:
         _first_scoring_reset(ids)
         start = time.perf_counter()
         with transaction.atomic():
-            services.workouts_scoring_queue(workout_ids=ids)
+            workouts_scoring_queue(workout_ids=ids)
         _wait(lambda: not ScoringPending.objects.exists(), timeout=600)
         batched_s = time.perf_counter() - start
         _check_first_scoring(ids)

@@ -15,7 +15,7 @@ spectators' group (``world.tick`` with one avatar), as a per-sample fan-out woul
 
 Moving the avatars is measured on its own, in the same run: one tick of ``avatars`` live sessions
 in one world (a sample each) through ``worlds.services.avatars_advance`` on the scratch PostgreSQL
-database, against one ``avatar_advance`` per session (a sample of them timed, scaled to all).
+database, against one ``avatars_advance` call` per session (a sample of them timed, scaled to all).
 
 Scratch state: a SQLite file in a temporary directory (only read when sockets connect), a
 random channel-layer prefix on ``REDIS_URL`` (default ``redis://127.0.0.1:6379/0``) and, for the
@@ -72,12 +72,12 @@ def _setup() -> None:
     import django
 
     django.setup()
-    from wellness import services
+    from wellness.people.services import access_token_create, user_sign_up
     from worlds import services as worlds_services
     from worlds.gpx import gpx_write, straight_north
 
-    viewer = services.user_sign_up(email="viewer@bench.test", password=secrets.token_urlsafe(16))
-    _, raw = services.access_token_create(user=viewer, name="bench", scope="api")
+    viewer = user_sign_up(email="viewer@bench.test", password=secrets.token_urlsafe(16))
+    _, raw = access_token_create(user=viewer, name="bench", scope="api")
     world = worlds_services.world_create_from_gpx(
         owner=None, name="Benchmark loop", gpx=gpx_write(straight_north(5_000))
     )
@@ -87,14 +87,15 @@ def _setup() -> None:
 def _moving(count: int, one_by_one: int) -> None:
     """Run in a subprocess on the scratch PostgreSQL database: ``count`` live sessions in one
     world, a sample each per tick, moved by ``avatars_advance`` (the ticker's call) and, for
-    ``one_by_one`` of them, by ``avatar_advance`` each (what the ticker did per session before);
+    ``one_by_one`` of them, by ``avatars_advance` call` each (what the ticker did per session before);
     print the seconds of a tick both ways (the latter scaled to ``count``)."""
     import datetime as dt
 
     from benchmarks._scratch import setup_django_on_scratch_database
 
     setup_django_on_scratch_database()
-    from wellness.models import Profile, User, Workout
+    from wellness.people.models import Profile, User
+    from wellness.workouts.models import Workout
     from worlds import services
     from worlds.gpx import gpx_write, straight_north
     from worlds.models import AvatarSession
@@ -133,7 +134,7 @@ def _moving(count: int, one_by_one: int) -> None:
             batched.append(time.perf_counter() - started)
         started = time.perf_counter()
         for pk in list(speed)[:one_by_one]:
-            services.avatar_advance(session_id=pk, samples=tick(6.0)[pk])
+            services.avatars_advance(world_id=world.pk, batches={pk: tick(6.0)[pk]})
         each = (time.perf_counter() - started) / one_by_one
     finally:
         world.delete()
@@ -476,7 +477,7 @@ def run(quick: bool) -> list[Figure]:
         ),
         figure(
             NAME, f"one tick moving {sizes['avatars']:,} live avatars a sample each, PostgreSQL "
-            f"(baseline: one avatar_advance per session, {one_by_one} timed, scaled)",
+            f"(baseline: one avatars_advance call per session, {one_by_one} timed, scaled)",
             moving["batched_s"] * 1000, "ms", baseline=moving["one_by_one_s"] * 1000,
             goal="< 1,000 ms (within a 1 Hz tick)", higher_is_better=False,
         ),

@@ -25,23 +25,30 @@ def run(quick: bool) -> list[Figure]:
     import pandas as pd
 
     from benchmarks.ingest_sync import _batch
-    from wellness import selectors, services
     from wellness.workouts.samples import COLUMNS
+    from wellness.workouts.selectors import workout_frame
+    from wellness.workouts.services import (
+        workout_create_with_samples,
+        workout_delete,
+        workout_finish,
+        workout_samples_store,
+        workout_start,
+    )
 
     user: Any = bench_user()
     samples = _batch(1)
     started = dt.datetime.fromtimestamp(samples[0]["t"], tz=dt.UTC)
-    one_batch = services.workout_create_with_samples(
+    one_batch = workout_create_with_samples(
         user=user, sport="run", indoor=False, source="companion", started_at=started,
         ended_at=started + dt.timedelta(hours=1), samples=samples,
     )  # fmt: skip
-    live = services.workout_start(user=user, sport="run", indoor=False, started_at=started)
+    live = workout_start(user=user, sport="run", indoor=False, started_at=started)
     for seq, sample in enumerate(samples, start=1):
-        services.workout_samples_store(
+        workout_samples_store(
             user=user, workout_id=live.pk, device="strap", seq=seq, samples=[sample]
         )
-    assert len(selectors.workout_frame(workout=one_batch)) == SAMPLES
-    assert len(selectors.workout_frame(workout=live)) == SAMPLES
+    assert len(workout_frame(workout=one_batch)) == SAMPLES
+    assert len(workout_frame(workout=live)) == SAMPLES
     repeat = 15 if quick else 60
 
     with naive_sample_table() as naive_sample:
@@ -55,17 +62,15 @@ def run(quick: bool) -> list[Figure]:
                 list(rows.values_list(*COLUMNS)), columns=list(COLUMNS)
             )
 
-        companion = median_seconds(
-            lambda: selectors.workout_frame(workout=one_batch), repeat=repeat
-        )
-        live_batches = median_seconds(lambda: selectors.workout_frame(workout=live), repeat=repeat)
+        companion = median_seconds(lambda: workout_frame(workout=one_batch), repeat=repeat)
+        live_batches = median_seconds(lambda: workout_frame(workout=live), repeat=repeat)
         baseline = median_seconds(naive, repeat=max(5, repeat // 4))
-    services.workout_finish(workout_id=live.pk)
-    assert len(selectors.workout_frame(workout=live)) == SAMPLES
-    finished = median_seconds(lambda: selectors.workout_frame(workout=live), repeat=repeat)
+    workout_finish(workout_id=live.pk)
+    assert len(workout_frame(workout=live)) == SAMPLES
+    finished = median_seconds(lambda: workout_frame(workout=live), repeat=repeat)
 
     for workout in (one_batch, live):
-        services.workout_delete(user=user, workout_id=workout.pk)
+        workout_delete(user=user, workout_id=workout.pk)
     return [
         figure(
             "workout_frame", "1 h at 1 Hz, one 3,600-sample batch", companion * 1000, "ms",

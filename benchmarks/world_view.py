@@ -62,11 +62,11 @@ def _setup(password: str) -> None:
     import django
 
     django.setup()
-    from wellness import services
+    from wellness.people.services import user_sign_up
     from worlds import services as worlds_services
     from worlds.gpx import gpx_write, straight_north
 
-    services.user_sign_up(email=EMAIL, password=password)
+    user_sign_up(email=EMAIL, password=password)
     world = worlds_services.world_create_from_gpx(
         owner=None,
         name="Benchmark valley",

@@ -35,12 +35,7 @@ from challenges.serializers import (
     TeamOutput,
 )
 from wellness.core.rest import Pagination
-from wellness.models import User
-
-
-def _me(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
+from wellness.people.permissions import request_user
 
 
 def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
@@ -56,7 +51,7 @@ class CommunityListView(APIView):
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            selectors.communities_listed(user=_me(request)), request, view=self
+            selectors.communities_listed(user=request_user(request)), request, view=self
         )
         return paginator.get_paginated_response(CommunityOutput(page, many=True).data)
 
@@ -65,7 +60,7 @@ class CommunityListView(APIView):
     )
     def post(self, request: Request) -> Response:
         community = services.community_create(
-            user=_me(request), **_valid(CommunityInput, request.data)
+            user=request_user(request), **_valid(CommunityInput, request.data)
         )
         body = CommunityOutput(community).data | {"invite_code": community.invite_code}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -74,7 +69,9 @@ class CommunityListView(APIView):
 class CommunityDetailView(APIView):
     @extend_schema(request=None, responses=CommunityOutput, operation_id="communities_retrieve")
     def get(self, request: Request, community_id: int) -> Response:
-        community = selectors.community_visible(user=_me(request), community_id=community_id)
+        community = selectors.community_visible(
+            user=request_user(request), community_id=community_id
+        )
         return Response(CommunityOutput(community).data)
 
 
@@ -85,7 +82,9 @@ class CommunityInviteView(APIView):
         operation_id="communities_invite",
     )
     def get(self, request: Request, community_id: int) -> Response:
-        community = selectors.community_for_organizer(user=_me(request), community_id=community_id)
+        community = selectors.community_for_organizer(
+            user=request_user(request), community_id=community_id
+        )
         return Response({"invite_code": community.invite_code})
 
 
@@ -95,7 +94,7 @@ class CommunityJoinView(APIView):
     )
     def post(self, request: Request, community_id: int) -> Response:
         membership = services.community_join(
-            user=_me(request),
+            user=request_user(request),
             community_id=community_id,
             **_valid(JoinCommunityInput, request.data),
         )
@@ -105,7 +104,7 @@ class CommunityJoinView(APIView):
 class CommunityLeaveView(APIView):
     @extend_schema(request=None, responses={204: None}, operation_id="communities_leave")
     def post(self, request: Request, community_id: int) -> Response:
-        services.community_leave(user=_me(request), community_id=community_id)
+        services.community_leave(user=request_user(request), community_id=community_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -115,7 +114,7 @@ class MemberListView(APIView):
     )
     def get(self, request: Request, community_id: int) -> Response:
         paginator = Pagination()
-        members = selectors.community_members(user=_me(request), community_id=community_id)
+        members = selectors.community_members(user=request_user(request), community_id=community_id)
         page = paginator.paginate_queryset(members, request, view=self)
         return paginator.get_paginated_response(MembershipOutput(page, many=True).data)
 
@@ -126,7 +125,7 @@ class MemberApproveView(APIView):
     )
     def post(self, request: Request, community_id: int, member_id: int) -> Response:
         membership = services.membership_approve(
-            user=_me(request), community_id=community_id, member_id=member_id
+            user=request_user(request), community_id=community_id, member_id=member_id
         )
         return Response(MembershipOutput(membership).data)
 
@@ -137,7 +136,7 @@ class MemberRoleView(APIView):
     )
     def put(self, request: Request, community_id: int, member_id: int) -> Response:
         membership = services.membership_set_role(
-            user=_me(request),
+            user=request_user(request),
             community_id=community_id,
             member_id=member_id,
             **_valid(RoleInput, request.data),
@@ -151,7 +150,9 @@ class ChallengeListView(APIView):
     )
     def get(self, request: Request) -> Response:
         paginator = Pagination()
-        challenges = selectors.challenges_listed(user=_me(request)).prefetch_related("teams")
+        challenges = selectors.challenges_listed(user=request_user(request)).prefetch_related(
+            "teams"
+        )
         page = paginator.paginate_queryset(challenges, request, view=self)
         return paginator.get_paginated_response(ChallengeOutput(page, many=True).data)
 
@@ -160,7 +161,7 @@ class ChallengeListView(APIView):
     )
     def post(self, request: Request) -> Response:
         challenge = services.challenge_create(
-            user=_me(request), **_valid(ChallengeInput, request.data)
+            user=request_user(request), **_valid(ChallengeInput, request.data)
         )
         return Response(ChallengeOutput(challenge).data, status=status.HTTP_201_CREATED)
 
@@ -177,7 +178,9 @@ class GoalTypeListView(APIView):
 class ChallengeDetailView(APIView):
     @extend_schema(request=None, responses=ChallengeOutput, operation_id="challenges_retrieve")
     def get(self, request: Request, challenge_id: int) -> Response:
-        challenge = selectors.challenge_visible(user=_me(request), challenge_id=challenge_id)
+        challenge = selectors.challenge_visible(
+            user=request_user(request), challenge_id=challenge_id
+        )
         return Response(ChallengeOutput(challenge).data)
 
 
@@ -195,7 +198,7 @@ class ChallengeJoinView(APIView):
     )
     def post(self, request: Request, challenge_id: int) -> Response:
         participant = services.challenge_join(
-            user=_me(request),
+            user=request_user(request),
             challenge_id=challenge_id,
             **_valid(JoinChallengeInput, request.data),
         )
@@ -208,7 +211,7 @@ class ChallengeJoinView(APIView):
 class ChallengeLeaveView(APIView):
     @extend_schema(request=None, responses={204: None}, operation_id="challenges_leave")
     def post(self, request: Request, challenge_id: int) -> Response:
-        services.challenge_leave(user=_me(request), challenge_id=challenge_id)
+        services.challenge_leave(user=request_user(request), challenge_id=challenge_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -216,7 +219,7 @@ class TeamCreateView(APIView):
     @extend_schema(request=TeamInput, responses=TeamOutput, operation_id="challenges_teams_create")
     def post(self, request: Request, challenge_id: int) -> Response:
         team = services.team_create(
-            user=_me(request), challenge_id=challenge_id, **_valid(TeamInput, request.data)
+            user=request_user(request), challenge_id=challenge_id, **_valid(TeamInput, request.data)
         )
         return Response(TeamOutput(team).data, status=status.HTTP_201_CREATED)
 
@@ -230,7 +233,7 @@ class LeaderboardView(APIView):
     )
     def get(self, request: Request, challenge_id: int) -> Response:
         board = selectors.leaderboard(
-            user=_me(request),
+            user=request_user(request),
             challenge_id=challenge_id,
             **_valid(LeaderboardQuery, request.query_params),
         )
@@ -244,7 +247,7 @@ class TeamLeaderboardView(APIView):
         operation_id="challenges_leaderboard_teams",
     )
     def get(self, request: Request, challenge_id: int) -> Response:
-        rows = selectors.team_leaderboard(user=_me(request), challenge_id=challenge_id)
+        rows = selectors.team_leaderboard(user=request_user(request), challenge_id=challenge_id)
         return Response({"results": TeamEntryOutput(rows, many=True).data})
 
 
@@ -254,7 +257,9 @@ class PendingListView(APIView):
     )
     def get(self, request: Request, challenge_id: int) -> Response:
         paginator = Pagination()
-        pending = selectors.pending_contributions(user=_me(request), challenge_id=challenge_id)
+        pending = selectors.pending_contributions(
+            user=request_user(request), challenge_id=challenge_id
+        )
         page = paginator.paginate_queryset(pending, request, view=self)
         return paginator.get_paginated_response(PendingOutput(page, many=True).data)
 
@@ -265,7 +270,7 @@ class ContributionAcceptView(APIView):
     @extend_schema(request=None, responses={204: None}, operation_id="challenges_pending_accept")
     def post(self, request: Request, challenge_id: int, contribution_id: int) -> Response:
         services.contribution_review(
-            user=_me(request),
+            user=request_user(request),
             challenge_id=challenge_id,
             contribution_id=contribution_id,
             accept=self.accept,
@@ -287,7 +292,7 @@ class ParticipantRemoveView(APIView):
     )
     def post(self, request: Request, challenge_id: int, participant_id: int) -> Response:
         services.participant_remove(
-            user=_me(request), challenge_id=challenge_id, participant_id=participant_id
+            user=request_user(request), challenge_id=challenge_id, participant_id=participant_id
         )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -299,7 +304,7 @@ class ResultsCsvView(APIView):
         operation_id="challenges_results_csv",
     )
     def get(self, request: Request, challenge_id: int) -> HttpResponse:
-        body = selectors.results_csv(user=_me(request), challenge_id=challenge_id)
+        body = selectors.results_csv(user=request_user(request), challenge_id=challenge_id)
         response = HttpResponse(body, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="challenge-{challenge_id}.csv"'
         return response
@@ -313,7 +318,9 @@ class AnnounceView(APIView):
     )
     def post(self, request: Request, challenge_id: int) -> Response:
         count = services.challenge_announce(
-            user=_me(request), challenge_id=challenge_id, **_valid(AnnounceInput, request.data)
+            user=request_user(request),
+            challenge_id=challenge_id,
+            **_valid(AnnounceInput, request.data),
         )
         return Response({"recipients": count}, status=status.HTTP_202_ACCEPTED)
 
@@ -322,7 +329,11 @@ class BadgeListView(APIView):
     @extend_schema(request=None, responses=BadgeOutput(many=True), operation_id="badges_list")
     def get(self, request: Request) -> Response:
         return Response(
-            {"results": BadgeOutput(selectors.badges_of(user=_me(request)), many=True).data}
+            {
+                "results": BadgeOutput(
+                    selectors.badges_of(user=request_user(request)), many=True
+                ).data
+            }
         )
 
 
@@ -330,5 +341,9 @@ class StreakListView(APIView):
     @extend_schema(request=None, responses=StreakOutput(many=True), operation_id="streaks_list")
     def get(self, request: Request) -> Response:
         return Response(
-            {"results": StreakOutput(selectors.streaks_of(user=_me(request)), many=True).data}
+            {
+                "results": StreakOutput(
+                    selectors.streaks_of(user=request_user(request)), many=True
+                ).data
+            }
         )

@@ -38,8 +38,8 @@ from challenges.models import (
     Team,
 )
 from wellness.core.errors import Forbidden, NotFound
-from wellness.models import Profile, User
-from wellness.selectors import public_name
+from wellness.people.models import Profile, User
+from wellness.people.selectors import public_name
 
 ORGANIZER_ROLES = (Role.OWNER, Role.ORGANIZER)
 

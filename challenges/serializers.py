@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from challenges.goals import goal_for
 from challenges.models import Challenge, Community, Contribution, Membership, Team
-from wellness.selectors import public_name
+from wellness.people.selectors import public_name
 
 
 class CommunityInput(serializers.Serializer[Any]):

@@ -40,14 +40,14 @@ from challenges.models import (
     StreakKind,
     Team,
 )
-from wellness import services as wellness_services
 from wellness.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from wellness.core.groups import user_group
 from wellness.core.sql import rows_update
 from wellness.core.transactions import broadcast_many_on_commit, broadcast_on_commit
-from wellness.models import ConsentPurpose, ConsentRecord, Profile, User
+from wellness.people.models import ConsentPurpose, ConsentRecord, Profile, User
+from wellness.people.selectors import profile_age_years
 from wellness.scoring.handoff import ScoredWorkout
-from wellness.selectors import profile_age_years
-from wellness.services import user_group
+from wellness.scoring.pipeline import workout_score_accept
 
 SPORTS = ("run", "ride", "walk", "yoga", "other")
 
@@ -533,9 +533,7 @@ def contribution_review(
             _progress_add(participant, contribution.amount, contribution.ended_at)
         if accept:
             # The workout's stored score counts from now on, and is handed over again (worlds).
-            wellness_services.workout_score_accept(
-                workout_id=contribution.workout_id, accepted_by=user
-            )
+            workout_score_accept(workout_id=contribution.workout_id, accepted_by=user)
 
 
 def participant_remove(*, user: User, challenge_id: int, participant_id: int) -> None:

@@ -19,22 +19,30 @@ from channels.exceptions import StopConsumer
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from devices.ingest_writer import writer
+from devices import ingest_writer
 from devices.live_publish import live_publisher
-from wellness import selectors, services
 from wellness.core.coalesce import Coalescer, lookup_sync_to_async
 from wellness.core.errors import DomainError, ValidationFailed
-from wellness.models import TokenScope, WorkoutSource
+from wellness.core.groups import user_group, workout_group
 from wellness.people.consumers import AuthenticatedConsumer
+from wellness.people.models import TokenScope
+from wellness.people.selectors import health_consent_active_many
 from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_REVOKED
 from wellness.scoring.levels import LiveEffort
-from wellness.services import PendingBatch
+from wellness.scoring.live import live_level_event, workout_live_efforts
+from wellness.workouts.models import WorkoutSource
+from wellness.workouts.selectors import workout_acked_seqs
+from wellness.workouts.services import (
+    PendingBatch,
+    batch_address_validate,
+    samples_pack,
+    workout_finish,
+    workout_start,
+)
 
 # Look-ups of many sockets at once share one query each (see wellness/coalesce.py).
-_consent: Coalescer[int, bool] = Coalescer(
-    lookup_sync_to_async(selectors.health_consent_active_many), False
-)
-_workout_live_efforts = lookup_sync_to_async(services.workout_live_efforts)
+_consent: Coalescer[int, bool] = Coalescer(lookup_sync_to_async(health_consent_active_many), False)
+_workout_live_efforts = lookup_sync_to_async(workout_live_efforts)
 
 
 async def _fetch_efforts(
@@ -238,24 +246,22 @@ class IngestConsumer(AuthenticatedConsumer):
         )
 
     def _start_sync(self, **fields: Any) -> tuple[int, dict[str, int]]:
-        workout = services.workout_start(
-            user=self.scope["user"], source=WorkoutSource.BRIDGE, **fields
-        )
-        return workout.pk, selectors.workout_acked_seqs(workout=workout)
+        workout = workout_start(user=self.scope["user"], source=WorkoutSource.BRIDGE, **fields)
+        return workout.pk, workout_acked_seqs(workout=workout)
 
     async def _samples(self, content: dict[str, Any]) -> None:
         workout_id = _int(content, "workout_id")
         user = self.scope["user"]
-        device, seq = services.batch_address_validate(
-            device=content.get("device"), seq=content.get("seq")
+        device, seq = batch_address_validate(device=content.get("device"), seq=content.get("seq"))
+        packed = samples_pack(samples=content.get("samples"))
+        created = await ingest_writer.batch_store(
+            PendingBatch(user.pk, workout_id, device, seq, packed)
         )
-        packed = services.samples_pack(samples=content.get("samples"))
-        created = await writer().store(PendingBatch(user.pk, workout_id, device, seq, packed))
         await self._ack(workout_id, device, seq)
         if created:
             # Queued, not awaited: one flush per loop turn sends the batches of all sockets.
             live_publisher(self.channel_layer).publish(
-                services.workout_group(workout_id),
+                workout_group(workout_id),
                 {
                     "type": "workout.samples",
                     "workout_id": workout_id,
@@ -276,13 +282,13 @@ class IngestConsumer(AuthenticatedConsumer):
         if progress.levelled_up:
             # The batch is committed already (the writer's group commit), so send now.
             await self.channel_layer.group_send(
-                services.user_group(user_id),
-                services.live_level_event(workout_id=workout_id, progress=progress),
+                user_group(user_id),
+                live_level_event(workout_id=workout_id, progress=progress),
             )
 
     async def _finish(self, content: dict[str, Any]) -> None:
         workout_id = _int(content, "workout_id")
-        await database_sync_to_async(services.workout_finish)(
+        await database_sync_to_async(workout_finish)(
             workout_id=workout_id,
             user=self.scope["user"],
             ended_at=_time(content, "ended_at", required=False),

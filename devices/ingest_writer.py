@@ -8,57 +8,23 @@ load a write carries many batches and at low load it carries one without waiting
 
 from __future__ import annotations
 
-import asyncio
-
 from channels.db import database_sync_to_async
 
-from wellness import services
-from wellness.services import PendingBatch
+from wellness.core.coalesce import MicroBatcher
+from wellness.workouts.services import PendingBatch, sample_batches_store_many
 
 MAX_BATCHES_PER_WRITE = 500
 
-_writers: dict[int, BatchWriter] = {}
+_store_many = database_sync_to_async(sample_batches_store_many)
 
 
-class BatchWriter:
-    def __init__(self) -> None:
-        self.pending: list[tuple[PendingBatch, asyncio.Future[bool]]] = []
-        self.task: asyncio.Task[None] | None = None
-
-    async def store(self, batch: PendingBatch) -> bool:
-        """True if stored now, False if stored before; raises the DomainError refusing it."""
-        future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self.pending.append((batch, future))
-        if self.task is None or self.task.done():
-            self.task = asyncio.ensure_future(self._drain())
-        return await future
-
-    async def _drain(self) -> None:
-        while self.pending:
-            taken = self.pending[:MAX_BATCHES_PER_WRITE]
-            del self.pending[:MAX_BATCHES_PER_WRITE]
-            try:
-                outcomes = await database_sync_to_async(services.sample_batches_store_many)(
-                    batches=[batch for batch, _ in taken]
-                )
-            except Exception as exc:  # the database is down: every waiting batch learns it
-                for _, future in taken:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), outcome in zip(taken, outcomes, strict=True):
-                if future.done():
-                    continue
-                if isinstance(outcome, Exception):
-                    future.set_exception(outcome)
-                else:
-                    future.set_result(outcome)
+async def _write(batches: list[PendingBatch]) -> list[bool | Exception]:
+    return list(await _store_many(batches=batches))
 
 
-def writer() -> BatchWriter:
-    """The writer of the running event loop (one per server process in production)."""
-    loop_id = id(asyncio.get_running_loop())
-    found = _writers.get(loop_id)
-    if found is None:
-        found = _writers[loop_id] = BatchWriter()
-    return found
+_writer: MicroBatcher[PendingBatch, bool] = MicroBatcher(_write, max_items=MAX_BATCHES_PER_WRITE)
+
+
+async def batch_store(batch: PendingBatch) -> bool:
+    """True if stored now, False if stored before; raises the DomainError refusing it."""
+    return await _writer.submit(batch)

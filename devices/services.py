@@ -19,11 +19,14 @@ from devices.activity_files import (
     export_activity,
     parse_activity,
 )
-from wellness import selectors, services
 from wellness.core.errors import ConsentRequired, PayloadTooLarge, ValidationFailed
-from wellness.models import User, Workout, WorkoutSource
+from wellness.people.models import User
+from wellness.people.selectors import health_consent_active
 from wellness.scoring.track import gap_pauses
+from wellness.workouts.models import Workout, WorkoutSource
 from wellness.workouts.samples import MAX_RR_PER_SAMPLE
+from wellness.workouts.selectors import workout_of, workout_series
+from wellness.workouts.services import workout_create_with_samples
 
 
 def import_max_bytes() -> int:
@@ -49,12 +52,12 @@ def workout_import(*, user: User, data: bytes, filename: str) -> ImportedWorkout
     """Store an activity file as one finished workout (all or nothing) and finish it through
     ``workout_finish``, so whatever runs when a workout ends runs for imports too."""
     # Consent first: a person without consent learns that, not what is wrong with their file.
-    if not selectors.health_consent_active(user=user):
+    if not health_consent_active(user=user):
         raise ConsentRequired()
     import_size_check(size=len(data))
     activity = parse_activity(data, filename)
     with transaction.atomic():
-        workout = services.workout_create_with_samples(
+        workout = workout_create_with_samples(
             user=user,
             sport=activity.sport,
             indoor=activity.indoor,
@@ -119,8 +122,8 @@ def export_format_validate(*, fmt: str) -> str:
 def workout_export(*, user: User, workout_id: int, fmt: str) -> tuple[Workout, ExportedFile]:
     """The user's workout as a FIT, GPX or CSV file; someone else's workout is not found."""
     fmt = export_format_validate(fmt=fmt)
-    workout = selectors.workout_of(user=user, workout_id=workout_id)
-    series = selectors.workout_series(workout=workout)
+    workout = workout_of(user=user, workout_id=workout_id)
+    series = workout_series(workout=workout)
     frame = series.frame()
     if len(frame) == 0:
         raise ValidationFailed(

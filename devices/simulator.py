@@ -13,8 +13,10 @@ import random
 from dataclasses import dataclass, field
 
 from devices import gatt
+from wellness.workouts.sports import SPORTS
 
-SPORTS = ("run", "ride", "walk", "yoga")
+# Every sport but "other", which has no typical sensors to simulate.
+SIMULATED_SPORTS = tuple(sport for sport in SPORTS if sport != "other")
 
 # Stable device ids (the ``device`` of ingest batches) for the simulated sensors.
 HR_STRAP = "sim-hr-strap"
@@ -60,8 +62,10 @@ class Athlete:
     _rr_carry: float = field(default=0.0, repr=False)
 
     def __post_init__(self) -> None:
-        if self.sport not in SPORTS:
-            raise ValueError(f"sport must be one of {', '.join(SPORTS)}, not {self.sport!r}")
+        if self.sport not in SIMULATED_SPORTS:
+            raise ValueError(
+                f"sport must be one of {', '.join(SIMULATED_SPORTS)}, not {self.sport!r}"
+            )
         self._random = random.Random(self.seed)
         self.hr = self.resting_hr + 10
 

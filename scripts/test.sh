@@ -11,6 +11,9 @@ uv run --frozen ruff check .
 uv run --frozen ruff format --check .
 echo "== mypy"
 DEBUG=true uv run --frozen mypy .
+echo "== import contracts (import-linter) and migrations"
+uv run --frozen lint-imports --no-cache
+DEBUG=true uv run --frozen python manage.py makemigrations --check --dry-run
 
 echo "== web UI unit tests (Vitest)"
 npm --prefix frontend test --silent

@@ -7,8 +7,9 @@ from typing import Any
 
 import factory
 
-from wellness import services
-from wellness.models import Profile, User, Workout
+from wellness.people.models import Profile, User
+from wellness.people.services import consent_grant
+from wellness.workouts.models import Workout
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -30,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     @factory.post_generation
     def consented(user: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create and extracted:
-            services.consent_grant(user=user)
+            consent_grant(user=user)
 
 
 class WorkoutFactory(factory.django.DjangoModelFactory[Workout]):

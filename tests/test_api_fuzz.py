@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from tests.factories import UserFactory
-from wellness import services
-from wellness.models import TokenScope
+from wellness.people.models import TokenScope
+from wellness.people.services import access_token_create
 
 schema = (
     schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", get_wsgi_application())
@@ -25,7 +25,7 @@ schema = (
 @pytest.fixture
 def bearer(db: None) -> dict[str, str]:
     user = UserFactory.create(consented=True)
-    _, raw = services.access_token_create(user=user, name="fuzz", scope=TokenScope.API)
+    _, raw = access_token_create(user=user, name="fuzz", scope=TokenScope.API)
     return {"Authorization": f"Bearer {raw}"}
 
 

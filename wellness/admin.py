@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from wellness.models import AccessToken, ConsentRecord, Profile, User
+from wellness.people.models import AccessToken, ConsentRecord, Profile, User
 
 
 @admin.register(User)

@@ -9,15 +9,16 @@ class WellnessConfig(AppConfig):
         from django.urls import register_converter
 
         import wellness.core.sql  # noqa: F401  (registers the ``any_of`` lookup on every field)
-        from wellness import selectors, services
         from wellness.core import privacy
         from wellness.core.converters import DatabaseId
+        from wellness.scoring.privacy import scores_erase, scores_export
+        from wellness.workouts.privacy import workouts_erase, workouts_export
 
         # Registered before any URLconf is loaded, for every app's ``<dbid:...>`` routes.
         register_converter(DatabaseId, "dbid")
 
-        privacy.register_exporter("workouts", selectors.workouts_export)
-        privacy.register_exporter("scoring", selectors.scores_export)
+        privacy.register_exporter("workouts", workouts_export)
+        privacy.register_exporter("scoring", scores_export)
         # Before "workouts": the scores and XP go with the workouts they were derived from.
-        privacy.register_health_data_eraser("scores", services.scores_erase)
-        privacy.register_health_data_eraser("workouts", services.workouts_erase)
+        privacy.register_health_data_eraser("scores", scores_erase)
+        privacy.register_health_data_eraser("workouts", workouts_erase)

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from wellness.core.errors import ValidationFailed
 from wellness.core.rest import Pagination
-from wellness.models import User
+from wellness.people.permissions import request_user
 from worlds import selectors, services
 from worlds.serializers import (
     GroupRunInput,
@@ -33,11 +33,6 @@ from worlds.serializers import (
 )
 
 
-def _me(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
-
-
 def _page(view: APIView, request: Request, queryset: Any, serializer: Any) -> Response:
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
@@ -51,7 +46,9 @@ class WorldListView(APIView):
 
     @extend_schema(responses=WorldOutput(many=True))
     def get(self, request: Request) -> Response:
-        worlds = selectors.worlds_visible_to(user=_me(request)).prefetch_related("landmarks")
+        worlds = selectors.worlds_visible_to(user=request_user(request)).prefetch_related(
+            "landmarks"
+        )
         return _page(self, request, worlds, WorldOutput)
 
     @extend_schema(request=WorldInput, responses={201: WorldOutput})
@@ -69,14 +66,16 @@ class WorldListView(APIView):
         fields = {k: v for k, v in request.data.items() if k != "gpx"}
         data = WorldInput(data=fields)
         data.is_valid(raise_exception=True)
-        world = services.world_create_from_gpx(owner=_me(request), gpx=gpx, **data.validated_data)
+        world = services.world_create_from_gpx(
+            owner=request_user(request), gpx=gpx, **data.validated_data
+        )
         return Response(WorldOutput(world, context={"request": request}).data, status=201)
 
 
 class WorldDetailView(APIView):
     @extend_schema(responses=WorldOutput)
     def get(self, request: Request, world_id: int) -> Response:
-        world = selectors.world_for(user=_me(request), world_id=world_id)
+        world = selectors.world_for(user=request_user(request), world_id=world_id)
         return Response(WorldOutput(world, context={"request": request}).data)
 
 
@@ -86,7 +85,7 @@ class WorldRouteView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request, world_id: int) -> Response:
-        world = selectors.world_for(user=_me(request), world_id=world_id)
+        world = selectors.world_for(user=request_user(request), world_id=world_id)
         return Response(
             {
                 "world_id": world.pk,
@@ -106,7 +105,9 @@ class WorldLandmarksView(APIView):
     def post(self, request: Request, world_id: int) -> Response:
         data = LandmarkInput(data=request.data)
         data.is_valid(raise_exception=True)
-        mark = services.landmark_add(owner=_me(request), world_id=world_id, **data.validated_data)
+        mark = services.landmark_add(
+            owner=request_user(request), world_id=world_id, **data.validated_data
+        )
         return Response(LandmarkOutput(mark).data, status=201)
 
 
@@ -115,7 +116,7 @@ class WorldInvitationsView(APIView):
     def post(self, request: Request, world_id: int) -> Response:
         data = InvitationInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.world_invite(owner=_me(request), world_id=world_id, **data.validated_data)
+        services.world_invite(owner=request_user(request), world_id=world_id, **data.validated_data)
         return Response(status=204)
 
 
@@ -125,34 +126,36 @@ class WorldAvatarsView(APIView):
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request: Request, world_id: int) -> Response:
-        world = selectors.world_for(user=_me(request), world_id=world_id)
+        world = selectors.world_for(user=request_user(request), world_id=world_id)
         return Response({"avatars": selectors.world_live_avatars(world_id=world.pk)})
 
 
 class SessionListView(APIView):
     @extend_schema(responses=SessionOutput(many=True))
     def get(self, request: Request) -> Response:
-        return _page(self, request, selectors.sessions_for(user=_me(request)), SessionOutput)
+        return _page(
+            self, request, selectors.sessions_for(user=request_user(request)), SessionOutput
+        )
 
     @extend_schema(request=SessionInput, responses={201: SessionOutput})
     def post(self, request: Request) -> Response:
         data = SessionInput(data=request.data)
         data.is_valid(raise_exception=True)
-        session = services.session_start(user=_me(request), **data.validated_data)
+        session = services.session_start(user=request_user(request), **data.validated_data)
         return Response(SessionOutput(session).data, status=201)
 
 
 class SessionDetailView(APIView):
     @extend_schema(responses=SessionDetailOutput)
     def get(self, request: Request, session_id: int) -> Response:
-        session = selectors.session_for(user=_me(request), session_id=session_id)
+        session = selectors.session_for(user=request_user(request), session_id=session_id)
         return Response(SessionDetailOutput(session).data)
 
 
 class SessionFinishView(APIView):
     @extend_schema(request=None, responses=SessionOutput)
     def post(self, request: Request, session_id: int) -> Response:
-        session = services.session_finish(user=_me(request), session_id=session_id)
+        session = services.session_finish(user=request_user(request), session_id=session_id)
         return Response(SessionOutput(session).data)
 
 
@@ -160,21 +163,24 @@ class GroupRunListView(APIView):
     @extend_schema(responses=GroupRunOutput(many=True))
     def get(self, request: Request) -> Response:
         return _page(
-            self, request, selectors.group_runs_visible_to(user=_me(request)), GroupRunOutput
+            self,
+            request,
+            selectors.group_runs_visible_to(user=request_user(request)),
+            GroupRunOutput,
         )
 
     @extend_schema(request=GroupRunInput, responses={201: GroupRunOutput})
     def post(self, request: Request) -> Response:
         data = GroupRunInput(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.group_run_schedule(organizer=_me(request), **data.validated_data)
+        run = services.group_run_schedule(organizer=request_user(request), **data.validated_data)
         return Response(GroupRunOutput(run).data, status=201)
 
 
 class GroupRunDetailView(APIView):
     @extend_schema(summary="The group run and its results so far.", responses=OpenApiTypes.OBJECT)
     def get(self, request: Request, group_run_id: int) -> Response:
-        run = selectors.group_run_for(user=_me(request), group_run_id=group_run_id)
+        run = selectors.group_run_for(user=request_user(request), group_run_id=group_run_id)
         return Response(
             GroupRunOutput(run).data | {"results": selectors.group_run_results(group_run=run)}
         )
@@ -183,7 +189,7 @@ class GroupRunDetailView(APIView):
 class GroupRunJoinView(APIView):
     @extend_schema(request=None, responses=GroupRunOutput)
     def post(self, request: Request, group_run_id: int) -> Response:
-        run = services.group_run_join(user=_me(request), group_run_id=group_run_id)
+        run = services.group_run_join(user=request_user(request), group_run_id=group_run_id)
         return Response(GroupRunOutput(run).data)
 
 
@@ -205,7 +211,7 @@ class JourneyJoinView(APIView):
         data = JourneyJoinInput(data=request.data)
         data.is_valid(raise_exception=True)
         progress = services.journey_join(
-            user=_me(request), journey_id=journey_id, **data.validated_data
+            user=request_user(request), journey_id=journey_id, **data.validated_data
         )
         return Response(JourneyProgressOutput(progress).data, status=201)
 
@@ -214,25 +220,32 @@ class JourneyProgressListView(APIView):
     @extend_schema(responses=JourneyProgressOutput(many=True))
     def get(self, request: Request) -> Response:
         return _page(
-            self, request, selectors.journey_progress_for(user=_me(request)), JourneyProgressOutput
+            self,
+            request,
+            selectors.journey_progress_for(user=request_user(request)),
+            JourneyProgressOutput,
         )
 
 
 class JourneyProgressDetailView(APIView):
     @extend_schema(responses=JourneyProgressOutput)
     def get(self, request: Request, progress_id: int) -> Response:
-        progress = selectors.journey_progress_get(user=_me(request), progress_id=progress_id)
+        progress = selectors.journey_progress_get(
+            user=request_user(request), progress_id=progress_id
+        )
         return Response(JourneyProgressOutput(progress).data)
 
 
 class PostcardListView(APIView):
     @extend_schema(responses=PostcardOutput(many=True))
     def get(self, request: Request) -> Response:
-        return _page(self, request, selectors.postcards_for(user=_me(request)), PostcardOutput)
+        return _page(
+            self, request, selectors.postcards_for(user=request_user(request)), PostcardOutput
+        )
 
 
 class PostcardDetailView(APIView):
     @extend_schema(responses=PostcardOutput)
     def get(self, request: Request, postcard_id: int) -> Response:
-        card = selectors.postcard_for(user=_me(request), postcard_id=postcard_id)
+        card = selectors.postcard_for(user=request_user(request), postcard_id=postcard_id)
         return Response(PostcardOutput(card).data)

@@ -7,8 +7,8 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from wellness.models import TokenScope
 from wellness.people.consumers import AuthenticatedConsumer
+from wellness.people.models import TokenScope
 from wellness.people.websocket import CLOSE_NOT_FOUND
 from worlds import live, selectors
 

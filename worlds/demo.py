@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from django.utils.text import slugify
 
 from devices.bridge.journal import Journal
-from wellness import selectors as wellness_selectors
-from wellness import services as wellness_services
 from wellness.core.errors import NotFound
-from wellness.models import TokenScope, User
+from wellness.people.models import TokenScope, User
+from wellness.people.selectors import access_tokens_for
+from wellness.people.services import access_token_create, access_token_revoke
+from wellness.workouts.services import workout_start
 from worlds import services
 from worlds.gpx import gpx_write
 from worlds.models import AvatarSession, Journey, SessionStatus, World
@@ -180,20 +181,16 @@ def demo_athlete_prepare(*, world_key: str, journal_path: str) -> dict[str, obje
     in the world for that workout."""
     user = User.objects.get(email=DEMO_ATHLETE_EMAIL)
     world = demo_world_find(world_key)
-    for old in wellness_selectors.access_tokens_for(user=user).filter(
-        name=DEMO_TOKEN_NAME, revoked_at__isnull=True
-    ):
-        wellness_services.access_token_revoke(user=user, token_id=old.pk)
-    _, secret = wellness_services.access_token_create(
-        user=user, name=DEMO_TOKEN_NAME, scope=TokenScope.INGEST
-    )
+    for old in access_tokens_for(user=user).filter(name=DEMO_TOKEN_NAME, revoked_at__isnull=True):
+        access_token_revoke(user=user, token_id=old.pk)
+    _, secret = access_token_create(user=user, name=DEMO_TOKEN_NAME, scope=TokenScope.INGEST)
     journal = Journal(journal_path)
     try:
         # An unfinished run (the simulator was stopped) is resumed, otherwise a new one begins.
         session = journal.session_open(sport="run", indoor=False, started_at=time.time())
     finally:
         journal.close()
-    workout = wellness_services.workout_start(
+    workout = workout_start(
         user=user,
         sport=session.sport,
         indoor=session.indoor,

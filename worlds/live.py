@@ -38,6 +38,7 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 
+from wellness.core.groups import workout_group
 from worlds import selectors, services
 
 logger = logging.getLogger(__name__)
@@ -110,7 +111,7 @@ class WorldTicker:
                 await task
         assert self.layer is not None
         groups = [services.world_group(self.world_id)]
-        groups += [services.workout_group(w) for w in self.workouts]
+        groups += [workout_group(w) for w in self.workouts]
         for group in groups:
             await self.layer.group_discard(group, self.channel)
 
@@ -121,9 +122,9 @@ class WorldTicker:
             world_id=self.world_id
         )
         for workout_id in current.keys() - self.workouts.keys():
-            await self.layer.group_add(services.workout_group(workout_id), self.channel)
+            await self.layer.group_add(workout_group(workout_id), self.channel)
         for workout_id in self.workouts.keys() - current.keys():
-            await self.layer.group_discard(services.workout_group(workout_id), self.channel)
+            await self.layer.group_discard(workout_group(workout_id), self.channel)
             self.gone.add(self.workouts[workout_id][0])
         self.workouts = current
 

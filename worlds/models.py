@@ -230,7 +230,7 @@ class JourneyProgress(models.Model):
 
 
 class JourneyAdvance(models.Model):
-    """Ledger of which workout advanced which progress: makes ``journeys_advance`` idempotent."""
+    """Ledger of which workout advanced which progress: makes ``journeys_advance_many`` idempotent."""
 
     progress = models.ForeignKey(JourneyProgress, on_delete=models.CASCADE, related_name="advances")
     workout_id = models.PositiveBigIntegerField()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -306,10 +306,3 @@ def pack_events(
     """Overtaking and drafting of one mover against the other avatars' positions (by their ids),
     which did not move; the rules are :class:`Pack`'s."""
     return Pack(others_m).events(None, before_m=before_m, after_m=after_m, t=t)
-
-
-def overtaken_by(
-    *, mover_before_m: float, mover_after_m: float, others_m: Mapping[int, float]
-) -> Sequence[int]:
-    """The ids of the avatars the mover passed (to tell them they were overtaken)."""
-    return [i for i, d in others_m.items() if mover_before_m <= d < mover_after_m]

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from wellness.core.errors import NotFound
-from wellness.models import Profile, User
-from wellness.selectors import public_name
+from wellness.people.models import Profile, User
+from wellness.people.selectors import public_name
 from worlds import movement
 from worlds.geometry import RouteGeometry
 from worlds.models import (
@@ -18,7 +18,6 @@ from worlds.models import (
     JourneyProgress,
     Postcard,
     Route,
-    SessionEvent,
     SessionStatus,
     World,
     WorldVisibility,
@@ -137,10 +136,6 @@ def session_for(*, user: User, session_id: int) -> AvatarSession:
     if session is None:
         raise NotFound("No such session.")
     return session
-
-
-def session_events(*, session: AvatarSession) -> QuerySet[SessionEvent]:
-    return session.events.all()
 
 
 def group_runs_visible_to(*, user: User) -> QuerySet[GroupRun]:

@@ -10,13 +10,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wellness import selectors as wellness_selectors
 from wellness.core.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
 from wellness.core.sql import rows_update
-from wellness.core.transactions import broadcast_on_commit
-from wellness.models import Profile, User, Workout
+from wellness.core.transactions import broadcast_on_commit, notify_on_commit
+from wellness.people.models import Profile, User
+from wellness.people.selectors import health_consent_active, profile_max_heart_rate
 from wellness.scoring.handoff import ScoredWorkout
-from wellness.services import user_group
+from wellness.workouts.models import Workout
+from wellness.workouts.sports import AVATAR_SPORTS
 from worlds import movement, selectors
 from worlds.gpx import GpxRejected, gpx_route_parse
 from worlds.models import (
@@ -36,7 +37,6 @@ from worlds.models import (
     WorldVisibility,
 )
 
-SPORTS = ("run", "walk", "ride")
 MAX_LAPS = 100
 GROUP_RUN_PEN_OPENS = dt.timedelta(minutes=15)
 
@@ -44,11 +44,6 @@ GROUP_RUN_PEN_OPENS = dt.timedelta(minutes=15)
 def world_group(world_id: int) -> str:
     """Channel-layer group every spectator ticker of this world listens on for refreshes."""
     return f"world-{world_id}"
-
-
-def workout_group(workout_id: int) -> str:
-    """The ingest's group of one workout's live samples (shared contract)."""
-    return f"workout-{workout_id}"
 
 
 def _landmark_specs(
@@ -157,12 +152,12 @@ def session_start(
     group_run_id: int | None = None,
 ) -> AvatarSession:
     """Put the person's avatar at the start of a world, moved by one live workout's samples."""
-    if not wellness_selectors.health_consent_active(user=user):
+    if not health_consent_active(user=user):
         raise ConsentRequired()
     world = selectors.world_for(user=user, world_id=world_id)
     errors: dict[str, list[str]] = {}
-    if sport not in SPORTS:
-        errors["sport"] = [f"Sport must be one of {', '.join(SPORTS)}."]
+    if sport not in AVATAR_SPORTS:
+        errors["sport"] = [f"Sport must be one of {', '.join(AVATAR_SPORTS)}."]
     if not isinstance(workout_id, int) or workout_id <= 0:
         errors["workout_id"] = ["Give the id of the workout you are streaming."]
     if errors:
@@ -216,22 +211,11 @@ def session_finish(*, user: User, session_id: int) -> AvatarSession:
 
 
 def _athlete(profile: Profile) -> movement.Athlete:
-    peak = wellness_selectors.profile_max_heart_rate(profile)
+    peak = profile_max_heart_rate(profile)
     return movement.Athlete(
         resting_hr=profile.resting_heart_rate or movement.DEFAULT_RESTING_HR,
         max_hr=int(peak.value) if peak is not None else movement.DEFAULT_MAX_HR,
     )
-
-
-def avatar_advance(
-    *, session_id: int, samples: Iterable[Mapping[str, Any]]
-) -> dict[str, Any] | None:
-    """Move one live session's avatar by these samples; see :func:`avatars_advance`. None for a
-    session that is over or gone."""
-    world_id = AvatarSession.objects.filter(pk=session_id).values_list("world_id", flat=True)
-    if not world_id:
-        return None
-    return avatars_advance(world_id=world_id[0], batches={session_id: samples}).get(session_id)
 
 
 def avatars_advance(
@@ -371,16 +355,13 @@ def _notify_athlete(session: AvatarSession, events: Sequence[movement.Event]) ->
     """Landmarks, laps and the finish also go to the athlete's notification socket."""
     for event in events:
         if event.kind in ("landmark", "lap", "finish"):
-            broadcast_on_commit(
-                user_group(session.user_id),
-                {
-                    "type": "notify",
-                    "event": {
-                        "kind": f"world.{event.kind}",
-                        "world_id": session.world_id,
-                        "session_id": session.pk,
-                        **event.data,
-                    },
+            notify_on_commit(
+                user_id=session.user_id,
+                event={
+                    "kind": f"world.{event.kind}",
+                    "world_id": session.world_id,
+                    "session_id": session.pk,
+                    **event.data,
                 },
             )
 
@@ -489,22 +470,14 @@ def _progress_advance(
     Postcard.objects.bulk_create(new)
     if notify_user_id is not None:
         for card in new:
-            broadcast_on_commit(
-                user_group(notify_user_id),
-                {
-                    "type": "notify",
-                    "event": {
-                        "kind": "journey.postcard",
-                        "journey_id": progress.journey_id,
-                        "landmark": card.landmark.name,
-                    },
+            notify_on_commit(
+                user_id=notify_user_id,
+                event={
+                    "kind": "journey.postcard",
+                    "journey_id": progress.journey_id,
+                    "landmark": card.landmark.name,
                 },
             )
-
-
-def journeys_advance(*, scored: ScoredWorkout) -> None:
-    """Scoring hand-off for one workout: see :func:`journeys_advance_many`."""
-    journeys_advance_many(scored=[scored])
 
 
 def journeys_advance_many(*, scored: Sequence[ScoredWorkout]) -> None:

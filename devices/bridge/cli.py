@@ -21,6 +21,7 @@ from typing import Any
 
 from devices import gatt, simulator
 from devices.profiles import PROFILES
+from wellness.workouts.sports import SPORTS
 
 STATE_DIR = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"), "wellverse")
 DEFAULT_JOURNAL = STATE_DIR / "bridge-journal.sqlite3"
@@ -120,9 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="how long to scan when no --device is given (10)",
     )
-    stream.add_argument(
-        "--sport", choices=(*simulator.SPORTS, "other"), default="run", help="the workout's sport"
-    )
+    stream.add_argument("--sport", choices=SPORTS, default="run", help="the workout's sport")
     stream.add_argument("--outdoor", action="store_true", help="the workout is outdoors")
     stream.add_argument(
         "--acquire-notify",
@@ -142,7 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Simulate an athlete whose sensors send real GATT frames, decoded by the same "
         "code as real devices. Without --server, prints one JSON sample per line.",
     )
-    simulate.add_argument("--profile", choices=simulator.SPORTS, required=True, help="the sport")
+    simulate.add_argument(
+        "--profile", choices=simulator.SIMULATED_SPORTS, required=True, help="the sport"
+    )
     _server_arguments(simulate, required=False, journal=SIMULATE_JOURNAL)
     simulate.add_argument(
         "--duration", type=_positive, default=600.0, metavar="SECONDS", help="workout length (600)"

@@ -8,7 +8,7 @@ from typing import Any
 
 from challenges import services
 from challenges.models import Challenge, Community
-from wellness.models import User
+from wellness.people.models import User
 from wellness.scoring.handoff import ScoredWorkout
 
 _workout_ids = itertools.count(1_000)

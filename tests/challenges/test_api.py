@@ -16,7 +16,7 @@ from challenges.models import (
 )
 from tests.challenges.helpers import challenge, community, scored
 from tests.factories import UserFactory
-from wellness.models import User
+from wellness.people.models import User
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from challenges import services
 from challenges.models import ActivityTotals, AppliedWorkout, BadgeAward, Streak
 from tests.challenges.helpers import scored
 from tests.factories import UserFactory
-from wellness.models import User
+from wellness.core.groups import user_group
+from wellness.people.models import User
 from wellness.scoring.handoff import ScoredWorkout
-from wellness.services import user_group
 
 pytestmark = pytest.mark.django_db
 

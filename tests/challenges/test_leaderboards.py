@@ -10,7 +10,7 @@ from challenges import services
 from challenges.models import Team
 from tests.challenges.helpers import challenge, scored
 from tests.factories import UserFactory
-from wellness.models import Profile, User
+from wellness.people.models import Profile, User
 
 pytestmark = pytest.mark.django_db
 DAY = dt.datetime(2026, 11, 10, 7, tzinfo=dt.UTC)

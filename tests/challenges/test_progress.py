@@ -21,9 +21,9 @@ from challenges.models import (
 )
 from tests.challenges.helpers import challenge, scored
 from tests.factories import UserFactory
-from wellness import services as wellness_services
-from wellness.models import Profile, User
-from wellness.services import user_group
+from wellness.core.groups import user_group
+from wellness.people.erasure import health_data_erase
+from wellness.people.models import Profile, User
 
 pytestmark = pytest.mark.django_db
 
@@ -224,7 +224,7 @@ def test_erasing_health_data_removes_contributions_and_recomputes_progress(
     services.workout_scored_apply(scored=scored(consenting_user, distance_m=3000))
     services.workout_scored_apply(scored=scored(other_user, distance_m=4000))
 
-    wellness_services.health_data_erase(user_id=consenting_user.pk)
+    health_data_erase(user_id=consenting_user.pk)
 
     assert not Contribution.objects.filter(participant__user=consenting_user).exists()
     assert _progress(consenting_user) == 0

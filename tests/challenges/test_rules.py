@@ -11,7 +11,7 @@ from challenges.badges import earned
 from challenges.goals import GoalParamsError, goal_for, goal_types
 from challenges.streaks import StreakState, streak_advance, streak_current, week_period
 from tests.challenges.helpers import scored
-from wellness.models import User
+from wellness.people.models import User
 
 
 def test_registry_has_one_goal_class_per_type() -> None:

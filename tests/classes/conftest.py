@@ -11,7 +11,7 @@ from django.utils import timezone
 from tests.factories import UserFactory
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, FitnessClass, Instructor
-from wellness.models import User
+from wellness.people.models import User
 
 SEGMENTS: list[dict[str, Any]] = [
     {

@@ -21,11 +21,15 @@ from challenges.models import (
 from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
 from tests.worlds.factories import make_world
-from wellness import services as person_services
 from wellness.classes import services
 from wellness.classes.models import Attendance, ClassOccurrence, FitnessClass, Instructor
 from wellness.core import privacy
-from wellness.models import ScoreStatus, StoredScore, User, Workout, WorkoutStatus
+from wellness.people.erasure import health_data_erase
+from wellness.people.models import User
+from wellness.people.services import profile_update
+from wellness.scoring.models import ScoreStatus, StoredScore
+from wellness.workouts.models import Workout, WorkoutStatus
+from wellness.workouts.services import workout_samples_store
 from worlds import services as world_services
 from worlds.models import JourneyAdvance
 
@@ -45,7 +49,7 @@ def athlete(db: None) -> User:
     """A consenting participant whose maximum heart rate is 190: zone 1 is 95-113 bpm, zone 2
     114-132 bpm."""
     person = UserFactory.create(consented=True)
-    person_services.profile_update(
+    profile_update(
         user=person, changes={"birth_year": 1990, "weight_kg": 60, "max_heart_rate": 190}
     )
     return person
@@ -105,7 +109,7 @@ def drive_live_class(
         )
         if strap:
             assert attendance.workout_id is not None
-            person_services.workout_samples_store(
+            workout_samples_store(
                 user=person,
                 workout_id=attendance.workout_id,
                 device="strap",
@@ -257,7 +261,7 @@ def test_an_on_demand_class_with_a_strap_measures_zones_over_the_plan(
 ) -> None:
     breathing = on_demand_class(instructor)
     attendance = services.attendance_start_on_demand(user=athlete, class_id=breathing.pk, now=at(0))
-    person_services.workout_samples_store(
+    workout_samples_store(
         user=athlete,
         workout_id=workout_of(attendance).pk,
         device="strap",
@@ -578,7 +582,7 @@ def test_the_class_metrics_are_exported_and_erased_with_the_health_data(
     exported = privacy.exporters()["classes"](consenting_user)
     assert exported["attendances"][0]["metrics"]["attended_s"] == 600.0
 
-    person_services.health_data_erase(user_id=consenting_user.pk)
+    health_data_erase(user_id=consenting_user.pk)
 
     attendance.refresh_from_db()
     assert attendance.metrics == {}

@@ -19,7 +19,9 @@ from wellness.classes.models import (
     FitnessClass,
     Instructor,
 )
-from wellness.models import StoredScore, User, Workout, WorkoutStatus
+from wellness.people.models import User
+from wellness.scoring.models import StoredScore
+from wellness.workouts.models import Workout, WorkoutStatus
 
 URL = "/api/v1/classes/"
 

@@ -11,8 +11,8 @@ from channels.layers import get_channel_layer
 from tests.classes.conftest import live_class
 from tests.factories import UserFactory
 from wellness.classes.models import Booking, ClassOccurrence, Instructor
-from wellness.models import User
-from wellness.services import user_group
+from wellness.core.groups import user_group
+from wellness.people.models import User
 
 URL = "/api/v1/classes/bookings/"
 

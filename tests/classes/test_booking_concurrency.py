@@ -12,9 +12,9 @@ import pytest
 from tests.classes.conftest import live_class
 from tests.conftest import AsgiServer
 from tests.factories import UserFactory
-from wellness import services as person_services
 from wellness.classes.models import Booking, Instructor
-from wellness.models import TokenScope
+from wellness.people.models import TokenScope
+from wellness.people.services import access_token_create
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +24,7 @@ def test_parallel_bookings_never_exceed_capacity(
 ) -> None:
     occurrence = live_class(instructor, capacity=3).occurrences.get()
     secrets = [
-        person_services.access_token_create(user=u, name="t", scope=TokenScope.API)[1]
+        access_token_create(user=u, name="t", scope=TokenScope.API)[1]
         for u in UserFactory.create_batch(12)
     ]
 

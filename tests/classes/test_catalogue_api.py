@@ -10,7 +10,7 @@ from tests.classes.conftest import SEGMENTS
 from tests.factories import UserFactory
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, FitnessClass, Instructor
-from wellness.models import User
+from wellness.people.models import User
 
 URL = "/api/v1/classes/"
 

@@ -11,7 +11,7 @@ from challenges.models import Community, Role
 from tests.classes.conftest import SEGMENTS
 from tests.factories import UserFactory
 from wellness.classes.models import Instructor
-from wellness.models import User
+from wellness.people.models import User
 
 URL = "/api/v1/classes/instructors/"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor, LiveShare
-from wellness.models import User
+from wellness.people.models import User
 
 
 def session_url(occurrence: ClassOccurrence) -> str:

@@ -11,11 +11,11 @@ from channels.testing import WebsocketCommunicator
 
 from tests.classes.conftest import live_class
 from tests.factories import UserFactory
-from wellness import services as person_services
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor
 from wellness.config.asgi import application
-from wellness.models import TokenScope, User
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
 from wellness.people.websocket import CLOSE_NOT_FOUND
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,7 +32,7 @@ def setup_class(instructor: Instructor, participants: int) -> tuple[int, list[Us
 
 @database_sync_to_async
 def secret_for(user: User) -> str:
-    return person_services.access_token_create(user=user, name="ws", scope=TokenScope.API)[1]
+    return access_token_create(user=user, name="ws", scope=TokenScope.API)[1]
 
 
 async def connect(user: User, occurrence_id: int) -> WebsocketCommunicator:

@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from tests.factories import hr_samples
-from wellness import services
-from wellness.models import SampleBatch, Workout, WorkoutSource, WorkoutStatus
+from wellness.workouts.models import SampleBatch, Workout, WorkoutSource, WorkoutStatus
+from wellness.workouts.services import workout_finish, workout_samples_store, workout_start
 
 pytestmark = pytest.mark.django_db
 
@@ -290,7 +290,7 @@ def test_import_activity_command_refuses_a_missing_file_with_exit_2(
 
 # --- Export --------------------------------------------------------------------------------------
 def _live_workout(user) -> Workout:
-    workout = services.workout_start(user=user, sport="run", indoor=False, started_at=START)
+    workout = workout_start(user=user, sport="run", indoor=False, started_at=START)
     samples = hr_samples(T0, 30)
     for i, sample in enumerate(samples):
         sample.update(
@@ -299,10 +299,8 @@ def _live_workout(user) -> Workout:
         )  # fmt: skip
         if not sample["rr"]:
             del sample["rr"]
-    services.workout_samples_store(
-        user=user, workout_id=workout.pk, device="strap", seq=1, samples=samples
-    )
-    return services.workout_finish(workout_id=workout.pk)
+    workout_samples_store(user=user, workout_id=workout.pk, device="strap", seq=1, samples=samples)
+    return workout_finish(workout_id=workout.pk)
 
 
 def test_a_csv_export_imports_back_to_exactly_the_same_samples(client_for, consenting_user) -> None:
@@ -386,9 +384,7 @@ def test_an_unknown_export_format_is_a_400(client_for, consenting_user) -> None:
 
 
 def test_a_workout_without_samples_has_nothing_to_export(client_for, consenting_user) -> None:
-    workout = services.workout_start(
-        user=consenting_user, sport="run", indoor=False, started_at=START
-    )
+    workout = workout_start(user=consenting_user, sport="run", indoor=False, started_at=START)
 
     response = client_for(consenting_user).get(f"/api/v1/workouts/{workout.pk}/export.csv")
 

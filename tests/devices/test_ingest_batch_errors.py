@@ -10,7 +10,7 @@ from tests.devices.test_ingest_ws import (
     new_workout,
     samples_message,
 )
-from wellness.models import User
+from wellness.people.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -10,15 +10,17 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import services
 from wellness.config.asgi import application
-from wellness.models import SampleBatch, TokenScope, User, Workout
+from wellness.core.groups import workout_group
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create, access_token_revoke
 from wellness.people.websocket import (
     CLOSE_FORBIDDEN,
     CLOSE_RATE_LIMITED,
     CLOSE_TOKEN_REVOKED,
     CLOSE_UNAUTHENTICATED,
 )
+from wellness.workouts.models import SampleBatch, Workout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -28,7 +30,7 @@ T0 = 1_764_000_000.0
 
 @database_sync_to_async
 def new_token(user: User, scope: str = TokenScope.INGEST) -> tuple[int, str]:
-    token, raw = services.access_token_create(user=user, name="bridge", scope=scope)
+    token, raw = access_token_create(user=user, name="bridge", scope=scope)
     return token.pk, raw
 
 
@@ -102,7 +104,7 @@ async def test_stored_samples_are_published_to_the_workouts_spectators(
     workout = await new_workout(consenting_user)
     layer = get_channel_layer()
     spectator = await layer.new_channel()
-    await layer.group_add(services.workout_group(workout.pk), spectator)
+    await layer.group_add(workout_group(workout.pk), spectator)
     ws = await connected(consenting_user)
 
     await ws.send_json_to(samples_message(workout.pk, 1, [{"t": T0, "hr": 150}]))
@@ -261,9 +263,7 @@ async def test_revoking_the_token_closes_the_open_ingest_socket(consenting_user:
     )
     await ws.connect()
 
-    await database_sync_to_async(services.access_token_revoke)(
-        user=consenting_user, token_id=token_id
-    )
+    await database_sync_to_async(access_token_revoke)(user=consenting_user, token_id=token_id)
 
     assert await ws.receive_output(timeout=2) == {
         "type": "websocket.close",

@@ -11,10 +11,13 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory
-from wellness import services
 from wellness.config.asgi import application
-from wellness.models import Progress, TokenScope, User, Workout
+from wellness.core.groups import user_group
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
 from wellness.scoring import levels, results
+from wellness.scoring.models import Progress
+from wellness.workouts.models import Workout
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -29,7 +32,7 @@ def given_xp_and_workout(user: User, xp: int) -> Workout:
 
 
 async def connected(user: User) -> WebsocketCommunicator:
-    _, secret = await database_sync_to_async(services.access_token_create)(
+    _, secret = await database_sync_to_async(access_token_create)(
         user=user, name="bridge", scope=TokenScope.INGEST
     )
     ws = WebsocketCommunicator(
@@ -52,7 +55,7 @@ async def test_crossing_a_level_during_a_live_workout_notifies_the_user(
     workout = await given_xp_and_workout(consenting_user, LEVEL_2_XP - 1)
     layer = get_channel_layer()
     inbox = await layer.new_channel()
-    await layer.group_add(services.user_group(consenting_user.pk), inbox)
+    await layer.group_add(user_group(consenting_user.pk), inbox)
     ws = await connected(consenting_user)
     batch = two_minutes(1) | {"workout_id": workout.pk}
     expected = levels.LiveEffort(
@@ -84,7 +87,7 @@ async def test_a_batch_that_stays_within_the_level_announces_nothing(
     workout = await given_xp_and_workout(consenting_user, 0)
     layer = get_channel_layer()
     inbox = await layer.new_channel()
-    await layer.group_add(services.user_group(consenting_user.pk), inbox)
+    await layer.group_add(user_group(consenting_user.pk), inbox)
     ws = await connected(consenting_user)
 
     await ws.send_json_to(two_minutes(1) | {"workout_id": workout.pk})

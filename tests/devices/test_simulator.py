@@ -55,7 +55,7 @@ def test_sensors_drop_out_now_and_then() -> None:
 
 
 def test_every_simulated_frame_decodes() -> None:
-    for sport in simulator.SPORTS:
+    for sport in simulator.SIMULATED_SPORTS:
         athlete = simulator.Athlete(sport=sport, seed=4)
         for _ in range(120):
             for frame in athlete.step(1.0):

@@ -9,9 +9,12 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import selectors, services
-from wellness.models import IdempotencyKey, SampleBatch, TokenScope, User, Workout
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create, consent_withdraw
+from wellness.workouts.models import IdempotencyKey, SampleBatch, Workout
 from wellness.workouts.samples import samples_as_columns
+from wellness.workouts.selectors import workout_frame, workout_rr
+from wellness.workouts.services import workout_samples_store
 
 pytestmark = pytest.mark.django_db
 
@@ -61,9 +64,7 @@ def test_an_upload_is_stored_and_acknowledged(client_for, workout: Workout) -> N
     assert response.json() == {
         "workout_id": workout.pk, "device": "phone", "seq": 1, "samples": 10, "stored": True,
     }  # fmt: skip
-    assert selectors.workout_frame(workout=workout)["t"].tolist() == [
-        T0 + 10 + i for i in range(10)
-    ]
+    assert workout_frame(workout=workout)["t"].tolist() == [T0 + 10 + i for i in range(10)]
 
 
 @BOTH_FORMATS
@@ -100,14 +101,12 @@ def test_late_and_out_of_order_batches_make_one_sorted_series(client_for, workou
     for seq in (3, 1, 2):
         assert upload(client, workout.pk, f"k{seq}", batch(seq)).status_code == 201
 
-    frame = selectors.workout_frame(workout=workout)
+    frame = workout_frame(workout=workout)
     assert frame["t"].tolist() == [T0 + 10 + i for i in range(30)]
 
 
 def test_an_ingest_token_can_upload(workout: Workout) -> None:
-    _, secret = services.access_token_create(
-        user=workout.user, name="phone", scope=TokenScope.INGEST
-    )
+    _, secret = access_token_create(user=workout.user, name="phone", scope=TokenScope.INGEST)
     phone = APIClient()
     phone.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
 
@@ -204,7 +203,7 @@ def test_uploading_to_another_users_workout_is_404_and_stores_nothing(
 def test_uploading_without_consent_is_403_and_stores_nothing(
     client_for, workout, make_batch
 ) -> None:
-    services.consent_withdraw(user=workout.user)
+    consent_withdraw(user=workout.user)
 
     response = upload(client_for(workout.user), workout.pk, "k1", make_batch(1))
 
@@ -230,10 +229,10 @@ def test_a_batch_sent_as_columns_is_stored_as_the_same_samples(client_for, worko
     assert response.json() == {
         "workout_id": workout.pk, "device": "phone", "seq": 1, "samples": 3, "stored": True,
     }  # fmt: skip
-    assert services.workout_samples_store(
+    assert workout_samples_store(
         user=workout.user, workout_id=workout.pk, device="phone", seq=1, samples=samples
     ).created is False  # fmt: skip
-    assert selectors.workout_rr(workout=workout).tolist() == [500.0, 498.0, 503.0]
+    assert workout_rr(workout=workout).tolist() == [500.0, 498.0, 503.0]
     stored = client_for(workout.user).get(f"/api/v1/workouts/{workout.pk}/samples/").json()
     assert stored["samples"] == [
         {"t": T0, "hr": 120.0, "rr": [500.0, 498.0]},

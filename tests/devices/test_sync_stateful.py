@@ -15,9 +15,10 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from rest_framework.test import APIClient
 
 from tests.factories import WorkoutFactory
-from wellness import selectors
-from wellness.models import User, Workout
+from wellness.people.models import User
+from wellness.workouts.models import Workout
 from wellness.workouts.samples import samples_as_columns
+from wellness.workouts.selectors import workout_frame, workout_rr
 
 T0 = 1_764_000_000.0
 
@@ -91,12 +92,12 @@ class SyncMachine(RuleBasedStateMachine):
                     if s.get(key) and key not in merged:
                         merged[key] = s[key]
         expected_t = sorted(winners)
-        frame = selectors.workout_frame(workout=self.workout)
+        frame = workout_frame(workout=self.workout)
         assert frame["t"].tolist() == expected_t
         expected_hr = [float(winners[t].get("hr", "nan")) for t in expected_t]
         assert frame["hr"].fillna(-1).tolist() == [-1 if h != h else h for h in expected_hr]
         expected_rr = [float(ms) for t in expected_t for ms in winners[t].get("rr", [])]
-        assert selectors.workout_rr(workout=self.workout).tolist() == expected_rr
+        assert workout_rr(workout=self.workout).tolist() == expected_rr
 
 
 @pytest.mark.django_db

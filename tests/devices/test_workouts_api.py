@@ -6,8 +6,10 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import services
-from wellness.models import SampleBatch, TokenScope, User, Workout
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
+from wellness.workouts.models import SampleBatch, Workout
+from wellness.workouts.services import workout_samples_store
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +17,7 @@ T0 = 1_764_000_000.0
 
 
 def _store(workout: Workout, seq: int, samples: list) -> None:
-    services.workout_samples_store(
+    workout_samples_store(
         user=workout.user, workout_id=workout.pk, device="strap", seq=seq, samples=samples
     )
 
@@ -135,9 +137,7 @@ def test_invalid_start_is_400_and_creates_nothing(client_for, consenting_user) -
 
 
 def test_an_ingest_token_may_start_a_workout_but_not_read_workouts(consenting_user) -> None:
-    _, secret = services.access_token_create(
-        user=consenting_user, name="phone", scope=TokenScope.INGEST
-    )
+    _, secret = access_token_create(user=consenting_user, name="phone", scope=TokenScope.INGEST)
     phone = APIClient()
     phone.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
 

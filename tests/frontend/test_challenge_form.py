@@ -11,7 +11,7 @@ import pytest
 from challenges.models import Challenge, Participant
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
-from wellness.models import User
+from wellness.people.models import User
 
 pytestmark = pytest.mark.integration
 

@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import PHONE, sign_in
-from wellness.models import SampleBatch, User, Workout
+from wellness.people.models import User
+from wellness.workouts.models import SampleBatch, Workout
 from wellness.workouts.samples import unpack_samples
 
 pytestmark = pytest.mark.integration

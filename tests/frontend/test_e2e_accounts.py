@@ -8,7 +8,7 @@ import pytest
 
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot
-from wellness.models import AccessToken, Profile, User
+from wellness.people.models import AccessToken, Profile, User
 
 pytestmark = pytest.mark.integration
 

@@ -18,7 +18,9 @@ from tests.factories import TEST_PASSWORD
 from tests.frontend.conftest import DESKTOP, axe_violations
 from wellness.classes import services
 from wellness.classes.models import Attendance, Booking, Instructor
-from wellness.models import StoredScore, User, WorkoutStatus
+from wellness.people.models import User
+from wellness.scoring.models import StoredScore
+from wellness.workouts.models import WorkoutStatus
 
 pytestmark = pytest.mark.integration
 

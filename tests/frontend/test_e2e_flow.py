@@ -20,9 +20,10 @@ from tests.conftest import ROOT, AsgiServer, CeleryWorker
 from tests.frontend.conftest import DESKTOP, screenshot
 from tests.frontend.test_e2e_pages import off_loop
 from tests.worlds.factories import make_world
-from wellness import services as wellness_services
-from wellness.models import User, Workout
-from wellness.selectors import public_name
+from wellness.people.models import User
+from wellness.people.selectors import public_name
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_create_with_samples
 from worlds.models import AvatarSession
 
 pytestmark = pytest.mark.integration
@@ -47,7 +48,7 @@ def rival_ahead(rival: User, worker: CeleryWorker) -> Challenge:
     off_loop(lambda: challenge_services.challenge_join(user=rival, challenge_id=challenge.pk))
     start = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
     off_loop(
-        lambda: wellness_services.workout_create_with_samples(
+        lambda: workout_create_with_samples(
             user=rival,
             sport="walk",
             indoor=False,

@@ -17,9 +17,10 @@ from challenges.models import Challenge
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
 from tests.worlds.factories import make_world
-from wellness import services as wellness_services
-from wellness.models import Profile, User, Workout
-from wellness.selectors import public_name
+from wellness.people.models import Profile, User
+from wellness.people.selectors import public_name
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_create_with_samples
 
 pytestmark = pytest.mark.integration
 T = TypeVar("T")
@@ -56,7 +57,7 @@ def recorded_run(user: User) -> Workout:
         for i in range(600)
     ]
     return off_loop(
-        lambda: wellness_services.workout_create_with_samples(
+        lambda: workout_create_with_samples(
             user=user,
             sport="run",
             indoor=False,

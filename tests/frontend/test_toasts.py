@@ -14,7 +14,7 @@ from tests.conftest import AsgiServer, CeleryWorker
 from tests.frontend.conftest import DESKTOP, axe_violations, screenshot, sign_in
 from tests.frontend.test_e2e_pages import off_loop, recorded_run
 from tests.worlds.factories import make_world
-from wellness.models import User
+from wellness.people.models import User
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,9 @@ import pytest
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import PHONE, sign_in
 from tests.frontend.test_e2e_pages import off_loop
-from wellness import services as wellness_services
-from wellness.models import User, Workout
+from wellness.people.models import User
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_create_with_samples, workout_start
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ def gps_run(user: User) -> Workout:
         for i in range(SECONDS)
     ]
     return off_loop(
-        lambda: wellness_services.workout_create_with_samples(
+        lambda: workout_create_with_samples(
             user=user,
             sport="run",
             indoor=False,
@@ -96,9 +97,7 @@ def test_a_workout_without_samples_offers_no_export(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
     workout = off_loop(
-        lambda: wellness_services.workout_start(
-            user=consenting_user, sport="walk", indoor=True, started_at=START
-        )
+        lambda: workout_start(user=consenting_user, sport="walk", indoor=True, started_at=START)
     )
     page = chromium.new_context(viewport=PHONE).new_page()
     sign_in(page, asgi_server.http_url, consenting_user.email)

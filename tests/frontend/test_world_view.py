@@ -16,8 +16,8 @@ from django.db import connection
 from tests.conftest import AsgiServer
 from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
 from tests.worlds.factories import live_workout, make_world
-from wellness.models import User
-from wellness.selectors import public_name
+from wellness.people.models import User
+from wellness.people.selectors import public_name
 from worlds import services
 from worlds.models import AvatarSession
 

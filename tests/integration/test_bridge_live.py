@@ -27,8 +27,10 @@ from tests.conftest import (
     free_port,
 )
 from tests.devices.bridge.ingest_stub import CuttableProxy, LoopThread
-from wellness import selectors, services
-from wellness.models import SampleBatch, TokenScope, User, Workout, WorkoutStatus
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
+from wellness.workouts.models import SampleBatch, Workout, WorkoutStatus
+from wellness.workouts.selectors import workout_frame, workout_rr
 
 pytestmark = pytest.mark.integration
 
@@ -64,18 +66,18 @@ def _expected(sport: str, seed: int, seconds: int) -> tuple[list[dict[str, Any]]
 
 
 def _stored(workout: Workout) -> tuple[list[dict[str, Any]], list[float]]:
-    frame = selectors.workout_frame(workout=workout)
+    frame = workout_frame(workout=workout)
     first = float(frame["t"].iloc[0])
     rows = []
     for record in frame.to_dict("records"):
         row = {"t": round(record["t"] - first, 6)}
         row.update({k: record[k] for k in FRAME_KEYS if not math.isnan(record[k])})
         rows.append(row)
-    return rows, selectors.workout_rr(workout=workout).tolist()
+    return rows, workout_rr(workout=workout).tolist()
 
 
 def _ingest_token(user: User) -> str:
-    _, raw = services.access_token_create(user=user, name="bridge", scope=TokenScope.INGEST)
+    _, raw = access_token_create(user=user, name="bridge", scope=TokenScope.INGEST)
     return raw
 
 

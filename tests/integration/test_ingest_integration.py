@@ -15,8 +15,17 @@ from django.db import connection
 
 from tests.conftest import AsgiServer
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import selectors, services
-from wellness.models import IdempotencyKey, SampleBatch, TokenScope, User
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
+from wellness.workouts.models import IdempotencyKey, SampleBatch
+from wellness.workouts.selectors import workout_frame, workout_rr
+from wellness.workouts.services import (
+    _batch_insert,
+    sample_batches_store_many,
+    workout_finish,
+    workout_samples_store,
+    workout_samples_sync,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +46,7 @@ def test_concurrent_identical_uploads_store_one_copy_and_get_one_answer(
         try:
             barrier.wait()
             answers.append(
-                services.workout_samples_sync(
+                workout_samples_sync(
                     user=consenting_user,
                     workout_id=workout.pk,
                     idempotency_key="same",
@@ -60,7 +69,7 @@ def test_concurrent_identical_uploads_store_one_copy_and_get_one_answer(
     }
     assert SampleBatch.objects.count() == 1
     assert IdempotencyKey.objects.count() == 1
-    assert len(selectors.workout_frame(workout=workout)) == 600
+    assert len(workout_frame(workout=workout)) == 600
 
 
 def test_concurrent_uploads_of_one_batch_under_different_keys_store_it_once(
@@ -74,7 +83,7 @@ def test_concurrent_uploads_of_one_batch_under_different_keys_store_it_once(
     def race(key: str) -> None:
         try:
             barrier.wait()
-            status, _ = services.workout_samples_sync(
+            status, _ = workout_samples_sync(
                 user=consenting_user,
                 workout_id=workout.pk,
                 idempotency_key=key,
@@ -98,9 +107,7 @@ def test_concurrent_uploads_of_one_batch_under_different_keys_store_it_once(
 def test_live_ingest_through_uvicorn_stores_acks_and_syncs_over_http(
     asgi_server: AsgiServer, consenting_user: User
 ) -> None:
-    _, secret = services.access_token_create(
-        user=consenting_user, name="bridge", scope=TokenScope.INGEST
-    )
+    _, secret = access_token_create(user=consenting_user, name="bridge", scope=TokenScope.INGEST)
     auth = {"Authorization": f"Bearer {secret}"}
 
     async def stream() -> list[dict[str, Any]]:
@@ -138,7 +145,7 @@ def test_live_ingest_through_uvicorn_stores_acks_and_syncs_over_http(
         assert response.status == 201
 
     assert [r["seq"] for r in replies[1:]] == [1, 2, 3]
-    assert selectors.workout_frame(workout=workout_id)["t"].tolist() == [
+    assert workout_frame(workout=workout_id)["t"].tolist() == [
         T0 + 1, T0 + 2, T0 + 3, *(T0 + 100 + i for i in range(5)),
     ]  # fmt: skip
 
@@ -148,19 +155,19 @@ def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
 ) -> None:
     from tests.factories import UserFactory
     from wellness.core.errors import ConsentRequired, NotFound
-    from wellness.services import PendingBatch
     from wellness.workouts.samples import pack_samples
+    from wellness.workouts.services import PendingBatch
 
     mine = WorkoutFactory.create(user=consenting_user)
     theirs = WorkoutFactory.create(user=other_user)
     unconsented = UserFactory.create()
     theirs_too = WorkoutFactory.create(user=unconsented)
     packed = pack_samples(hr_samples(T0, 3))
-    services.workout_samples_store(
+    workout_samples_store(
         user=consenting_user, workout_id=mine.pk, device="d", seq=1, samples=hr_samples(T0, 3)
     )
 
-    outcomes = services.sample_batches_store_many(
+    outcomes = sample_batches_store_many(
         batches=[
             PendingBatch(consenting_user.pk, mine.pk, "d", 2, packed),
             PendingBatch(consenting_user.pk, mine.pk, "d", 1, packed),
@@ -182,8 +189,8 @@ def test_one_group_write_stores_new_batches_and_refuses_others_without_storing(
 def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
     transactional_db: None, consenting_user: User
 ) -> None:
-    from wellness.services import PendingBatch
     from wellness.workouts.samples import pack_samples
+    from wellness.workouts.services import PendingBatch
 
     grouped = WorkoutFactory.create(user=consenting_user)
     single = WorkoutFactory.create(user=consenting_user)
@@ -193,7 +200,7 @@ def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
     devices = ["strap", "pod", "ménage-à-trois", "strap", "pod", "strap", "phone", "phone"]
     seqs = [1, 1, 2**31 - 1, 2, 2, 3, 70_000, 1]
     for start, stop in [(0, 1), (1, 4), (4, 8)]:  # one, three and four batches a statement
-        outcomes = services.sample_batches_store_many(
+        outcomes = sample_batches_store_many(
             batches=[
                 PendingBatch(consenting_user.pk, grouped.pk, devices[i], seqs[i], batches[i])
                 for i in range(start, stop)
@@ -201,9 +208,7 @@ def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
         )
         assert outcomes == [True] * (stop - start)
     for i, packed in enumerate(batches):
-        assert services._batch_insert(
-            workout_id=single.pk, device=devices[i], seq=seqs[i], packed=packed
-        )
+        assert _batch_insert(workout_id=single.pk, device=devices[i], seq=seqs[i], packed=packed)
 
     def rows(workout_id: int) -> list[tuple[Any, ...]]:
         fields = ("device", "seq", "count", "rr_count", "t_first", "t_last", "data", "rr")
@@ -216,7 +221,7 @@ def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
 
     assert len(rows(grouped.pk)) == 8
     assert rows(grouped.pk) == rows(single.pk)
-    again = services.sample_batches_store_many(
+    again = sample_batches_store_many(
         batches=[PendingBatch(consenting_user.pk, grouped.pk, "strap", 1, batches[0])]
     )
     assert again == [False]
@@ -226,26 +231,26 @@ def test_group_writes_of_any_size_store_the_same_rows_as_one_insert_per_batch(
 def test_a_finished_workout_loads_its_saved_series_and_still_sees_late_batches(
     transactional_db: None, consenting_user: User
 ) -> None:
-    from wellness.models import Workout
+    from wellness.workouts.models import Workout
 
     workout = WorkoutFactory.create(user=consenting_user)
     for seq in (2, 1):
-        services.workout_samples_store(
+        workout_samples_store(
             user=consenting_user, workout_id=workout.pk, device="strap", seq=seq,
             samples=[{"t": T0 + seq, "hr": 100 + seq, "rr": [600.0 + seq]}],
         )  # fmt: skip
-    before = selectors.workout_frame(workout=workout)
+    before = workout_frame(workout=workout)
 
-    services.workout_finish(workout_id=workout.pk)
+    workout_finish(workout_id=workout.pk)
     saved = Workout.objects.get(pk=workout.pk)
-    after = selectors.workout_frame(workout=workout)
-    services.workout_samples_store(
+    after = workout_frame(workout=workout)
+    workout_samples_store(
         user=consenting_user, workout_id=workout.pk, device="phone", seq=1,
         samples=[{"t": T0 + 3, "hr": 110}],
     )  # fmt: skip
-    late = selectors.workout_frame(workout=workout)
+    late = workout_frame(workout=workout)
 
     assert saved.series_batches == 2
     assert after.equals(before)
-    assert selectors.workout_rr(workout=workout).tolist() == [601.0, 602.0]
+    assert workout_rr(workout=workout).tolist() == [601.0, 602.0]
     assert late["hr"].tolist() == [101.0, 102.0, 110.0]

@@ -18,10 +18,15 @@ from django.db import connection
 
 from tests.conftest import AsgiServer, CeleryWorker, asgi_server_start, asgi_server_stop
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import services
-from wellness.models import Profile, TokenScope, User
+from wellness.core.groups import user_group
+from wellness.people.models import Profile, TokenScope, User
+from wellness.people.services import (
+    access_token_create,
+    access_token_revoke,
+    consent_withdraw,
+    profile_update,
+)
 from wellness.people.websocket import CLOSE_TOKEN_REVOKED
-from wellness.services import user_group
 
 pytestmark = pytest.mark.integration
 
@@ -33,9 +38,9 @@ def test_runs_on_postgresql(db: None) -> None:
 def test_erasure_is_done_by_a_real_celery_worker(
     celery_worker: CeleryWorker, consenting_user: User
 ) -> None:
-    services.profile_update(user=consenting_user, changes={"weight_kg": 70, "max_heart_rate": 190})
+    profile_update(user=consenting_user, changes={"weight_kg": 70, "max_heart_rate": 190})
 
-    services.consent_withdraw(user=consenting_user, erase_health_data=True)
+    consent_withdraw(user=consenting_user, erase_health_data=True)
 
     deadline = time.monotonic() + 30
     while Profile.objects.get(user=consenting_user).weight_kg is not None:
@@ -47,7 +52,7 @@ def test_erasure_is_done_by_a_real_celery_worker(
 def test_uvicorn_serves_http_and_websockets_on_one_port_through_redis(
     asgi_server: AsgiServer, user: User
 ) -> None:
-    _, secret = services.access_token_create(user=user, name="cli", scope=TokenScope.API)
+    _, secret = access_token_create(user=user, name="cli", scope=TokenScope.API)
     request = urllib.request.Request(
         f"{asgi_server.http_url}/api/v1/me/", headers={"Authorization": f"Bearer {secret}"}
     )
@@ -76,7 +81,7 @@ def test_uvicorn_serves_http_and_websockets_on_one_port_through_redis(
 def test_websocket_from_a_foreign_origin_is_refused_by_the_real_server(
     asgi_server: AsgiServer, user: User
 ) -> None:
-    _, secret = services.access_token_create(user=user, name="cli", scope=TokenScope.API)
+    _, secret = access_token_create(user=user, name="cli", scope=TokenScope.API)
 
     async def connect() -> None:
         async with websockets.connect(
@@ -96,10 +101,10 @@ def test_revoking_a_token_closes_its_sockets_in_every_server_process_and_no_othe
 ) -> None:
     second = asgi_server_start(tmp_path / "uvicorn-2.log")
     try:
-        revoked, revoked_secret = services.access_token_create(
+        revoked, revoked_secret = access_token_create(
             user=consenting_user, name="bridge", scope=TokenScope.INGEST
         )
-        _, kept_secret = services.access_token_create(
+        _, kept_secret = access_token_create(
             user=other_user, name="bridge", scope=TokenScope.INGEST
         )
         workout = WorkoutFactory.create(user=other_user)
@@ -115,9 +120,7 @@ def test_revoking_a_token_closes_its_sockets_in_every_server_process_and_no_othe
             doomed = [await connect(server, revoked_secret) for server in servers]
             kept = [await connect(server, kept_secret) for server in servers]
             # Each socket is accepted only once its process's watch is subscribed.
-            await sync_to_async(services.access_token_revoke)(
-                user=consenting_user, token_id=revoked.pk
-            )
+            await sync_to_async(access_token_revoke)(user=consenting_user, token_id=revoked.pk)
             codes: list[int | None] = []
             for ws in doomed:
                 with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:

@@ -13,8 +13,12 @@ from django.db import connection, transaction
 from challenges.models import ActivityTotals, AppliedWorkout
 from tests.conftest import CeleryWorker
 from tests.factories import UserFactory
-from wellness import services
-from wellness.models import Progress, ScoringPending, StoredScore, User, Workout
+from wellness.people.models import User
+from wellness.people.services import profile_update
+from wellness.scoring.models import Progress, ScoringPending, StoredScore
+from wellness.scoring.pipeline import workouts_score
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_create_with_samples
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +29,7 @@ CHUNK = 2
 
 def _athlete() -> User:
     user = UserFactory.create(consented=True)
-    services.profile_update(
+    profile_update(
         user=user,
         changes={"birth_year": 1985, "sex": "male", "weight_kg": 75, "resting_heart_rate": 55},
     )
@@ -38,7 +42,7 @@ def _import(user: User, minutes: int, hr: float) -> Workout:
         {"t": t0 + i, "hr": hr + i % 20, "speed": 3.0, "distance": 3.0 * i}
         for i in range(minutes * 60)
     ]
-    return services.workout_create_with_samples(
+    return workout_create_with_samples(
         user=user,
         sport="run",
         indoor=False,
@@ -145,7 +149,7 @@ def test_a_worker_killed_mid_scoring_then_restarted_ends_as_one_clean_run(
     # Then the kill left the second chunk wholly undone, and the end state is that of one clean run
     assert (killed_with_pending, scored_when_killed) == (WORKOUTS - CHUNK, CHUNK)
     after_crash = _state([first, second])
-    services.workouts_score(workout_ids=[w.pk for w in workouts])  # a clean run, in process
+    workouts_score(workout_ids=[w.pk for w in workouts])  # a clean run, in process
     assert _state([first, second]) == after_crash
     points = {pk: score[1] for pk, score in after_crash["scores"].items()}
     for user in (first, second):

@@ -13,8 +13,8 @@ from channels.layers import get_channel_layer
 
 from tests.conftest import AsgiServer
 from tests.worlds.factories import live_workout, make_world
-from wellness import services as wellness_services
-from wellness.models import TokenScope, User
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
 from worlds import services
 from worlds.models import AvatarSession, SessionEvent
 
@@ -33,9 +33,7 @@ def test_samples_published_through_redis_move_the_avatar_a_spectator_watches(
         workout_id=live_workout(consenting_user),
         sport="run",
     )
-    _, secret = wellness_services.access_token_create(
-        user=other_user, name="viewer", scope=TokenScope.API
-    )
+    _, secret = access_token_create(user=other_user, name="viewer", scope=TokenScope.API)
     batch = [{"t": 1_700_000_000.0 + i, "hr": 150, "speed": 4.0} for i in range(31)]
 
     async def watch() -> tuple[dict[str, Any], dict[str, Any]]:

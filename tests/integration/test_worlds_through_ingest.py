@@ -12,13 +12,15 @@ import pytest
 import websockets
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from django.utils import timezone
 
 from devices import simulator
 from devices.profiles import PROFILES
 from tests.conftest import AsgiServer
 from tests.worlds.factories import make_world
-from wellness import services as wellness_services
-from wellness.models import TokenScope, User
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
+from wellness.workouts.services import workout_start
 from worlds import movement, services
 from worlds.models import AvatarSession, SessionEvent
 
@@ -73,19 +75,17 @@ def test_simulated_samples_through_the_real_ingest_move_the_avatar_past_its_land
         ],
     )
     start_t = time.time() - SECONDS
-    workout = wellness_services.workout_start(
+    workout = workout_start(
         user=consenting_user, sport="run", indoor=False,
-        started_at=wellness_services.timezone.now(), client_id="world-run",
+        started_at=timezone.now(), client_id="world-run",
     )  # fmt: skip
     session = services.session_start(
         user=consenting_user, world_id=world.pk, workout_id=workout.pk, sport="run"
     )
-    _, ingest_secret = wellness_services.access_token_create(
+    _, ingest_secret = access_token_create(
         user=consenting_user, name="bridge", scope=TokenScope.INGEST
     )
-    _, viewer_secret = wellness_services.access_token_create(
-        user=other_user, name="viewer", scope=TokenScope.API
-    )
+    _, viewer_secret = access_token_create(user=other_user, name="viewer", scope=TokenScope.API)
     batches = _simulated_batches(start_t)
     last_t = max(s["t"] for _, samples in batches for s in samples)
 

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.factories import TEST_PASSWORD
-from wellness.models import AccessToken, Profile, TokenScope, User
+from wellness.people.models import AccessToken, Profile, TokenScope, User
 
 pytestmark = pytest.mark.django_db
 

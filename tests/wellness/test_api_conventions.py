@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from wellness import services
-from wellness.models import User
+from wellness.people.models import User
+from wellness.people.services import access_token_create
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +60,7 @@ def test_wrong_method_is_a_405_in_the_error_format(client_for, user: User) -> No
 
 def test_page_size_is_capped(client_for, user: User) -> None:
     for n in range(105):
-        services.access_token_create(user=user, name=f"device {n}")
+        access_token_create(user=user, name=f"device {n}")
 
     body = client_for(user).get("/api/v1/tokens/?page_size=1000").json()
 

@@ -11,10 +11,11 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 
 from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
-from wellness import services
 from wellness.core import transactions
-from wellness.models import Progress, User
-from wellness.services import user_group
+from wellness.core.groups import user_group
+from wellness.people.models import User
+from wellness.scoring.models import Progress
+from wellness.scoring.pipeline import workouts_score
 
 pytestmark = pytest.mark.django_db
 
@@ -106,7 +107,7 @@ def test_a_scoring_chunk_announces_level_ups_and_badges_after_its_commit(
     workouts = [import_workout(consenting_user, steady_run(minutes=60)) for _ in range(2)]
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.workouts_score(workout_ids=[w.pk for w in workouts])
+        workouts_score(workout_ids=[w.pk for w in workouts])
 
     events = []
     queue = layer.channels.get(channel)

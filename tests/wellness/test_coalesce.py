@@ -8,9 +8,15 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 
-from wellness import selectors, services
-from wellness.core.coalesce import Coalescer, lookup_sync_to_async
-from wellness.models import User
+from wellness.core.coalesce import Coalescer, MicroBatcher, lookup_sync_to_async
+from wellness.people.models import User
+from wellness.people.selectors import access_tokens_by_secrets, health_consent_active_many
+from wellness.people.services import (
+    access_token_create,
+    access_token_revoke,
+    consent_grant,
+    consent_withdraw,
+)
 
 
 def test_concurrent_gets_share_one_fetch_and_each_gets_its_answer() -> None:
@@ -50,22 +56,22 @@ def test_consent_of_many_users_is_each_users_newest_record(db: None) -> None:
     granted = User.objects.create_user(email="granted@example.test")
     withdrawn = User.objects.create_user(email="withdrawn@example.test")
     never = User.objects.create_user(email="never@example.test")
-    services.consent_grant(user=granted)
-    services.consent_grant(user=withdrawn)
-    services.consent_withdraw(user=withdrawn)
+    consent_grant(user=granted)
+    consent_grant(user=withdrawn)
+    consent_withdraw(user=withdrawn)
 
-    found = selectors.health_consent_active_many([granted.pk, withdrawn.pk, never.pk])
+    found = health_consent_active_many([granted.pk, withdrawn.pk, never.pk])
 
     assert found == {granted.pk: True, withdrawn.pk: False, never.pk: False}
 
 
 def test_tokens_of_many_secrets_leave_out_revoked_and_unknown_ones(db: None) -> None:
     user = User.objects.create_user(email="tokens@example.test")
-    live, live_secret = services.access_token_create(user=user, name="a")
-    revoked, revoked_secret = services.access_token_create(user=user, name="b")
-    services.access_token_revoke(user=user, token_id=revoked.pk)
+    live, live_secret = access_token_create(user=user, name="a")
+    revoked, revoked_secret = access_token_create(user=user, name="b")
+    access_token_revoke(user=user, token_id=revoked.pk)
 
-    found = selectors.access_tokens_by_secrets([live_secret, revoked_secret, "wv_not-a-token"])
+    found = access_tokens_by_secrets([live_secret, revoked_secret, "wv_not-a-token"])
 
     assert {secret: token.pk for secret, token in found.items()} == {live_secret: live.pk}
 
@@ -98,3 +104,24 @@ def test_lookups_run_off_the_sync_thread_on_postgresql_only(
 
     assert lookup_thread.startswith("wellverse-lookups") is on_lookup_thread
     assert (lookup_thread == sync_thread) is not on_lookup_thread
+
+
+async def test_a_micro_batcher_calls_once_per_queue_and_fails_only_refused_items() -> None:
+    calls: list[list[int]] = []
+
+    async def process(items: list[int]) -> list[int | Exception]:
+        calls.append(items)
+        await asyncio.sleep(0.01)
+        return [ValueError(f"no {i}") if i < 0 else i * 10 for i in items]
+
+    batcher: MicroBatcher[int, int] = MicroBatcher(process, max_items=3)
+
+    outcomes = await asyncio.gather(
+        *(batcher.submit(i) for i in (1, 2, -3, 4, 5)), return_exceptions=True
+    )
+
+    # the first call took what was queued before it ran, at most three items
+    assert calls == [[1, 2, -3], [4, 5]]
+    assert outcomes[:2] + outcomes[3:] == [10, 20, 40, 50]
+    assert isinstance(outcomes[2], ValueError)
+    assert str(outcomes[2]) == "no -3"

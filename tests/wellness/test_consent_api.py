@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wellness.models import ConsentRecord, Profile, User
+from wellness.people.models import ConsentRecord, Profile, User
 
 pytestmark = pytest.mark.django_db
 

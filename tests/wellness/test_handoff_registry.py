@@ -9,9 +9,10 @@ import pytest
 
 from challenges import services as challenges_services
 from tests.factories import UserFactory
-from wellness import services
 from wellness.scoring import handoff
 from wellness.scoring.handoff import ScoredWorkout
+from wellness.scoring.pipeline import workouts_score
+from wellness.workouts.services import workout_create_with_samples
 from worlds import services as worlds_services
 
 START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
@@ -48,7 +49,7 @@ def test_a_registered_receiver_gets_each_scored_chunk_after_those_registered_bef
     )
     user = UserFactory.create(consented=True)
     samples = [{"t": START.timestamp() + i, "hr": 130.0, "speed": 3.0} for i in range(600)]
-    workout = services.workout_create_with_samples(
+    workout = workout_create_with_samples(
         user=user,
         sport="run",
         indoor=False,
@@ -61,7 +62,7 @@ def test_a_registered_receiver_gets_each_scored_chunk_after_those_registered_bef
     received.clear()
 
     # When the workout is scored
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
 
     # Then every receiver got the chunk once, in registration order
     assert calls == ["challenges", "worlds", "last"]

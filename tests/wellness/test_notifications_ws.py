@@ -7,11 +7,11 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from wellness import services
 from wellness.config.asgi import application
-from wellness.models import TokenScope, User
+from wellness.core.groups import user_group
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create, access_token_revoke
 from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
-from wellness.services import user_group
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -20,7 +20,7 @@ PATH = "/ws/v1/notifications/"
 
 @database_sync_to_async
 def new_token(user: User, scope: str = TokenScope.API) -> tuple[int, str]:
-    token, raw = services.access_token_create(user=user, name="test", scope=scope)
+    token, raw = access_token_create(user=user, name="test", scope=scope)
     return token.pk, raw
 
 
@@ -93,7 +93,7 @@ async def test_revoking_a_token_closes_its_open_socket(user: User) -> None:
     ws = communicator(secret)
     await ws.connect()
 
-    await database_sync_to_async(services.access_token_revoke)(user=user, token_id=token_id)
+    await database_sync_to_async(access_token_revoke)(user=user, token_id=token_id)
 
     assert await ws.receive_output(timeout=2) == {
         "type": "websocket.close",

@@ -13,8 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from devices.activity_files import export_fit, parse_activity
 from devices.services import workout_export
 from tests.factories import UserFactory
-from wellness import services
-from wellness.models import BestEffort, StoredScore, User, Workout
+from wellness.people.models import User
+from wellness.scoring.models import BestEffort, StoredScore
+from wellness.scoring.pipeline import workouts_score
+from wellness.scoring.privacy import scores_erase
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_create_with_samples
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +34,7 @@ def run_samples(seconds: int, speed: float, *, offset: float = 0.0) -> list[dict
 
 
 def import_run(user: User, samples: list[dict[str, Any]], **kw: Any) -> Workout:
-    return services.workout_create_with_samples(
+    return workout_create_with_samples(
         user=user,
         sport="run",
         indoor=False,
@@ -44,7 +48,7 @@ def import_run(user: User, samples: list[dict[str, Any]], **kw: Any) -> Workout:
 
 def scored(user: User, samples: list[dict[str, Any]], **kw: Any) -> Workout:
     workout = import_run(user, samples, **kw)
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
     return workout
 
 
@@ -54,7 +58,7 @@ def test_best_efforts_are_stored_at_scoring_and_replaced_on_a_rescore(
     # given a 25-minute run at 4 m/s (6 km)
     workout = scored(consenting_user, run_samples(1500, 4.0))
     # then its fastest 400 m .. 5 km are stored, once each even after scoring again
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
     efforts = {e.name: e.value for e in BestEffort.objects.filter(workout=workout)}
     assert set(efforts) == {"400 m", "1 km", "1 mile", "5 km"}
     assert efforts["1 km"] == pytest.approx(250.0, abs=2.5)
@@ -120,7 +124,7 @@ def test_deleting_the_workout_gives_the_record_back_to_the_next_best(
 
 def test_erasing_scores_erases_best_efforts(consenting_user: User) -> None:
     scored(consenting_user, run_samples(600, 5.0))
-    services.scores_erase(consenting_user.pk)
+    scores_erase(consenting_user.pk)
     assert not BestEffort.objects.filter(user=consenting_user).exists()
 
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import TEST_PASSWORD
-from wellness import services
-from wellness.models import AccessToken, ConsentRecord, Profile, User
+from wellness.people.models import AccessToken, ConsentRecord, Profile, User
+from wellness.people.services import access_token_create, profile_update
 
 pytestmark = pytest.mark.django_db
 
 
 def test_export_contains_account_profile_consent_and_tokens(client_for, consenting_user) -> None:
-    services.profile_update(user=consenting_user, changes={"weight_kg": 64})
-    services.access_token_create(user=consenting_user, name="strap")
+    profile_update(user=consenting_user, changes={"weight_kg": 64})
+    access_token_create(user=consenting_user, name="strap")
 
     response = client_for(consenting_user).get("/api/v1/me/export/")
 
@@ -36,7 +36,7 @@ def test_account_deletion_needs_the_password(client_for, consenting_user: User) 
 
 
 def test_account_deletion_removes_everything_owned(client_for, consenting_user: User) -> None:
-    services.access_token_create(user=consenting_user, name="strap")
+    access_token_create(user=consenting_user, name="strap")
 
     response = client_for(consenting_user).delete(
         "/api/v1/me/", {"password": TEST_PASSWORD}, format="json"

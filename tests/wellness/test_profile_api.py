@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from wellness.models import Profile, User
+from wellness.people.models import Profile, User
 
 pytestmark = pytest.mark.django_db
 

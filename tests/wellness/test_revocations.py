@@ -11,11 +11,11 @@ from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory, hr_samples
-from wellness import services
 from wellness.config.asgi import application
 from wellness.core import revocations
 from wellness.core.revocations import REVOCATIONS_GROUP, revocation_watch
-from wellness.models import TokenScope, User
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create, access_token_revoke, account_delete
 from wellness.people.websocket import CLOSE_TOKEN_REVOKED
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -25,7 +25,7 @@ CLOSED_REVOKED = {"type": "websocket.close", "code": CLOSE_TOKEN_REVOKED}
 
 @database_sync_to_async
 def new_token(user: User, scope: str) -> tuple[int, str]:
-    token, raw = services.access_token_create(user=user, name="test", scope=scope)
+    token, raw = access_token_create(user=user, name="test", scope=scope)
     return token.pk, raw
 
 
@@ -59,9 +59,7 @@ async def test_revoking_a_token_closes_exactly_the_sockets_of_that_token(
     same_user_other_token = await opened("/ws/v1/notifications/", api_secret)
     other = await opened("/ws/v1/ingest/", other_secret)
 
-    await database_sync_to_async(services.access_token_revoke)(
-        user=consenting_user, token_id=ingest_id
-    )
+    await database_sync_to_async(access_token_revoke)(user=consenting_user, token_id=ingest_id)
 
     for ws in revoked:
         assert await ws.receive_output(timeout=2) == CLOSED_REVOKED
@@ -105,7 +103,7 @@ async def test_deleting_the_account_closes_the_sockets_of_all_its_tokens(
         await opened("/ws/v1/notifications/", api_secret),
     ]
 
-    await database_sync_to_async(services.account_delete)(
+    await database_sync_to_async(account_delete)(
         user=consenting_user, password="correct horse battery"
     )
 
@@ -159,15 +157,15 @@ async def test_a_revocation_while_a_batch_is_stored_closes_without_a_reply(
     assert watch is not None
     from devices import ingest_writer
 
-    real_store = ingest_writer.BatchWriter.store
+    real_store = ingest_writer.batch_store
 
-    async def store_then_revoked(self: Any, batch: Any) -> bool:
-        stored = await real_store(self, batch)
+    async def store_then_revoked(batch: Any) -> bool:
+        stored = await real_store(batch)
         watch.tokens_revoked([token_id])  # the revocation arrives while the batch is stored
         await asyncio.sleep(0.05)  # and the socket is closed before the write returns
         return stored
 
-    monkeypatch.setattr(ingest_writer.BatchWriter, "store", store_then_revoked)
+    monkeypatch.setattr(ingest_writer, "batch_store", store_then_revoked)
 
     await ws.send_json_to(
         {"type": "samples", "workout_id": workout.pk, "device": "strap", "seq": 1,

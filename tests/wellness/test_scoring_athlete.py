@@ -12,9 +12,12 @@ import pytest
 
 from tests.factories import UserFactory
 from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
-from wellness import selectors, services
-from wellness.models import Profile, StoredScore, User
+from wellness.people.models import Profile, User
 from wellness.scoring import engine, results
+from wellness.scoring.athletes import athlete_of
+from wellness.scoring.models import StoredScore
+from wellness.scoring.pipeline import _metrics_json, workouts_score
+from wellness.workouts.selectors import workout_series
 
 pytestmark = pytest.mark.django_db
 
@@ -22,10 +25,10 @@ pytestmark = pytest.mark.django_db
 def _expected_metrics(workout_id: int, profile: Profile | None) -> dict[str, Any]:
     """The metrics of the workout scored straight from its series with the profile's athlete."""
     try:
-        athlete = services._athlete(profile)
+        athlete = athlete_of(profile)
     except ValueError:
         athlete = results.Athlete()
-    series = selectors.workout_series(workout=workout_id)
+    series = workout_series(workout=workout_id)
     score = engine.score_arrays(
         np.ascontiguousarray(series.records.T),
         series.rr[:, 1],
@@ -34,7 +37,7 @@ def _expected_metrics(workout_id: int, profile: Profile | None) -> dict[str, Any
         indoor=False,
         elapsed_s=dt.timedelta(minutes=30).total_seconds(),
     )
-    return services._metrics_json(score)
+    return _metrics_json(score)
 
 
 @pytest.mark.parametrize(
@@ -60,7 +63,7 @@ def test_stored_metrics_are_those_of_the_athlete_the_profile_describes(
     workout = import_workout(person, steady_run(hr=158.0))
     profile = Profile.objects.filter(user=person).first()
 
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
 
     stored = StoredScore.objects.get(workout=workout)
     assert stored.metrics == _expected_metrics(workout.pk, profile)
@@ -73,7 +76,7 @@ def test_profiles_that_differ_give_different_scores() -> None:
     Profile.objects.filter(user=younger).update(birth_year=2000, weight_kg=Decimal("55"))
     workouts = [import_workout(p, steady_run(hr=158.0)) for p in (older, younger)]
 
-    services.workouts_score(workout_ids=[w.pk for w in workouts])
+    workouts_score(workout_ids=[w.pk for w in workouts])
 
     first, second = (StoredScore.objects.get(workout=w).metrics for w in workouts)
     assert first["energy_kcal"] != second["energy_kcal"]

@@ -15,9 +15,22 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.models import ActivityTotals, AppliedWorkout, Contribution, ContributionStatus
 from tests.factories import UserFactory, WorkoutFactory
-from wellness import selectors, services
-from wellness.models import Progress, ScoreStatus, ScoringPending, StoredScore, User, Workout
+from wellness.people.erasure import health_data_erase
+from wellness.people.models import User
+from wellness.people.selectors import user_export
+from wellness.people.services import consent_grant, profile_update
 from wellness.scoring import engine, levels, results, rules
+from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
+from wellness.scoring.pipeline import workouts_score
+from wellness.scoring.selectors import progress_of, workout_score_view
+from wellness.workouts.models import Workout
+from wellness.workouts.selectors import workout_frame, workout_rr
+from wellness.workouts.services import (
+    workout_create_with_samples,
+    workout_finish,
+    workout_samples_store,
+    workout_start,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +48,7 @@ def steady_run(minutes: int = 30, *, hr: float = 150.0, speed: float = 3.0) -> l
 def import_workout(
     user: User, samples: list[dict[str, Any]], *, sport: str = "run", minutes: int = 30
 ) -> Workout:
-    return services.workout_create_with_samples(
+    return workout_create_with_samples(
         user=user,
         sport=sport,
         indoor=False,
@@ -49,7 +62,7 @@ def import_workout(
 @pytest.fixture
 def athlete(consenting_user: User) -> User:
     """A consenting person whose profile lets every formula run."""
-    services.profile_update(
+    profile_update(
         user=consenting_user,
         changes={"birth_year": 1988, "sex": "female", "weight_kg": 62, "resting_heart_rate": 52},
     )
@@ -90,15 +103,13 @@ def test_nothing_is_scored_before_the_transaction_commits(consenting_user: User)
 def test_finishing_a_live_workout_queues_and_scores_it(
     consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    workout = services.workout_start(
-        user=consenting_user, sport="run", indoor=False, started_at=START
-    )
-    services.workout_samples_store(
+    workout = workout_start(user=consenting_user, sport="run", indoor=False, started_at=START)
+    workout_samples_store(
         user=consenting_user, workout_id=workout.pk, device="strap", seq=1, samples=steady_run(10)
     )
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.workout_finish(workout_id=workout.pk, ended_at=START + dt.timedelta(minutes=10))
+        workout_finish(workout_id=workout.pk, ended_at=START + dt.timedelta(minutes=10))
 
     assert StoredScore.objects.get(workout=workout).status == ScoreStatus.SCORED
 
@@ -111,8 +122,8 @@ def test_scoring_twice_gives_the_same_score_and_awards_nothing_twice(
     first = StoredScore.objects.get(workout=workout)
     xp_once = xp(consenting_user)
 
-    services.workouts_score(workout_ids=[workout.pk])
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
 
     again = StoredScore.objects.get(workout=workout)
     assert (again.points, again.metrics, again.flags) == (first.points, first.metrics, first.flags)
@@ -125,9 +136,9 @@ def test_rescoring_after_a_profile_change_replaces_the_contribution_instead_of_a
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         workout = import_workout(consenting_user, steady_run())
-    services.profile_update(user=consenting_user, changes={"birth_year": 1970, "weight_kg": 90})
+    profile_update(user=consenting_user, changes={"birth_year": 1970, "weight_kg": 90})
 
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
 
     new_points = StoredScore.objects.get(workout=workout).points
     assert xp(consenting_user) == new_points
@@ -158,7 +169,7 @@ def test_bad_data_is_stored_with_a_score_or_a_reason_never_a_crash(
         value is None or not isinstance(value, float) or math.isfinite(value)
         for value in stored.metrics.values()
     )
-    view = selectors.workout_score_view(user=consenting_user, workout_id=workout.pk)
+    view = workout_score_view(user=consenting_user, workout_id=workout.pk)
     assert set(view["explanations"]) >= {"training_load", "points"}
 
 
@@ -173,7 +184,7 @@ def test_a_workout_that_cannot_be_scored_is_stored_as_unscorable_with_its_reason
         ended_at=START + dt.timedelta(minutes=30),
     )
 
-    services.workouts_score(workout_ids=[workout.pk])
+    workouts_score(workout_ids=[workout.pk])
 
     stored = StoredScore.objects.get(workout=workout)
     assert stored.status == ScoreStatus.UNSCORABLE
@@ -202,8 +213,8 @@ def test_score_endpoint_shows_every_metric_with_its_explanation_flags_and_points
     assert stored.metrics["training_load"] > 0
     # The explanations read from the stored numbers equal those of scoring the workout afresh.
     fresh = engine.score_workout(
-        selectors.workout_frame(workout=workout),
-        selectors.workout_rr(workout=workout),
+        workout_frame(workout=workout),
+        workout_rr(workout=workout),
         results.Athlete(
             age=timezone.now().year - 1988, sex="female", weight_kg=62.0, resting_hr=52.0
         ),
@@ -298,7 +309,7 @@ def test_accepting_a_flagged_workout_marks_its_score_accepted_and_counts_it(
         goal_type="distance",
     )
     challenge_services.challenge_join(user=other_user, challenge_id=c.pk)
-    services.consent_grant(user=other_user)
+    consent_grant(user=other_user)
     with django_capture_on_commit_callbacks(execute=True):
         workout = import_workout(other_user, steady_run(speed=20.0))  # no runner holds 72 km/h
     stored = StoredScore.objects.get(workout=workout)
@@ -364,13 +375,13 @@ def test_health_data_erasure_erases_my_scores_and_xp_and_leaves_another_users(
         kept = import_workout(other, steady_run())
     kept_score = StoredScore.objects.get(workout=kept)
 
-    services.health_data_erase(user_id=athlete.pk)
-    services.health_data_erase(user_id=athlete.pk)  # idempotent
+    health_data_erase(user_id=athlete.pk)
+    health_data_erase(user_id=athlete.pk)  # idempotent
 
     assert list(StoredScore.objects.all()) == [kept_score]
     assert not Progress.objects.filter(user=athlete).exists()
     assert xp(other) == kept_score.points
-    assert selectors.progress_of(user=athlete)["xp"] == 0
+    assert progress_of(user=athlete)["xp"] == 0
 
 
 def test_export_contains_my_scores_and_progress_and_none_of_another_users(
@@ -382,10 +393,10 @@ def test_export_contains_my_scores_and_progress_and_none_of_another_users(
         import_workout(other, steady_run())
     stored = StoredScore.objects.get(workout=mine)
 
-    exported = selectors.user_export(user=athlete)["scoring"]
+    exported = user_export(user=athlete)["scoring"]
 
     assert exported["progress"]["xp"] == stored.points == xp(athlete)
     assert [s["workout_id"] for s in exported["scores"]] == [mine.pk]
     assert exported["scores"][0]["points"] == stored.points
     assert exported["scores"][0]["metrics"]["distance_m"] == stored.metrics["distance_m"]
-    assert selectors.user_export(user=UserFactory.create())["scoring"]["scores"] == []
+    assert user_export(user=UserFactory.create())["scoring"]["scores"] == []

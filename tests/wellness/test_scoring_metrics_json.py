@@ -8,8 +8,8 @@ from dataclasses import asdict
 import numpy as np
 
 from benchmarks.scoring import synthetic_run
-from wellness import services
 from wellness.scoring.engine import score_workout
+from wellness.scoring.pipeline import _json_ready, _metrics_json
 from wellness.scoring.results import Athlete
 
 
@@ -17,14 +17,14 @@ def _reference(score: object) -> object:
     """The metrics as they were built before: ``asdict`` without flags, made JSON-ready."""
     metrics = asdict(score)  # type: ignore[call-overload]
     metrics.pop("flags")
-    return services._json_ready(metrics)
+    return _json_ready(metrics)
 
 
 def test_metrics_json_equals_the_asdict_form_without_flags_for_a_scored_run() -> None:
     frame, rr = synthetic_run(3600, seed=3)
     score = score_workout(frame, rr, Athlete(age=40, sex="male", weight_kg=75), "run")
 
-    metrics = services._metrics_json(score)
+    metrics = _metrics_json(score)
 
     assert metrics == _reference(score)
     assert list(metrics) == list(_reference(score))  # type: ignore[call-overload]
@@ -36,7 +36,7 @@ def test_metrics_json_stores_non_finite_numbers_as_null() -> None:
     frame["hr"] = np.nan
     score = score_workout(frame, None, Athlete(), "run")
 
-    metrics = services._metrics_json(score)
+    metrics = _metrics_json(score)
 
     assert metrics == _reference(score)
     assert all(

@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, WorkoutFactory
 from tests.wellness.test_scoring_lifecycle import START, import_workout, steady_run
-from wellness import services
-from wellness.models import Progress, ScoreStatus, StoredScore, User
+from wellness.people.models import User
+from wellness.people.services import profile_update
+from wellness.scoring import queue
+from wellness.scoring.models import Progress, ScoreStatus, StoredScore
+from wellness.scoring.pipeline import workouts_score
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -20,7 +23,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_drain_task(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests score in-process: importing a workout queues no task for a worker."""
-    monkeypatch.setattr(services, "scoring_drain_schedule", lambda: None)
+    monkeypatch.setattr(queue, "scoring_drain_schedule", lambda: None)
 
 
 COLUMNS = (
@@ -35,7 +38,7 @@ def _stored(ids: list[int]) -> list[tuple[Any, ...]]:
 
 
 def _workouts(person: User, organizer: User) -> list[int]:
-    services.profile_update(
+    profile_update(
         user=person,
         changes={"birth_year": 1988, "sex": "female", "weight_kg": 62, "resting_heart_rate": 52},
     )
@@ -44,7 +47,7 @@ def _workouts(person: User, organizer: User) -> list[int]:
     unscorable = WorkoutFactory.create(
         user=person, sport="swim", status="finished", ended_at=START + dt.timedelta(minutes=30)
     )
-    services.workouts_score(workout_ids=[flagged.pk])
+    workouts_score(workout_ids=[flagged.pk])
     StoredScore.objects.filter(workout=flagged).update(
         accepted_by=organizer, accepted_at=timezone.now()
     )
@@ -55,7 +58,7 @@ def test_on_postgresql_stored_scores_equal_what_the_orm_stores_for_the_same_rows
     person, organizer = UserFactory.create(consented=True), UserFactory.create()
     ids = _workouts(person, organizer)
 
-    rows = services.workouts_score(workout_ids=ids)
+    rows = workouts_score(workout_ids=ids)
     upserted = _stored(ids)
     StoredScore.objects.filter(workout_id__in=ids).delete()
     StoredScore.objects.bulk_create(rows)
@@ -75,11 +78,11 @@ def test_on_postgresql_stored_scores_equal_what_the_orm_stores_for_the_same_rows
 def test_on_postgresql_rescoring_keeps_acceptance_and_awards_no_xp_twice() -> None:
     person, organizer = UserFactory.create(consented=True), UserFactory.create()
     ids = _workouts(person, organizer)
-    services.workouts_score(workout_ids=ids)
+    workouts_score(workout_ids=ids)
     first = _stored(ids)
     xp_once = Progress.objects.get(user=person).xp
 
-    services.workouts_score(workout_ids=ids)
+    workouts_score(workout_ids=ids)
 
     again = _stored(ids)
     assert [row[:-1] for row in again] == [row[:-1] for row in first]  # all but scored_at

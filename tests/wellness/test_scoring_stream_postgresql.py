@@ -12,9 +12,13 @@ from django.db import connection
 from tests.factories import UserFactory
 from tests.wellness.test_scoring_athlete import _expected_metrics
 from tests.wellness.test_scoring_lifecycle import T0, import_workout, steady_run
-from wellness import selectors, services
-from wellness.models import Profile, StoredScore, User, Workout
-from wellness.scoring import results
+from wellness.people.models import Profile, User
+from wellness.people.services import profile_update
+from wellness.scoring import pipeline, queue, results
+from wellness.scoring.models import StoredScore
+from wellness.scoring.pipeline import _score_one, workouts_score
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_samples_store
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -22,12 +26,12 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @pytest.fixture(autouse=True)
 def _no_drain_task(monkeypatch: pytest.MonkeyPatch) -> None:
     """These tests score in-process: importing a workout queues no task for a worker."""
-    monkeypatch.setattr(services, "scoring_drain_schedule", lambda: None)
+    monkeypatch.setattr(queue, "scoring_drain_schedule", lambda: None)
 
 
 def _people() -> list[User]:
     people = [UserFactory.create(consented=True) for _ in range(2)]
-    services.profile_update(
+    profile_update(
         user=people[0],
         changes={"birth_year": 1988, "sex": "female", "weight_kg": 62, "resting_heart_rate": 52},
     )
@@ -41,7 +45,7 @@ def _chunk(people: list[User]) -> tuple[list[Workout], set[int]]:
         for i in range(4)
     ]
     late = import_workout(people[0], steady_run(hr=150.0))
-    services.workout_samples_store(
+    workout_samples_store(
         user=people[0], workout_id=late.pk, device="phone", seq=1,
         samples=[{"t": T0 + 30 * 60 + i, "hr": 175.0, "speed": 4.0} for i in range(120)],
     )  # fmt: skip
@@ -58,17 +62,17 @@ def test_on_postgresql_a_streamed_chunk_stores_what_each_workout_scored_alone_gi
     people = _people()
     workouts, unsaved = _chunk(people)
     merged: list[int] = []
-    workout_series = selectors.workout_series
+    unspied = pipeline.workout_series
 
     def spy(*, workout: Any) -> Any:
         merged.append(workout)
-        return workout_series(workout=workout)
+        return unspied(workout=workout)
 
-    monkeypatch.setattr(selectors, "workout_series", spy)
+    monkeypatch.setattr(pipeline, "workout_series", spy)
 
-    services.workouts_score(workout_ids=[w.pk for w in workouts])
+    workouts_score(workout_ids=[w.pk for w in workouts])
 
-    monkeypatch.setattr(selectors, "workout_series", workout_series)
+    monkeypatch.setattr(pipeline, "workout_series", unspied)
     assert sorted(merged) == sorted(unsaved)  # the others came from the stream
     for workout in workouts:
         stored = StoredScore.objects.get(workout=workout)
@@ -85,7 +89,7 @@ def test_on_postgresql_an_error_while_the_series_stream_in_rolls_the_chunk_back(
     people = _people()
     workouts = [import_workout(people[i % 2], steady_run(hr=140.0 + i)) for i in range(4)]
     ids = [w.pk for w in workouts]
-    score_one = services._score_one
+    score_one = _score_one
     calls: list[int] = []
 
     def failing(workout: Any, series: Any) -> results.WorkoutScore | results.UnscorableWorkout:
@@ -94,18 +98,18 @@ def test_on_postgresql_an_error_while_the_series_stream_in_rolls_the_chunk_back(
             raise RuntimeError("a bug in scoring")
         return score_one(workout, series)
 
-    monkeypatch.setattr(services, "_score_one", failing)
+    monkeypatch.setattr(pipeline, "_score_one", failing)
 
     with pytest.raises(RuntimeError, match="a bug in scoring"):
-        services.workouts_score(workout_ids=ids)
+        workouts_score(workout_ids=ids)
 
     assert len(calls) == 2
     assert not StoredScore.objects.filter(workout_id__in=ids).exists()
-    monkeypatch.setattr(services, "_score_one", score_one)
+    monkeypatch.setattr(pipeline, "_score_one", score_one)
     with connection.cursor() as cursor:  # the connection is usable again
         cursor.execute("SELECT 1")
         assert cursor.fetchone() == (1,)
-    services.workouts_score(workout_ids=ids)
+    workouts_score(workout_ids=ids)
     assert StoredScore.objects.filter(workout_id__in=ids).count() == 4
 
 

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import UserFactory
-from wellness.models import User
+from wellness.people.models import User
 
 
 def _people(count: int) -> list[User]:
@@ -43,7 +43,7 @@ def test_any_of_a_subquery_is_in_that_subquery() -> None:
 
 @pytest.mark.django_db
 def test_any_of_on_a_foreign_key_and_in_a_delete() -> None:
-    from wellness.models import Profile
+    from wellness.people.models import Profile
 
     people = _people(3)
     for person in people:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from wellness.models import AccessToken, User
+from wellness.people.models import AccessToken, User
 from wellness.people.tokens import token_digest
 
 pytestmark = pytest.mark.django_db

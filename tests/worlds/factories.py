@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.factories import WorkoutFactory
-from wellness.models import User
+from wellness.people.models import User
 from worlds import services
 from worlds.gpx import gpx_write, straight_north
 from worlds.models import World

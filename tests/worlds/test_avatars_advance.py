@@ -8,7 +8,7 @@ import pytest
 
 from tests.factories import UserFactory
 from tests.worlds.factories import live_workout, make_world
-from wellness.models import User
+from wellness.people.models import User
 from worlds import services
 from worlds.models import AvatarSession, SessionEvent, World
 

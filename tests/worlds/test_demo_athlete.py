@@ -9,8 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from devices.bridge.journal import Journal
-from wellness import selectors
-from wellness.models import AccessToken, TokenScope, Workout
+from wellness.people.models import AccessToken, TokenScope
+from wellness.people.selectors import access_token_by_secret
+from wellness.workouts.models import Workout
 from worlds.live import merge_by_time
 from worlds.models import AvatarSession, SessionStatus
 
@@ -30,7 +31,7 @@ def test_demo_athlete_prints_a_working_ingest_token_and_opens_a_session_in_the_w
 
     printed = _prepare(tmp_path / "journal.sqlite3")
 
-    token = selectors.access_token_by_secret(printed["WELLVERSE_TOKEN"])
+    token = access_token_by_secret(printed["WELLVERSE_TOKEN"])
     assert token is not None
     assert (token.user.email, token.scope) == ("ada@demo.wellverse.test", TokenScope.INGEST)
     session = AvatarSession.objects.get(pk=int(printed["DEMO_SESSION_ID"]))
@@ -54,7 +55,7 @@ def test_demo_athlete_again_resumes_the_unfinished_run_and_revokes_the_old_token
     assert (second["DEMO_WORKOUT_ID"], second["DEMO_SESSION_ID"]) == (
         first["DEMO_WORKOUT_ID"], first["DEMO_SESSION_ID"],
     )  # fmt: skip
-    assert selectors.access_token_by_secret(first["WELLVERSE_TOKEN"]) is None
+    assert access_token_by_secret(first["WELLVERSE_TOKEN"]) is None
     assert AccessToken.objects.filter(name="demo simulator", revoked_at__isnull=True).count() == 1
 
 

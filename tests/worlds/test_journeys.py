@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.worlds.factories import make_world
-from wellness.models import User
+from wellness.people.models import User
 from wellness.scoring.handoff import ScoredWorkout
 from worlds import services
 from worlds.models import Journey, JourneyProgress, Postcard
@@ -48,7 +48,7 @@ def test_a_scored_workout_advances_the_journey_by_its_effort_distance(user: User
     journey = two_stage_journey()
     progress = services.journey_join(user=user, journey_id=journey.pk)
 
-    services.journeys_advance(scored=scored(user, 1, 700.0))
+    services.journeys_advance_many(scored=[scored(user, 1, 700.0)])
 
     progress.refresh_from_db()
     assert progress.distance_m == 700.0
@@ -61,8 +61,8 @@ def test_the_same_workout_handed_over_twice_advances_once(user: User) -> None:
     journey = two_stage_journey()
     progress = services.journey_join(user=user, journey_id=journey.pk)
 
-    services.journeys_advance(scored=scored(user, 1, 700.0))
-    services.journeys_advance(scored=scored(user, 1, 700.0))
+    services.journeys_advance_many(scored=[scored(user, 1, 700.0)])
+    services.journeys_advance_many(scored=[scored(user, 1, 700.0)])
 
     progress.refresh_from_db()
     assert progress.distance_m == 700.0
@@ -73,7 +73,7 @@ def test_a_postcard_carries_the_story_and_the_profile_so_far(client_for: Any, us
     journey = two_stage_journey()
     services.journey_join(user=user, journey_id=journey.pk)
 
-    services.journeys_advance(scored=scored(user, 1, 3_100.0))
+    services.journeys_advance_many(scored=[scored(user, 1, 3_100.0)])
     cards = client_for(user).get("/api/v1/worlds/postcards/").json()["results"]
 
     assert [(c["landmark"], c["story"], c["journey_distance_m"]) for c in cards] == [
@@ -88,8 +88,8 @@ def test_reaching_the_end_completes_the_journey(user: User) -> None:
     journey = two_stage_journey()
     progress = services.journey_join(user=user, journey_id=journey.pk)
 
-    services.journeys_advance(scored=scored(user, 1, 2_000.0))
-    services.journeys_advance(scored=scored(user, 2, 2_000.0))
+    services.journeys_advance_many(scored=[scored(user, 1, 2_000.0)])
+    services.journeys_advance_many(scored=[scored(user, 2, 2_000.0)])
 
     progress.refresh_from_db()
     assert progress.distance_m == 4_000.0
@@ -101,9 +101,9 @@ def test_a_community_travels_by_its_members_workouts(user: User, other_user: Use
     services.journey_join(user=user, journey_id=journey.pk, community_id=5)
     services.journey_join(user=other_user, journey_id=journey.pk, community_id=5)
 
-    services.journeys_advance(scored=scored(user, 1, 400.0))
-    services.journeys_advance(scored=scored(other_user, 2, 300.0))
-    services.journeys_advance(scored=scored(other_user, 2, 300.0))
+    services.journeys_advance_many(scored=[scored(user, 1, 400.0)])
+    services.journeys_advance_many(scored=[scored(other_user, 2, 300.0)])
+    services.journeys_advance_many(scored=[scored(other_user, 2, 300.0)])
 
     community = JourneyProgress.objects.get(journey=journey, community_id=5)
     assert community.distance_m == 700.0
@@ -114,7 +114,7 @@ def test_a_flagged_workout_moves_its_person_but_not_the_community(user: User) ->
     journey = two_stage_journey()
     progress = services.journey_join(user=user, journey_id=journey.pk, community_id=5)
 
-    services.journeys_advance(scored=scored(user, 1, 400.0, counts_for_leaderboards=False))
+    services.journeys_advance_many(scored=[scored(user, 1, 400.0, counts_for_leaderboards=False)])
 
     progress.refresh_from_db()
     assert progress.distance_m == 400.0
@@ -126,7 +126,7 @@ def test_journey_progress_of_another_person_is_not_found(
 ) -> None:
     journey = two_stage_journey()
     progress = services.journey_join(user=user, journey_id=journey.pk)
-    services.journeys_advance(scored=scored(user, 1, 700.0))
+    services.journeys_advance_many(scored=[scored(user, 1, 700.0)])
     card = Postcard.objects.get()
     client = client_for(other_user)
 

@@ -11,7 +11,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
 from tests.worlds.factories import live_workout, make_world
-from wellness.models import User
+from wellness.core.groups import workout_group
+from wellness.people.models import User
 from worlds import services
 from worlds.live import WorldTicker
 
@@ -97,7 +98,7 @@ async def test_each_server_process_ticker_delivers_every_tick_and_event_once_to_
         await ticker.live(ticker.watch(socket.send))
 
     await get_channel_layer().group_send(
-        services.workout_group(workout_id),
+        workout_group(workout_id),
         {
             "type": "workout.samples",
             "workout_id": workout_id,

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.worlds.factories import live_workout, make_world
-from wellness import selectors, services
-from wellness.models import User
+from wellness.people.erasure import health_data_erase
+from wellness.people.models import User
+from wellness.people.selectors import user_export
 from worlds import services as worlds_services
 from worlds.models import AvatarSession
 
@@ -19,11 +20,12 @@ def test_the_export_lists_avatar_sessions_with_their_events(consenting_user: Use
     session = worlds_services.session_start(
         user=consenting_user, world_id=world.pk, workout_id=workout_id, sport="walk"
     )
-    worlds_services.avatar_advance(
-        session_id=session.pk, samples=[{"t": float(t), "speed": 2.0} for t in range(60)]
+    worlds_services.avatars_advance(
+        world_id=world.pk,
+        batches={session.pk: [{"t": float(t), "speed": 2.0} for t in range(60)]},
     )
 
-    exported = selectors.user_export(user=consenting_user)["worlds"]
+    exported = user_export(user=consenting_user)["worlds"]
 
     (entry,) = exported["avatar_sessions"]
     assert (entry["workout_id"], entry["status"], entry["distance_m"]) == (
@@ -44,11 +46,13 @@ def test_erasing_health_data_deletes_avatar_sessions(
         workout_id=live_workout(consenting_user),
         sport="run",
     )
-    worlds_services.avatar_advance(session_id=mine.pk, samples=[{"t": 0.0}, {"t": 1.0, "hr": 150}])
+    worlds_services.avatars_advance(
+        world_id=world.pk, batches={mine.pk: [{"t": 0.0}, {"t": 1.0, "hr": 150}]}
+    )
     theirs = worlds_services.session_start(
         user=other_user, world_id=world.pk, workout_id=live_workout(other_user), sport="run"
     )
 
-    services.health_data_erase(user_id=consenting_user.pk)
+    health_data_erase(user_id=consenting_user.pk)
 
     assert list(AvatarSession.objects.values_list("pk", flat=True)) == [theirs.pk]

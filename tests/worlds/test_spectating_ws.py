@@ -12,11 +12,11 @@ from channels.testing import WebsocketCommunicator
 
 from tests.factories import UserFactory
 from tests.worlds.factories import live_workout, make_world
-from wellness import services as wellness_services
 from wellness.config.asgi import application
-from wellness.models import User
+from wellness.core.groups import user_group
+from wellness.people.models import User
+from wellness.people.services import access_token_create
 from wellness.people.websocket import CLOSE_NOT_FOUND, CLOSE_UNAUTHENTICATED
-from wellness.services import user_group
 from worlds import services
 from worlds.live import run_for_live_sessions
 from worlds.models import AvatarSession, SessionEvent, World
@@ -31,7 +31,7 @@ def _fast_ticks(settings: Any) -> None:
 
 @database_sync_to_async
 def token_for(user: User) -> str:
-    return wellness_services.access_token_create(user=user, name="viewer", scope="api")[1]
+    return access_token_create(user=user, name="viewer", scope="api")[1]
 
 
 @database_sync_to_async

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.factories import UserFactory, WorkoutFactory
 from tests.worlds.factories import live_workout, make_world
-from wellness.models import User
+from wellness.people.models import User
 from worlds import services
 from worlds.gpx import gpx_write, straight_north
 from worlds.models import AvatarSession, GroupRun, Landmark, Route, World
@@ -394,8 +394,9 @@ def test_group_run_results_rank_finishers_by_time_under_public_names(
             user=who, world_id=world.pk, workout_id=live_workout(who), sport="run",
             group_run_id=run.pk,
         )  # fmt: skip
-        services.avatar_advance(
-            session_id=session.pk, samples=[{"t": float(t), "speed": speed} for t in range(40)]
+        services.avatars_advance(
+            world_id=world.pk,
+            batches={session.pk: [{"t": float(t), "speed": speed} for t in range(40)]},
         )
 
     response = client_for(consenting_user).get(f"/api/v1/worlds/group-runs/{run.pk}/")

@@ -25,16 +25,11 @@ from wellness.classes.models import (
 from wellness.classes.scoring import explain_class_metrics
 from wellness.core.errors import NotFound
 from wellness.core.rest import Pagination
-from wellness.models import User
-from wellness.selectors import public_name
+from wellness.people.permissions import request_user
+from wellness.people.selectors import public_name
 
 # Larger numbers are no id of ours, and some databases overflow on them.
 MAX_ID = 2**31 - 1
-
-
-def _me(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class OccurrenceOutput(serializers.ModelSerializer[ClassOccurrence]):
@@ -212,7 +207,7 @@ class ClassListView(APIView):
     def post(self, request: Request) -> Response:
         data = ClassInput(data=request.data)
         data.is_valid(raise_exception=True)
-        fitness_class = services.class_create(user=_me(request), **data.validated_data)
+        fitness_class = services.class_create(user=request_user(request), **data.validated_data)
         return Response(ClassOutput(fitness_class).data, status=status.HTTP_201_CREATED)
 
 
@@ -238,7 +233,7 @@ class ClassOccurrencesView(APIView):
 class BookingListView(APIView):
     @extend_schema(responses=BookingOutput(many=True), summary="My bookings.")
     def get(self, request: Request) -> Response:
-        qs = selectors.bookings_for(user=_me(request)).order_by("-created_at", "-id")
+        qs = selectors.bookings_for(user=request_user(request)).order_by("-created_at", "-id")
         paginator = Pagination()
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(BookingOutput(page, many=True).data)
@@ -252,16 +247,16 @@ class BookingListView(APIView):
         data = BookingInput(data=request.data)
         data.is_valid(raise_exception=True)
         booking = services.booking_create(
-            user=_me(request), occurrence_id=data.validated_data["occurrence_id"]
+            user=request_user(request), occurrence_id=data.validated_data["occurrence_id"]
         )
-        booking = selectors.bookings_for(user=_me(request)).get(pk=booking.pk)
+        booking = selectors.bookings_for(user=request_user(request)).get(pk=booking.pk)
         return Response(BookingOutput(booking).data, status=status.HTTP_201_CREATED)
 
 
 class BookingDetailView(APIView):
     @extend_schema(responses=BookingOutput, summary="One of my bookings.")
     def get(self, request: Request, booking_id: int) -> Response:
-        booking = selectors.bookings_for(user=_me(request)).filter(pk=booking_id).first()
+        booking = selectors.bookings_for(user=request_user(request)).filter(pk=booking_id).first()
         if booking is None:
             raise NotFound("No such booking.")
         return Response(BookingOutput(booking).data)
@@ -272,8 +267,8 @@ class BookingDetailView(APIView):
         summary="Cancel a booking; the first person waiting gets the place.",
     )
     def delete(self, request: Request, booking_id: int) -> Response:
-        booking = services.booking_cancel(user=_me(request), booking_id=booking_id)
-        booking = selectors.bookings_for(user=_me(request)).get(pk=booking.pk)
+        booking = services.booking_cancel(user=request_user(request), booking_id=booking_id)
+        booking = selectors.bookings_for(user=request_user(request)).get(pk=booking.pk)
         return Response(BookingOutput(booking).data)
 
 
@@ -285,13 +280,13 @@ class HistoryView(APIView):
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            selectors.class_history(user=_me(request)), request, view=self
+            selectors.class_history(user=request_user(request)), request, view=self
         )
         return paginator.get_paginated_response(AttendanceOutput(page, many=True).data)
 
 
 def _attendance_response(request: Request, attendance: Attendance, code: int = 200) -> Response:
-    fresh = selectors.attendance_of(user=_me(request), attendance_id=attendance.pk)
+    fresh = selectors.attendance_of(user=request_user(request), attendance_id=attendance.pk)
     return Response(AttendanceOutput(fresh).data, status=code)
 
 
@@ -302,7 +297,9 @@ class OnDemandAttendanceView(APIView):
         summary="Start an on-demand class (or get the run already going).",
     )
     def post(self, request: Request, class_id: int) -> Response:
-        attendance = services.attendance_start_on_demand(user=_me(request), class_id=class_id)
+        attendance = services.attendance_start_on_demand(
+            user=request_user(request), class_id=class_id
+        )
         return _attendance_response(request, attendance, status.HTTP_201_CREATED)
 
 
@@ -313,14 +310,18 @@ class LiveAttendanceView(APIView):
         summary="Join a running live session as a participant (again: the same attendance).",
     )
     def post(self, request: Request, occurrence_id: int) -> Response:
-        attendance = services.attendance_start_live(user=_me(request), occurrence_id=occurrence_id)
+        attendance = services.attendance_start_live(
+            user=request_user(request), occurrence_id=occurrence_id
+        )
         return _attendance_response(request, attendance, status.HTTP_201_CREATED)
 
 
 class AttendanceDetailView(APIView):
     @extend_schema(responses=AttendanceOutput, summary="One class I take or took.")
     def get(self, request: Request, attendance_id: int) -> Response:
-        attendance = selectors.attendance_of(user=_me(request), attendance_id=attendance_id)
+        attendance = selectors.attendance_of(
+            user=request_user(request), attendance_id=attendance_id
+        )
         if attendance is None:
             raise NotFound("No such attendance.")
         return Response(AttendanceOutput(attendance).data)
@@ -336,7 +337,7 @@ class AttendanceCompleteView(APIView):
         data = AttendanceCompleteInput(data=request.data)
         data.is_valid(raise_exception=True)
         attendance = services.attendance_complete(
-            user=_me(request), attendance_id=attendance_id, **data.validated_data
+            user=request_user(request), attendance_id=attendance_id, **data.validated_data
         )
         return _attendance_response(request, attendance)
 
@@ -344,12 +345,14 @@ class AttendanceCompleteView(APIView):
 class SessionView(APIView):
     @extend_schema(responses=dict, summary="The live session's state (participants, instructor).")
     def get(self, request: Request, occurrence_id: int) -> Response:
-        occurrence = selectors.occurrence_for(user=_me(request), occurrence_id=occurrence_id)
+        occurrence = selectors.occurrence_for(
+            user=request_user(request), occurrence_id=occurrence_id
+        )
         if occurrence is None:
             raise NotFound("No such class occurrence.")
         state = selectors.session_state(occurrence=occurrence)
         state["is_instructor"] = selectors.is_instructor_of(
-            user=_me(request), occurrence=occurrence
+            user=request_user(request), occurrence=occurrence
         )
         return Response(state)
 
@@ -362,7 +365,7 @@ class SessionView(APIView):
         data = SessionActionInput(data=request.data)
         data.is_valid(raise_exception=True)
         occurrence = services.session_control(
-            user=_me(request), occurrence_id=occurrence_id, **data.validated_data
+            user=request_user(request), occurrence_id=occurrence_id, **data.validated_data
         )
         return Response(selectors.session_state(occurrence=occurrence))
 
@@ -370,9 +373,12 @@ class SessionView(APIView):
 class LiveShareView(APIView):
     @extend_schema(responses=LiveShareOutput, summary="My heart-rate sharing choice for a class.")
     def get(self, request: Request, occurrence_id: int) -> Response:
-        if selectors.occurrence_for(user=_me(request), occurrence_id=occurrence_id) is None:
+        if (
+            selectors.occurrence_for(user=request_user(request), occurrence_id=occurrence_id)
+            is None
+        ):
             raise NotFound("No such class occurrence.")
-        share = selectors.live_share_of(user=_me(request), occurrence_id=occurrence_id)
+        share = selectors.live_share_of(user=request_user(request), occurrence_id=occurrence_id)
         return Response(
             LiveShareOutput(share).data
             if share
@@ -388,7 +394,7 @@ class LiveShareView(APIView):
         data = LiveShareInput(data=request.data)
         data.is_valid(raise_exception=True)
         share = services.live_share_set(
-            user=_me(request), occurrence_id=occurrence_id, **data.validated_data
+            user=request_user(request), occurrence_id=occurrence_id, **data.validated_data
         )
         return Response(LiveShareOutput(share).data)
 
@@ -402,7 +408,9 @@ class InstructorGrantView(APIView):
     def post(self, request: Request) -> Response:
         data = InstructorInput(data=request.data)
         data.is_valid(raise_exception=True)
-        instructor = services.instructor_grant(granted_by=_me(request), **data.validated_data)
+        instructor = services.instructor_grant(
+            granted_by=request_user(request), **data.validated_data
+        )
         return Response(
             {"id": instructor.pk, "user_id": instructor.user_id, "bio": instructor.bio},
             status=status.HTTP_201_CREATED,

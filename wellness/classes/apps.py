@@ -9,8 +9,11 @@ class ClassesConfig(AppConfig):
     def ready(self) -> None:
         from wellness.classes import selectors, services
         from wellness.core import privacy
+        from wellness.scoring import contributions
 
         privacy.register_exporter("classes", selectors.classes_export)
         # Live heart rate shared with a class is relayed, never stored. The health data here are
         # the class metrics of attendances (time in zone, HRV); the workouts have their own eraser.
         privacy.register_health_data_eraser("classes", services.attendances_erase)
+        contributions.register_mindful_minutes("classes", selectors.class_mindful_minutes)
+        contributions.register_score_view_part("classes", selectors.workout_class_part)

@@ -17,8 +17,8 @@ from channels.db import database_sync_to_async
 
 from wellness.classes import selectors, services
 from wellness.core.errors import DomainError
-from wellness.models import TokenScope
 from wellness.people.consumers import AuthenticatedConsumer
+from wellness.people.models import TokenScope
 from wellness.people.websocket import CLOSE_NOT_FOUND
 
 

@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.utils import timezone
 
-from wellness import services as person_services
 from wellness.classes import services
 from wellness.classes.models import FitnessClass, Instructor
-from wellness.models import User
 from wellness.people.demo import DEMO_PASSWORD
+from wellness.people.models import User
+from wellness.people.services import user_sign_up
 
 INSTRUCTOR_EMAIL = "maya@demo.wellverse.test"
 
@@ -40,9 +40,7 @@ def seed() -> list[str]:
     lines = []
     user = User.objects.filter(email=INSTRUCTOR_EMAIL).first()
     if user is None:
-        user = person_services.user_sign_up(
-            email=INSTRUCTOR_EMAIL, password=DEMO_PASSWORD, display_name="Maya"
-        )
+        user = user_sign_up(email=INSTRUCTOR_EMAIL, password=DEMO_PASSWORD, display_name="Maya")
         lines.append(f"created demo instructor {INSTRUCTOR_EMAIL}")
     Instructor.objects.get_or_create(user=user, defaults={"bio": "Yoga and breath-work teacher."})
     if not FitnessClass.objects.filter(instructor__user=user, title="Morning flow").exists():

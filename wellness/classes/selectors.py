@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
@@ -21,8 +22,9 @@ from wellness.classes.models import (
 )
 from wellness.classes.plan import class_meters, segments_from_json, session_clock
 from wellness.classes.scoring import explain_class_metrics
-from wellness.models import Profile, ScoreStatus, StoredScore, User
-from wellness.selectors import public_name
+from wellness.people.models import Profile, User
+from wellness.people.selectors import public_name
+from wellness.scoring.models import ScoreStatus, StoredScore
 
 DEFAULT_MAX_HR = 190.0
 # Class meters are shown only when at least this many people share: with one sharer the
@@ -94,7 +96,7 @@ def score_summary(score: StoredScore | None) -> dict[str, Any]:
     return summary
 
 
-def class_mindful_minutes(*, workout_ids: list[int]) -> dict[int, float]:
+def class_mindful_minutes(*, workout_ids: Sequence[int]) -> dict[int, float]:
     """Mindful minutes of class workouts, from their attendances' class metrics (``mindful_s``):
     what scoring counts for a class whose sport is not yoga (a HIIT class's breathing). Workouts
     without completed class metrics (not a class's, erased, or from before ``mindful_s``) are

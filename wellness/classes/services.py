@@ -14,8 +14,6 @@ from django.db.models import F
 from django.utils import timezone
 
 from challenges import selectors as community_selectors
-from wellness import selectors as person_selectors
-from wellness import services as person_services
 from wellness.classes import scoring, selectors
 from wellness.classes.models import (
     Attendance,
@@ -39,9 +37,13 @@ from wellness.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from wellness.core.groups import user_group
 from wellness.core.transactions import broadcast_on_commit, enqueue_on_commit
-from wellness.models import Sport, User, Workout, WorkoutSource
-from wellness.services import user_group
+from wellness.people.models import User
+from wellness.people.selectors import health_consent_active, profile_max_heart_rate, profile_of
+from wellness.workouts.models import Sport, Workout, WorkoutSource
+from wellness.workouts.selectors import workout_frame, workout_rr
+from wellness.workouts.services import workout_finish, workout_start
 
 SCHEDULE_HORIZON = dt.timedelta(days=28)
 MAX_OCCURRENCES_PER_SCHEDULE = 60
@@ -541,7 +543,7 @@ def live_share_set(
     occurrence = ClassOccurrence.objects.filter(pk=occurrence_id).first()
     if occurrence is None or not selectors.can_join(user=user, occurrence=occurrence):
         raise NotFound("No such class occurrence.")
-    if sharing and not person_selectors.health_consent_active(user=user):
+    if sharing and not health_consent_active(user=user):
         raise ConsentRequired()
     share, _ = LiveShare.objects.update_or_create(
         occurrence=occurrence,
@@ -576,10 +578,10 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
         raise Forbidden(
             "Opt in to sharing your heart rate with this class first.", code="not_sharing"
         )
-    if not person_selectors.health_consent_active(user=user):
+    if not health_consent_active(user=user):
         raise ConsentRequired()
-    profile = person_selectors.profile_of(user=user)
-    estimate = person_selectors.profile_max_heart_rate(profile)
+    profile = profile_of(user=user)
+    estimate = profile_max_heart_rate(profile)
     max_hr = float(estimate.value) if estimate else selectors.DEFAULT_MAX_HR
     cache.set(
         live_hr_key(occurrence_id, user.pk),
@@ -635,8 +637,8 @@ def _attendance_open(
     attendance = Attendance.objects.create(
         user=user, fitness_class=fitness_class, occurrence=occurrence, started_at=now
     )
-    if person_selectors.health_consent_active(user=user):
-        attendance.workout = person_services.workout_start(
+    if health_consent_active(user=user):
+        attendance.workout = workout_start(
             user=user,
             sport=CLASS_SPORTS[ClassKind(fitness_class.kind)],
             indoor=fitness_class.kind not in OUTDOOR_KINDS,
@@ -796,7 +798,7 @@ def _attendance_close(attendance: Attendance, *, until: dt.datetime) -> Attendan
     end = max(attendance.started_at, min(until, _attendance_limit(attendance)))
     metrics: dict[str, Any] = {}
     if attendance.workout_id is not None:
-        workout = person_services.workout_finish(
+        workout = workout_finish(
             workout_id=attendance.workout_id, user=attendance.user, ended_at=end
         )
         metrics = _class_metrics(attendance, workout, end)
@@ -816,15 +818,15 @@ def _class_metrics(attendance: Attendance, workout: Workout, end: dt.datetime) -
         )
     else:
         spans = scoring.planned_spans(segments, start_t=start_t, until_t=end_t)
-    frame = person_selectors.workout_frame(workout=workout.pk)
-    profile = person_selectors.profile_of(user=attendance.user)
-    estimate = person_selectors.profile_max_heart_rate(profile)
+    frame = workout_frame(workout=workout.pk)
+    profile = profile_of(user=attendance.user)
+    estimate = profile_max_heart_rate(profile)
     return scoring.class_metrics(
         segments=segments,
         spans=spans,
         t=frame["t"].to_numpy(),
         hr=frame["hr"].to_numpy(),
-        rr_ms=person_selectors.workout_rr(workout=workout.pk),
+        rr_ms=workout_rr(workout=workout.pk),
         max_hr=float(estimate.value) if estimate else selectors.DEFAULT_MAX_HR,
         max_hr_source=estimate.source if estimate else "assumed",
         kind=attendance.fitness_class.kind,

@@ -37,12 +37,7 @@ application = ProtocolTypeRouter(
 # What is imported and built by now lives as long as the process: keep it out of every garbage
 # collection, so a collection under load scans only what requests and sockets allocate.
 gc.freeze()
-# Collect the youngest objects every 10,000 net allocations instead of 700, and the middle
-# generation every 50 of those instead of 10. A full collection runs once enough objects have
-# been promoted to the oldest generation since the last (a quarter of it), and promotion happens
-# at middle collections to whatever is in flight then (the batches being stored and acked). At the
-# default thresholds that made a full collection of every open socket's state every ~7 s with
-# 1,000 live-ingest sockets: 100-200 ms of stalled event loop, the periodic latency spike of the
-# live_ingest benchmark (benchmarks/README.md). Now a full collection comes every few minutes.
+# Fewer, larger collections: at the defaults a full collection of every socket's state stalled the
+# event loop every few seconds under live ingest (benchmarks/README.md, live_ingest).
 GC_THRESHOLDS = (10_000, 50, 10)
 gc.set_threshold(*GC_THRESHOLDS)

@@ -99,10 +99,8 @@ if env.str("DATABASE_URL", default=""):
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
         }
         _database["CONN_MAX_AGE"] = 0
-        # No JIT compilation: every query here is short, and PostgreSQL's cost estimate for one
-        # (a chunk's saved series, checked against a count of its batches) passes jit_above_cost
-        # on a table of live batches, which spends ~0.1 s compiling a query that runs in 3 ms.
-        # A DATABASE_URL that sets jit itself (?options=-c jit=on) keeps its choice.
+        # No JIT: every query here is short, and compiling one costs more than running it
+        # (benchmarks/README.md, scoring_pipeline). A DATABASE_URL that sets jit keeps its choice.
         server_options = _database["OPTIONS"].get("options", "")
         if "jit" not in server_options:
             _database["OPTIONS"]["options"] = f"{server_options} -c jit=off".strip()

@@ -15,7 +15,7 @@ live-effort states, ORM rows to build) queued every write, so every ack, behind 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Mapping
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Generic, ParamSpec, TypeVar
 
@@ -26,8 +26,9 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
-MAX_KEYS_PER_FETCH = 500
+MAX_KEYS_PER_FETCH = 500  # a fetch's keys, counting a key asked twice twice
 
 # One thread: coalescing already makes a fetch carry many keys, and one look-up at a time keeps
 # the GIL for the event loop. SQLite stays on the sync thread (one writer, no second connection).
@@ -50,15 +51,57 @@ def lookup_sync_to_async(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     return call
 
 
-class _Queue(Generic[K, V]):
+class _Queue(Generic[T, R]):
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.waiting: dict[K, list[asyncio.Future[V]]] = {}
+        self.pending: list[tuple[T, asyncio.Future[R]]] = []
         self.task: asyncio.Task[None] | None = None
 
 
+class MicroBatcher(Generic[T, R]):
+    """``await batcher.submit(item)``: ``process(items)`` handles every item submitted on this event
+    loop while its previous call ran, so under load a call carries many items and at low load one.
+
+    ``process`` returns one outcome per item, in order; an exception as an outcome is raised to
+    that item's caller, and ``process`` raising fails every item of that call. One queue per loop.
+    """
+
+    def __init__(
+        self, process: Callable[[list[T]], Awaitable[Sequence[R | Exception]]], *, max_items: int
+    ) -> None:
+        self.process, self.max_items = process, max_items
+        self.queues: dict[int, _Queue[T, R]] = {}
+
+    async def submit(self, item: T) -> R:
+        loop = asyncio.get_running_loop()
+        queue = self.queues.get(id(loop))
+        if queue is None or queue.loop is not loop:  # none yet, or of a closed loop with its id
+            queue = self.queues[id(loop)] = _Queue(loop)
+        future: asyncio.Future[R] = loop.create_future()
+        queue.pending.append((item, future))
+        if queue.task is None or queue.task.done():
+            queue.task = asyncio.ensure_future(self._drain(queue))
+        return await future
+
+    async def _drain(self, queue: _Queue[T, R]) -> None:
+        while queue.pending:
+            taken = queue.pending[: self.max_items]
+            del queue.pending[: self.max_items]
+            try:
+                outcomes = await self.process([item for item, _ in taken])
+            except Exception as exc:  # the database is down: every waiting caller learns it
+                outcomes = [exc] * len(taken)
+            for (_, future), outcome in zip(taken, outcomes, strict=True):
+                if future.done():
+                    continue
+                if isinstance(outcome, Exception):
+                    future.set_exception(outcome)
+                else:
+                    future.set_result(outcome)
+
+
 class Coalescer(Generic[K, V]):
-    """``await coalescer.get(key)``: ``fetch(keys)`` answers many keys at once.
+    """``await coalescer.get(key)``: ``fetch(keys)`` answers many keys at once, each key once.
 
     ``fetch`` returns a value for every key it was given (a missing key gets ``default``); it
     raising fails every key of that fetch. One queue per event loop.
@@ -66,33 +109,11 @@ class Coalescer(Generic[K, V]):
 
     def __init__(self, fetch: Callable[[list[K]], Awaitable[Mapping[K, V]]], default: V) -> None:
         self.fetch, self.default = fetch, default
-        self.queues: dict[int, _Queue[K, V]] = {}
+        self.batcher: MicroBatcher[K, V] = MicroBatcher(self._answer, max_items=MAX_KEYS_PER_FETCH)
 
     async def get(self, key: K) -> V:
-        loop = asyncio.get_running_loop()
-        queue = self.queues.get(id(loop))
-        if queue is None or queue.loop is not loop:  # none yet, or of a closed loop with its id
-            queue = self.queues[id(loop)] = _Queue(loop)
-        future: asyncio.Future[V] = loop.create_future()
-        queue.waiting.setdefault(key, []).append(future)
-        if queue.task is None or queue.task.done():
-            queue.task = asyncio.ensure_future(self._drain(queue))
-        return await future
+        return await self.batcher.submit(key)
 
-    async def _drain(self, queue: _Queue[K, V]) -> None:
-        while queue.waiting:
-            keys = list(queue.waiting)[:MAX_KEYS_PER_FETCH]
-            taken = {key: queue.waiting.pop(key) for key in keys}
-            try:
-                found = await self.fetch(keys)
-            except Exception as exc:  # the database is down: every waiting caller learns it
-                for futures in taken.values():
-                    for future in futures:
-                        if not future.done():
-                            future.set_exception(exc)
-                continue
-            for key, futures in taken.items():
-                value = found.get(key, self.default)
-                for future in futures:
-                    if not future.done():
-                        future.set_result(value)
+    async def _answer(self, keys: list[K]) -> list[V | Exception]:
+        found = await self.fetch(list(dict.fromkeys(keys)))
+        return [found.get(key, self.default) for key in keys]

@@ -3,9 +3,8 @@
 Revoking a token must close every WebSocket that authenticated with it, in every server process.
 Each process subscribes once to one channel-layer group (:data:`REVOCATIONS_GROUP`); a revocation
 is one message to it naming the token ids, and the watch of each process tells its own sockets of
-those tokens. Before, every socket joined a group of its own token: a Redis SUBSCRIBE per socket
-at connect (4,000 round trips behind the pub/sub shard's lock when 2,000 bridges reconnect at
-once, holding up everything else on that connection) and one more subscription to keep.
+those tokens: one subscription per process, not a Redis SUBSCRIBE per socket at connect, which a
+reconnect storm of bridges would queue behind the pub/sub shard's lock.
 
 A token revoked after a socket's token look-up but before the socket is registered here is not
 missed: the watch remembers the ids it saw revoked for :data:`REMEMBERED_SECONDS`, and

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 from django.db.models.lookups import In, Lookup
@@ -72,3 +73,13 @@ class AnyOf(Lookup):
 # Related fields look lookups up from ForeignObject down only, so they get it registered too.
 models.Field.register_lookup(AnyOf)
 models.ForeignObject.register_lookup(AnyOf)
+
+
+def server_bound_cursor() -> psycopg.Cursor[Any]:
+    """A cursor on Django's PostgreSQL connection that binds parameters on the server, so packed
+    batches go over the wire as they are (``%b``). Django's own cursors bind on the client, which
+    escapes a 3,600-sample batch into half a megabyte of hex text first (~15 ms)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    return psycopg.Cursor(raw)

@@ -16,6 +16,8 @@ from celery import Task
 from channels.layers import get_channel_layer
 from django.db import transaction
 
+from wellness.core.groups import user_group
+
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """Queue ``task`` with these arguments after the current transaction commits (now if none)."""
@@ -32,6 +34,16 @@ def broadcast(group: str, message: dict[str, Any]) -> None:
 def broadcast_on_commit(group: str, message: dict[str, Any]) -> None:
     """Send ``message`` to a channel-layer group after the current transaction commits."""
     transaction.on_commit(lambda: broadcast(group, message))
+
+
+def notification(user_id: int, event: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """The ``(group, message)`` that shows ``event`` on every open notification socket of a person."""
+    return user_group(user_id), {"type": "notify", "event": event}
+
+
+def notify_on_commit(*, user_id: int, event: dict[str, Any]) -> None:
+    """Show ``event`` on the person's notification sockets once the current transaction commits."""
+    broadcast_on_commit(*notification(user_id, event))
 
 
 def broadcast_many(messages: Sequence[tuple[str, dict[str, Any]]]) -> None:

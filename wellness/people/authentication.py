@@ -8,8 +8,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from wellness import selectors, services
-from wellness.models import AccessToken, User
+from wellness.people.models import AccessToken, User
+from wellness.people.selectors import access_token_by_secret
+from wellness.people.services import access_token_touch
 
 ACCEPTED_KEYWORDS = ("bearer", "token")
 
@@ -34,10 +35,10 @@ class AccessTokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 "Send the token as 'Authorization: Bearer <token>'."
             )
-        token = selectors.access_token_by_secret(secret)
+        token = access_token_by_secret(secret)
         if token is None:
             raise exceptions.AuthenticationFailed("The token is unknown or has been revoked.")
-        services.access_token_touch(token=token)
+        access_token_touch(token=token)
         return token.user, token
 
     def authenticate_header(self, request: Request) -> str:

@@ -7,10 +7,10 @@ from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from wellness.core.groups import user_group
 from wellness.core.revocations import revocation_watch
-from wellness.models import AccessToken, TokenScope
+from wellness.people.models import AccessToken, TokenScope
 from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
-from wellness.services import user_group
 
 _notices: set[asyncio.Future[None]] = set()
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wellness import services
-from wellness.models import User
+from wellness.people.models import User
+from wellness.people.services import consent_grant, profile_update, user_sign_up
 
 DEMO_PASSWORD = "Lakeside-Loop-42"
 
@@ -36,12 +36,12 @@ def seed() -> list[str]:
     for person in DEMO_PEOPLE:
         user = User.objects.filter(email=person.email).first()
         if user is None:
-            user = services.user_sign_up(
+            user = user_sign_up(
                 email=person.email, password=DEMO_PASSWORD, display_name=person.display_name
             )
             lines.append(f"created demo user {person.email}")
-        services.consent_grant(user=user)
-        services.profile_update(
+        consent_grant(user=user)
+        profile_update(
             user=user,
             changes={
                 "birth_year": person.birth_year,

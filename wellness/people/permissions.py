@@ -7,9 +7,9 @@ from typing import Any
 from rest_framework import permissions
 from rest_framework.request import Request
 
-from wellness import selectors
 from wellness.core.errors import ConsentRequired
-from wellness.models import AccessToken, TokenScope
+from wellness.people.models import AccessToken, TokenScope, User
+from wellness.people.selectors import health_consent_active
 
 
 class IsAuthenticatedForApi(permissions.IsAuthenticated):
@@ -35,6 +35,12 @@ class HasHealthDataConsent(permissions.BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if request.method in permissions.SAFE_METHODS:
             return True
-        if not selectors.health_consent_active(user=request.user):  # type: ignore[arg-type]
+        if not health_consent_active(user=request.user):  # type: ignore[arg-type]
             raise ConsentRequired()
         return True
+
+
+def request_user(request: Request) -> User:
+    """The signed-in person of a request that passed the API's permission check."""
+    assert isinstance(request.user, User)
+    return request.user

@@ -16,10 +16,10 @@ from channels.security.websocket import OriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
 
-from wellness import selectors
 from wellness.core.coalesce import Coalescer, lookup_sync_to_async
-from wellness.models import AccessToken
 from wellness.people.authentication import bearer_secret
+from wellness.people.models import AccessToken
+from wellness.people.selectors import access_tokens_by_secrets
 
 # Close codes (4000-4999 are for applications). Documented in the README.
 CLOSE_UNAUTHENTICATED = 4401
@@ -39,7 +39,7 @@ class BrowserOriginValidator(OriginValidator):
 
 # Sockets opening at once share one token query (a connection storm after a server restart).
 _tokens: Coalescer[str, AccessToken | None] = Coalescer(
-    lookup_sync_to_async(selectors.access_tokens_by_secrets), None
+    lookup_sync_to_async(access_tokens_by_secrets), None
 )
 
 

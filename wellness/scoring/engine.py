@@ -42,7 +42,6 @@ from wellness.scoring.rules import (
     MODERATE_MET,
     MOVING_SPEED_MPS,
     RESTING_HR_DEFAULT,
-    SPORTS,
     WEIGHT_DEFAULT_KG,
 )
 from wellness.scoring.track import (
@@ -53,6 +52,7 @@ from wellness.scoring.track import (
     max_speed_mps,
     track_length_m,
 )
+from wellness.workouts.sports import SPORTS
 
 Pauses = Sequence[tuple[float, float]]
 

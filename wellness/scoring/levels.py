@@ -25,12 +25,12 @@ from wellness.scoring.rules import (
     MET_RIDE_INDOOR,
     MET_TABLE,
     RUN_WALK_SPEED_SPLIT_MPS,
-    SPORTS,
     WATTS_PER_KCAL_MIN,
     WEIGHT_DEFAULT_KG,
     XP_LEVEL_BASE,
     XP_LEVEL_EXPONENT,
 )
+from wellness.workouts.sports import SPORTS
 
 
 def xp_for_level(level: int) -> int:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 COLUMNS = ("t", "hr", "cadence", "speed", "distance", "power", "altitude", "lat", "lon")
-SPORTS = ("run", "ride", "walk", "yoga", "other")
 SEXES = ("female", "male")
 HEART_RATE_ZONES = 5
 

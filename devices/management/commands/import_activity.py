@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from devices import services as device_services
 from wellness.core.errors import ConsentRequired, DomainError
-from wellness.models import User
+from wellness.people.models import User
 
 
 class Command(BaseCommand):

@@ -8,8 +8,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from wellness import selectors, services
 from wellness.core.errors import DomainError
+from wellness.scoring.pipeline import workouts_score
+from wellness.scoring.selectors import workouts_to_rescore
 
 CHUNK = 200
 
@@ -37,12 +38,12 @@ class Command(BaseCommand):
                     returncode=2,
                 ) from None
         try:
-            ids = selectors.workouts_to_rescore(email=options["user"], since=since)
+            ids = workouts_to_rescore(email=options["user"], since=since)
         except DomainError as exc:
             raise CommandError(str(exc), returncode=2) from None
         with tqdm(total=len(ids), unit="workout", file=self.stderr._out) as bar:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
-                services.workouts_score(workout_ids=chunk)
+                workouts_score(workout_ids=chunk)
                 bar.update(len(chunk))
         self.stdout.write(self.style.SUCCESS(f"Re-scored {len(ids)} workout(s)."))

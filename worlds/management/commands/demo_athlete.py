@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from wellness.core.errors import DomainError
-from wellness.models import User
+from wellness.people.models import User
 from worlds.demo import demo_athlete_prepare
 
 

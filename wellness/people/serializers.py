@@ -7,8 +7,7 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wellness import selectors
-from wellness.models import (
+from wellness.people.models import (
     AccessToken,
     ConsentRecord,
     Profile,
@@ -18,6 +17,7 @@ from wellness.models import (
     User,
     Visibility,
 )
+from wellness.people.selectors import health_consent_active, profile_max_heart_rate, public_name
 
 
 class SignUpInput(serializers.Serializer[Any]):
@@ -70,16 +70,16 @@ class ProfileOutput(serializers.ModelSerializer[Profile]):
 
     @extend_schema_field(MaxHeartRateOutput(allow_null=True))
     def get_effective_max_heart_rate(self, profile: Profile) -> dict[str, Any] | None:
-        estimate = selectors.profile_max_heart_rate(profile)
+        estimate = profile_max_heart_rate(profile)
         if estimate is None:
             return None
         return {"value": estimate.value, "source": estimate.source, "formula": estimate.formula}
 
     def get_public_name(self, profile: Profile) -> str:
-        return selectors.public_name(profile)
+        return public_name(profile)
 
     def get_health_data_consent(self, profile: Profile) -> bool:
-        return selectors.health_consent_active(user=profile.user)
+        return health_consent_active(user=profile.user)
 
 
 class ProfileInput(serializers.Serializer[Any]):

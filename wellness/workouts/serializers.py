@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from wellness.models import Sport, Workout, WorkoutSource
+from wellness.workouts.models import Sport, Workout, WorkoutSource
 
 
 class WorkoutOutput(serializers.ModelSerializer[Workout]):

@@ -15,11 +15,18 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from wellness import selectors, services
 from wellness.core.errors import DomainError, NotFound
 from wellness.core.rest import Pagination
-from wellness.models import AccessToken, TokenScope, User
-from wellness.serializers import (
+from wellness.people.models import AccessToken, TokenScope, User
+from wellness.people.permissions import request_user
+from wellness.people.selectors import (
+    access_tokens_for,
+    consent_history,
+    health_consent_active,
+    profile_of,
+    user_export,
+)
+from wellness.people.serializers import (
     AccessTokenCreatedOutput,
     AccessTokenInput,
     AccessTokenOutput,
@@ -33,6 +40,16 @@ from wellness.serializers import (
     SignUpInput,
     TokenSignInInput,
     UserOutput,
+)
+from wellness.people.services import (
+    CURRENT_HEALTH_POLICY_VERSION,
+    access_token_create,
+    access_token_revoke,
+    account_delete,
+    consent_grant,
+    consent_withdraw,
+    profile_update,
+    user_sign_up,
 )
 
 
@@ -49,11 +66,6 @@ def _authenticate(request: Request, data: dict[str, Any]) -> User:
         )
     assert isinstance(user, User)
     return user
-
-
-def _me(request: Request) -> User:
-    assert isinstance(request.user, User)
-    return request.user
 
 
 class AuthThrottledView(APIView):
@@ -83,7 +95,7 @@ class SignUpView(AuthThrottledView):
         _enforce_csrf(request)
         data = SignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = services.user_sign_up(**data.validated_data)
+        user = user_sign_up(**data.validated_data)
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
 
@@ -103,7 +115,7 @@ class SignOutView(APIView):
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, AccessToken):
-            services.access_token_revoke(user=_me(request), token_id=request.auth.pk)
+            access_token_revoke(user=request_user(request), token_id=request.auth.pk)
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -118,7 +130,7 @@ class TokenSignInView(AuthThrottledView):
         data = TokenSignInInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = _authenticate(request, data.validated_data)
-        token, raw = services.access_token_create(
+        token, raw = access_token_create(
             user=user, name=data.validated_data["name"], scope=TokenScope.API
         )
         body = AccessTokenOutput(token).data | {"token": raw}
@@ -128,20 +140,20 @@ class TokenSignInView(AuthThrottledView):
 class MeView(APIView):
     @extend_schema(responses=ProfileOutput)
     def get(self, request: Request) -> Response:
-        return Response(ProfileOutput(selectors.profile_of(user=_me(request))).data)
+        return Response(ProfileOutput(profile_of(user=request_user(request))).data)
 
     @extend_schema(request=ProfileInput, responses=ProfileOutput)
     def patch(self, request: Request) -> Response:
         data = ProfileInput(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
-        profile = services.profile_update(user=_me(request), changes=dict(data.validated_data))
+        profile = profile_update(user=request_user(request), changes=dict(data.validated_data))
         return Response(ProfileOutput(profile).data)
 
     @extend_schema(request=AccountDeleteInput, responses={204: None})
     def delete(self, request: Request) -> Response:
         data = AccountDeleteInput(data=request.data)
         data.is_valid(raise_exception=True)
-        services.account_delete(user=_me(request), password=data.validated_data["password"])
+        account_delete(user=request_user(request), password=data.validated_data["password"])
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -152,7 +164,7 @@ class ExportView(APIView):
         summary="Download everything Wellverse stores about you, as JSON.",
     )
     def get(self, request: Request) -> Response:
-        response = Response(selectors.user_export(user=_me(request)))
+        response = Response(user_export(user=request_user(request)))
         response["Content-Disposition"] = 'attachment; filename="wellverse-export.json"'
         return response
 
@@ -160,14 +172,14 @@ class ExportView(APIView):
 class HealthConsentView(APIView):
     def _status(self, user: User) -> dict[str, Any]:
         return {
-            "granted": selectors.health_consent_active(user=user),
-            "current_policy_version": services.CURRENT_HEALTH_POLICY_VERSION,
-            "history": ConsentRecordOutput(selectors.consent_history(user=user), many=True).data,
+            "granted": health_consent_active(user=user),
+            "current_policy_version": CURRENT_HEALTH_POLICY_VERSION,
+            "history": ConsentRecordOutput(consent_history(user=user), many=True).data,
         }
 
     @extend_schema(responses=ConsentStatusOutput)
     def get(self, request: Request) -> Response:
-        return Response(self._status(_me(request)))
+        return Response(self._status(request_user(request)))
 
     @extend_schema(
         request=ConsentInput,
@@ -177,18 +189,16 @@ class HealthConsentView(APIView):
     def post(self, request: Request) -> Response:
         data = ConsentInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = _me(request)
+        user = request_user(request)
         if data.validated_data["granted"]:
-            services.consent_grant(
+            consent_grant(
                 user=user,
                 policy_version=data.validated_data.get(
-                    "policy_version", services.CURRENT_HEALTH_POLICY_VERSION
+                    "policy_version", CURRENT_HEALTH_POLICY_VERSION
                 ),
             )
         else:
-            services.consent_withdraw(
-                user=user, erase_health_data=data.validated_data["erase_health_data"]
-            )
+            consent_withdraw(user=user, erase_health_data=data.validated_data["erase_health_data"])
         return Response(self._status(user))
 
 
@@ -197,7 +207,7 @@ class TokenListView(APIView):
     def get(self, request: Request) -> Response:
         paginator = Pagination()
         page = paginator.paginate_queryset(
-            selectors.access_tokens_for(user=_me(request)), request, view=self
+            access_tokens_for(user=request_user(request)), request, view=self
         )
         return paginator.get_paginated_response(AccessTokenOutput(page, many=True).data)
 
@@ -205,62 +215,19 @@ class TokenListView(APIView):
     def post(self, request: Request) -> Response:
         data = AccessTokenInput(data=request.data)
         data.is_valid(raise_exception=True)
-        token, raw = services.access_token_create(user=_me(request), **data.validated_data)
+        token, raw = access_token_create(user=request_user(request), **data.validated_data)
         return Response(AccessTokenOutput(token).data | {"token": raw}, status=201)
 
 
 class TokenDetailView(APIView):
     @extend_schema(responses=AccessTokenOutput)
     def get(self, request: Request, token_id: int) -> Response:
-        token = selectors.access_tokens_for(user=_me(request)).filter(pk=token_id).first()
+        token = access_tokens_for(user=request_user(request)).filter(pk=token_id).first()
         if token is None:
             raise NotFound("No such token.")
         return Response(AccessTokenOutput(token).data)
 
     @extend_schema(responses={204: None}, summary="Revoke the token; its open connections close.")
     def delete(self, request: Request, token_id: int) -> Response:
-        services.access_token_revoke(user=_me(request), token_id=token_id)
+        access_token_revoke(user=request_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-
-class WorkoutScoreView(APIView):
-    @extend_schema(
-        responses={200: {"type": "object"}},
-        summary="The workout's score: every metric with its explanation, flags and points.",
-    )
-    def get(self, request: Request, workout_id: int) -> Response:
-        return Response(selectors.workout_score_view(user=_me(request), workout_id=workout_id))
-
-
-class PersonalRecordsView(APIView):
-    @extend_schema(
-        responses={200: {"type": "object"}},
-        summary="My personal records: best time per distance and best power per "
-        "duration, per sport, with the workout each came from.",
-    )
-    def get(self, request: Request) -> Response:
-        return Response({"records": selectors.personal_records(user=_me(request))})
-
-
-class ProgressView(APIView):
-    @extend_schema(responses={200: {"type": "object"}}, summary="My lifetime XP and level.")
-    def get(self, request: Request) -> Response:
-        return Response(selectors.progress_of(user=_me(request)))
-
-
-class PerformanceInput(serializers.Serializer[Any]):
-    days = serializers.IntegerField(min_value=1, max_value=730, default=90)
-
-
-class PerformanceView(APIView):
-    @extend_schema(
-        parameters=[PerformanceInput],
-        responses={200: {"type": "object"}},
-        summary="Daily training load with fitness (CTL), fatigue (ATL) and form (TSB).",
-    )
-    def get(self, request: Request) -> Response:
-        data = PerformanceInput(data=request.query_params)
-        data.is_valid(raise_exception=True)
-        return Response(
-            selectors.performance_series(user=_me(request), days=data.validated_data["days"])
-        )

@@ -1,0 +1,148 @@
+"""Reads for accounts, profiles, consent and tokens; every query is scoped to one user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils import timezone
+
+from wellness.core import privacy
+from wellness.people.models import (
+    AccessToken,
+    ConsentPurpose,
+    ConsentRecord,
+    Profile,
+    User,
+    Visibility,
+)
+from wellness.people.physiology import Estimate, effective_max_heart_rate
+from wellness.people.tokens import token_digest, token_looks_valid
+
+
+def consent_current(*, user: User) -> ConsentRecord | None:
+    return (
+        ConsentRecord.objects.filter(user=user, purpose=ConsentPurpose.HEALTH_DATA)
+        .order_by("-recorded_at", "-id")
+        .first()
+    )
+
+
+def health_consent_active(*, user: User) -> bool:
+    current = consent_current(user=user)
+    return current is not None and current.granted
+
+
+def health_consent_active_many(user_ids: list[int]) -> dict[int, bool]:
+    """:func:`health_consent_active` of many users in one query (the newest record decides)."""
+    newest = ConsentRecord.objects.filter(
+        user=OuterRef("pk"), purpose=ConsentPurpose.HEALTH_DATA
+    ).order_by("-recorded_at", "-id")
+    rows = (
+        User.objects.filter(pk__in=user_ids)
+        .annotate(granted=Subquery(newest.values("granted")[:1]))
+        .values_list("pk", "granted")
+    )
+    return {pk: granted is True for pk, granted in rows}
+
+
+def consent_history(*, user: User) -> QuerySet[ConsentRecord]:
+    return ConsentRecord.objects.filter(user=user).order_by("-recorded_at", "-id")
+
+
+def profile_of(*, user: User) -> Profile:
+    """Fresh from the database: a cached ``user.profile`` may predate a change in this request."""
+    return Profile.objects.select_related("user").get(user=user)
+
+
+def public_name(profile: Profile) -> str:
+    """The name other people see: the display name, or the pseudonym of a private athlete."""
+    if profile.visibility == Visibility.PRIVATE:
+        return profile.pseudonym or f"Athlete {profile.user_id % 10_000:04d}"
+    return profile.display_name
+
+
+def profile_age_years(profile: Profile) -> int | None:
+    """Age this year; a birth year is all we ask for, so this may be one year high."""
+    return age_years(profile.birth_year)
+
+
+def age_years(birth_year: int | None) -> int | None:
+    """Age this year of someone born in ``birth_year`` (None: not known)."""
+    if birth_year is None:
+        return None
+    return timezone.now().year - birth_year
+
+
+def profile_max_heart_rate(profile: Profile) -> Estimate | None:
+    return effective_max_heart_rate(profile.max_heart_rate, profile_age_years(profile))
+
+
+def access_tokens_for(*, user: User) -> QuerySet[AccessToken]:
+    return AccessToken.objects.filter(user=user)
+
+
+def access_token_by_secret(raw: str) -> AccessToken | None:
+    """The active token with this secret, with its user, or None."""
+    if not token_looks_valid(raw):
+        return None
+    return (
+        AccessToken.objects.select_related("user")
+        .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+
+
+def access_tokens_by_secrets(raws: list[str]) -> dict[str, AccessToken]:
+    """:func:`access_token_by_secret` for many secrets in one query (sockets opening at once)."""
+    digests = {token_digest(raw): raw for raw in raws if token_looks_valid(raw)}
+    if not digests:
+        return {}
+    tokens = AccessToken.objects.select_related("user").filter(
+        digest__in=digests, revoked_at__isnull=True, user__is_active=True
+    )
+    return {digests[token.digest]: token for token in tokens}
+
+
+def user_export(*, user: User) -> dict[str, Any]:
+    """Everything Wellverse stores about this person, as JSON-ready data (GDPR Art. 15 and 20)."""
+    profile = profile_of(user=user)
+    data: dict[str, Any] = {
+        "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
+        "profile": {
+            "display_name": profile.display_name,
+            "birth_year": profile.birth_year,
+            "sex": profile.sex or None,
+            "weight_kg": float(profile.weight_kg) if profile.weight_kg is not None else None,
+            "resting_heart_rate": profile.resting_heart_rate,
+            "max_heart_rate": profile.max_heart_rate,
+            "lactate_threshold_heart_rate": profile.lactate_threshold_heart_rate,
+            "units": profile.units,
+            "time_zone": profile.time_zone,
+            "visibility": profile.visibility,
+            "pseudonym": profile.pseudonym,
+            "show_in_live_worlds": profile.show_in_live_worlds,
+        },
+        "consent_records": [
+            {
+                "purpose": r.purpose,
+                "granted": r.granted,
+                "policy_version": r.policy_version,
+                "recorded_at": r.recorded_at.isoformat(),
+            }
+            for r in consent_history(user=user)
+        ],
+        "access_tokens": [
+            {
+                "name": t.name,
+                "scope": t.scope,
+                "prefix": t.prefix,
+                "created_at": t.created_at.isoformat(),
+                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
+            }
+            for t in access_tokens_for(user=user)
+        ],
+    }
+    for section, exporter in privacy.exporters().items():
+        data[section] = exporter(user)
+    return data

@@ -1,0 +1,20 @@
+"""Routes of accounts, profiles, consent and tokens, under /api/v1/ (``wellness/config/urls.py``)."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from wellness.people import api
+
+urlpatterns = [
+    path("auth/csrf/", api.CsrfView.as_view(), name="auth-csrf"),
+    path("auth/signup/", api.SignUpView.as_view(), name="auth-signup"),
+    path("auth/login/", api.SignInView.as_view(), name="auth-login"),
+    path("auth/logout/", api.SignOutView.as_view(), name="auth-logout"),
+    path("auth/token/", api.TokenSignInView.as_view(), name="auth-token"),
+    path("me/", api.MeView.as_view(), name="me"),
+    path("me/export/", api.ExportView.as_view(), name="me-export"),
+    path("consent/health-data/", api.HealthConsentView.as_view(), name="consent-health-data"),
+    path("tokens/", api.TokenListView.as_view(), name="token-list"),
+    path("tokens/<dbid:token_id>/", api.TokenDetailView.as_view(), name="token-detail"),
+]
