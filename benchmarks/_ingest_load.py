@@ -105,8 +105,7 @@ def main() -> int:
     with open(args.tokens_json) as f:
         pairs = json.load(f)[:MAX_ATHLETES]
     # uvloop, as the server runs: the load shares the two cores with it and should cost little.
-    # No cyclic garbage collection in this short, bounded process: its pauses (gen0/gen1 of a
-    # thousand client sockets, up to ~30 ms each) would count as the server's ack latency.
+    # No cyclic garbage collection in this short, bounded process: its pauses would count as ack latency.
     gc.disable()
     summary = uvloop.run(main_async(args.url, pairs, min(args.seconds, MAX_SECONDS)))
     print(json.dumps(summary), flush=True)

@@ -58,7 +58,7 @@ def _load(url: str, pairs: list[list[object]], seconds: float) -> dict[str, Any]
 
 
 def run(quick: bool) -> list[Figure]:
-    from benchmarks._scratch import setup_django_on_scratch_database
+    from benchmarks._scratch_db import setup_django_on_scratch_database
 
     database_url = setup_django_on_scratch_database()
     athletes = int(os.environ.get("WELLVERSE_BENCH_ATHLETES", 150 if quick else 2_000))

@@ -279,11 +279,7 @@ def run(quick: bool) -> list[Figure]:
         heart.heart_tables.cache_clear()  # as for a worker's first workout of this athlete
         return score_workout(frame, rr, ATHLETE, "run", now=now)
 
-    # The three figures interleaved round by round (a median of 100 runs each per round, the
-    # median of the rounds), so a burst of load on the shared cores hits all three alike instead
-    # of whichever happened to be running then. 300 rounds take ~12 s: this host's speed changes
-    # in phases of seconds (an idle minute's medians of 1,000 runs: 0.13 ms at p10 and median,
-    # 0.21 ms at p90), which a 1-second measurement would catch one of whole.
+    # Interleaved rounds over seconds, so load bursts and the host's slow phases hit all three alike.
     rounds: list[tuple[float, float, float]] = []
     for _ in range(3 if quick else 300):
         rounds.append(

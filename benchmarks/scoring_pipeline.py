@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import Figure, figure
+from wellness.people.services import profile_update
 
 DESCRIPTION = (
     "scoring end to end with one Celery worker (PostgreSQL, Redis): batched vs one task each"
@@ -55,9 +56,8 @@ def _workouts(count: int) -> list[int]:
     """``count`` finished one-hour runs of USERS people (made once, reused by later runs)."""
     from django.db import transaction
 
-    from benchmarks._scratch import bench_user
+    from benchmarks._scratch_db import bench_user
     from wellness.people.models import Profile, User
-    from wellness.people.services import profile_update
     from wellness.workouts.models import Workout
 
     users: list[User] = []
@@ -133,7 +133,7 @@ def _wait(done: object, timeout: float) -> float:
 
 
 def run(quick: bool) -> list[Figure]:
-    from benchmarks._scratch import setup_django_on_scratch_database
+    from benchmarks._scratch_db import setup_django_on_scratch_database
 
     os.environ["REDIS_URL"] = REDIS_URL
     os.environ["CELERY_QUEUE"] = QUEUE

@@ -91,7 +91,7 @@ def _moving(count: int, one_by_one: int) -> None:
     print the seconds of a tick both ways (the latter scaled to ``count``)."""
     import datetime as dt
 
-    from benchmarks._scratch import setup_django_on_scratch_database
+    from benchmarks._scratch_db import setup_django_on_scratch_database
 
     setup_django_on_scratch_database()
     from wellness.people.models import Profile, User

@@ -19,7 +19,11 @@ T0 = 1_764_000_000.0
 
 
 def run(quick: bool) -> list[Figure]:
-    from benchmarks._scratch import bench_user, naive_sample_table, setup_django_on_scratch_database
+    from benchmarks._scratch_db import (
+        bench_user,
+        naive_sample_table,
+        setup_django_on_scratch_database,
+    )
 
     setup_django_on_scratch_database()
     import pandas as pd

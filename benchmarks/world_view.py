@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks import Figure, figure
+from benchmarks._chromium import CHROMIUM, chromium_launch
 from benchmarks._server import wait_until_serving
 
 DESCRIPTION = (
@@ -40,18 +41,7 @@ DESCRIPTION = (
 )
 NAME = "world_view"
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 MANIFEST = ROOT / "frontend" / "dist" / ".vite" / "manifest.json"
-# The flags of the end-to-end tests (tests/frontend/conftest.py), so the figures describe them.
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
 AVATARS = 1_000
 EMAIL = "viewer@bench.wellverse.test"
 GOAL_FPS = 50
@@ -87,7 +77,7 @@ def _measure(base: str, world_id: int, password: str, sizes: dict[str, float]) -
 
     results: dict[str, Any] = {}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = chromium_launch(playwright)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.goto(f"{base}/login")
         page.get_by_label("Email").fill(EMAIL)

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import free_port
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 

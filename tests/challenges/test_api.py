@@ -14,7 +14,7 @@ from challenges.models import (
     Participant,
     Team,
 )
-from tests.challenges.helpers import challenge, community, scored
+from tests.challenges.factories import ChallengeFactory, CommunityFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
 from wellness.people.models import User
 
@@ -43,8 +43,8 @@ def test_organizer_creates_a_community_and_a_challenge_in_it(client_for, user: U
 
 
 def test_open_community_admits_at_once_and_approval_queues(client_for, user, other_user) -> None:
-    open_one = community(user)
-    approval = community(user, name="Quiet Yoga", join_policy="approval")
+    open_one = CommunityFactory.create(user=user)
+    approval = CommunityFactory.create(user=user, name="Quiet Yoga", join_policy="approval")
     client = client_for(other_user)
 
     joined = client.post(f"/api/v1/communities/{open_one.pk}/join/").json()
@@ -58,7 +58,7 @@ def test_open_community_admits_at_once_and_approval_queues(client_for, user, oth
 def test_private_community_is_invisible_but_its_invitation_link_admits(
     client_for, user, other_user
 ) -> None:
-    private = community(user, visibility="private", join_policy="invitation")
+    private = CommunityFactory.create(user=user, visibility="private", join_policy="invitation")
     client = client_for(other_user)
 
     hidden = client.get(f"/api/v1/communities/{private.pk}/")
@@ -78,7 +78,7 @@ def test_private_community_is_invisible_but_its_invitation_link_admits(
 def test_invitation_only_public_community_refuses_a_join_without_the_link(
     client_for, user, other_user
 ) -> None:
-    invite_only = community(user, join_policy="invitation")
+    invite_only = CommunityFactory.create(user=user, join_policy="invitation")
 
     response = client_for(other_user).post(f"/api/v1/communities/{invite_only.pk}/join/")
 
@@ -107,15 +107,17 @@ def _organizer_actions(c: Challenge, community_id: int, contribution_id: int, pa
 def private_setup(user: User, consenting_user: User):
     """A private community run by ``user``, with ``consenting_user`` as a plain member whose
     flagged workout waits in a team challenge."""
-    club = community(user, visibility="private", join_policy="invitation")
+    club = CommunityFactory.create(user=user, visibility="private", join_policy="invitation")
     services.community_join(
         user=consenting_user, community_id=club.pk, invite_code=club.invite_code
     )
-    c = challenge(user, community_id=club.pk, mode="team", teams=["Otters"])
+    c = ChallengeFactory.create(user=user, community_id=club.pk, mode="team", teams=["Otters"])
     participant = services.challenge_join(
         user=consenting_user, challenge_id=c.pk, team_id=Team.objects.get().pk
     )
-    services.workout_scored_apply(scored=scored(consenting_user, counts_for_leaderboards=False))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=consenting_user, counts_for_leaderboards=False)
+    )
     return club, c, Contribution.objects.get(), participant
 
 
@@ -202,10 +204,10 @@ def test_bad_challenge_input_is_a_clear_400_and_stores_nothing(
 
 
 def test_joining_twice_is_a_409_and_changes_nothing(client_for, user, consenting_user) -> None:
-    c = challenge(user)
+    c = ChallengeFactory.create(user=user)
     client = client_for(consenting_user)
     first = client.post(f"/api/v1/challenges/{c.pk}/join/", {})
-    services.workout_scored_apply(scored=scored(consenting_user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
 
     second = client.post(f"/api/v1/challenges/{c.pk}/join/", {})
 
@@ -215,7 +217,7 @@ def test_joining_twice_is_a_409_and_changes_nothing(client_for, user, consenting
 
 
 def test_joining_a_community_twice_is_a_409(client_for, user, other_user) -> None:
-    club = community(user)
+    club = CommunityFactory.create(user=user)
     client = client_for(other_user)
     client.post(f"/api/v1/communities/{club.pk}/join/")
 
@@ -226,8 +228,8 @@ def test_joining_a_community_twice_is_a_409(client_for, user, other_user) -> Non
 
 
 def test_community_challenges_need_membership(client_for, user, other_user) -> None:
-    club = community(user)
-    c = challenge(user, community_id=club.pk)
+    club = CommunityFactory.create(user=user)
+    c = ChallengeFactory.create(user=user, community_id=club.pk)
 
     response = client_for(other_user).post(f"/api/v1/challenges/{c.pk}/join/", {})
 
@@ -236,8 +238,8 @@ def test_community_challenges_need_membership(client_for, user, other_user) -> N
 
 
 def test_team_challenge_join_needs_one_of_its_teams(client_for, user, other_user) -> None:
-    c = challenge(user, mode="team", teams=["Otters"])
-    other = challenge(user, mode="team", teams=["Herons"])
+    c = ChallengeFactory.create(user=user, mode="team", teams=["Otters"])
+    other = ChallengeFactory.create(user=user, mode="team", teams=["Herons"])
     foreign_team = Team.objects.get(challenge=other)
 
     response = client_for(other_user).post(
@@ -250,7 +252,7 @@ def test_team_challenge_join_needs_one_of_its_teams(client_for, user, other_user
 
 
 def test_age_group_opt_in_needs_a_birth_year(client_for, user, other_user) -> None:
-    c = challenge(user)
+    c = ChallengeFactory.create(user=user)
 
     response = client_for(other_user).post(
         f"/api/v1/challenges/{c.pk}/join/", {"share_age_group": True}
@@ -261,7 +263,7 @@ def test_age_group_opt_in_needs_a_birth_year(client_for, user, other_user) -> No
 
 
 def test_owner_cannot_leave_and_members_can(client_for, user, other_user) -> None:
-    club = community(user)
+    club = CommunityFactory.create(user=user)
     services.community_join(user=other_user, community_id=club.pk)
 
     owner_leaves = client_for(user).post(f"/api/v1/communities/{club.pk}/leave/")
@@ -273,7 +275,7 @@ def test_owner_cannot_leave_and_members_can(client_for, user, other_user) -> Non
 
 
 def test_badges_and_streaks_are_the_callers_own(client_for, consenting_user, other_user) -> None:
-    services.workout_scored_apply(scored=scored(consenting_user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
 
     mine = client_for(consenting_user).get("/api/v1/badges/").json()["results"]
     theirs = client_for(other_user).get("/api/v1/badges/").json()["results"]

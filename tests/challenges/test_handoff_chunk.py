@@ -14,7 +14,7 @@ from django.test.utils import CaptureQueriesContext
 
 from challenges import services
 from challenges.models import ActivityTotals, AppliedWorkout, BadgeAward, Streak
-from tests.challenges.helpers import scored
+from tests.challenges.factories import ScoredWorkoutFactory
 from tests.factories import UserFactory
 from wellness.core.groups import user_group
 from wellness.people.models import User
@@ -30,15 +30,25 @@ def _chunk(people: list[User]) -> list[ScoredWorkout]:
     """Several workouts per person in workout order: gaps, two on one day, yoga, mindful minutes."""
     first, second, third = people[0], people[1], people[2]
     return [
-        scored(first, started_at=MORNING, distance_m=8000),
-        scored(second, started_at=MORNING, sport="yoga", distance_m=0, mindful_minutes=20),
-        scored(first, started_at=MORNING + DAY, distance_m=4000),
-        scored(third, started_at=MORNING + 3 * DAY, zone_minutes=(0, 0, 40, 30, 0)),
-        scored(second, started_at=MORNING + DAY, sport="yoga", distance_m=0, mindful_minutes=15),
-        scored(first, started_at=MORNING + DAY + dt.timedelta(hours=9), distance_m=1000),
-        scored(second, started_at=MORNING + 2 * DAY, sport="yoga", distance_m=0),
-        scored(first, started_at=MORNING + 5 * DAY, distance_m=2500),
-        scored(third, started_at=MORNING + 20 * DAY, distance_m=12000),
+        ScoredWorkoutFactory.build(user=first, started_at=MORNING, distance_m=8000),
+        ScoredWorkoutFactory.build(
+            user=second, started_at=MORNING, sport="yoga", distance_m=0, mindful_minutes=20
+        ),
+        ScoredWorkoutFactory.build(user=first, started_at=MORNING + DAY, distance_m=4000),
+        ScoredWorkoutFactory.build(
+            user=third, started_at=MORNING + 3 * DAY, zone_minutes=(0, 0, 40, 30, 0)
+        ),
+        ScoredWorkoutFactory.build(
+            user=second, started_at=MORNING + DAY, sport="yoga", distance_m=0, mindful_minutes=15
+        ),
+        ScoredWorkoutFactory.build(
+            user=first, started_at=MORNING + DAY + dt.timedelta(hours=9), distance_m=1000
+        ),
+        ScoredWorkoutFactory.build(
+            user=second, started_at=MORNING + 2 * DAY, sport="yoga", distance_m=0
+        ),
+        ScoredWorkoutFactory.build(user=first, started_at=MORNING + 5 * DAY, distance_m=2500),
+        ScoredWorkoutFactory.build(user=third, started_at=MORNING + 20 * DAY, distance_m=12000),
     ]
 
 
@@ -95,7 +105,7 @@ def test_a_chunk_handed_over_at_once_ends_as_its_workouts_handed_over_one_by_one
     channels = {p.pk: async_to_sync(layer.new_channel)() for p in people}
     for user_id, channel in channels.items():
         async_to_sync(layer.group_add)(user_group(user_id), channel)
-    history = scored(people[0], started_at=MORNING - DAY, distance_m=3000)
+    history = ScoredWorkoutFactory.build(user=people[0], started_at=MORNING - DAY, distance_m=3000)
     chunk = _chunk(people)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -154,7 +164,9 @@ def test_a_chunk_hand_off_makes_as_many_queries_for_many_people_as_for_few() -> 
 
     def queries(people: list[User]) -> int:
         chunk = [
-            scored(person, started_at=MORNING + day * DAY, mindful_minutes=5)
+            ScoredWorkoutFactory.build(
+                user=person, started_at=MORNING + day * DAY, mindful_minutes=5
+            )
             for day in range(3)
             for person in people
         ]
@@ -169,7 +181,7 @@ def test_a_chunk_hand_off_makes_as_many_queries_for_many_people_as_for_few() -> 
 @pytest.mark.django_db(transaction=True)
 def test_on_postgresql_a_chunk_ends_as_its_workouts_handed_over_one_by_one() -> None:
     people = _people()
-    history = scored(people[0], started_at=MORNING - DAY, distance_m=3000)
+    history = ScoredWorkoutFactory.build(user=people[0], started_at=MORNING - DAY, distance_m=3000)
     chunk = _chunk(people)
     services.workout_scored_apply(scored=history)
     for workout in chunk:

@@ -11,7 +11,7 @@ from django.db import connection
 
 from challenges import leaderboards, services
 from challenges.models import Contribution, Participant, Team
-from tests.challenges.helpers import challenge, scored
+from tests.challenges.factories import ChallengeFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("_redis_flushed")]
@@ -30,12 +30,12 @@ def _redis_board(key: str) -> list[tuple[int, int]]:
 def test_concurrent_updates_for_one_participant_never_lose_an_increment() -> None:
     organizer = UserFactory.create()
     runner, teammate = UserFactory.create(consented=True), UserFactory.create(consented=True)
-    c = challenge(organizer, mode="team", teams=["Otters"])
+    c = ChallengeFactory.create(user=organizer, mode="team", teams=["Otters"])
     team = Team.objects.get()
     services.challenge_join(user=runner, challenge_id=c.pk, team_id=team.pk)
     services.challenge_join(user=teammate, challenge_id=c.pk, team_id=team.pk)
     workouts = [
-        scored(runner if i % 2 else teammate, distance_m=1000 + i)
+        ScoredWorkoutFactory.build(user=runner if i % 2 else teammate, distance_m=1000 + i)
         for i in range(THREADS * WORKOUTS_PER_THREAD)
     ]
     barrier = threading.Barrier(THREADS)
@@ -70,14 +70,16 @@ def test_concurrent_updates_for_one_participant_never_lose_an_increment() -> Non
 @pytest.mark.django_db(transaction=True)
 def test_leaderboards_rebuilt_from_the_database_equal_the_live_redis_ones() -> None:
     organizer = UserFactory.create()
-    c = challenge(organizer, mode="team", teams=["Otters", "Herons"])
+    c = ChallengeFactory.create(user=organizer, mode="team", teams=["Otters", "Herons"])
     teams = list(Team.objects.order_by("pk"))
     for i in range(12):
         person = UserFactory.create(consented=True, profile__birth_year=1960 + 3 * i)
         services.challenge_join(
             user=person, challenge_id=c.pk, team_id=teams[i % 2].pk, share_age_group=i % 3 == 0
         )
-        services.workout_scored_apply(scored=scored(person, distance_m=1000 * (i % 5)))
+        services.workout_scored_apply(
+            scored=ScoredWorkoutFactory.build(user=person, distance_m=1000 * (i % 5))
+        )
     leaver = Participant.objects.order_by("pk").first()
     assert leaver is not None
     services.challenge_leave(user=leaver.user, challenge_id=c.pk)
@@ -103,13 +105,15 @@ def test_leaderboards_rebuilt_from_the_database_equal_the_live_redis_ones() -> N
 @pytest.mark.django_db(transaction=True)
 def test_redis_leaderboard_reads_match_the_database_path(settings) -> None:
     organizer = UserFactory.create()
-    c = challenge(organizer)
+    c = ChallengeFactory.create(user=organizer)
     people = []
     for distance in (7000, 5000, 5000, 3000, 1000, 0):
         person = UserFactory.create(consented=True)
         services.challenge_join(user=person, challenge_id=c.pk)
         if distance:
-            services.workout_scored_apply(scored=scored(person, distance_m=distance))
+            services.workout_scored_apply(
+                scored=ScoredWorkoutFactory.build(user=person, distance_m=distance)
+            )
         people.append(person)
     from challenges.selectors import leaderboard
 

@@ -8,7 +8,7 @@ import pytest
 
 from challenges import services
 from challenges.models import Team
-from tests.challenges.helpers import challenge, scored
+from tests.challenges.factories import ChallengeFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
 from wellness.people.models import Profile, User
 
@@ -17,13 +17,15 @@ DAY = dt.datetime(2026, 11, 10, 7, tzinfo=dt.UTC)
 
 
 def _runners(organizer: User, distances: list[int], **challenge_kwargs) -> tuple[int, list[User]]:
-    c = challenge(organizer, **challenge_kwargs)
+    c = ChallengeFactory.create(user=organizer, **challenge_kwargs)
     people = []
     for distance in distances:
         person = UserFactory.create(consented=True)
         services.challenge_join(user=person, challenge_id=c.pk)
         if distance:
-            services.workout_scored_apply(scored=scored(person, distance_m=distance))
+            services.workout_scored_apply(
+                scored=ScoredWorkoutFactory.build(user=person, distance_m=distance)
+            )
         people.append(person)
     return c.pk, people
 
@@ -49,11 +51,13 @@ def test_top_lists_best_first_and_the_caller_sees_their_neighbours(client_for, u
 
 
 def test_equal_progress_ranks_the_earlier_finisher_first(client_for, user) -> None:
-    c = challenge(user)
+    c = ChallengeFactory.create(user=user)
     early, late = UserFactory.create(consented=True), UserFactory.create(consented=True)
     for person, started in ((late, DAY + dt.timedelta(days=2)), (early, DAY)):
         services.challenge_join(user=person, challenge_id=c.pk)
-        services.workout_scored_apply(scored=scored(person, started_at=started))
+        services.workout_scored_apply(
+            scored=ScoredWorkoutFactory.build(user=person, started_at=started)
+        )
 
     top = client_for(user).get(f"/api/v1/challenges/{c.pk}/leaderboard/").json()["top"]
 
@@ -89,12 +93,14 @@ def test_private_athletes_appear_only_under_their_pseudonym(client_for, user) ->
 
 
 def test_team_filter_and_team_board(client_for, user) -> None:
-    c = challenge(user, mode="team", teams=["Otters", "Herons"])
+    c = ChallengeFactory.create(user=user, mode="team", teams=["Otters", "Herons"])
     otters, herons = Team.objects.get(name="Otters"), Team.objects.get(name="Herons")
     for team, distance in ((otters, 4000), (herons, 3000), (otters, 2000)):
         person = UserFactory.create(consented=True)
         services.challenge_join(user=person, challenge_id=c.pk, team_id=team.pk)
-        services.workout_scored_apply(scored=scored(person, distance_m=distance))
+        services.workout_scored_apply(
+            scored=ScoredWorkoutFactory.build(user=person, distance_m=distance)
+        )
     client = client_for(user)
 
     in_herons = client.get(f"/api/v1/challenges/{c.pk}/leaderboard/?team_id={herons.pk}").json()
@@ -108,7 +114,7 @@ def test_team_filter_and_team_board(client_for, user) -> None:
 
 
 def test_age_group_filter_lists_only_those_who_opted_in(client_for, user) -> None:
-    c = challenge(user)
+    c = ChallengeFactory.create(user=user)
     born = dt.datetime.now(tz=dt.UTC).year - 35
     shared = UserFactory.create(consented=True, profile__birth_year=born)
     unshared = UserFactory.create(consented=True, profile__birth_year=born)
@@ -134,7 +140,7 @@ def test_people_who_left_are_not_on_the_board(client_for, user) -> None:
 
 
 def test_bad_leaderboard_query_is_a_400(client_for, user) -> None:
-    c = challenge(user)
+    c = ChallengeFactory.create(user=user)
 
     response = client_for(user).get(f"/api/v1/challenges/{c.pk}/leaderboard/?top=0")
 

@@ -19,7 +19,7 @@ from challenges.models import (
     Streak,
     Team,
 )
-from tests.challenges.helpers import challenge, scored
+from tests.challenges.factories import ChallengeFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
 from wellness.core.groups import user_group
 from wellness.people.erasure import health_data_erase
@@ -35,9 +35,9 @@ def _progress(user: User) -> int:
 def test_an_eligible_workout_adds_its_distance_once_even_when_handed_over_twice(
     consenting_user: User,
 ) -> None:
-    c = challenge(consenting_user, target=20)
+    c = ChallengeFactory.create(user=consenting_user, target=20)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
-    workout = scored(consenting_user, distance_m=5234.4)
+    workout = ScoredWorkoutFactory.build(user=consenting_user, distance_m=5234.4)
 
     services.workout_scored_apply(scored=workout)
     services.workout_scored_apply(scored=workout)
@@ -50,12 +50,16 @@ def test_an_eligible_workout_adds_its_distance_once_even_when_handed_over_twice(
 def test_ineligible_sport_and_workouts_outside_the_window_add_nothing(
     consenting_user: User,
 ) -> None:
-    c = challenge(consenting_user, sports=["run"])
+    c = ChallengeFactory.create(user=consenting_user, sports=["run"])
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
 
-    services.workout_scored_apply(scored=scored(consenting_user, sport="ride"))
     services.workout_scored_apply(
-        scored=scored(consenting_user, started_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC))
+        scored=ScoredWorkoutFactory.build(user=consenting_user, sport="ride")
+    )
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(
+            user=consenting_user, started_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+        )
     )
 
     assert _progress(consenting_user) == 0
@@ -65,22 +69,26 @@ def test_ineligible_sport_and_workouts_outside_the_window_add_nothing(
 def test_the_window_is_read_in_the_participants_time_zone(consenting_user: User) -> None:
     # 23:30 UTC on 30 November is already 1 December in Berlin: outside a November challenge.
     late = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)
-    c = challenge(consenting_user)
+    c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     Profile.objects.filter(user=consenting_user).update(time_zone="Europe/Berlin")
 
-    services.workout_scored_apply(scored=scored(consenting_user, started_at=late))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=late)
+    )
     Profile.objects.filter(user=consenting_user).update(time_zone="America/New_York")
-    services.workout_scored_apply(scored=scored(consenting_user, started_at=late))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=late)
+    )
 
     assert _progress(consenting_user) == 5000
 
 
 def test_workouts_without_consent_are_ignored(user: User) -> None:
-    c = challenge(user)
+    c = ChallengeFactory.create(user=user)
     services.challenge_join(user=user, challenge_id=c.pk)
 
-    services.workout_scored_apply(scored=scored(user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=user))
 
     assert _progress(user) == 0
     assert Contribution.objects.count() == 0
@@ -88,16 +96,22 @@ def test_workouts_without_consent_are_ignored(user: User) -> None:
 
 
 def test_streak_days_goal_counts_each_local_day_once(consenting_user: User) -> None:
-    c = challenge(consenting_user, goal_type="streak_days")
+    c = ChallengeFactory.create(user=consenting_user, goal_type="streak_days")
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     morning = dt.datetime(2026, 11, 10, 7, tzinfo=dt.UTC)
 
-    services.workout_scored_apply(scored=scored(consenting_user, started_at=morning))
     services.workout_scored_apply(
-        scored=scored(consenting_user, started_at=morning + dt.timedelta(hours=10))
+        scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=morning)
     )
     services.workout_scored_apply(
-        scored=scored(consenting_user, started_at=morning + dt.timedelta(days=1))
+        scored=ScoredWorkoutFactory.build(
+            user=consenting_user, started_at=morning + dt.timedelta(hours=10)
+        )
+    )
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(
+            user=consenting_user, started_at=morning + dt.timedelta(days=1)
+        )
     )
 
     assert _progress(consenting_user) == 2
@@ -106,10 +120,12 @@ def test_streak_days_goal_counts_each_local_day_once(consenting_user: User) -> N
 def test_flagged_workout_waits_for_an_organizer_then_counts_when_accepted(
     consenting_user: User, other_user: User
 ) -> None:
-    c = challenge(consenting_user)
+    c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=other_user, challenge_id=c.pk)
     services.workout_scored_apply(
-        scored=scored(other_user, counts_for_leaderboards=False, flags=("too_fast",))
+        scored=ScoredWorkoutFactory.build(
+            user=other_user, counts_for_leaderboards=False, flags=("too_fast",)
+        )
     )
     pending = Contribution.objects.get()
     assert (pending.status, _progress(other_user)) == (ContributionStatus.PENDING, 0)
@@ -123,9 +139,11 @@ def test_flagged_workout_waits_for_an_organizer_then_counts_when_accepted(
 
 
 def test_rejected_flagged_workout_never_counts(consenting_user: User, other_user: User) -> None:
-    c = challenge(consenting_user)
+    c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=other_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=scored(other_user, counts_for_leaderboards=False))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=other_user, counts_for_leaderboards=False)
+    )
 
     services.contribution_review(
         user=consenting_user,
@@ -139,13 +157,17 @@ def test_rejected_flagged_workout_never_counts(consenting_user: User, other_user
 
 
 def test_team_progress_is_the_sum_of_its_members(consenting_user: User, other_user: User) -> None:
-    c = challenge(consenting_user, mode="team", teams=["Otters", "Herons"])
+    c = ChallengeFactory.create(user=consenting_user, mode="team", teams=["Otters", "Herons"])
     otters = Team.objects.get(name="Otters")
     services.challenge_join(user=consenting_user, challenge_id=c.pk, team_id=otters.pk)
     services.challenge_join(user=other_user, challenge_id=c.pk, team_id=otters.pk)
 
-    services.workout_scored_apply(scored=scored(consenting_user, distance_m=3000))
-    services.workout_scored_apply(scored=scored(other_user, distance_m=4000))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=3000)
+    )
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=other_user, distance_m=4000)
+    )
 
     assert Team.objects.get(pk=otters.pk).progress == 7000
     assert Team.objects.get(name="Herons").progress == 0
@@ -154,12 +176,12 @@ def test_team_progress_is_the_sum_of_its_members(consenting_user: User, other_us
 def test_leaving_keeps_history_and_stops_progress_rejoining_restores_it(
     consenting_user: User,
 ) -> None:
-    c = challenge(consenting_user)
+    c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=scored(consenting_user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
 
     services.challenge_leave(user=consenting_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=scored(consenting_user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
     assert (Participant.objects.get().status, _progress(consenting_user)) == ("left", 5000)
     assert Contribution.objects.count() == 1
 
@@ -170,10 +192,12 @@ def test_leaving_keeps_history_and_stops_progress_rejoining_restores_it(
 def test_reaching_the_target_completes_the_challenge_and_earns_the_badge(
     consenting_user: User,
 ) -> None:
-    c = challenge(consenting_user, target=5)
+    c = ChallengeFactory.create(user=consenting_user, target=5)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
 
-    services.workout_scored_apply(scored=scored(consenting_user, distance_m=5000))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=5000)
+    )
 
     assert Participant.objects.get().completed_at is not None
     assert ActivityTotals.objects.get(user=consenting_user).challenges_completed == 1
@@ -188,8 +212,12 @@ def test_badges_are_awarded_once_per_tier_and_announced_live(
     async_to_sync(layer.group_add)(user_group(consenting_user.pk), channel)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.workout_scored_apply(scored=scored(consenting_user, distance_m=6000))
-        services.workout_scored_apply(scored=scored(consenting_user, distance_m=6000))
+        services.workout_scored_apply(
+            scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=6000)
+        )
+        services.workout_scored_apply(
+            scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=6000)
+        )
 
     awards = sorted(BadgeAward.objects.values_list("badge", "tier"))
     assert awards == [("distance", 1), ("first_workout", 1)]
@@ -207,7 +235,9 @@ def test_streaks_follow_the_users_local_days(consenting_user: User) -> None:
         dt.datetime(2026, 11, 9, 20, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 10, 22, tzinfo=dt.UTC),
     ):
-        services.workout_scored_apply(scored=scored(consenting_user, started_at=started))
+        services.workout_scored_apply(
+            scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=started)
+        )
 
     daily = Streak.objects.get(user=consenting_user, kind="daily")
     assert (daily.current, daily.longest) == (2, 2)
@@ -217,12 +247,16 @@ def test_streaks_follow_the_users_local_days(consenting_user: User) -> None:
 def test_erasing_health_data_removes_contributions_and_recomputes_progress(
     consenting_user: User, other_user: User
 ) -> None:
-    c = challenge(consenting_user, mode="team", teams=["Otters"])
+    c = ChallengeFactory.create(user=consenting_user, mode="team", teams=["Otters"])
     otters = Team.objects.get()
     services.challenge_join(user=consenting_user, challenge_id=c.pk, team_id=otters.pk)
     services.challenge_join(user=other_user, challenge_id=c.pk, team_id=otters.pk)
-    services.workout_scored_apply(scored=scored(consenting_user, distance_m=3000))
-    services.workout_scored_apply(scored=scored(other_user, distance_m=4000))
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=3000)
+    )
+    services.workout_scored_apply(
+        scored=ScoredWorkoutFactory.build(user=other_user, distance_m=4000)
+    )
 
     health_data_erase(user_id=consenting_user.pk)
 
@@ -235,9 +269,9 @@ def test_erasing_health_data_removes_contributions_and_recomputes_progress(
 
 
 def test_export_contains_participations_and_badges(client_for, consenting_user: User) -> None:
-    c = challenge(consenting_user)
+    c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=scored(consenting_user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
 
     export = client_for(consenting_user).get("/api/v1/me/export/").json()["challenges"]
 
@@ -249,10 +283,10 @@ def test_export_contains_participations_and_badges(client_for, consenting_user: 
 
 def test_unrelated_people_are_untouched(consenting_user: User) -> None:
     bystander = UserFactory.create(consented=True)
-    c = challenge(consenting_user)
+    c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     services.challenge_join(user=bystander, challenge_id=c.pk)
 
-    services.workout_scored_apply(scored=scored(consenting_user))
+    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
 
     assert _progress(bystander) == 0

@@ -8,7 +8,7 @@ import sys
 import pytest
 from django.core.management import CommandError, call_command
 
-from tests.conftest import ROOT
+from tests.servers import ROOT
 
 
 def test_without_redis_it_exits_2_with_a_sentence() -> None:

@@ -10,7 +10,7 @@ from challenges import leaderboards
 from challenges.badges import earned
 from challenges.goals import GoalParamsError, goal_for, goal_types
 from challenges.streaks import StreakState, streak_advance, streak_current, week_period
-from tests.challenges.helpers import scored
+from tests.challenges.factories import ScoredWorkoutFactory
 from wellness.people.models import User
 
 
@@ -28,7 +28,7 @@ def test_registry_has_one_goal_class_per_type() -> None:
 
 
 def test_each_goal_reads_its_own_measure_in_base_units() -> None:
-    workout = scored(User(pk=1))
+    workout = ScoredWorkoutFactory.build(user=User(pk=1))
 
     amounts = {code: goal_for(code).amount(workout) for code in goal_types()}
 
@@ -56,8 +56,8 @@ def test_unknown_goal_type_and_unknown_or_negative_parameters_are_refused() -> N
 def test_streak_days_goal_needs_its_minimum_minutes() -> None:
     goal = goal_for("streak_days", {"min_active_minutes": 45})
 
-    assert goal.amount(scored(User(pk=1), active_minutes=44.0)) == 0
-    assert goal.amount(scored(User(pk=1), active_minutes=45.0)) == 1
+    assert goal.amount(ScoredWorkoutFactory.build(user=User(pk=1), active_minutes=44.0)) == 0
+    assert goal.amount(ScoredWorkoutFactory.build(user=User(pk=1), active_minutes=45.0)) == 1
 
 
 def test_daily_streak_forgives_one_missed_day_but_not_two() -> None:

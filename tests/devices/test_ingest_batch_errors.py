@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.devices.test_ingest_ws import (
+from tests.devices.helpers import (
+    T0,
     batch_count,
     connected,
     new_workout,
@@ -13,8 +14,6 @@ from tests.devices.test_ingest_ws import (
 from wellness.people.models import User
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-T0 = 1_764_000_000.0
 
 
 async def test_a_refused_batch_error_names_its_device_and_seq(consenting_user: User) -> None:
@@ -31,7 +30,7 @@ async def test_a_refused_batch_error_names_its_device_and_seq(consenting_user: U
     await ws.disconnect()
 
 
-async def test_a_batch_for_someone_elses_workout_error_names_its_device(
+async def test_samples_for_someone_elses_workout_get_an_error_naming_their_batch_and_store_nothing(
     consenting_user: User, other_user: User
 ) -> None:
     theirs = await new_workout(other_user)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from challenges.models import Challenge, Participant
-from tests.conftest import AsgiServer
-from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
+from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot, sign_in
+from tests.servers import AsgiServer
 from wellness.people.models import User
 
 pytestmark = pytest.mark.integration

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import AsgiServer
-from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot
+from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot
+from tests.servers import AsgiServer
 from wellness.people.models import AccessToken, Profile, User
 
 pytestmark = pytest.mark.integration

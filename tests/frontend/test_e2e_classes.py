@@ -11,11 +11,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from tests.classes.conftest import admin, live_class  # noqa: F401  (a fixture)
-from tests.classes.conftest import instructor as instructor
-from tests.conftest import AsgiServer
 from tests.factories import TEST_PASSWORD
-from tests.frontend.conftest import DESKTOP, axe_violations
+from tests.frontend.helpers import DESKTOP, axe_violations
+from tests.servers import AsgiServer
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes import services
 from wellness.classes.models import Attendance, Booking, Instructor
 from wellness.people.models import User
@@ -36,7 +35,7 @@ def sign_in(page: Any, server: AsgiServer, user: User) -> None:
 def test_a_participant_books_by_keyboard_and_follows_the_live_session(
     asgi_server: AsgiServer, chromium: Any, instructor: Instructor, consenting_user: User
 ) -> None:
-    occurrence = live_class(instructor, capacity=5).occurrences.get()
+    occurrence = FitnessClassFactory.create(instructor=instructor, capacity=5).occurrences.get()
     page = chromium.new_page(viewport=DESKTOP)
     sign_in(page, asgi_server, consenting_user)
 
@@ -69,7 +68,7 @@ def test_a_participant_books_by_keyboard_and_follows_the_live_session(
 def test_class_pages_have_no_serious_accessibility_violations(
     asgi_server: AsgiServer, chromium: Any, instructor: Instructor, consenting_user: User, path: str
 ) -> None:
-    fitness_class = live_class(instructor, capacity=5)
+    fitness_class = FitnessClassFactory.create(instructor=instructor, capacity=5)
     occurrence = fitness_class.occurrences.get()
     services.booking_create(user=consenting_user, occurrence_id=occurrence.pk)
     page = chromium.new_page(viewport=DESKTOP)
@@ -150,7 +149,7 @@ def test_a_participant_takes_part_in_a_live_class_until_the_instructor_ends_it(
     instructor: Instructor,
     consenting_user: User,
 ) -> None:
-    occurrence = live_class(instructor, capacity=5).occurrences.get()
+    occurrence = FitnessClassFactory.create(instructor=instructor, capacity=5).occurrences.get()
     services.booking_create(user=consenting_user, occurrence_id=occurrence.pk)
     page = chromium.new_page(viewport=DESKTOP)
     sign_in(page, asgi_server, consenting_user)

@@ -16,10 +16,9 @@ import pytest
 
 from challenges import services as challenge_services
 from challenges.models import Challenge, Participant
-from tests.conftest import ROOT, AsgiServer, CeleryWorker
-from tests.frontend.conftest import DESKTOP, screenshot
-from tests.frontend.test_e2e_pages import off_loop
-from tests.worlds.factories import make_world
+from tests.frontend.helpers import DESKTOP, off_loop, screenshot
+from tests.servers import ROOT, AsgiServer, CeleryWorker
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from wellness.people.selectors import public_name
 from wellness.workouts.models import Workout
@@ -79,7 +78,7 @@ def test_sign_up_stream_a_simulated_athlete_into_a_world_and_see_the_workout(
     other_user: User,
     tmp_path: Path,
 ) -> None:
-    world = make_world(name="Riverside", length_m=5_000)
+    world = WorldFactory.create(name="Riverside", length_m=5_000)
     challenge = rival_ahead(other_user, celery_worker)
     rival = public_name(other_user.profile)
     page = chromium.new_page(viewport=DESKTOP)

@@ -4,69 +4,27 @@ keyboard use, and screenshots at phone and desktop sizes."""
 from __future__ import annotations
 
 import datetime as dt
-import math
-import threading
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
-from django.db import connection
 
 from challenges import services as challenge_services
 from challenges.models import Challenge
-from tests.conftest import AsgiServer
-from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
-from tests.worlds.factories import make_world
+from tests.frontend.helpers import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    off_loop,
+    recorded_run,
+    screenshot,
+    sign_in,
+)
+from tests.servers import AsgiServer
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import Profile, User
 from wellness.people.selectors import public_name
-from wellness.workouts.models import Workout
-from wellness.workouts.services import workout_create_with_samples
 
 pytestmark = pytest.mark.integration
-T = TypeVar("T")
-
-START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
-
-
-def off_loop(call: Callable[[], T]) -> T:
-    """Run a service that broadcasts on commit (async_to_sync inside) away from Playwright's loop."""
-    box: list[T] = []
-
-    def run() -> None:
-        try:
-            box.append(call())
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    return box[0]
-
-
-def recorded_run(user: User) -> Workout:
-    samples = [
-        {
-            "t": START.timestamp() + i,
-            "hr": 120 + 40 * math.sin(i / 100),
-            "speed": 3.0 + 0.5 * math.sin(i / 50),
-            "cadence": 168.0,
-            "distance": 3.0 * i,
-            "altitude": 300 + 10 * math.sin(i / 200),
-        }
-        for i in range(600)
-    ]
-    return off_loop(
-        lambda: workout_create_with_samples(
-            user=user,
-            sport="run",
-            indoor=False,
-            source="file",
-            started_at=START,
-            ended_at=START + dt.timedelta(seconds=600),
-            samples=samples,
-        )
-    )
 
 
 def signed_in_page(chromium: Any, server: AsgiServer, user: User, viewport: dict[str, int]) -> Any:
@@ -79,7 +37,7 @@ def test_signed_in_pages_have_no_serious_accessibility_violations(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
     workout = recorded_run(consenting_user)
-    world = make_world(name="Audit valley", length_m=2_000, climb_per_m=0.03)
+    world = WorldFactory.create(name="Audit valley", length_m=2_000, climb_per_m=0.03)
     challenge = off_loop(
         lambda: challenge_services.challenge_create(
             user=consenting_user,

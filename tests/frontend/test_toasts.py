@@ -10,10 +10,16 @@ import pytest
 
 from challenges import services as challenge_services
 from challenges.models import BadgeAward
-from tests.conftest import AsgiServer, CeleryWorker
-from tests.frontend.conftest import DESKTOP, axe_violations, screenshot, sign_in
-from tests.frontend.test_e2e_pages import off_loop, recorded_run
-from tests.worlds.factories import make_world
+from tests.frontend.helpers import (
+    DESKTOP,
+    axe_violations,
+    off_loop,
+    recorded_run,
+    screenshot,
+    sign_in,
+)
+from tests.servers import AsgiServer, CeleryWorker
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 
 pytestmark = pytest.mark.integration
@@ -22,7 +28,7 @@ pytestmark = pytest.mark.integration
 def test_a_badge_earned_by_a_scored_workout_shows_as_a_polite_toast_in_the_world_view(
     asgi_server: AsgiServer, celery_worker: CeleryWorker, chromium: Any, consenting_user: User
 ) -> None:
-    world = make_world(name="Badge hill", length_m=2_000)
+    world = WorldFactory.create(name="Badge hill", length_m=2_000)
     page = chromium.new_context(viewport=DESKTOP).new_page()
     sign_in(page, asgi_server.http_url, consenting_user.email)
     page.goto(f"{asgi_server.http_url}/worlds/{world.pk}")

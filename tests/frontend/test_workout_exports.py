@@ -12,9 +12,8 @@ from typing import Any
 import fitdecode
 import pytest
 
-from tests.conftest import AsgiServer
-from tests.frontend.conftest import PHONE, sign_in
-from tests.frontend.test_e2e_pages import off_loop
+from tests.frontend.helpers import PHONE, off_loop, sign_in
+from tests.servers import AsgiServer
 from wellness.people.models import User
 from wellness.workouts.models import Workout
 from wellness.workouts.services import workout_create_with_samples, workout_start

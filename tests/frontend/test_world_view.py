@@ -13,9 +13,10 @@ import pytest
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from tests.conftest import AsgiServer
-from tests.frontend.conftest import DESKTOP, PHONE, axe_violations, screenshot, sign_in
-from tests.worlds.factories import live_workout, make_world
+from tests.factories import WorkoutFactory
+from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot, sign_in
+from tests.servers import AsgiServer
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from wellness.people.selectors import public_name
 from worlds import services
@@ -70,7 +71,7 @@ def off_loop(call: Callable[[], T]) -> T:
 def test_the_athlete_sees_their_avatar_move_pass_a_landmark_and_finish(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
-    world = make_world(
+    world = WorldFactory.create(
         name="Fountain loop",
         length_m=300,
         landmarks=[{"name": "Fountain", "distance_m": 100, "story": "Cold water."}],
@@ -79,7 +80,7 @@ def test_the_athlete_sees_their_avatar_move_pass_a_landmark_and_finish(
         lambda: services.session_start(
             user=consenting_user,
             world_id=world.pk,
-            workout_id=live_workout(consenting_user),
+            workout_id=WorkoutFactory.create(user=consenting_user).pk,
             sport="run",
         )
     )
@@ -164,7 +165,7 @@ def measure_fps(page: Any, seconds: float = 3.0) -> float:
 def test_the_3d_landscape_opens_where_webgl_exists_and_the_keyboard_choice_is_remembered(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
-    world = make_world(
+    world = WorldFactory.create(
         name="Summit ridge",
         length_m=3_000,
         climb_per_m=0.04,
@@ -211,7 +212,7 @@ def test_the_3d_landscape_opens_where_webgl_exists_and_the_keyboard_choice_is_re
 def test_without_webgl_the_2d_map_is_shown_and_the_page_says_why(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
-    world = make_world(name="Flat fields", length_m=2_000)
+    world = WorldFactory.create(name="Flat fields", length_m=2_000)
     context = chromium.new_context(viewport=PHONE)
     context.add_init_script(NO_WEBGL)
     context.add_init_script("localStorage.setItem('wellverse:world-view', '3d')")
@@ -236,7 +237,7 @@ def test_without_webgl_the_2d_map_is_shown_and_the_page_says_why(
 def test_a_lost_webgl_context_falls_back_to_the_2d_map(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User
 ) -> None:
-    world = make_world(name="Brittle hills", length_m=2_000, biome="desert")
+    world = WorldFactory.create(name="Brittle hills", length_m=2_000, biome="desert")
     page = chromium.new_context(viewport=DESKTOP).new_page()
     sign_in(page, asgi_server.http_url, consenting_user.email)
     page.goto(f"{asgi_server.http_url}/worlds/{world.pk}?view=3d")
@@ -255,7 +256,7 @@ def test_a_lost_webgl_context_falls_back_to_the_2d_map(
 def test_the_world_view_keeps_animating_1000_avatars(
     asgi_server: AsgiServer, chromium: Any, consenting_user: User, mode: str
 ) -> None:
-    world = make_world(name="Crowded valley", length_m=5_000, climb_per_m=0.02)
+    world = WorldFactory.create(name="Crowded valley", length_m=5_000, climb_per_m=0.02)
     page = chromium.new_page(viewport=DESKTOP)
     sign_in(page, asgi_server.http_url, consenting_user.email)
     page.goto(f"{asgi_server.http_url}/worlds/{world.pk}?synthetic=1000&view={mode}")

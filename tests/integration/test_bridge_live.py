@@ -19,14 +19,14 @@ import pytest
 
 from devices import simulator
 from devices.profiles import PROFILES
-from tests.conftest import (
+from tests.devices.bridge.ingest_stub import CuttableProxy, LoopThread
+from tests.servers import (
     ROOT,
     AsgiServer,
     asgi_server_start,
     asgi_server_stop,
     free_port,
 )
-from tests.devices.bridge.ingest_stub import CuttableProxy, LoopThread
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create
 from wellness.workouts.models import SampleBatch, Workout, WorkoutStatus

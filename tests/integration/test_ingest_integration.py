@@ -13,8 +13,8 @@ import websockets
 from asgiref.sync import async_to_sync
 from django.db import connection
 
-from tests.conftest import AsgiServer
 from tests.factories import WorkoutFactory, hr_samples
+from tests.servers import AsgiServer
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create
 from wellness.workouts.models import IdempotencyKey, SampleBatch

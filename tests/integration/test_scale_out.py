@@ -16,8 +16,8 @@ from asgiref.sync import async_to_sync, sync_to_async
 from channels.layers import get_channel_layer
 from django.db import connection
 
-from tests.conftest import AsgiServer, CeleryWorker, asgi_server_start, asgi_server_stop
 from tests.factories import WorkoutFactory, hr_samples
+from tests.servers import AsgiServer, CeleryWorker, asgi_server_start, asgi_server_stop
 from wellness.core.groups import user_group
 from wellness.people.models import Profile, TokenScope, User
 from wellness.people.services import (

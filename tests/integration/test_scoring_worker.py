@@ -11,8 +11,8 @@ import pytest
 from django.db import connection, transaction
 
 from challenges.models import ActivityTotals, AppliedWorkout
-from tests.conftest import CeleryWorker
 from tests.factories import UserFactory
+from tests.servers import CeleryWorker
 from wellness.people.models import User
 from wellness.people.services import profile_update
 from wellness.scoring.models import Progress, ScoringPending, StoredScore

@@ -11,8 +11,9 @@ import websockets
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from tests.conftest import AsgiServer
-from tests.worlds.factories import live_workout, make_world
+from tests.factories import WorkoutFactory
+from tests.servers import AsgiServer
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create
 from worlds import services
@@ -24,13 +25,13 @@ pytestmark = pytest.mark.integration
 def test_samples_published_through_redis_move_the_avatar_a_spectator_watches(
     asgi_server: AsgiServer, consenting_user: User, other_user: User
 ) -> None:
-    world = make_world(
+    world = WorldFactory.create(
         length_m=300, landmarks=[{"name": "Fountain", "distance_m": 100, "story": "Cold water."}]
     )
     session = services.session_start(
         user=consenting_user,
         world_id=world.pk,
-        workout_id=live_workout(consenting_user),
+        workout_id=WorkoutFactory.create(user=consenting_user).pk,
         sport="run",
     )
     _, secret = access_token_create(user=other_user, name="viewer", scope=TokenScope.API)

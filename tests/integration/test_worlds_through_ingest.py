@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from devices import simulator
 from devices.profiles import PROFILES
-from tests.conftest import AsgiServer
-from tests.worlds.factories import make_world
+from tests.servers import AsgiServer
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create
 from wellness.workouts.services import workout_start
@@ -67,7 +67,7 @@ def _expected_distance(batches: list[tuple[str, list[dict[str, Any]]]]) -> float
 def test_simulated_samples_through_the_real_ingest_move_the_avatar_past_its_landmarks(
     asgi_server: AsgiServer, consenting_user: User, other_user: User
 ) -> None:
-    world = make_world(
+    world = WorldFactory.create(
         length_m=1_000,
         landmarks=[
             {"name": "Old mill", "distance_m": 60, "story": "Flour once."},

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from tests.factories import UserFactory
-from tests.worlds.factories import live_workout, make_world
+from tests.factories import UserFactory, WorkoutFactory
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from worlds import services
 from worlds.models import AvatarSession, SessionEvent, World
@@ -19,7 +19,7 @@ def runners(world: World, count: int) -> list[AvatarSession]:
     people = [UserFactory.create(consented=True) for _ in range(count)]
     return [
         services.session_start(
-            user=who, world_id=world.pk, workout_id=live_workout(who), sport="run"
+            user=who, world_id=world.pk, workout_id=WorkoutFactory.create(user=who).pk, sport="run"
         )
         for who in people
     ]
@@ -30,7 +30,7 @@ def run(seconds: int, speed: float, start: float = 0.0) -> list[dict[str, float]
 
 
 def test_each_session_moves_by_its_own_samples_and_records_its_events() -> None:
-    world = make_world(length_m=200, landmarks=[{"name": "Gate", "distance_m": 30}])
+    world = WorldFactory.create(length_m=200, landmarks=[{"name": "Gate", "distance_m": 30}])
     slow, fast = runners(world, 2)
 
     views = services.avatars_advance(
@@ -56,7 +56,7 @@ def test_each_session_moves_by_its_own_samples_and_records_its_events() -> None:
 def test_a_tick_costs_the_same_queries_for_two_avatars_as_for_twelve(
     django_assert_max_num_queries: Any,
 ) -> None:
-    world = make_world(length_m=5_000)
+    world = WorldFactory.create(length_m=5_000)
     few, many = runners(world, 2), runners(world, 12)
     with django_assert_max_num_queries(1_000) as two:
         services.avatars_advance(world_id=world.pk, batches={s.pk: run(3, 3.0) for s in few})
@@ -68,7 +68,7 @@ def test_a_tick_costs_the_same_queries_for_two_avatars_as_for_twelve(
 
 
 def test_applying_the_same_tick_again_moves_nobody_and_records_nothing_twice() -> None:
-    world = make_world(length_m=200, landmarks=[{"name": "Gate", "distance_m": 30}])
+    world = WorldFactory.create(length_m=200, landmarks=[{"name": "Gate", "distance_m": 30}])
     (session,) = runners(world, 1)
     services.avatars_advance(world_id=world.pk, batches={session.pk: run(10, 4.0)})
 
@@ -79,7 +79,7 @@ def test_applying_the_same_tick_again_moves_nobody_and_records_nothing_twice() -
 
 
 def test_passing_a_runner_in_the_same_tick_is_an_overtake() -> None:
-    world = make_world(length_m=1_000)
+    world = WorldFactory.create(length_m=1_000)
     chaser, leader = runners(world, 2)
     services.avatars_advance(
         world_id=world.pk, batches={chaser.pk: run(5, 0.0), leader.pk: run(5, 2.0)}
@@ -96,7 +96,7 @@ def test_passing_a_runner_in_the_same_tick_is_an_overtake() -> None:
 
 
 def test_sessions_of_another_world_or_over_are_left_out(consenting_user: User) -> None:
-    world, elsewhere = make_world(), make_world()
+    world, elsewhere = WorldFactory.create(), WorldFactory.create()
     (here,) = runners(world, 1)
     (there,) = runners(elsewhere, 1)
     (over,) = runners(world, 1)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.worlds.factories import make_world
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from wellness.scoring.handoff import ScoredWorkout
 from worlds import services
@@ -31,11 +31,11 @@ def scored(user: User, workout_id: int, effort_distance_m: float, **kw: Any) -> 
 
 
 def two_stage_journey() -> Journey:
-    first = make_world(
+    first = WorldFactory.create(
         name="Valley", length_m=1_000, climb_per_m=0.01,
         landmarks=[{"name": "Bridge", "distance_m": 600, "story": "Stone, 1820."}],
     )  # fmt: skip
-    second = make_world(
+    second = WorldFactory.create(
         name="Pass", length_m=2_000, climb_per_m=0.05,
         landmarks=[{"name": "Summit hut", "distance_m": 2_000, "story": "Tea at the top."}],
     )  # fmt: skip

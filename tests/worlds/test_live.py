@@ -10,7 +10,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 
-from tests.worlds.factories import live_workout, make_world
+from tests.factories import WorkoutFactory
+from tests.worlds.factories import WorldFactory
 from wellness.core.groups import workout_group
 from wellness.people.models import User
 from worlds import services
@@ -84,10 +85,10 @@ async def test_each_server_process_ticker_delivers_every_tick_and_event_once_to_
 ) -> None:
     # Two tickers of one world stand for two server processes: both hear the batch once, one of
     # them applies it (the other finds it applied), and both spectators see the landmark.
-    world = await database_sync_to_async(make_world)(
+    world = await database_sync_to_async(WorldFactory.create)(
         length_m=200, landmarks=[{"name": "Bridge", "distance_m": 5}]
     )
-    workout_id = await database_sync_to_async(live_workout)(consenting_user)
+    workout_id = (await database_sync_to_async(WorkoutFactory.create)(user=consenting_user)).pk
     session = await database_sync_to_async(services.session_start)(
         user=consenting_user, world_id=world.pk, workout_id=workout_id, sport="run"
     )

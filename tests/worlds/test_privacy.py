@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.worlds.factories import live_workout, make_world
+from tests.factories import WorkoutFactory
+from tests.worlds.factories import WorldFactory
 from wellness.people.erasure import health_data_erase
 from wellness.people.models import User
 from wellness.people.selectors import user_export
@@ -15,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_export_lists_avatar_sessions_with_their_events(consenting_user: User) -> None:
-    world = make_world(length_m=100)
-    workout_id = live_workout(consenting_user)
+    world = WorldFactory.create(length_m=100)
+    workout_id = WorkoutFactory.create(user=consenting_user).pk
     session = worlds_services.session_start(
         user=consenting_user, world_id=world.pk, workout_id=workout_id, sport="walk"
     )
@@ -39,18 +40,21 @@ def test_the_export_lists_avatar_sessions_with_their_events(consenting_user: Use
 def test_erasing_health_data_deletes_avatar_sessions(
     consenting_user: User, other_user: User
 ) -> None:
-    world = make_world()
+    world = WorldFactory.create()
     mine = worlds_services.session_start(
         user=consenting_user,
         world_id=world.pk,
-        workout_id=live_workout(consenting_user),
+        workout_id=WorkoutFactory.create(user=consenting_user).pk,
         sport="run",
     )
     worlds_services.avatars_advance(
         world_id=world.pk, batches={mine.pk: [{"t": 0.0}, {"t": 1.0, "hr": 150}]}
     )
     theirs = worlds_services.session_start(
-        user=other_user, world_id=world.pk, workout_id=live_workout(other_user), sport="run"
+        user=other_user,
+        world_id=world.pk,
+        workout_id=WorkoutFactory.create(user=other_user).pk,
+        sport="run",
     )
 
     health_data_erase(user_id=consenting_user.pk)

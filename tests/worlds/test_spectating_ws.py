@@ -10,8 +10,8 @@ from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
-from tests.factories import UserFactory
-from tests.worlds.factories import live_workout, make_world
+from tests.factories import UserFactory, WorkoutFactory
+from tests.worlds.factories import WorldFactory
 from wellness.config.asgi import application
 from wellness.core.groups import user_group
 from wellness.people.models import User
@@ -36,7 +36,7 @@ def token_for(user: User) -> str:
 
 @database_sync_to_async
 def world_with_landmark(**kw: Any) -> World:
-    return make_world(
+    return WorldFactory.create(
         length_m=200,
         landmarks=[{"name": "Old mill", "distance_m": 50, "story": "Ground flour till 1950."}],
         **kw,
@@ -47,7 +47,7 @@ def world_with_landmark(**kw: Any) -> World:
 def start(user: User, world: World) -> AvatarSession:
     """The person opens a workout and brings it into the world."""
     return services.session_start(
-        user=user, world_id=world.pk, workout_id=live_workout(user), sport="run"
+        user=user, world_id=world.pk, workout_id=WorkoutFactory.create(user=user).pk, sport="run"
     )
 
 

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkoutFactory
-from tests.worlds.factories import live_workout, make_world
+from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from worlds import services
 from worlds.gpx import gpx_write, straight_north
@@ -120,7 +120,7 @@ def test_a_landmark_off_the_route_refuses_the_whole_world(client_for: Any, user:
 
 
 def test_route_geometry_is_served_compactly(client_for: Any, user: User) -> None:
-    world = make_world(owner=user, length_m=1_000, climb_per_m=0.02)
+    world = WorldFactory.create(owner=user, length_m=1_000, climb_per_m=0.02)
 
     response = client_for(user).get(f"/api/v1/worlds/{world.pk}/route/")
 
@@ -135,7 +135,7 @@ def test_route_geometry_is_served_compactly(client_for: Any, user: User) -> None
 def test_a_private_world_is_not_found_for_others(
     client_for: Any, user: User, other_user: User
 ) -> None:
-    world = make_world(owner=user, visibility="private")
+    world = WorldFactory.create(owner=user, visibility="private")
     client = client_for(other_user)
 
     for path in ["", "route/", "avatars/"]:
@@ -146,7 +146,7 @@ def test_a_private_world_is_not_found_for_others(
 def test_an_invited_person_sees_a_private_world(
     client_for: Any, user: User, other_user: User
 ) -> None:
-    world = make_world(owner=user, visibility="private")
+    world = WorldFactory.create(owner=user, visibility="private")
 
     invited = client_for(user).post(
         f"/api/v1/worlds/{world.pk}/invitations/", {"email": other_user.email}
@@ -159,7 +159,7 @@ def test_an_invited_person_sees_a_private_world(
 def test_only_the_owner_adds_landmarks_or_invites(
     client_for: Any, user: User, other_user: User
 ) -> None:
-    world = make_world(owner=user)
+    world = WorldFactory.create(owner=user)
     client = client_for(other_user)
 
     landmark = client.post(
@@ -173,7 +173,7 @@ def test_only_the_owner_adds_landmarks_or_invites(
 
 
 def test_the_owner_adds_a_landmark(client_for: Any, user: User) -> None:
-    world = make_world(owner=user)
+    world = WorldFactory.create(owner=user)
 
     response = client_for(user).post(
         f"/api/v1/worlds/{world.pk}/landmarks/",
@@ -185,11 +185,11 @@ def test_the_owner_adds_a_landmark(client_for: Any, user: User) -> None:
 
 
 def test_a_session_needs_health_data_consent(client_for: Any, user: User) -> None:
-    world = make_world()
+    world = WorldFactory.create()
 
     response = client_for(user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": world.pk, "workout_id": live_workout(user), "sport": "run"},
+        {"world_id": world.pk, "workout_id": WorkoutFactory.create(user=user).pk, "sport": "run"},
     )
 
     assert response.status_code == 403
@@ -198,13 +198,13 @@ def test_a_session_needs_health_data_consent(client_for: Any, user: User) -> Non
 
 
 def test_a_session_starts_at_the_start_of_the_world(client_for: Any, consenting_user: User) -> None:
-    world = make_world()
+    world = WorldFactory.create()
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
         {
             "world_id": world.pk,
-            "workout_id": live_workout(consenting_user),
+            "workout_id": WorkoutFactory.create(user=consenting_user).pk,
             "sport": "walk",
             "indoor": True,
         },
@@ -215,9 +215,13 @@ def test_a_session_starts_at_the_start_of_the_world(client_for: Any, consenting_
 
 
 def test_one_workout_moves_one_avatar_at_a_time(client_for: Any, consenting_user: User) -> None:
-    world = make_world()
+    world = WorldFactory.create()
     client = client_for(consenting_user)
-    body = {"world_id": world.pk, "workout_id": live_workout(consenting_user), "sport": "run"}
+    body = {
+        "world_id": world.pk,
+        "workout_id": WorkoutFactory.create(user=consenting_user).pk,
+        "sport": "run",
+    }
     client.post("/api/v1/worlds/sessions/", body)
 
     again = client.post("/api/v1/worlds/sessions/", body)
@@ -227,11 +231,15 @@ def test_one_workout_moves_one_avatar_at_a_time(client_for: Any, consenting_user
 
 
 def test_a_session_with_an_unknown_sport_is_refused(client_for: Any, consenting_user: User) -> None:
-    world = make_world()
+    world = WorldFactory.create()
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": world.pk, "workout_id": live_workout(consenting_user), "sport": "swim"},
+        {
+            "world_id": world.pk,
+            "workout_id": WorkoutFactory.create(user=consenting_user).pk,
+            "sport": "swim",
+        },
     )
 
     assert response.status_code == 400
@@ -242,11 +250,15 @@ def test_a_session_with_an_unknown_sport_is_refused(client_for: Any, consenting_
 def test_a_session_in_a_private_world_one_was_not_invited_to_is_not_found(
     client_for: Any, user: User, consenting_user: User
 ) -> None:
-    world = make_world(owner=user, visibility="private")
+    world = WorldFactory.create(owner=user, visibility="private")
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": world.pk, "workout_id": live_workout(consenting_user), "sport": "run"},
+        {
+            "world_id": world.pk,
+            "workout_id": WorkoutFactory.create(user=consenting_user).pk,
+            "sport": "run",
+        },
     )
 
     assert response.status_code == 404
@@ -258,8 +270,8 @@ def test_another_persons_session_is_not_found(
 ) -> None:
     session = services.session_start(
         user=consenting_user,
-        world_id=make_world().pk,
-        workout_id=live_workout(consenting_user),
+        world_id=WorldFactory.create().pk,
+        workout_id=WorkoutFactory.create(user=consenting_user).pk,
         sport="run",
     )
     client = client_for(other_user)
@@ -276,11 +288,11 @@ def test_another_persons_session_is_not_found(
 def test_finishing_a_session_takes_the_avatar_out_of_the_world(
     client_for: Any, consenting_user: User
 ) -> None:
-    world = make_world()
+    world = WorldFactory.create()
     session = services.session_start(
         user=consenting_user,
         world_id=world.pk,
-        workout_id=live_workout(consenting_user),
+        workout_id=WorkoutFactory.create(user=consenting_user).pk,
         sport="run",
     )
     client = client_for(consenting_user)
@@ -294,7 +306,7 @@ def test_finishing_a_session_takes_the_avatar_out_of_the_world(
 def test_a_group_run_is_scheduled_joined_and_entered(
     client_for: Any, consenting_user: User, other_user: User
 ) -> None:
-    world = make_world()
+    world = WorldFactory.create()
     starts = timezone.now() + dt.timedelta(minutes=10)
     created = client_for(consenting_user).post(
         "/api/v1/worlds/group-runs/",
@@ -312,7 +324,7 @@ def test_a_group_run_is_scheduled_joined_and_entered(
         "/api/v1/worlds/sessions/",
         {
             "world_id": world.pk,
-            "workout_id": live_workout(other_user),
+            "workout_id": WorkoutFactory.create(user=other_user).pk,
             "sport": "run",
             "group_run_id": run_id,
         },
@@ -327,7 +339,7 @@ def test_a_group_run_is_scheduled_joined_and_entered(
 def test_a_group_run_pen_opens_fifteen_minutes_before_the_start(
     client_for: Any, consenting_user: User
 ) -> None:
-    world = make_world()
+    world = WorldFactory.create()
     run = services.group_run_schedule(
         organizer=consenting_user,
         world_id=world.pk,
@@ -339,7 +351,7 @@ def test_a_group_run_pen_opens_fifteen_minutes_before_the_start(
         "/api/v1/worlds/sessions/",
         {
             "world_id": world.pk,
-            "workout_id": live_workout(consenting_user),
+            "workout_id": WorkoutFactory.create(user=consenting_user).pk,
             "sport": "run",
             "group_run_id": run.pk,
         },
@@ -350,7 +362,7 @@ def test_a_group_run_pen_opens_fifteen_minutes_before_the_start(
 
 
 def test_a_group_run_in_the_past_is_refused(client_for: Any, user: User) -> None:
-    world = make_world()
+    world = WorldFactory.create()
 
     response = client_for(user).post(
         "/api/v1/worlds/group-runs/",
@@ -365,7 +377,7 @@ def test_a_group_run_in_the_past_is_refused(client_for: Any, user: User) -> None
 def test_a_group_run_in_a_private_world_is_not_found_for_others(
     client_for: Any, user: User, other_user: User
 ) -> None:
-    world = make_world(owner=user, visibility="private")
+    world = WorldFactory.create(owner=user, visibility="private")
     run = services.group_run_schedule(
         organizer=user, world_id=world.pk, title="Invite only",
         starts_at=timezone.now() + dt.timedelta(hours=1),
@@ -380,7 +392,7 @@ def test_a_group_run_in_a_private_world_is_not_found_for_others(
 def test_group_run_results_rank_finishers_by_time_under_public_names(
     client_for: Any, consenting_user: User
 ) -> None:
-    world = make_world(length_m=100)
+    world = WorldFactory.create(length_m=100)
     run = services.group_run_schedule(
         organizer=consenting_user, world_id=world.pk, title="Sprint",
         starts_at=timezone.now() + dt.timedelta(minutes=5),
@@ -391,7 +403,7 @@ def test_group_run_results_rank_finishers_by_time_under_public_names(
     for who, speed in [(consenting_user, 4.0), (hidden, 5.0)]:
         services.group_run_join(user=who, group_run_id=run.pk)
         session = services.session_start(
-            user=who, world_id=world.pk, workout_id=live_workout(who), sport="run",
+            user=who, world_id=world.pk, workout_id=WorkoutFactory.create(user=who).pk, sport="run",
             group_run_id=run.pk,
         )  # fmt: skip
         services.avatars_advance(
@@ -440,7 +452,7 @@ def test_an_avatar_cannot_follow_another_persons_workout(
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": make_world().pk, "workout_id": theirs.pk, "sport": "run"},
+        {"world_id": WorldFactory.create().pk, "workout_id": theirs.pk, "sport": "run"},
         format="json",
     )
 
@@ -452,11 +464,11 @@ def test_an_avatar_cannot_follow_a_workout_that_does_not_exist(
     client_for: Any, consenting_user: User
 ) -> None:
     # Reserving an id now would let whoever's workout later gets it move this avatar.
-    missing = live_workout(consenting_user) + 1_000
+    missing = WorkoutFactory.create(user=consenting_user).pk + 1_000
 
     response = client_for(consenting_user).post(
         "/api/v1/worlds/sessions/",
-        {"world_id": make_world().pk, "workout_id": missing, "sport": "run"},
+        {"world_id": WorldFactory.create().pk, "workout_id": missing, "sport": "run"},
         format="json",
     )
 

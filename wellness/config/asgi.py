@@ -38,6 +38,6 @@ application = ProtocolTypeRouter(
 # collection, so a collection under load scans only what requests and sockets allocate.
 gc.freeze()
 # Fewer, larger collections: at the defaults a full collection of every socket's state stalled the
-# event loop every few seconds under live ingest (benchmarks/README.md, live_ingest).
+# event loop every few seconds under live ingest (the live_ingest benchmark).
 GC_THRESHOLDS = (10_000, 50, 10)
 gc.set_threshold(*GC_THRESHOLDS)

@@ -100,7 +100,7 @@ if env.str("DATABASE_URL", default=""):
         }
         _database["CONN_MAX_AGE"] = 0
         # No JIT: every query here is short, and compiling one costs more than running it
-        # (benchmarks/README.md, scoring_pipeline). A DATABASE_URL that sets jit keeps its choice.
+        # (the scoring_pipeline benchmark). A DATABASE_URL that sets jit keeps its choice.
         server_options = _database["OPTIONS"].get("options", "")
         if "jit" not in server_options:
             _database["OPTIONS"]["options"] = f"{server_options} -c jit=off".strip()

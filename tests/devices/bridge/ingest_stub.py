@@ -203,3 +203,23 @@ class CuttableProxy:
                 self.writers.discard(dst)
 
         await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+@dataclass
+class IngestServer:
+    """What a bridge test needs of a live-ingest server: where it is, a token, and a cable to cut."""
+
+    thread: LoopThread
+    stub: IngestStub
+    proxy: CuttableProxy
+    token: str
+
+    @property
+    def url(self) -> str:
+        return self.proxy.url
+
+    def cut(self) -> None:
+        self.thread.call(self.proxy.cut())
+
+    def restore(self) -> None:
+        self.thread.call(self.proxy.restore())

@@ -23,8 +23,7 @@ import pytest
 
 from devices import gatt, profiles, simulator
 from tests.devices.bridge.bluez_standin import BlueZStandIn, Characteristic, DeviceSpec, Service
-from tests.devices.bridge.conftest import IngestServer
-from tests.devices.bridge.ingest_stub import LoopThread
+from tests.devices.bridge.ingest_stub import IngestServer, LoopThread
 
 ROOT = Path(__file__).resolve().parents[3]
 STRAP = "C4:7C:8D:6A:00:01"

@@ -15,7 +15,7 @@ from devices import simulator
 from devices.bridge.client import IngestClient, ingest_url
 from devices.bridge.journal import Journal
 from devices.profiles import PROFILES
-from tests.devices.bridge.conftest import IngestServer
+from tests.devices.bridge.ingest_stub import IngestServer
 
 ROOT = Path(__file__).resolve().parents[3]
 

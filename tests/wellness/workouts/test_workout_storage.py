@@ -29,7 +29,7 @@ from wellness.workouts.services import (
     workout_start,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
 
 T0 = 1_764_000_000.0
 START = dt.datetime.fromtimestamp(T0, tz=dt.UTC)

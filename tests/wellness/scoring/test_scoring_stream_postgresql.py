@@ -10,8 +10,7 @@ import pytest
 from django.db import connection
 
 from tests.factories import UserFactory
-from tests.wellness.test_scoring_athlete import _expected_metrics
-from tests.wellness.test_scoring_lifecycle import T0, import_workout, steady_run
+from tests.wellness.scoring.helpers import T0, expected_metrics, import_workout, steady_run
 from wellness.people.models import Profile, User
 from wellness.people.services import profile_update
 from wellness.scoring import pipeline, queue, results
@@ -76,7 +75,7 @@ def test_on_postgresql_a_streamed_chunk_stores_what_each_workout_scored_alone_gi
     assert sorted(merged) == sorted(unsaved)  # the others came from the stream
     for workout in workouts:
         stored = StoredScore.objects.get(workout=workout)
-        assert stored.metrics == _expected_metrics(
+        assert stored.metrics == expected_metrics(
             workout.pk, Profile.objects.get(user_id=workout.user_id)
         )
     late = StoredScore.objects.get(workout_id=min(unsaved)).metrics

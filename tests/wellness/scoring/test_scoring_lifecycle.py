@@ -15,6 +15,7 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.models import ActivityTotals, AppliedWorkout, Contribution, ContributionStatus
 from tests.factories import UserFactory, WorkoutFactory
+from tests.wellness.scoring.helpers import START, T0, import_workout, steady_run
 from wellness.people.erasure import health_data_erase
 from wellness.people.models import User
 from wellness.people.selectors import user_export
@@ -23,40 +24,10 @@ from wellness.scoring import engine, levels, results, rules
 from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
 from wellness.scoring.pipeline import workouts_score
 from wellness.scoring.selectors import progress_of, workout_score_view
-from wellness.workouts.models import Workout
 from wellness.workouts.selectors import workout_frame, workout_rr
-from wellness.workouts.services import (
-    workout_create_with_samples,
-    workout_finish,
-    workout_samples_store,
-    workout_start,
-)
+from wellness.workouts.services import workout_finish, workout_samples_store, workout_start
 
 pytestmark = pytest.mark.django_db
-
-START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
-T0 = START.timestamp()
-
-
-def steady_run(minutes: int = 30, *, hr: float = 150.0, speed: float = 3.0) -> list[dict[str, Any]]:
-    return [
-        {"t": T0 + i, "hr": hr, "speed": speed, "cadence": 170.0, "distance": speed * i}
-        for i in range(minutes * 60)
-    ]
-
-
-def import_workout(
-    user: User, samples: list[dict[str, Any]], *, sport: str = "run", minutes: int = 30
-) -> Workout:
-    return workout_create_with_samples(
-        user=user,
-        sport=sport,
-        indoor=False,
-        source="file",
-        started_at=START,
-        ended_at=START + dt.timedelta(minutes=minutes),
-        samples=samples,
-    )
 
 
 @pytest.fixture

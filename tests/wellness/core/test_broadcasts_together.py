@@ -10,7 +10,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
+from tests.wellness.scoring.helpers import import_workout, steady_run
 from wellness.core import transactions
 from wellness.core.groups import user_group
 from wellness.people.models import User

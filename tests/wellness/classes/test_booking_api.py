@@ -8,8 +8,8 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 
-from tests.classes.conftest import live_class
 from tests.factories import UserFactory
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes.models import Booking, ClassOccurrence, Instructor
 from wellness.core.groups import user_group
 from wellness.people.models import User
@@ -147,7 +147,9 @@ def test_a_booking_gets_exactly_one_reminder_notification(
 def test_a_waitlisted_person_gets_no_reminder(
     client_for: Any, instructor: Instructor, user: User
 ) -> None:
-    occurrence = live_class(instructor, capacity=1, title="Tiny").occurrences.get()
+    occurrence = FitnessClassFactory.create(
+        instructor=instructor, capacity=1, title="Tiny"
+    ).occurrences.get()
     book(client_for, UserFactory.create(), occurrence)
 
     booking_id = book(client_for, user, occurrence).json()["id"]

@@ -6,8 +6,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tests.classes.conftest import SEGMENTS
 from tests.factories import UserFactory
+from tests.wellness.classes.factories import SEGMENTS
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, FitnessClass, Instructor
 from wellness.people.models import User

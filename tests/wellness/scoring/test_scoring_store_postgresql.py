@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from tests.factories import UserFactory, WorkoutFactory
-from tests.wellness.test_scoring_lifecycle import START, import_workout, steady_run
+from tests.wellness.scoring.helpers import START, import_workout, steady_run
 from wellness.people.models import User
 from wellness.people.services import profile_update
 from wellness.scoring import queue

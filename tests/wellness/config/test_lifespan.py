@@ -10,8 +10,8 @@ import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
 
-from tests.classes.conftest import live_class
 from tests.factories import UserFactory
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence
 from wellness.config import lifespan as server_lifespan
@@ -25,7 +25,7 @@ def forgotten_session() -> int:
     admin = UserFactory.create(is_staff=True)
     person = UserFactory.create(consented=True)
     instructor = services.instructor_grant(granted_by=admin, user_id=person.pk)
-    occurrence = live_class(instructor).occurrences.get()
+    occurrence = FitnessClassFactory.create(instructor=instructor).occurrences.get()
     services.session_control(user=person, occurrence_id=occurrence.pk, action="start")
     started = (timezone.now() - dt.timedelta(minutes=30)).timestamp()
     ClassOccurrence.objects.filter(pk=occurrence.pk).update(

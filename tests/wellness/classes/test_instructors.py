@@ -8,8 +8,8 @@ import pytest
 
 from challenges import services as community_services
 from challenges.models import Community, Role
-from tests.classes.conftest import SEGMENTS
 from tests.factories import UserFactory
+from tests.wellness.classes.factories import SEGMENTS
 from wellness.classes.models import Instructor
 from wellness.people.models import User
 

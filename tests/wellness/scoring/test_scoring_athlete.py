@@ -3,41 +3,18 @@ the stored metrics are those of the athlete their Profile describes, with or wit
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-import numpy as np
 import pytest
 
 from tests.factories import UserFactory
-from tests.wellness.test_scoring_lifecycle import import_workout, steady_run
+from tests.wellness.scoring.helpers import expected_metrics, import_workout, steady_run
 from wellness.people.models import Profile, User
-from wellness.scoring import engine, results
-from wellness.scoring.athletes import athlete_of
 from wellness.scoring.models import StoredScore
-from wellness.scoring.pipeline import _metrics_json, workouts_score
-from wellness.workouts.selectors import workout_series
+from wellness.scoring.pipeline import workouts_score
 
 pytestmark = pytest.mark.django_db
-
-
-def _expected_metrics(workout_id: int, profile: Profile | None) -> dict[str, Any]:
-    """The metrics of the workout scored straight from its series with the profile's athlete."""
-    try:
-        athlete = athlete_of(profile)
-    except ValueError:
-        athlete = results.Athlete()
-    series = workout_series(workout=workout_id)
-    score = engine.score_arrays(
-        np.ascontiguousarray(series.records.T),
-        series.rr[:, 1],
-        athlete,
-        "run",
-        indoor=False,
-        elapsed_s=dt.timedelta(minutes=30).total_seconds(),
-    )
-    return _metrics_json(score)
 
 
 @pytest.mark.parametrize(
@@ -66,7 +43,7 @@ def test_stored_metrics_are_those_of_the_athlete_the_profile_describes(
     workouts_score(workout_ids=[workout.pk])
 
     stored = StoredScore.objects.get(workout=workout)
-    assert stored.metrics == _expected_metrics(workout.pk, profile)
+    assert stored.metrics == expected_metrics(workout.pk, profile)
 
 
 def test_profiles_that_differ_give_different_scores() -> None:
@@ -80,4 +57,4 @@ def test_profiles_that_differ_give_different_scores() -> None:
 
     first, second = (StoredScore.objects.get(workout=w).metrics for w in workouts)
     assert first["energy_kcal"] != second["energy_kcal"]
-    assert first == _expected_metrics(workouts[0].pk, Profile.objects.get(user=older))
+    assert first == expected_metrics(workouts[0].pk, Profile.objects.get(user=older))

@@ -18,9 +18,9 @@ from challenges.models import (
     Streak,
     StreakKind,
 )
-from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
-from tests.worlds.factories import make_world
+from tests.wellness.classes.factories import FitnessClassFactory
+from tests.worlds.factories import WorldFactory
 from wellness.classes import services
 from wellness.classes.models import Attendance, ClassOccurrence, FitnessClass, Instructor
 from wellness.core import privacy
@@ -189,7 +189,7 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
     consenting_user: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     challenge_id = mindful_challenge(instructor.user, consenting_user)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -211,7 +211,9 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
 def hiit_class(instructor: Instructor) -> FitnessClass:
     """An on-demand HIIT class with the test segments: 120 s arrive, 240 s box breathing, 300 s
     flow."""
-    return on_demand_class(instructor, title="Sprint and breathe", kind="hiit")
+    return FitnessClassFactory.create(
+        instructor=instructor, on_demand=True, title="Sprint and breathe", kind="hiit"
+    )
 
 
 def test_a_hiit_class_counts_only_its_breathing_segment_as_mindful_minutes(
@@ -259,7 +261,7 @@ def test_leaving_a_hiit_class_before_its_breathing_gives_no_mindful_minutes(
 def test_an_on_demand_class_with_a_strap_measures_zones_over_the_plan(
     instructor: Instructor, athlete: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     attendance = services.attendance_start_on_demand(user=athlete, class_id=breathing.pk, now=at(0))
     workout_samples_store(
         user=athlete,
@@ -310,7 +312,7 @@ def test_a_person_who_attended_no_class_gets_nothing(
 def test_three_days_of_classes_earn_the_yoga_streak_badge(
     instructor: Instructor, consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     first_day = T0 - dt.timedelta(days=3)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -329,10 +331,10 @@ def test_a_class_moves_the_persons_journey(
     instructor: Instructor, consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     journey = world_services.journey_create(
-        name="Coast", description="", world_ids=[make_world(length_m=5_000).pk]
+        name="Coast", description="", world_ids=[WorldFactory.create(length_m=5_000).pk]
     )
     world_services.journey_join(user=consenting_user, journey_id=journey.pk)
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         attendance = take_on_demand(consenting_user, breathing, start=at(0), end=at(CLASS_S))
@@ -346,7 +348,7 @@ def test_a_class_moves_the_persons_journey(
 def test_without_health_data_consent_the_class_is_kept_but_no_workout_is_recorded(
     instructor: Instructor, user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
 
     with django_capture_on_commit_callbacks(execute=True):
         attendance = take_on_demand(user, breathing, start=at(0), end=at(CLASS_S))
@@ -364,7 +366,7 @@ def test_without_health_data_consent_the_class_is_kept_but_no_workout_is_recorde
 def test_completing_twice_scores_and_counts_the_class_once(
     instructor: Instructor, consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     challenge_id = mindful_challenge(instructor.user, consenting_user)
     attendance = services.attendance_start_on_demand(
         user=consenting_user, class_id=breathing.pk, now=at(0)
@@ -387,7 +389,7 @@ def test_completing_twice_scores_and_counts_the_class_once(
 def test_an_on_demand_class_left_open_counts_no_longer_than_its_time_limit(
     instructor: Instructor, consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     attendance = services.attendance_start_on_demand(
         user=consenting_user, class_id=breathing.pk, now=at(0)
     )
@@ -407,7 +409,7 @@ def test_an_on_demand_class_left_open_counts_no_longer_than_its_time_limit(
 def test_starting_again_resumes_the_run_and_a_stale_run_is_closed_at_its_limit(
     instructor: Instructor, consenting_user: User
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
 
     first = services.attendance_start_on_demand(
         user=consenting_user, class_id=breathing.pk, now=at(0)
@@ -431,7 +433,7 @@ def test_starting_again_resumes_the_run_and_a_stale_run_is_closed_at_its_limit(
 def test_a_player_that_reports_its_pauses_counts_only_the_time_played(
     instructor: Instructor, consenting_user: User
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     attendance = services.attendance_start_on_demand(
         user=consenting_user, class_id=breathing.pk, now=at(0)
     )
@@ -511,8 +513,8 @@ def test_the_sweep_ends_every_overdue_session_and_no_other(
     instructor: Instructor, occurrence: ClassOccurrence
 ) -> None:
     control = services.session_control
-    later = live_class(instructor).occurrences.get()
-    paused = live_class(instructor).occurrences.get()
+    later = FitnessClassFactory.create(instructor=instructor).occurrences.get()
+    paused = FitnessClassFactory.create(instructor=instructor).occurrences.get()
     control(user=instructor.user, occurrence_id=occurrence.pk, action="start", now=at(0))
     control(user=instructor.user, occurrence_id=later.pk, action="start", now=at(900))
     control(user=instructor.user, occurrence_id=paused.pk, action="start", now=at(10))
@@ -549,7 +551,7 @@ def test_the_class_history_shows_each_class_with_its_score_and_metrics(
     other_user: User,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     with django_capture_on_commit_callbacks(execute=True):
         for person in (consenting_user, other_user):
             take_on_demand(person, breathing, start=at(0), end=at(600))
@@ -576,7 +578,7 @@ def test_the_class_history_shows_each_class_with_its_score_and_metrics(
 def test_the_class_metrics_are_exported_and_erased_with_the_health_data(
     instructor: Instructor, consenting_user: User
 ) -> None:
-    breathing = on_demand_class(instructor)
+    breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     attendance = take_on_demand(consenting_user, breathing, start=at(0), end=at(600))
 
     exported = privacy.exporters()["classes"](consenting_user)
@@ -591,7 +593,9 @@ def test_the_class_metrics_are_exported_and_erased_with_the_health_data(
 
 
 def test_a_run_club_class_is_a_run_and_hiit_is_other(instructor: Instructor, athlete: User) -> None:
-    run_club = live_class(instructor, kind="run_club", title="Park run club")
+    run_club = FitnessClassFactory.create(
+        instructor=instructor, kind="run_club", title="Park run club"
+    )
     occurrence = run_club.occurrences.get()
     services.booking_create(user=athlete, occurrence_id=occurrence.pk)
     services.session_control(

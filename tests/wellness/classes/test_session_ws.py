@@ -9,8 +9,8 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 
-from tests.classes.conftest import live_class
 from tests.factories import UserFactory
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor
 from wellness.config.asgi import application
@@ -23,7 +23,9 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @database_sync_to_async
 def setup_class(instructor: Instructor, participants: int) -> tuple[int, list[User]]:
-    occurrence = live_class(instructor, capacity=participants).occurrences.get()
+    occurrence = FitnessClassFactory.create(
+        instructor=instructor, capacity=participants
+    ).occurrences.get()
     people = [UserFactory.create(consented=True) for _ in range(participants)]
     for person in people:
         services.booking_create(user=person, occurrence_id=occurrence.pk)

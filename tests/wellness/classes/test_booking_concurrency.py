@@ -9,9 +9,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from tests.classes.conftest import live_class
-from tests.conftest import AsgiServer
 from tests.factories import UserFactory
+from tests.servers import AsgiServer
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes.models import Booking, Instructor
 from wellness.people.models import TokenScope
 from wellness.people.services import access_token_create
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.integration
 def test_parallel_bookings_never_exceed_capacity(
     asgi_server: AsgiServer, instructor: Instructor
 ) -> None:
-    occurrence = live_class(instructor, capacity=3).occurrences.get()
+    occurrence = FitnessClassFactory.create(instructor=instructor, capacity=3).occurrences.get()
     secrets = [
         access_token_create(user=u, name="t", scope=TokenScope.API)[1]
         for u in UserFactory.create_batch(12)

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from challenges.models import AppliedWorkout
-from tests.classes.conftest import live_class, on_demand_class
 from tests.factories import UserFactory
+from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes import services
 from wellness.classes.models import (
     Attendance,
@@ -28,7 +28,7 @@ URL = "/api/v1/classes/"
 
 @pytest.fixture
 def on_demand(instructor: Instructor) -> FitnessClass:
-    return on_demand_class(instructor)
+    return FitnessClassFactory.create(instructor=instructor, on_demand=True)
 
 
 def start(client: Any, fitness_class: FitnessClass) -> Any:
@@ -224,7 +224,7 @@ def test_a_session_not_running_cannot_be_joined(
 def test_strangers_and_the_waiting_list_cannot_join_a_live_session(
     client_for: Any, instructor: Instructor, consenting_user: User, other_user: User
 ) -> None:
-    occurrence = live_class(instructor, capacity=1).occurrences.get()
+    occurrence = FitnessClassFactory.create(instructor=instructor, capacity=1).occurrences.get()
     services.booking_create(user=consenting_user, occurrence_id=occurrence.pk)
     services.booking_create(user=other_user, occurrence_id=occurrence.pk)  # waiting list
     services.session_control(user=instructor.user, occurrence_id=occurrence.pk, action="start")

@@ -1,0 +1,89 @@
+"""What the browser tests share: viewport sizes, axe, screenshots, signing in, and test data made
+away from Playwright's event loop."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from django.db import connection
+
+from wellness.people.models import User
+from wellness.workouts.models import Workout
+from wellness.workouts.services import workout_create_with_samples
+
+AXE = Path(__file__).resolve().parents[2] / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 360, "height": 740}
+DESKTOP = {"width": 1280, "height": 800}
+T = TypeVar("T")
+
+START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    """Serious and critical axe-core violations on the current page."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document)")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+def screenshot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(
+    page: Any, base_url: str, email: str, password: str = "correct-horse-battery-staple"
+) -> None:
+    """Sign in through the form, as a person does, and wait for the dashboard."""
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Hello").wait_for()
+
+
+def off_loop(call: Callable[[], T]) -> T:
+    """Run a service that broadcasts on commit (async_to_sync inside) away from Playwright's loop."""
+    box: list[T] = []
+
+    def run() -> None:
+        try:
+            box.append(call())
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return box[0]
+
+
+def recorded_run(user: User) -> Workout:
+    samples = [
+        {
+            "t": START.timestamp() + i,
+            "hr": 120 + 40 * math.sin(i / 100),
+            "speed": 3.0 + 0.5 * math.sin(i / 50),
+            "cadence": 168.0,
+            "distance": 3.0 * i,
+            "altitude": 300 + 10 * math.sin(i / 200),
+        }
+        for i in range(600)
+    ]
+    return off_loop(
+        lambda: workout_create_with_samples(
+            user=user,
+            sport="run",
+            indoor=False,
+            source="file",
+            started_at=START,
+            ended_at=START + dt.timedelta(seconds=600),
+            samples=samples,
+        )
+    )
