@@ -320,7 +320,7 @@ def _movement(data: Array, timing: _Timing, sport: str, flags: list[Flag]) -> _M
         v0 = np.fmax(v, 0.0)  # unknown (NaN) and negative speeds count as standing still
         moving = v0 >= MOVING_SPEED_MPS
         moving_time_s = float(hold @ moving)
-        max_speed = max_speed_mps(v0)
+        max_speed = max_speed_mps(v0, from_gps=speed_source == "gps")
     else:
         moving_time_s = timing.recorded_s if sport != "yoga" else 0.0
         max_speed = 0.0

@@ -18,6 +18,7 @@ from wellness.scoring.rules import (
     RR_MIN_MS,
     SMOOTH_ALTITUDE_GPS_S,
     SMOOTH_ALTITUDE_S,
+    SPEED_HELD_GPS_SAMPLES,
     SPEED_HELD_SAMPLES,
 )
 
@@ -71,8 +72,8 @@ def _explain_movement(s: WorkoutScore, e: dict[str, str]) -> None:
     )
     e["speed"] = (
         f"Average {s.avg_speed_mps * 3.6:.1f} km/h (distance / moving time), top "
-        f"{s.max_speed_mps * 3.6:.1f} km/h (held for {SPEED_HELD_SAMPLES} samples, so a "
-        "one- or two-sample glitch is not a top speed)."
+        f"{s.max_speed_mps * 3.6:.1f} km/h (held for {SPEED_HELD_SAMPLES} samples, "
+        f"{SPEED_HELD_GPS_SAMPLES} from GPS positions, so a glitch is not a top speed)."
     )
     e["pace"] = (
         f"{_clock(s.pace_s_per_km)} per km: moving time divided by kilometres."

@@ -40,7 +40,10 @@ SMOOTH_ALTITUDE_GPS_S = 60.0  # GPS altitude wanders metres with tens of seconds
 CLIMB_HYSTERESIS_GPS_M = 5.0
 GPS_ALTITUDE_NOISE_M = 1.0  # mean |second difference| of raw altitude above this: GPS altitude
 ALTITUDE_NOISE_SAMPLES = 600  # the noise is judged on the first ten minutes at 1 Hz
-SPEED_HELD_SAMPLES = 3  # a top speed must last this many samples: spikes last one or two
+# A top speed must last this many samples: a speed sensor's glitch is one sample, a GPS position
+# off the track makes two (there and back).
+SPEED_HELD_SAMPLES = 2
+SPEED_HELD_GPS_SAMPLES = 3
 # A distance counter whose first value is within what the sport covers in this long started with
 # the recording (FIT counts from the timer's start); a larger one is a device's running total.
 COUNTER_FROM_ZERO_S = 10.0

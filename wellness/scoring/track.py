@@ -26,6 +26,7 @@ from wellness.scoring.rules import (
     MAX_SPEED_MPS,
     SMOOTH_ALTITUDE_GPS_S,
     SMOOTH_ALTITUDE_S,
+    SPEED_HELD_GPS_SAMPLES,
     SPEED_HELD_SAMPLES,
 )
 
@@ -166,16 +167,18 @@ def hysteresis_climb(a: Array, threshold: float) -> float:
     return gain
 
 
-def max_speed_mps(speed: Array) -> float:
-    """Top speed held over :data:`SPEED_HELD_SAMPLES` consecutive samples.
+def max_speed_mps(speed: Array, *, from_gps: bool = False) -> float:
+    """Top speed held over ``SPEED_HELD_SAMPLES`` consecutive samples (``SPEED_HELD_GPS_SAMPLES``
+    for speed derived from positions).
 
-    A GPS position off the track makes two impossible speeds (there and back), a wheel sensor's
-    glitch one; a real top speed lasts longer than that, so spikes never become the maximum.
+    A speed sensor's glitch is one impossible sample; a GPS position off the track makes two
+    (there and back); a real top speed lasts longer, so spikes never become the maximum.
     """
     v = np.fmax(speed, 0.0)  # unknown (NaN) speed counts as standing still
-    k = SPEED_HELD_SAMPLES
+    k = SPEED_HELD_GPS_SAMPLES if from_gps else SPEED_HELD_SAMPLES
     if v.size < k:
         return float(np.fmin.reduce(v)) if v.size else 0.0
-    held = np.minimum(v[: v.size - 2], v[1 : v.size - 1])
-    np.minimum(held, v[2:], out=held)
+    held = np.minimum(v[: v.size - k + 1], v[1 : v.size - k + 2])
+    if k == 3:
+        np.minimum(held, v[2:], out=held)
     return float(max_(held))

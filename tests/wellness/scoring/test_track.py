@@ -151,7 +151,7 @@ def test_a_gps_position_off_the_track_makes_no_top_speed() -> None:
     lon[30] += 1800 / (METRES_PER_DEGREE * np.cos(np.radians(46.0)))
     step = track.haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]) / 20.0
     assert step.max() * 3.6 > 300  # the raw speed there and back: over 300 km/h
-    assert max_speed_mps(step) == pytest.approx(8.0, rel=1e-3)
+    assert max_speed_mps(step, from_gps=True) == pytest.approx(8.0, rel=1e-3)
 
 
 def test_top_speed_ignores_unknown_samples() -> None:
