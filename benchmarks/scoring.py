@@ -294,6 +294,14 @@ def run(quick: bool) -> list[Figure]:
             )
         )
     fast, first, no_rr = (statistics.median(r[i] for r in rounds) for i in range(3))
+    # Scaling: ten hours of the same kind of run, scored whole (records included).
+    long_frame, long_rr = synthetic_run(seconds=36_000, seed=1)
+    long_run = statistics.median(
+        median_seconds(
+            lambda: score_workout(long_frame, long_rr, ATHLETE, "run", now=now), repeat=10
+        )
+        for _ in range(3 if quick else 30)
+    )
     slow = median_seconds(
         lambda: naive_score(frame, rr, ATHLETE, "run"), repeat=3 if quick else 9, warmup=0
     )
@@ -333,5 +341,14 @@ def run(quick: bool) -> list[Figure]:
             baseline=1 / slow,
             goal="headroom for 1,000/s end to end",
             higher_is_better=True,
+        ),
+        figure(
+            "scoring",
+            "10-hour 1 Hz workout with RR, per hour of it (median)",
+            long_run / 10 * 1e3,
+            "ms",
+            baseline=None,
+            goal="linear: about the one-hour figure",
+            higher_is_better=False,
         ),
     ]
