@@ -1,6 +1,6 @@
-"""Yoga-aware scoring: time in the intended zone per segment, HRV at start and end, mindful minutes
-and a relaxation indicator. Pure functions on arrays, no Django, so the scoring pipeline can call
-them with ``workout_frame``/``workout_rr`` output.
+"""Class metrics (yoga-aware): time in the intended zone per segment, HRV at start and end,
+mindful minutes and a relaxation indicator. Pure functions on arrays, no Django, so the scoring
+pipeline can call them with ``workout_frame``/``workout_rr`` output.
 
 RR artefact filtering (:func:`rr_clean`) is the workouts' filter, ``wellness.scoring.hrv``: an
 interval is an artefact when it is outside 300-2000 ms or more than 20 % off the median of the two
