@@ -286,7 +286,7 @@ ON CONFLICT (workout_id) DO UPDATE SET
 
 
 def _best_efforts_store(
-    *, workouts: Sequence[_Locked], results: dict[int, WorkoutScore], accepted: set[int]
+    *, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore], accepted: set[int]
 ) -> None:
     """Replace the chunk's best efforts: those of workouts that count for leaderboards (or an
     organizer accepted); a flagged workout's implausible data sets no personal record."""

@@ -80,14 +80,17 @@ def counter_distance_m(distance: Array, *, sport: str) -> float | None:
     Counted from zero when its first value is one the sport could cover in
     :data:`COUNTER_FROM_ZERO_S` (the recording's own counter), else from its first value.
     """
-    counted = distance[np.isfinite(distance)]
-    if counted.size == 0:
-        return None
-    first = float(counted[0])
+    if distance.size and math.isfinite(distance[0]) and math.isfinite(distance[-1]):
+        first, last = float(distance[0]), float(distance[-1])
+    else:
+        counted = distance[np.isfinite(distance)]
+        if counted.size == 0:
+            return None
+        first, last = float(counted[0]), float(counted[-1])
     from_zero = (
         0.0 <= first <= MAX_SPEED_MPS.get(sport, MAX_SPEED_MPS["other"]) * COUNTER_FROM_ZERO_S
     )
-    return max(float(counted[-1]) - (0.0 if from_zero else first), 0.0)
+    return max(last - (0.0 if from_zero else first), 0.0)
 
 
 def activity_distance_m(
