@@ -126,7 +126,7 @@ def export_activity(
 
     ``columns`` may be the ``workout_frame`` DataFrame and ``rr`` the ``workout_rr`` array
     (without ``rr_t`` the intervals are placed beat after beat from the first sample).
-    ``pauses`` and ``laps`` are kept where the format has a place for them (FIT; CSV pauses).
+    ``pauses``, ``laps`` and ``ended_at`` are kept where the format has a place for them (FIT).
     """
     writers: dict[str, Callable[[], bytes]] = {
         "fit": lambda: export_fit(
@@ -141,15 +141,7 @@ def export_activity(
             laps=laps,
         ),
         "gpx": lambda: export_gpx(columns, sport=sport, started_at=started_at, indoor=indoor),
-        "csv": lambda: export_csv(
-            columns,
-            sport=sport,
-            started_at=started_at,
-            indoor=indoor,
-            rr=rr,
-            rr_t=rr_t,
-            pauses=pauses,
-        ),
+        "csv": lambda: export_csv(columns, sport=sport, started_at=started_at, rr=rr, rr_t=rr_t),
     }
     if fmt not in writers:
         raise ActivityFileInvalid(

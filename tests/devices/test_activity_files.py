@@ -394,15 +394,15 @@ def test_csv_export_has_a_header_of_the_shared_keys_and_round_trips_exactly() ->
     rr_t = np.array([T0 + 1, T0 + 1, T0 + 2])
     data = export_csv(cols, sport="run", started_at=START, rr=rr, rr_t=rr_t)
     lines = data.decode().splitlines()
-    assert lines[0] == "#sport=run;indoor=0;pauses="
-    assert lines[1] == "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon"
-    assert lines[3].startswith(f"{int(T0) + 1},130,801.5 799,")
+    assert lines[0] == "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon,sport"
+    assert lines[2].startswith(f"{int(T0) + 1},130,801.5 799,")
+    assert lines[2].endswith(",run")
     back = parse_activity(data, "x.csv")
     for key in SAMPLE_KEYS:
         np.testing.assert_array_equal(back.columns[key], cols[key])
     assert back.rr.tolist() == rr.tolist()
     assert back.rr_t.tolist() == rr_t.tolist()
-    assert (back.format, back.sport, back.indoor) == ("csv", "run", False)
+    assert (back.format, back.sport) == ("csv", "run")
 
 
 # --- TCX (read only; written inline) --------------------------------------------------------------
@@ -558,7 +558,7 @@ def test_fit_that_is_not_an_activity_is_refused() -> None:
             b"t,hr,heart\n1714557600,120,1\n",
             "odd.csv",
             "odd.csv has columns heart that are not sample keys (expected a header of "
-            "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon).",
+            "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon,sport).",
         ),
     ],
 )
