@@ -22,6 +22,7 @@ from devices.activity_files import (
 from wellness.core.errors import ConsentRequired, PayloadTooLarge, ValidationFailed
 from wellness.people.models import User
 from wellness.people.selectors import health_consent_active
+from wellness.scoring.track import gap_pauses
 from wellness.workouts.models import Workout, WorkoutSource
 from wellness.workouts.samples import MAX_RR_PER_SAMPLE
 from wellness.workouts.selectors import workout_of, workout_series
@@ -64,6 +65,8 @@ def workout_import(*, user: User, data: bytes, filename: str) -> ImportedWorkout
             started_at=activity.started_at,
             ended_at=activity.ended_at,
             samples=rr_spread(activity.samples(), cap=MAX_RR_PER_SAMPLE),
+            pauses=activity.pauses if activity.timer else None,
+            laps=activity.laps,
         )
     summary = {"workout_id": workout.pk, **activity.summary()}
     return ImportedWorkout(workout=workout, summary=summary)
@@ -128,6 +131,13 @@ def workout_export(*, user: User, workout_id: int, fmt: str) -> tuple[Workout, E
             code="nothing_to_export",
         )
     rr = series.rr
+    # A recording without timer events exports the gap rule's pauses as timer pauses, so the
+    # file is scored as the workout was.
+    pauses = (
+        [(a, b) for a, b in workout.pauses]
+        if workout.pauses is not None
+        else gap_pauses(frame["t"].to_numpy())
+    )
     exported = export_activity(
         fmt,
         frame,
@@ -136,6 +146,9 @@ def workout_export(*, user: User, workout_id: int, fmt: str) -> tuple[Workout, E
         indoor=workout.indoor,
         rr=rr[:, 1] if len(rr) else None,
         rr_t=rr[:, 0] if len(rr) else None,
+        ended_at=workout.ended_at,
+        pauses=pauses,
+        laps=workout.laps or (),
     )
     return workout, exported
 

@@ -15,7 +15,14 @@ from wellness.people.models import (
     UserManager,
     Visibility,
 )
-from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
+from wellness.scoring.models import (
+    BestEffort,
+    BestEffortKind,
+    Progress,
+    ScoreStatus,
+    ScoringPending,
+    StoredScore,
+)
 from wellness.workouts.models import (
     IdempotencyKey,
     SampleBatch,
@@ -29,6 +36,8 @@ __all__ = [
     "AccessLogEntry",
     "AccessToken",
     "AccessorRole",
+    "BestEffort",
+    "BestEffortKind",
     "ConsentPurpose",
     "ConsentRecord",
     "IdempotencyKey",

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -118,15 +118,27 @@ def export_activity(
     indoor: bool = False,
     rr: np.ndarray | None = None,
     rr_t: np.ndarray | None = None,
+    ended_at: datetime | None = None,
+    pauses: Sequence[tuple[float, float]] = (),
+    laps: Sequence[float] = (),
 ) -> ExportedFile:
     """One entry point for the export endpoint: ``fmt`` is ``fit``, ``gpx`` or ``csv``.
 
     ``columns`` may be the ``workout_frame`` DataFrame and ``rr`` the ``workout_rr`` array
     (without ``rr_t`` the intervals are placed beat after beat from the first sample).
+    ``pauses``, ``laps`` and ``ended_at`` are kept where the format has a place for them (FIT).
     """
     writers: dict[str, Callable[[], bytes]] = {
         "fit": lambda: export_fit(
-            columns, sport=sport, started_at=started_at, indoor=indoor, rr=rr, rr_t=rr_t
+            columns,
+            sport=sport,
+            started_at=started_at,
+            indoor=indoor,
+            rr=rr,
+            rr_t=rr_t,
+            ended_at=ended_at,
+            pauses=pauses,
+            laps=laps,
         ),
         "gpx": lambda: export_gpx(columns, sport=sport, started_at=started_at, indoor=indoor),
         "csv": lambda: export_csv(columns, sport=sport, started_at=started_at, rr=rr, rr_t=rr_t),

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from wellness.core.errors import ValidationFailed
+from wellness.scoring.track import activity_distance_m
 
 SAMPLE_KEYS: tuple[str, ...] = (
     "t", "hr", "cadence", "speed", "distance", "power", "altitude", "lat", "lon",
@@ -59,6 +60,12 @@ class ParsedActivity:
     columns: dict[str, np.ndarray]
     rr: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
     rr_t: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float64))
+    # (stopped, restarted) UNIX seconds of each time the device's timer was stopped in between;
+    # ``timer`` says the file carries timer events at all (FIT), so a gap outside them is no pause.
+    pauses: tuple[tuple[float, float], ...] = ()
+    timer: bool = False
+    laps: tuple[float, ...] = ()  # start time of each lap after the first (UNIX seconds)
+    warnings: tuple[str, ...] = ()  # what was kept of a damaged file, for the person
 
     def __len__(self) -> int:
         return len(self.columns["t"])
@@ -66,6 +73,11 @@ class ParsedActivity:
     @property
     def duration_s(self) -> float:
         return (self.ended_at - self.started_at).total_seconds()
+
+    @property
+    def timer_s(self) -> float:
+        """Elapsed time less the pauses: what the device's own timer showed."""
+        return self.duration_s - sum(end - start for start, end in self.pauses)
 
     def samples(self) -> list[dict[str, Any]]:
         """The samples as shared-contract dicts: absent values left out, RR lists attached."""
@@ -87,14 +99,13 @@ class ParsedActivity:
     def summary(self) -> dict[str, Any]:
         """What an import reports: JSON-ready, distance in m, heart rate in bpm (None if absent).
 
-        The distance is the device's last cumulative distance, or else the length of the
-        recorded positions (GPX has no distance field).
+        The distance is what the device's cumulative distance counted, or else the length of the
+        recorded positions (GPX has no distance field): the rule scoring uses, so both agree.
         """
-        distance = self.columns["distance"][np.isfinite(self.columns["distance"])]
-        if len(distance):
-            distance_m: float | None = float(distance[-1])
-        else:
-            distance_m = track_length_m(self.columns["lat"], self.columns["lon"])
+        measured = activity_distance_m(
+            self.columns["distance"], self.columns["lat"], self.columns["lon"], sport=self.sport
+        )
+        distance_m = None if measured is None else measured[0]
         hr = self.columns["hr"][np.isfinite(self.columns["hr"])]
         return {
             "format": self.format,
@@ -103,10 +114,14 @@ class ParsedActivity:
             "started_at": self.started_at.isoformat(),
             "ended_at": self.ended_at.isoformat(),
             "duration_s": self.duration_s,
+            "timer_s": self.timer_s,
+            "pauses": len(self.pauses),
+            "laps": len(self.laps) + 1,
             "samples": len(self),
             "distance_m": None if distance_m is None else round(distance_m, 2),
             "avg_hr": round(float(hr.mean()), 1) if len(hr) else None,
             "rr_intervals": len(self.rr),
+            "warnings": list(self.warnings),
         }
 
 
@@ -128,21 +143,21 @@ def as_columns(columns: Columns) -> dict[str, np.ndarray]:
     return out
 
 
-EARTH_RADIUS_M = 6_371_008.8  # mean radius (IUGG)
+def timer_pauses(events: Iterable[tuple[float, bool]]) -> list[tuple[float, float]]:
+    """(stopped, restarted) pairs from timer events ``(t, running)`` in time order.
 
-
-def track_length_m(lat: np.ndarray, lon: np.ndarray) -> float | None:
-    """Great-circle (haversine) length along the positions that are present; None without any."""
-    present = np.isfinite(lat) & np.isfinite(lon)
-    if not present.any():
-        return None
-    phi = np.radians(lat[present])
-    lam = np.radians(lon[present])
-    a = (
-        np.sin(np.diff(phi) / 2) ** 2
-        + np.cos(phi[:-1]) * np.cos(phi[1:]) * np.sin(np.diff(lam) / 2) ** 2
-    )
-    return float((2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))).sum())
+    A stop not followed by a start is the end of the recording, not a pause.
+    """
+    pauses: list[tuple[float, float]] = []
+    stopped_at: float | None = None
+    for t, running in events:
+        if not running and stopped_at is None:
+            stopped_at = t
+        elif running and stopped_at is not None:
+            if t > stopped_at:
+                pauses.append((stopped_at, t))
+            stopped_at = None
+    return pauses
 
 
 def rr_by_sample(
@@ -220,12 +235,17 @@ def assemble(
     rr: Iterable[tuple[float, float]] = (),
     declared_start: datetime | None = None,
     declared_end: datetime | None = None,
+    pauses: Iterable[tuple[float, float]] = (),
+    timer: bool = False,
+    laps: Iterable[float] = (),
+    warnings: Iterable[str] = (),
 ) -> ParsedActivity:
     """Build the ParsedActivity from per-sample rows (each with a ``t``) and (t, rr_ms) pairs.
 
     Rows sharing a ``t`` are merged (the later non-missing value wins), so the columns meet the
     frame contract of unique, sorted ``t``. ``indoor=None`` means the file does not say: no
-    position at all then means indoor.
+    position at all then means indoor. A single sample, or samples all at one moment, is not an
+    activity (a waypoint, a saved location) and is refused.
     """
     frame = pd.DataFrame.from_records(list(rows), columns=list(SAMPLE_KEYS)).astype("float64")
     frame = frame[np.isfinite(frame["t"].to_numpy())]
@@ -254,6 +274,11 @@ def assemble(
                 f"{filename} has positions outside the globe ({key} beyond ±{limit:g}°), "
                 "so it is corrupt."
             )
+    if len(columns["t"]) < 2:
+        raise ActivityFileInvalid(
+            f"{filename} holds a single point in time, not a recorded activity, so there is "
+            "nothing to import as a workout."
+        )
     started_at = min(first, declared_start) if declared_start else first
     ended_at = max(last, declared_end) if declared_end else last
     if started_at < EARLIEST_PLAUSIBLE:
@@ -261,6 +286,7 @@ def assemble(
     has_position = bool(np.isfinite(columns["lat"]).any() and np.isfinite(columns["lon"]).any())
     # Stable sort on t only: intervals recorded together keep their order.
     rr_pairs = sorted(((t, ms) for t, ms in rr if np.isfinite(ms) and ms > 0), key=lambda p: p[0])
+    begin, end = started_at.timestamp(), ended_at.timestamp()
     return ParsedActivity(
         format=fmt,
         sport=sport if sport in SPORTS else "other",
@@ -270,6 +296,10 @@ def assemble(
         columns=columns,
         rr=np.array([ms for _, ms in rr_pairs], dtype=np.float64),
         rr_t=np.array([t for t, _ in rr_pairs], dtype=np.float64),
+        pauses=tuple((a, b) for a, b in pauses if begin <= a < b <= end),
+        timer=timer,
+        laps=tuple(sorted({t for t in laps if begin < t < end})),
+        warnings=tuple(warnings),
     )
 
 

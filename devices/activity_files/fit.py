@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import itertools
 import math
 import warnings
-from collections.abc import Mapping
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import fitdecode
@@ -36,11 +37,13 @@ from devices.activity_files._common import (
     as_columns,
     assemble,
     rr_by_sample,
+    timer_pauses,
     to_float,
 )
 
 SEMICIRCLE_DEG = 180.0 / 2**31
 FIT_SIGNATURE = b".FIT"
+FIT_MAX_ELAPSED_MS = 2**32 - 1
 
 _SPORTS = {"running": "run", "cycling": "ride", "e_biking": "ride", "walking": "walk"}
 _SPORTS_ALSO = {"hiking": "walk"}
@@ -98,14 +101,26 @@ def _first(values: Mapping[str, Any], *names: str) -> float:
     return float("nan")
 
 
+def _stamp(value: Any) -> float | None:
+    return value.timestamp() if isinstance(value, datetime) else None
+
+
 def parse_fit(data: bytes, filename: str) -> ParsedActivity:
+    """Records, RR, timer events, laps and the session of an activity FIT file.
+
+    A file damaged or cut off after some records keeps those records, with a warning saying so;
+    one whose damage leaves nothing readable is refused. Messages never quote fitdecode.
+    """
     records: list[dict[str, Any]] = []
     rr_pending: list[float] = []  # HRV before the first record belongs to that record
     rr: list[tuple[float, float]] = []
+    timer_events: list[tuple[float, bool]] = []  # (t, running after it)
+    lap_starts: list[float] = []
     sport_fields: dict[str, Any] = {}
     session: dict[str, Any] = {}
     file_type: Any = None
     last_t: float | None = None
+    damage: str | None = None
     try:
         with (
             warnings.catch_warnings(),
@@ -122,10 +137,10 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
                 name = frame.name
                 if name == "record":
                     values = {f.name: f.value for f in frame.fields}
-                    stamp = values.get("timestamp")
-                    if not isinstance(stamp, datetime):
+                    stamp = _stamp(values.get("timestamp"))
+                    if stamp is None:
                         continue
-                    last_t = stamp.timestamp()
+                    last_t = stamp
                     records.append({"t": last_t, **values})
                     rr.extend((last_t, ms) for ms in rr_pending)
                     rr_pending.clear()
@@ -141,6 +156,14 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
                             rr_pending.append(ms)
                         else:
                             rr.append((last_t, ms))
+                elif name == "event":
+                    event = _timer_event_of(frame)
+                    if event is not None:
+                        timer_events.append(event)
+                elif name == "lap":
+                    lap_start = _stamp(frame.get_value("start_time", fallback=None))
+                    if lap_start is not None:
+                        lap_starts.append(lap_start)
                 elif name == "file_id" and file_type is None:
                     file_type = frame.get_value("type", fallback=None)
                 elif name == "session" and not session:
@@ -148,14 +171,19 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
                 elif name == "sport" and not sport_fields:
                     sport_fields = {f.name: f.value for f in frame.fields}
     except fitdecode.FitHeaderError:
-        raise ActivityFileInvalid(
-            f"{filename} is not a valid FIT file: its header is corrupt."
-        ) from None
+        if not records:
+            raise ActivityFileInvalid(
+                f"{filename} is not a valid FIT file: its header is corrupt."
+            ) from None
+        damage = "is damaged after that point"
     except fitdecode.FitEOFError:
-        raise ActivityFileInvalid(
-            f"{filename} is truncated: the FIT data ends before its declared length."
-        ) from None
+        if not records:
+            raise ActivityFileInvalid(
+                f"{filename} is truncated: the FIT data ends before its declared length."
+            ) from None
+        damage = "ends early"
     except fitdecode.FitCRCError:
+        # The checksum covers the whole file, so it cannot say which records are damaged.
         raise ActivityFileInvalid(
             f"{filename} is corrupt: its FIT checksum does not match its content."
         ) from None
@@ -169,10 +197,12 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
         IndexError,
         TypeError,
         OverflowError,
-    ) as exc:
-        raise ActivityFileInvalid(
-            f"{filename} is not a readable FIT file ({exc or 'inconsistent record sizes'})."
-        ) from None
+    ):
+        if not records:
+            raise ActivityFileInvalid(
+                f"{filename} is not a readable FIT file: its messages are inconsistent."
+            ) from None
+        damage = "is damaged after that point"
 
     if file_type is not None and file_type != "activity":
         raise ActivityFileInvalid(
@@ -203,8 +233,19 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
                 "lon": _first(values, "position_long") * SEMICIRCLE_DEG,
             }
         )
-    start = session.get("start_time")
-    end = session.get("timestamp")
+    timer_events.sort(key=lambda event: event[0])
+    # The session's own timestamp is when it was saved, which can be minutes after the last
+    # record; the activity ends with its last record or its last timer event.
+    start = min(
+        (t for t in (_stamp(session.get("start_time")), *(e[0] for e in timer_events[:1])) if t),
+        default=None,
+    )
+    end = timer_events[-1][0] if timer_events else None
+    warning = (
+        [f"The file {damage}: the {len(records):,} records before that point were kept."]
+        if damage
+        else []
+    )
     return assemble(
         fmt="fit",
         filename=filename,
@@ -212,9 +253,28 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
         indoor=_indoor(sport_value, sub_sport),
         rows=rows,
         rr=rr,
-        declared_start=start if isinstance(start, datetime) else None,
-        declared_end=end if isinstance(end, datetime) else None,
+        declared_start=datetime.fromtimestamp(start, tz=UTC) if start else None,
+        declared_end=datetime.fromtimestamp(end, tz=UTC) if end else None,
+        pauses=timer_pauses(timer_events),
+        timer=bool(timer_events),
+        laps=lap_starts,
+        warnings=warning,
     )
+
+
+def _timer_event_of(frame: Any) -> tuple[float, bool] | None:
+    """(t, running afterwards) for a timer start/stop event, None for any other event."""
+    if frame.get_value("event", fallback=None) != "timer":
+        return None
+    stamp = _stamp(frame.get_value("timestamp", fallback=None))
+    kind = frame.get_value("event_type", fallback=None)
+    if stamp is None or not isinstance(kind, str):
+        return None
+    if kind == "start":
+        return stamp, True
+    if kind.startswith("stop"):  # stop, stop_all, stop_disable, stop_disable_all
+        return stamp, False
+    return None
 
 
 def _ms(t: float) -> int:
@@ -230,11 +290,16 @@ def export_fit(
     indoor: bool = False,
     rr: np.ndarray | None = None,
     rr_t: np.ndarray | None = None,
+    ended_at: datetime | None = None,
+    pauses: Sequence[tuple[float, float]] = (),
+    laps: Sequence[float] = (),
 ) -> bytes:
-    """An activity FIT file (file_id, timer events, records, HRV, lap, session, activity).
+    """An activity FIT file (file_id, timer events, records, HRV, laps, session, activity).
 
-    Resolution is FIT's: time 1 s, speed 1 mm/s, distance 1 cm, altitude 0.2 m, position one
-    semicircle (about 1 cm), heart rate and power whole units, cadence 1/128 per leg, RR 1 ms.
+    ``pauses`` become timer stop/start events, ``laps`` (start times of the laps after the first)
+    lap messages, and ``ended_at`` the session's end. Resolution is FIT's: time 1 s, speed
+    1 mm/s, distance 1 cm, altitude 0.2 m, position one semicircle (about 1 cm), heart rate and
+    power whole units, cadence 1/128 per leg, RR 1 ms.
     """
     get = as_columns(columns)
     t = get["t"]
@@ -243,6 +308,10 @@ def export_fit(
         fit_sport = Sport.FITNESS_EQUIPMENT
     start_ms = round(started_at.timestamp()) * 1000
     end_ms = max(_ms(float(t[-1])), start_ms)
+    if ended_at is not None:
+        # FIT's elapsed time field holds at most 2^32 ms (49 days): a later end is left out.
+        end_ms = max(end_ms, min(round(ended_at.timestamp()) * 1000, start_ms + FIT_MAX_ELAPSED_MS))
+    stops = sorted((_ms(a), _ms(b)) for a, b in pauses if start_ms <= _ms(a) < _ms(b) <= end_ms)
     builder = FitFileBuilder(auto_define=True, min_string_size=50)
 
     file_id = FileIdMessage()
@@ -254,68 +323,102 @@ def export_fit(
     builder.add(file_id)
     builder.add(_timer_event(EventType.START, start_ms))
 
+    # Timer events and records in time order; an event at a record's time goes before it.
+    events = [(a, EventType.STOP_ALL) for a, _ in stops] + [(b, EventType.START) for _, b in stops]
+    events.sort(key=lambda event: event[0])
+    next_event = 0
     rr_by_t = rr_by_sample(t, rr, rr_t)
     for i, when in enumerate(t.tolist()):
-        record = RecordMessage()
-        record.timestamp = _ms(when)
-        hr, cadence, power = (get[k][i] for k in ("hr", "cadence", "power"))
-        if np.isfinite(hr):
-            record.heart_rate = round(hr)
-        if np.isfinite(cadence):
-            per_leg = cadence / 2.0 if sport in STEP_SPORTS else cadence
-            record.cadence = math.floor(per_leg)
-            record.fractional_cadence = per_leg - math.floor(per_leg)
-        if np.isfinite(power):
-            record.power = round(power)
-        for key, attribute in (
-            ("speed", "enhanced_speed"),
-            ("distance", "distance"),
-            ("altitude", "enhanced_altitude"),
-            ("lat", "position_lat"),
-            ("lon", "position_long"),
-        ):
-            value = get[key][i]
-            if np.isfinite(value):
-                setattr(record, attribute, float(value))
-        builder.add(record)
+        while next_event < len(events) and events[next_event][0] <= _ms(when):
+            builder.add(_timer_event(events[next_event][1], events[next_event][0]))
+            next_event += 1
+        builder.add(_record(get, i, when, sport))
         intervals = rr_by_t.get(when, [])
         # An hrv message carries at most five intervals, in seconds.
         for offset in range(0, len(intervals), 5):
             hrv = HrvMessage()
             hrv.time = [ms / 1000.0 for ms in intervals[offset : offset + 5]]
             builder.add(hrv)
+    for when_ms, kind in events[next_event:]:
+        builder.add(_timer_event(kind, when_ms))
 
     builder.add(_timer_event(EventType.STOP_ALL, end_ms))
+    lap_bounds = [start_ms, *sorted({_ms(x) for x in laps if start_ms < _ms(x) < end_ms}), end_ms]
+    for lap_start, lap_end in itertools.pairwise(lap_bounds):
+        lap = LapMessage()
+        lap.timestamp = lap_end
+        lap.start_time = lap_start
+        lap.total_elapsed_time = (lap_end - lap_start) / 1000.0
+        lap.total_timer_time = _timer_s(lap_start, lap_end, stops)
+        lap.sport = fit_sport
+        lap_distance = _distance_between(t, get["distance"], lap_start / 1000.0, lap_end / 1000.0)
+        if lap_distance is not None:
+            lap.total_distance = lap_distance
+        builder.add(lap)
     elapsed = (end_ms - start_ms) / 1000.0
-    distance = get["distance"][np.isfinite(get["distance"])]
-    total_distance = float(distance[-1]) if len(distance) else None
-    lap = LapMessage()
-    lap.timestamp = end_ms
-    lap.start_time = start_ms
-    lap.total_elapsed_time = elapsed
-    lap.total_timer_time = elapsed
-    lap.sport = fit_sport
-    if total_distance is not None:
-        lap.total_distance = total_distance
-    builder.add(lap)
+    timer_s = _timer_s(start_ms, end_ms, stops)
+    total_distance = _distance_between(t, get["distance"], start_ms / 1000.0, end_ms / 1000.0)
     session = SessionMessage()
     session.timestamp = end_ms
     session.start_time = start_ms
     session.total_elapsed_time = elapsed
-    session.total_timer_time = elapsed
+    session.total_timer_time = timer_s
     session.sport = fit_sport
     session.sub_sport = indoor_sub if indoor else outdoor_sub
     session.first_lap_index = 0
-    session.num_laps = 1
+    session.num_laps = len(lap_bounds) - 1
     if total_distance is not None:
         session.total_distance = total_distance
     builder.add(session)
     activity = ActivityMessage()
     activity.timestamp = end_ms
-    activity.total_timer_time = elapsed
+    activity.total_timer_time = timer_s
     activity.num_sessions = 1
     builder.add(activity)
     return bytes(builder.build().to_bytes())
+
+
+def _record(get: dict[str, np.ndarray], i: int, when: float, sport: str) -> RecordMessage:
+    record = RecordMessage()
+    record.timestamp = _ms(when)
+    hr, cadence, power = (get[k][i] for k in ("hr", "cadence", "power"))
+    if np.isfinite(hr):
+        record.heart_rate = round(hr)
+    if np.isfinite(cadence):
+        per_leg = cadence / 2.0 if sport in STEP_SPORTS else cadence
+        record.cadence = math.floor(per_leg)
+        record.fractional_cadence = per_leg - math.floor(per_leg)
+    if np.isfinite(power):
+        record.power = round(power)
+    for key, attribute in (
+        ("speed", "enhanced_speed"),
+        ("distance", "distance"),
+        ("altitude", "enhanced_altitude"),
+        ("lat", "position_lat"),
+        ("lon", "position_long"),
+    ):
+        value = get[key][i]
+        if np.isfinite(value):
+            setattr(record, attribute, float(value))
+    return record
+
+
+def _timer_s(start_ms: int, end_ms: int, stops: Sequence[tuple[int, int]]) -> float:
+    paused = sum(max(0, min(b, end_ms) - max(a, start_ms)) for a, b in stops)
+    return (end_ms - start_ms - paused) / 1000.0
+
+
+def _distance_between(
+    t: np.ndarray, distance: np.ndarray, start: float, end: float
+) -> float | None:
+    """What the distance counter advanced from ``start`` to ``end`` (None without a counter)."""
+    inside = (t >= start) & (t <= end) & np.isfinite(distance)
+    if not inside.any():
+        return None
+    counted = distance[inside]
+    before = distance[(t < start) & np.isfinite(distance)]
+    base = float(before[-1]) if len(before) else float(counted[0])
+    return max(float(counted[-1]) - base, 0.0) if start > t[0] else float(counted[-1])
 
 
 def _timer_event(event_type: EventType, timestamp_ms: int) -> EventMessage:

@@ -36,6 +36,8 @@ _EXTENSION_KEYS = {
     "power": "power",
     "powerinwatts": "power",
 }
+# A metadata time further before the first point than this is not the start of this recording.
+MAX_START_BEFORE_FIRST_S = 3600.0
 _EXPORT_TYPE = {"run": "running", "ride": "cycling", "walk": "walking", "yoga": "yoga"}
 
 
@@ -87,12 +89,12 @@ def parse_gpx(data: bytes, filename: str) -> ParsedActivity:
         for segment in track.segments:  # empty segments simply contribute nothing
             rows.extend(r for r in map(_point_row, segment.points) if r is not None)
     if not rows:
-        # No timed track: some apps (Runkeeper among them) export a recording as timed waypoints.
-        # Routes and plain waypoints carry no times and so still import nothing.
-        rows = [r for r in map(_point_row, document.waypoints) if r is not None]
-        for route in document.routes:
-            rows.extend(r for r in map(_point_row, route.points) if r is not None)
-    if not rows:
+        # Waypoints are places and routes are plans, even with times on them: not a recording.
+        if document.waypoints and not document.routes and not document.tracks:
+            raise ActivityFileInvalid(
+                f"{filename} holds only waypoints, places rather than a recorded activity, so "
+                "there is nothing to import as a workout."
+            )
         kind = "a route" if document.routes else "a track" if document.tracks else "no track"
         raise ActivityFileInvalid(
             f"{filename} holds {kind} without timestamps, not a recorded activity, so there is "
@@ -102,7 +104,21 @@ def parse_gpx(data: bytes, filename: str) -> ParsedActivity:
         for row in rows:
             if "cadence" in row:
                 row["cadence"] *= 2.0
-    return assemble(fmt="gpx", filename=filename, sport=sport, indoor=None, rows=rows)
+    declared = document.time
+    if declared is not None and declared.tzinfo is None:
+        declared = declared.replace(tzinfo=UTC)
+    # The metadata time is when the recording started, which can be before the first fix.
+    first = min(row["t"] for row in rows)
+    if declared is not None and not first - MAX_START_BEFORE_FIRST_S <= declared.timestamp():
+        declared = None
+    return assemble(
+        fmt="gpx",
+        filename=filename,
+        sport=sport,
+        indoor=None,
+        rows=rows,
+        declared_start=declared,
+    )
 
 
 def export_gpx(
@@ -114,9 +130,12 @@ def export_gpx(
 ) -> bytes:
     """A GPX 1.1 track: time, position, elevation, and hr/cad in Garmin's TrackPointExtension v1.
 
-    GPX cannot hold a point without a position, nor speed, distance, power or RR (export FIT for
-    those); samples without a position are left out, and a workout with no position at all is
-    refused. Times are written to the microsecond, elevation as given.
+    The metadata time is the workout's start. GPX cannot hold a point without a position, nor
+    speed, distance, power or RR (export FIT for those): a sample without a position (a GPS
+    drop, a late first fix) is written at the position interpolated in time between its
+    neighbours (before the first fix, at the first fix), so its heart rate and cadence are kept
+    and the track's length is not changed. A workout with no position at all is refused. Times
+    are written to the microsecond, elevation as given.
     """
     cols = as_columns(columns)
     t, lat, lon = cols["t"], cols["lat"], cols["lon"]
@@ -135,8 +154,12 @@ def export_gpx(
     segment = gpxpy.gpx.GPXTrackSegment()
     track.segments.append(segment)
     document.tracks.append(track)
+    known = np.flatnonzero(has_position)
+    lat = np.interp(t, t[known], lat[known])
+    lon = np.interp(t, t[known], lon[known])
     altitude, hr, cadence = cols["altitude"], cols["hr"], cols["cadence"]
-    for i in np.flatnonzero(has_position).tolist():
+    kept = has_position | np.isfinite(hr) | np.isfinite(cadence) | np.isfinite(altitude)
+    for i in np.flatnonzero(kept).tolist():
         point = gpxpy.gpx.GPXTrackPoint(
             latitude=float(lat[i]),
             longitude=float(lon[i]),

@@ -139,7 +139,9 @@ def test_shared_indoor_trainer_fit_without_gps_imports_as_indoor_ride(shared_dat
     assert np.isnan(activity.columns["lat"]).all()
     assert int(np.isfinite(activity.columns["power"]).sum()) == 2222
     assert activity.started_at == datetime(2011, 11, 2, 12, 54, 19, tzinfo=UTC)
-    assert activity.ended_at == datetime(2011, 11, 2, 13, 32, 51, tzinfo=UTC)
+    # it ends with its last record and timer stop, not when the session was saved (13:32:51)
+    assert activity.ended_at == datetime(2011, 11, 2, 13, 32, 2, tzinfo=UTC)
+    assert (activity.timer, activity.pauses, len(activity.laps)) == (True, (), 4)
 
 
 def test_shared_sdk_activity_fit_imports_as_outdoor_run(shared_data: Path) -> None:
@@ -149,26 +151,33 @@ def test_shared_sdk_activity_fit_imports_as_outdoor_run(shared_data: Path) -> No
 
 
 @pytest.mark.parametrize(
-    ("name", "message"),
+    ("name", "warning"),
     [
         (
             "activity-settings-corruptheader.fit",
-            "activity-settings-corruptheader.fit is not a valid FIT file: its header is corrupt.",
+            "The file is damaged after that point: the 14 records before that point were kept.",
         ),
         (
             "activity-unexpected-eof.fit",
-            "activity-unexpected-eof.fit is truncated: the FIT data ends before its declared "
-            "length.",
+            "The file ends early: the 14 records before that point were kept.",
         ),
     ],
 )
-def test_broken_shared_fit_files_raise_one_clear_error(
-    shared_data: Path, name: str, message: str
+def test_damaged_shared_fit_files_keep_the_records_before_the_damage_with_a_warning(
+    shared_data: Path, name: str, warning: str
 ) -> None:
-    with pytest.raises(ActivityFileInvalid) as caught:
-        parse_activity((shared_data / "fit" / name).read_bytes(), name)
-    assert caught.value.message == message
-    assert caught.value.fields == {"file": [message]}
+    # given two files of the FIT SDK's Activity.fit, one cut short, one with a chained file's
+    # broken header after it
+    whole = parse_activity((shared_data / "fit" / "Activity.fit").read_bytes(), "Activity.fit")
+    # when they are imported
+    activity = parse_activity((shared_data / "fit" / name).read_bytes(), name)
+    # then the records read before the damage are kept, and the summary says so
+    assert len(activity) == len(whole) == 14
+    np.testing.assert_array_equal(activity.columns["t"], whole.columns["t"])
+    assert activity.warnings == (warning,)
+    assert activity.summary()["warnings"] == [warning]
+    assert "fitdecode" not in warning
+    assert "@" not in warning
 
 
 def test_shared_gpx_with_an_empty_segment_imports_the_points_it_has(shared_data: Path) -> None:
@@ -195,19 +204,35 @@ def test_shared_route_only_gpx_is_refused_because_a_route_is_not_a_recording(
     )
 
 
-def test_shared_garmin_extension_gpx_yields_heart_rate(shared_data: Path) -> None:
-    # given Runkeeper's export: one timed waypoint carrying a TrackPointExtension heart rate
+def test_shared_gpx_of_a_single_waypoint_is_refused_as_not_an_activity(shared_data: Path) -> None:
+    # given Runkeeper's export of one timed waypoint carrying a TrackPointExtension heart rate
     path = shared_data / "gpx" / "gpx_with_garmin_extension.gpx"
-    activity = parse_activity(path.read_bytes(), path.name)
-    assert activity.samples() == [
-        {
-            "t": datetime(2016, 6, 17, 23, 41, 3, tzinfo=UTC).timestamp(),
-            "hr": 171.0,
-            "altitude": 3.4,
-            "lat": 37.778259,
-            "lon": -122.391386,
-        }
-    ]
+    # when it is imported, then it is refused: a waypoint is a place, not a recording
+    with pytest.raises(ActivityFileInvalid) as caught:
+        parse_activity(path.read_bytes(), path.name)
+    assert caught.value.message == (
+        "gpx_with_garmin_extension.gpx holds only waypoints, places rather than a recorded "
+        "activity, so there is nothing to import as a workout."
+    )
+
+
+def test_gpx_heart_rate_comes_from_the_garmin_track_point_extension(shared_data: Path) -> None:
+    # given the shared file's waypoint written as a two-point track
+    text = (shared_data / "gpx" / "gpx_with_garmin_extension.gpx").read_text()
+    point = text[text.index("<wpt") : text.index("</wpt>")].replace("<wpt", "<trkpt")
+    later = point.replace("23:41:03Z", "23:41:04Z")
+    data = text.replace(
+        text[text.index("<wpt") : text.index("</wpt>") + len("</wpt>")],
+        f"<trk><trkseg>{point}</trkpt>{later}</trkpt></trkseg></trk>",
+    ).encode()
+    activity = parse_activity(data, "track.gpx")
+    assert activity.samples()[0] == {
+        "t": datetime(2016, 6, 17, 23, 41, 3, tzinfo=UTC).timestamp(),
+        "hr": 171.0,
+        "altitude": 3.4,
+        "lat": 37.778259,
+        "lon": -122.391386,
+    }
 
 
 def test_shared_gpx_with_an_unset_clock_is_refused(shared_data: Path) -> None:
@@ -288,6 +313,10 @@ def test_gym_treadmill_fit_imports_as_an_indoor_run() -> None:
     record.timestamp = round(T0) * 1000
     record.heart_rate = 140
     builder.add(record)
+    second = RecordMessage()
+    second.timestamp = round(T0 + 1) * 1000
+    second.heart_rate = 141
+    builder.add(second)
     session = SessionMessage()
     session.timestamp = round(T0) * 1000
     session.start_time = round(T0) * 1000
@@ -313,12 +342,17 @@ def test_fit_with_only_the_plain_speed_and_altitude_fields_is_read() -> None:
     record.position_lat = 46.05
     record.position_long = 14.5
     builder.add(record)
+    second = RecordMessage()
+    second.timestamp = round(T0 + 1) * 1000
+    second.speed = 4.5
+    second.altitude = 121.0
+    builder.add(second)
     # when it is imported
     activity = parse_activity(builder.build().to_bytes(), "old.fit")
     # then speed and altitude come from the plain fields (altitude at FIT's 0.2 m grid)
-    assert activity.columns["speed"].tolist() == [4.25]
-    assert activity.columns["altitude"].tolist() == pytest.approx([120.4])
-    assert activity.columns["lat"].tolist() == pytest.approx([46.05], abs=SEMICIRCLE_DEG)
+    assert activity.columns["speed"].tolist() == [4.25, 4.5]
+    assert activity.columns["altitude"].tolist() == pytest.approx([120.4, 121.0])
+    assert activity.columns["lat"].tolist()[0] == pytest.approx(46.05, abs=SEMICIRCLE_DEG)
     assert (activity.sport, activity.indoor) == ("other", False)
 
 
@@ -359,14 +393,16 @@ def test_csv_export_has_a_header_of_the_shared_keys_and_round_trips_exactly() ->
     rr = np.array([801.5, 799.0, 640.25])
     rr_t = np.array([T0 + 1, T0 + 1, T0 + 2])
     data = export_csv(cols, sport="run", started_at=START, rr=rr, rr_t=rr_t)
-    assert data.decode().splitlines()[0] == "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon"
-    assert data.decode().splitlines()[2].startswith(f"{int(T0) + 1},130,801.5 799,")
+    lines = data.decode().splitlines()
+    assert lines[0] == "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon,sport"
+    assert lines[2].startswith(f"{int(T0) + 1},130,801.5 799,")
+    assert lines[2].endswith(",run")
     back = parse_activity(data, "x.csv")
     for key in SAMPLE_KEYS:
         np.testing.assert_array_equal(back.columns[key], cols[key])
     assert back.rr.tolist() == rr.tolist()
     assert back.rr_t.tolist() == rr_t.tolist()
-    assert (back.format, back.sport) == ("csv", "other")
+    assert (back.format, back.sport) == ("csv", "run")
 
 
 # --- TCX (read only; written inline) --------------------------------------------------------------
@@ -409,12 +445,15 @@ def test_tcx_run_with_positions_is_outdoor_and_run_cadence_counts_steps() -> Non
         """<Trackpoint><Time>2024-05-01T12:00:00+02:00</Time><Position>
         <LatitudeDegrees>46.05</LatitudeDegrees><LongitudeDegrees>14.5</LongitudeDegrees>
         </Position><AltitudeMeters>300.5</AltitudeMeters><Extensions><ns3:TPX>
-        <ns3:RunCadence>86</ns3:RunCadence></ns3:TPX></Extensions></Trackpoint>""",
+        <ns3:RunCadence>86</ns3:RunCadence></ns3:TPX></Extensions></Trackpoint>
+        <Trackpoint><Time>2024-05-01T12:00:01+02:00</Time><Extensions><ns3:TPX>
+        <ns3:RunCadence>87</ns3:RunCadence></ns3:TPX></Extensions></Trackpoint>""",
     )
     activity = parse_activity(data, "run.tcx")
     assert (activity.sport, activity.indoor) == ("run", False)
     assert activity.samples() == [
-        {"t": T0, "cadence": 172.0, "altitude": 300.5, "lat": 46.05, "lon": 14.5}
+        {"t": T0, "cadence": 172.0, "altitude": 300.5, "lat": 46.05, "lon": 14.5},
+        {"t": T0 + 1, "cadence": 174.0},
     ]
 
 
@@ -436,13 +475,30 @@ def test_format_is_sniffed_from_the_content_not_the_extension() -> None:
 
 
 def _tcx_point() -> str:
-    return "<Trackpoint><Time>2024-05-01T10:00:00Z</Time></Trackpoint>"
+    return (
+        "<Trackpoint><Time>2024-05-01T10:00:00Z</Time></Trackpoint>"
+        "<Trackpoint><Time>2024-05-01T10:00:01Z</Time></Trackpoint>"
+    )
 
 
-def test_truncated_fit_is_refused() -> None:
+def test_truncated_fit_keeps_the_records_before_the_cut_with_a_warning() -> None:
+    # given a 60-record file cut in the middle
+    data = export_fit(columns(), sport="run", started_at=START)
+    # when it is imported
+    activity = parse_activity(data[: len(data) // 2], "cut.fit")
+    # then the records before the cut are kept, and the warning counts them
+    kept = len(activity)
+    assert 10 < kept < 60
+    np.testing.assert_array_equal(activity.columns["t"], columns()["t"][:kept])
+    assert activity.warnings == (
+        f"The file ends early: the {kept} records before that point were kept.",
+    )
+
+
+def test_truncated_fit_without_a_whole_record_is_refused() -> None:
     data = export_fit(columns(), sport="run", started_at=START)
     with pytest.raises(ActivityFileInvalid) as caught:
-        parse_activity(data[: len(data) // 2], "cut.fit")
+        parse_activity(data[:40], "cut.fit")
     assert caught.value.message == (
         "cut.fit is truncated: the FIT data ends before its declared length."
     )
@@ -502,7 +558,7 @@ def test_fit_that_is_not_an_activity_is_refused() -> None:
             b"t,hr,heart\n1714557600,120,1\n",
             "odd.csv",
             "odd.csv has columns heart that are not sample keys (expected a header of "
-            "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon).",
+            "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon,sport).",
         ),
     ],
 )
@@ -575,8 +631,14 @@ def test_gpx_with_a_non_numeric_coordinate_is_refused() -> None:
 
 
 def test_gpx_with_a_utf8_byte_order_mark_is_read() -> None:
-    data = b"\xef\xbb\xbf" + gpx('<trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time></trkpt>')
-    assert parse_activity(data, "bom.gpx").samples() == [{"t": T0, "lat": 1.0, "lon": 2.0}]
+    data = b"\xef\xbb\xbf" + gpx(
+        '<trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time></trkpt>'
+        '<trkpt lat="1" lon="2.1"><time>2024-05-01T10:00:01Z</time></trkpt>'
+    )
+    assert parse_activity(data, "bom.gpx").samples() == [
+        {"t": T0, "lat": 1.0, "lon": 2.0},
+        {"t": T0 + 1, "lat": 1.0, "lon": 2.1},
+    ]
 
 
 def test_gpx_1_0_in_its_declared_latin1_encoding_keeps_a_zero_speed() -> None:
@@ -584,10 +646,12 @@ def test_gpx_1_0_in_its_declared_latin1_encoding_keeps_a_zero_speed() -> None:
         '<?xml version="1.0" encoding="ISO-8859-1"?><gpx version="1.0" '
         'xmlns="http://www.topografix.com/GPX/1/0"><trk><name>Zbevnica \xe9t\xe9</name>'
         '<trkseg><trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time><speed>0</speed>'
+        '</trkpt><trkpt lat="1" lon="2"><time>2024-05-01T10:00:01Z</time><speed>0</speed>'
         "</trkpt></trkseg></trk></gpx>"
     ).encode("latin-1")
     assert parse_activity(data, "latin1.gpx").samples() == [
-        {"t": T0, "speed": 0.0, "lat": 1.0, "lon": 2.0}
+        {"t": T0, "speed": 0.0, "lat": 1.0, "lon": 2.0},
+        {"t": T0 + 1, "speed": 0.0, "lat": 1.0, "lon": 2.0},
     ]
 
 
@@ -596,10 +660,14 @@ def test_gpx_points_sharing_a_time_become_one_sample_with_the_later_values() -> 
         '<trkpt lat="1" lon="2"><time>2024-05-01T10:00:00Z</time></trkpt>'
         '<trkpt lat="1.5" lon="2"><time>2024-05-01T10:00:00Z</time><extensions>'
         "<hr>99</hr></extensions></trkpt>"
+        '<trkpt lat="1.5" lon="2"><time>2024-05-01T10:00:01Z</time></trkpt>'
     )
-    assert parse_activity(data, "dup.gpx").samples() == [
-        {"t": T0, "hr": 99.0, "lat": 1.5, "lon": 2.0}
-    ]
+    assert parse_activity(data, "dup.gpx").samples()[0] == {
+        "t": T0,
+        "hr": 99.0,
+        "lat": 1.5,
+        "lon": 2.0,
+    }
 
 
 def test_the_error_is_a_validation_failure_in_the_shared_error_format() -> None:
@@ -632,12 +700,17 @@ def test_summary_reports_what_an_import_prints(shared_data: Path) -> None:
         "sport": "run",
         "indoor": False,
         "started_at": "2017-06-11T14:34:09+00:00",
-        "ended_at": "2017-06-11T14:35:24+00:00",
-        "duration_s": 75.0,
+        # the last record and timer stop, not the session's save time 18 s later
+        "ended_at": "2017-06-11T14:35:06+00:00",
+        "duration_s": 57.0,
+        "timer_s": 57.0,
+        "pauses": 0,
+        "laps": 1,
         "samples": 21,
         "distance_m": 157.56,
         "avg_hr": round(sum(hr) / len(hr), 1),
         "rr_intervals": 113,
+        "warnings": [],
     }
 
 
@@ -751,7 +824,7 @@ def test_gpx_cut_anywhere_and_padded_with_junk_parses_or_raises_the_one_error(
             st.one_of(st.none(), st.floats(allow_nan=False, allow_infinity=False, width=64)),
             st.one_of(st.none(), st.floats(min_value=-90, max_value=90)),
         ),
-        min_size=1,
+        min_size=2,
         max_size=30,
     )
 )

@@ -2,11 +2,11 @@
 mindful minutes and a relaxation indicator. Pure functions on arrays, no Django, so the scoring
 pipeline can call them with ``workout_frame``/``workout_rr`` output.
 
-RR artefact filtering (:func:`rr_clean`): an interval is an artefact when it is outside 300-2000 ms
-(a heart rate of 30-200 bpm) or differs by more than 20 % from the previous accepted interval (the
-Malik rule used in Kubios-style pipelines). RMSSD uses only successive differences whose two
-intervals are both accepted and adjacent in the recording, so a dropped beat never produces a
-fake difference.
+RR artefact filtering (:func:`rr_clean`) is the workouts' filter, ``wellness.scoring.hrv``: an
+interval is an artefact when it is outside 300-2000 ms or more than 20 % off the median of the two
+intervals before and the two after it (SCORING.md, "Heart-rate variability"). RMSSD uses only
+successive differences whose two intervals are both accepted and adjacent in the recording, so a
+dropped beat never produces a fake difference.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from wellness.classes.plan import Segment, hr_zone
+from wellness.scoring.hrv import accepted_beats
+from wellness.scoring.rules import RR_MAX_DEVIATION, RR_MAX_MS, RR_MIN_MS
 
-RR_MIN_MS = 300.0
-RR_MAX_MS = 2000.0
-RR_MAX_JUMP = 0.20
 # A sample's heart rate is held until the next sample, at most this long (a gap is not data).
 MAX_HOLD_S = 5.0
 HRV_WINDOW_S = 120.0
@@ -38,16 +37,8 @@ MINDFUL_KINDS = frozenset({"yoga", "breathing"})
 def rr_clean(rr_ms: ArrayLike) -> NDArray[np.bool_]:
     """Mask of accepted RR intervals (see module docstring for the rule)."""
     rr = np.asarray(rr_ms, dtype=np.float64)
-    ok = np.zeros(rr.shape, dtype=bool)
-    previous: float | None = None
-    for i, value in enumerate(rr):
-        if not RR_MIN_MS <= value <= RR_MAX_MS:
-            continue
-        if previous is not None and abs(value - previous) > RR_MAX_JUMP * previous:
-            continue
-        ok[i] = True
-        previous = float(value)
-    return ok
+    # A missing interval is an artefact, and must not poison its neighbours' median.
+    return accepted_beats(np.where(np.isfinite(rr), rr, 0.0))
 
 
 def rmssd(rr_ms: ArrayLike) -> float | None:
@@ -292,8 +283,9 @@ def explain_class_metrics(metrics: Mapping[str, Any]) -> dict[str, str]:
     start, end = metrics["hrv_start_rmssd_ms"], metrics["hrv_end_rmssd_ms"]
     window = round(metrics["hrv_window_s"] / 60)
     rule = (
-        f"beats outside {RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms or more than {RR_MAX_JUMP:.0%} from "
-        f"the previous accepted beat are left out, and at least {MIN_PAIRS} clean pairs are needed"
+        f"beats outside {RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms or more than {RR_MAX_DEVIATION:.0%} "
+        "from the median of the two beats before and after are left out, and at least "
+        f"{MIN_PAIRS} clean pairs are needed"
     )
     if start is None and end is None:
         hrv = (

@@ -11,7 +11,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wellness.people.permissions import request_user
-from wellness.scoring.selectors import performance_series, progress_of, workout_score_view
+from wellness.scoring.selectors import (
+    performance_series,
+    personal_records,
+    progress_of,
+    workout_score_view,
+)
 
 
 class WorkoutScoreView(APIView):
@@ -21,6 +26,16 @@ class WorkoutScoreView(APIView):
     )
     def get(self, request: Request, workout_id: int) -> Response:
         return Response(workout_score_view(user=request_user(request), workout_id=workout_id))
+
+
+class PersonalRecordsView(APIView):
+    @extend_schema(
+        responses={200: {"type": "object"}},
+        summary="My personal records: best time per distance and best power per duration, per "
+        "sport, with the workout each came from.",
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"records": personal_records(user=request_user(request))})
 
 
 class ProgressView(APIView):

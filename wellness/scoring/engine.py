@@ -19,13 +19,19 @@ import numpy as np
 import numpy.typing as npt
 
 from wellness.scoring.arrays import Array, max_, min_, sum_
-from wellness.scoring.heart import BPM, HR_BINS, HR_LOW, HeartTables, heart_tables, hrv
-from wellness.scoring.motion import climbed_m, met_per_sample, speed_per_sample
+from wellness.scoring.best_efforts import (
+    DISTANCES_BY_SPORT,
+    RIDE_POWER_WINDOWS,
+    best_powers,
+    fastest_times,
+)
+from wellness.scoring.heart import BPM, HR_BINS, HR_LOW, HeartTables, heart_tables
+from wellness.scoring.hrv import hrv
+from wellness.scoring.motion import met_per_sample, speed_per_sample
 from wellness.scoring.plausibility import check_clock, check_distance_jumps, check_motion
 from wellness.scoring.results import Athlete, Flag, UnscorableWorkout, WorkoutScore
 from wellness.scoring.rules import (
     COLUMNS,
-    GAP_S,
     HEART_RATE_ZONES,
     HR_MAX,
     HR_MIN,
@@ -39,7 +45,17 @@ from wellness.scoring.rules import (
     SAMPLELESS_MAX_S,
     WEIGHT_DEFAULT_KG,
 )
+from wellness.scoring.track import (
+    counter_distance_m,
+    elevation_gain_m,
+    haversine_m,
+    hold_limit_s,
+    max_speed_mps,
+    track_length_m,
+)
 from wellness.workouts.sports import SPORTS
+
+Pauses = Sequence[tuple[float, float]]
 
 
 # --- Entry points -----------------------------------------------------------------------------------
@@ -52,15 +68,25 @@ def score_workout(
     indoor: bool = False,
     elapsed_s: float | None = None,
     now: float | None = None,
+    pauses: Pauses | None = None,
 ) -> WorkoutScore:
     """Score one workout from its frame (a pandas DataFrame with :data:`COLUMNS`).
 
     ``elapsed_s`` is the workout's wall-clock length (``ended_at - started_at``); it lets a
-    workout without samples (yoga without a strap) be scored from its duration. Raises
-    :class:`UnscorableWorkout` when there is nothing to score.
+    workout without samples (yoga without a strap) be scored from its duration. ``pauses`` are
+    the device timer's (stopped, restarted) times when the recording has timer events (an empty
+    sequence: it ran throughout); ``None`` means no timer information, and the gap rule decides
+    what counts as paused. Raises :class:`UnscorableWorkout` when there is nothing to score.
     """
     return score_arrays(
-        _frame_arrays(frame), rr, athlete, sport, indoor=indoor, elapsed_s=elapsed_s, now=now
+        _frame_arrays(frame),
+        rr,
+        athlete,
+        sport,
+        indoor=indoor,
+        elapsed_s=elapsed_s,
+        now=now,
+        pauses=pauses,
     )
 
 
@@ -92,12 +118,13 @@ def score_arrays(
     indoor: bool = False,
     elapsed_s: float | None = None,
     now: float | None = None,
+    pauses: Pauses | None = None,
 ) -> WorkoutScore:
     """:func:`score_workout` on a ``(9, n)`` array whose rows are :data:`COLUMNS`."""
     # Broken values (inf - inf in a cheap finiteness test, say) are handled where they matter;
     # NumPy's warnings about them would only be noise in the worker's log.
     with np.errstate(all="ignore"):
-        return _score_arrays(data, rr, athlete, sport, indoor, elapsed_s, now)
+        return _score_arrays(data, rr, athlete, sport, indoor, elapsed_s, now, pauses)
 
 
 def _score_arrays(
@@ -108,6 +135,7 @@ def _score_arrays(
     indoor: bool,
     elapsed_s: float | None,
     now: float | None,
+    pauses: Pauses | None,
 ) -> WorkoutScore:
     _check_inputs(data, sport, elapsed_s)
     data = _timed_samples(data)
@@ -120,13 +148,14 @@ def _score_arrays(
         return _score_without_samples(rr, athlete, sport, indoor, elapsed_s)
     flags: list[Flag] = []
     data = _in_time_order(data, flags)
-    timing = _timing(data[0], now, flags)
+    timing = _timing(data[0], now, pauses, flags)
     movement = _movement(data, timing, sport, flags)
     tables = heart_tables(athlete)
     heart = _heart_rate(data[1], timing.hold, tables, flags)
     effort = _effort(data, timing, movement, heart, tables, athlete, sport, indoor)
     rmssd, sdnn, beats, artefacts = hrv(rr)
     points = round(effort.met_minutes)
+    best_times, watts = _best_efforts(data, timing, movement, sport)
     return WorkoutScore(
         sport=sport,
         indoor=indoor,
@@ -171,6 +200,11 @@ def _score_arrays(
         points=points,
         effort_distance_m=points * METRES_PER_POINT,
         flags=tuple(flags),
+        timer_pauses=pauses is not None,
+        energy_met_kcal=effort.energy_met_kcal,
+        energy_met_s=effort.energy_met_s,
+        best_times=best_times,
+        best_powers=watts,
     )
 
 
@@ -217,19 +251,26 @@ def _in_time_order(data: Array, flags: list[Flag]) -> Array:
 class _Timing:
     samples: int
     step: Array  # seconds from each sample to the next
-    hold: Array  # seconds each sample stands for: until the next one, at most GAP_S
+    hold: Array  # seconds each sample stands for: until the next one, less pauses
     recorded_s: float
     duration_s: float
 
 
-def _timing(t: Array, now: float | None, flags: list[Flag]) -> _Timing:
+def _timing(t: Array, now: float | None, pauses: Pauses | None, flags: list[Flag]) -> _Timing:
+    """A sample stands for the time until the next one, less the timer's pauses; without timer
+    events, for at most the gap rule's limit (``hold_limit_s``)."""
     n = t.size
     step = t[1:] - t[:-1]
     hold = np.empty(n)
-    np.minimum(step, GAP_S, out=hold[:-1])
+    if pauses is None:
+        np.minimum(step, hold_limit_s(step), out=hold[:-1])
+    else:
+        hold[:-1] = step
+        _leave_out_pauses(t, hold, pauses)
     hold[-1] = 0.0
     span_s = float(t[-1] - t[0])
-    check_clock(t, step, span_s, now, flags)
+    # With the timer's word for it, a gap is only what is left of a step once pauses are out.
+    check_clock(t, step if pauses is None else hold[:-1], span_s, now, flags)
     return _Timing(
         samples=n,
         step=step,
@@ -237,6 +278,17 @@ def _timing(t: Array, now: float | None, flags: list[Flag]) -> _Timing:
         recorded_s=float(sum_(hold)),
         duration_s=span_s,  # the samples, not the client's start and end, say how long it was
     )
+
+
+def _leave_out_pauses(t: Array, hold: Array, pauses: Pauses) -> None:
+    """Shorten each sample's hold by the part of the timer's pauses it overlaps."""
+    for stopped, restarted in pauses:
+        first = max(int(np.searchsorted(t, stopped, side="right")) - 1, 0)
+        last = int(np.searchsorted(t, restarted, side="left"))
+        for i in range(first, min(last, t.size - 1)):
+            overlap = min(t[i + 1], restarted) - max(t[i], stopped)
+            if overlap > 0:
+                hold[i] = max(hold[i] - overlap, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +300,8 @@ class _Movement:
     max_speed: float
     distance_m: float
     distance_source: str
+    covered: Array | None  # the distance counter (cumulative m) at times covered_t, if any
+    covered_t: Array
     avg_speed: float
     pace: float | None
     climbed_m: float
@@ -265,11 +319,12 @@ def _movement(data: Array, timing: _Timing, sport: str, flags: list[Flag]) -> _M
         v0 = np.fmax(v, 0.0)  # unknown (NaN) and negative speeds count as standing still
         moving = v0 >= MOVING_SPEED_MPS
         moving_time_s = float(hold @ moving)
-        max_speed = float(max_(v0))
+        max_speed = max_speed_mps(v0, from_gps=speed_source == "gps")
     else:
         moving_time_s = timing.recorded_s if sport != "yoga" else 0.0
         max_speed = 0.0
-    distance_m, distance_source = _distance(t, step, distance, hold, v0, speed_source, sport, flags)
+    measured = _distance(t, step, distance, hold, v0, lat, lon, sport, flags)
+    distance_m, distance_source, covered, covered_t = measured
     avg_speed = distance_m / moving_time_s if moving_time_s > 0 else 0.0
     c0, cadence_top, cadence_avg = _cadence(cadence, hold)
     if v0 is not None or cadence_top > 0:
@@ -282,9 +337,11 @@ def _movement(data: Array, timing: _Timing, sport: str, flags: list[Flag]) -> _M
         max_speed=max_speed,
         distance_m=distance_m,
         distance_source=distance_source,
+        covered=covered,
+        covered_t=covered_t,
         avg_speed=avg_speed,
         pace=1000.0 / avg_speed if avg_speed > 0 and sport in ("run", "walk") else None,
-        climbed_m=climbed_m(altitude),
+        climbed_m=elevation_gain_m(altitude, t),
         cadence_avg=cadence_avg,
         cadence_max=cadence_top if cadence_top > 0 else None,
     )
@@ -296,23 +353,30 @@ def _distance(
     distance: Array,
     hold: Array,
     v0: Array | None,
-    speed_source: str,
+    lat: Array,
+    lon: Array,
     sport: str,
     flags: list[Flag],
-) -> tuple[float, str]:
-    """The device's distance counter where it has one, else speed or GPS over time."""
+) -> tuple[float, str, Array | None, Array]:
+    """The device's distance counter where it has one, else the track's length, else speed x
+    time; and the counter itself (with its times) for best efforts. Pauses and gaps change
+    moving time, never how far one went."""
     if t.size >= 2 and math.isfinite(distance[0]) and math.isfinite(distance[-1]):
-        d, dt_d = distance, step
+        d, t_d, dt_d = distance, t, step
     else:
         ok = np.isfinite(distance)
-        d = distance[ok]
-        dt_d = np.diff(t[ok])
-    if d.size >= 2:
+        d, t_d = distance[ok], t[ok]
+        dt_d = np.diff(t_d)
+    counted = counter_distance_m(d, sport=sport) if d.size >= 2 else None
+    if counted is not None:
         check_distance_jumps(d, dt_d, sport, flags)
-        return max(float(d[-1] - d[0]), 0.0), "device"
+        return counted, "device", d, t_d
+    length = track_length_m(lat, lon)
+    if length is not None:
+        return length, "gps", None, t
     if v0 is not None:
-        return float(v0 @ hold), "speed" if speed_source == "speed" else "gps"
-    return 0.0, "none"
+        return float(v0 @ hold), "speed", None, t
+    return 0.0, "none", None, t
 
 
 def _cadence(cadence: Array, hold: Array) -> tuple[Array, float, float | None]:
@@ -396,6 +460,8 @@ def _heart_rate(hr: Array, hold: Array, tables: HeartTables, flags: list[Flag]) 
 class _Effort:
     energy_kcal: float
     energy_method: str
+    energy_met_kcal: float  # the part estimated without heart rate
+    energy_met_s: float  # the time it covers
     met_minutes: float
     active_minutes: float
     mindful_minutes: float
@@ -416,14 +482,17 @@ def _effort(
     hold, bins = timing.hold, heart.bins
     met_table = met_per_sample(sport, indoor, movement.v, movement.v0, data[5], athlete)
     kcal_per_met_min = tables.kcal_per_met_min
+    energy_met = energy_met_s = 0.0
     if heart.samples and tables.met_by_bin is not None:
         effort = np.maximum(tables.met_by_bin[bins], met_table)
         energy = heart.keytel_kcal
         if heart.samples == timing.samples:
             energy_method = "keytel"
         else:
-            no_hr = (bins < HR_LOW) | (bins > HR_MAX)
-            energy += kcal_per_met_min * float(met_table @ (hold * no_hr)) / 60.0
+            no_hr_hold = hold * ((bins < HR_LOW) | (bins > HR_MAX))
+            energy_met = kcal_per_met_min * float(met_table @ no_hr_hold) / 60.0
+            energy_met_s = float(sum_(no_hr_hold))
+            energy += energy_met
             energy_method = "keytel+met"
     else:
         effort = met_table
@@ -435,11 +504,45 @@ def _effort(
     return _Effort(
         energy_kcal=energy,
         energy_method=energy_method,
+        energy_met_kcal=energy_met,
+        energy_met_s=energy_met_s,
         # effort >= 1 MET everywhere, so "above rest" is a subtraction of the recorded time.
         met_minutes=(float(effort @ hold) - timing.recorded_s) / 60.0,
         active_minutes=float(hold @ active) / 60.0,
         mindful_minutes=timing.recorded_s / 60.0 if sport == "yoga" else 0.0,
     )
+
+
+def _best_efforts(
+    data: Array, timing: _Timing, movement: _Movement, sport: str
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Fastest standard distances (runs, rides) and best average powers (rides)."""
+    best_times: dict[str, float] = {}
+    distances = DISTANCES_BY_SPORT.get(sport)
+    if distances and movement.distance_m >= min(distances.values()):
+        covered, covered_t = movement.covered, movement.covered_t
+        if covered is None:
+            covered, covered_t = _covered(movement, timing.hold, data)
+        best_times = fastest_times(covered_t, covered, distances)
+    power = data[5]
+    watts: dict[str, float] = {}
+    if sport == "ride" and math.isfinite(float(np.fmax.reduce(power))):
+        watts = best_powers(data[0], power, timing.hold, RIDE_POWER_WINDOWS)
+    return best_times, watts
+
+
+def _covered(movement: _Movement, hold: Array, data: Array) -> tuple[Array, Array]:
+    """Cumulative metres at sample times without a distance counter: along the track's
+    positions (bridging samples without one), else speed x time."""
+    t, lat, lon = data[0], data[7], data[8]
+    if movement.distance_source == "gps":
+        present = np.isfinite(lat) & np.isfinite(lon)
+        la, lo = lat[present], lon[present]
+        steps = haversine_m(la[:-1], lo[:-1], la[1:], lo[1:])
+        return np.concatenate(([0.0], np.cumsum(steps))), t[present]
+    if movement.v0 is None:
+        return np.zeros(t.size), t
+    return np.concatenate(([0.0], np.cumsum((movement.v0 * hold)[:-1]))), t
 
 
 def _score_without_samples(

@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from wellness.scoring.rules import (
-    CLIMB_THRESHOLD_M,
+    CLIMB_HYSTERESIS_GPS_M,
+    CLIMB_HYSTERESIS_M,
     GAP_S,
     HRV_MIN_BEATS,
     LTHR_FRACTION_OF_MAX,
     METRES_PER_POINT,
     MOVING_SPEED_MPS,
     RESTING_HR_DEFAULT,
-    RR_MAX_CHANGE,
+    RR_MAX_DEVIATION,
     RR_MAX_MS,
     RR_MIN_MS,
-    SMOOTH_ALTITUDE_SAMPLES,
+    SMOOTH_ALTITUDE_GPS_S,
+    SMOOTH_ALTITUDE_S,
+    SPEED_HELD_GPS_SAMPLES,
+    SPEED_HELD_SAMPLES,
 )
 
 if TYPE_CHECKING:
@@ -36,9 +40,15 @@ def explain_score(s: WorkoutScore) -> dict[str, str]:
 
 def _explain_movement(s: WorkoutScore, e: dict[str, str]) -> None:
     """Sentences on duration, moving time, distance, speed, pace and climb."""
+    paused = (
+        "the device's timer was stopped in the rest"
+        if s.timer_pauses
+        else f"silences over {GAP_S:.0f} s, or three times a sparse recording's usual spacing, "
+        "count as paused"
+    )
     e["duration"] = (
-        f"{_clock(s.duration_s)} from start to finish; {_clock(s.recorded_s)} of it has samples "
-        f"(silences over {GAP_S:.0f} s count as paused)."
+        f"{_clock(s.duration_s)} from start to finish; {_clock(s.recorded_s)} of it recorded "
+        f"({paused})."
     )
     if s.distance_source == "none" and s.sport != "yoga":
         e["moving_time"] = (
@@ -53,7 +63,7 @@ def _explain_movement(s: WorkoutScore, e: dict[str, str]) -> None:
     source = {
         "device": "your device's distance counter",
         "speed": "speed x time",
-        "gps": "GPS positions",
+        "gps": "the length of the track between your GPS positions",
     }.get(s.distance_source)
     e["distance"] = (
         f"{s.distance_m / 1000:.2f} km from {source}."
@@ -62,7 +72,8 @@ def _explain_movement(s: WorkoutScore, e: dict[str, str]) -> None:
     )
     e["speed"] = (
         f"Average {s.avg_speed_mps * 3.6:.1f} km/h (distance / moving time), top "
-        f"{s.max_speed_mps * 3.6:.1f} km/h."
+        f"{s.max_speed_mps * 3.6:.1f} km/h (held for {SPEED_HELD_SAMPLES} samples, "
+        f"{SPEED_HELD_GPS_SAMPLES} from GPS positions, so a glitch is not a top speed)."
     )
     e["pace"] = (
         f"{_clock(s.pace_s_per_km)} per km: moving time divided by kilometres."
@@ -70,9 +81,10 @@ def _explain_movement(s: WorkoutScore, e: dict[str, str]) -> None:
         else "Pace is shown for runs and walks with a distance."
     )
     e["elevation_gain"] = (
-        f"{s.elevation_gain_m:.0f} m climbed: altitude averaged over blocks of "
-        f"{SMOOTH_ALTITUDE_SAMPLES} samples to remove sensor noise, counting each steady climb of "
-        f"at least {CLIMB_THRESHOLD_M:.0f} m."
+        f"{s.elevation_gain_m:.0f} m climbed: altitude averaged over {SMOOTH_ALTITUDE_S:.0f} s "
+        f"({SMOOTH_ALTITUDE_GPS_S:.0f} s for noisy GPS altitude), each climb counted from its "
+        f"low to its high once it rose {CLIMB_HYSTERESIS_M:.0f} m ({CLIMB_HYSTERESIS_GPS_M:.0f} m "
+        "with GPS altitude), so sensor noise does not add up."
     )
 
 
@@ -148,6 +160,14 @@ def _explain_energy(s: WorkoutScore, e: dict[str, str]) -> None:
             f"{s.energy_kcal:.0f} kcal from the typical effort of {s.sport} (MET values, "
             f"Ainsworth 2011) or your speed or power{weight}."
         )
+    elif s.energy_met_s > 0:
+        e["energy"] = (
+            f"{s.energy_kcal:.0f} kcal: {s.energy_kcal - s.energy_met_kcal:.0f} kcal from your "
+            f"heart rate, age, weight and sex ({s.sex_used or 'mean of both'}) with Keytel's "
+            f"2005 equation over {_clock(s.hr_seconds)}, and {s.energy_met_kcal:.0f} kcal over "
+            f"the {_clock(s.energy_met_s)} without heart rate (the strap was silent) from your "
+            f"speed or power or the typical effort of {s.sport} (MET values, Ainsworth 2011)."
+        )
     else:
         extra = " (MET estimates where heart rate was missing)" if "met" in s.energy_method else ""
         e["energy"] = (
@@ -162,8 +182,8 @@ def _explain_hrv(s: WorkoutScore, e: dict[str, str]) -> None:
         e["hrv"] = (
             f"RMSSD {s.rmssd_ms:.0f} ms (beat-to-beat variation) and SDNN {s.sdnn_ms:.0f} ms "
             f"(overall spread) from {s.rr_beats} beats; {s.rr_artefacts} artefact(s) outside "
-            f"{RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms or over {RR_MAX_CHANGE:.0%} off the beat "
-            "before were removed."
+            f"{RR_MIN_MS:.0f}-{RR_MAX_MS:.0f} ms or over {RR_MAX_DEVIATION:.0%} off the median "
+            "of the two beats before and after were removed."
         )
     elif s.rr_beats or s.rr_artefacts:
         e["hrv"] = (

@@ -1,16 +1,15 @@
-"""Heart-rate tables per athlete (zones, TRIMP, Keytel energy per whole bpm) and heart-rate variability."""
+"""Heart-rate tables per athlete: zones, TRIMP and Keytel energy per whole bpm (HRV is in hrv.py)."""
 
 from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from wellness.people.physiology import estimate_max_heart_rate
-from wellness.scoring.arrays import Array, sum_
+from wellness.scoring.arrays import Array
 from wellness.scoring.results import Athlete
 from wellness.scoring.rules import (
     BANISTER,
@@ -18,16 +17,12 @@ from wellness.scoring.rules import (
     HEART_RATE_ZONES,
     HR_MAX,
     HR_MIN,
-    HRV_MIN_BEATS,
     KARVONEN_ZONES,
     KCAL_PER_KG_MIN_PER_MET,
     KEYTEL,
     KJ_PER_KCAL,
     LTHR_FRACTION_OF_MAX,
     RESTING_HR_DEFAULT,
-    RR_MAX_CHANGE,
-    RR_MAX_MS,
-    RR_MIN_MS,
     WEIGHT_DEFAULT_KG,
 )
 
@@ -128,30 +123,3 @@ def keytel_kcal_per_min(hr: Array, age: float, weight: float, sex: str | None) -
         total = term + c_hr * hr if total is None else total + term + c_hr * hr
     assert total is not None
     return total / (len(sexes) * KJ_PER_KCAL)
-
-
-def hrv(rr: Array | Sequence[float] | None) -> tuple[float | None, float | None, int, int]:
-    """RMSSD and SDNN (ms) of the RR intervals left after artefact filtering, and the counts."""
-    if rr is None or len(rr) == 0:
-        return None, None, 0, 0
-    r = np.asarray(rr, dtype=np.float64)
-    if not math.isfinite(float(sum_(r))):  # cheaper than isfinite().all(); NaN and inf poison it
-        r = np.where(np.isfinite(r), r, 0.0)  # a missing interval is an artefact, not a crash
-    accepted = r >= RR_MIN_MS
-    accepted &= r <= RR_MAX_MS
-    change = r[1:] - r[:-1]
-    accepted[1:] &= np.abs(change) <= RR_MAX_CHANGE * r[:-1]
-    beats = int(np.count_nonzero(accepted))
-    if beats < HRV_MIN_BEATS:
-        return None, None, beats, r.size - beats
-    # Masked dot products instead of fancy indexing: the same sums, without the copies. The
-    # masks are cast to float64 once (a dot product with a bool array casts it on every call).
-    pairs = accepted[1:] & accepted[:-1]
-    n_pairs = int(np.count_nonzero(pairs))
-    np.multiply(change, change, out=change)
-    rmssd = math.sqrt(float(change @ pairs.astype(np.float64)) / n_pairs) if n_pairs else None
-    weights = accepted.astype(np.float64)
-    deviation = r - float(r @ weights) / beats
-    np.multiply(deviation, deviation, out=deviation)
-    sdnn = math.sqrt(float(deviation @ weights) / (beats - 1))
-    return rmssd, sdnn, beats, r.size - beats

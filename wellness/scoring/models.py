@@ -1,4 +1,4 @@
-"""Stored scores, lifetime progress and the markers of workouts waiting to be scored."""
+"""Stored scores, best efforts, lifetime progress and the markers of workouts waiting to be scored."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from wellness.people.models import User
-from wellness.workouts.models import Workout
+from wellness.workouts.models import Sport, Workout
 
 
 class ScoreStatus(models.TextChoices):
@@ -40,6 +40,39 @@ class StoredScore(models.Model):
 
     def __str__(self) -> str:
         return f"score of workout {self.workout_id}: {self.status}, {self.points} points"
+
+
+class BestEffortKind(models.TextChoices):
+    TIME = "time", "fastest time over a distance"
+    POWER = "power", "highest average power over a duration"
+
+
+class BestEffort(models.Model):
+    """One workout's best effort over a standard distance (seconds) or duration (watts).
+
+    Written at scoring for scored workouts that count (or an organizer accepted), replaced on a
+    re-score, deleted with the workout; a person's records are the best of these per sport and
+    name (``wellness.scoring.selectors.personal_records``).
+    """
+
+    workout = models.ForeignKey(Workout, on_delete=models.CASCADE, related_name="best_efforts")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="best_efforts")
+    sport = models.CharField(max_length=8, choices=Sport.choices)
+    kind = models.CharField(max_length=8, choices=BestEffortKind.choices)
+    name = models.CharField(max_length=24)  # "5 km", "20 min": wellness.scoring.best_efforts
+    value = models.FloatField()  # seconds for a time, watts for a power
+    achieved_at = models.DateTimeField()  # the workout's start
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workout", "kind", "name"], name="best_effort_once_per_workout"
+            )
+        ]
+        indexes = [models.Index(fields=["user", "sport", "kind", "name", "value"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.name} = {self.value:g} in workout {self.workout_id}"
 
 
 class Progress(models.Model):

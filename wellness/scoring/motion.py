@@ -1,4 +1,4 @@
-"""Movement from samples: speed per sample, great-circle distance, elevation gain and MET from motion."""
+"""Movement from samples: speed per sample and MET from motion (distance and climbing: track.py)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,16 @@ import numpy as np
 from wellness.scoring.arrays import Array, sum_
 from wellness.scoring.results import Athlete
 from wellness.scoring.rules import (
-    CLIMB_THRESHOLD_M,
     CYCLING_GROSS_EFFICIENCY,
-    EARTH_RADIUS_M,
     KCAL_PER_KG_MIN_PER_MET,
     MAX_SPEED_MPS,
     MET_RIDE_INDOOR,
     MET_TABLE,
     RUN_WALK_SPEED_SPLIT_MPS,
-    SMOOTH_ALTITUDE_SAMPLES,
     WATTS_PER_KCAL_MIN,
     WEIGHT_DEFAULT_KG,
 )
-
-_BLOCK_MEAN = np.full(SMOOTH_ALTITUDE_SAMPLES, 1.0 / SMOOTH_ALTITUDE_SAMPLES)
+from wellness.scoring.track import haversine_m
 
 
 def speed_per_sample(
@@ -48,37 +44,6 @@ def speed_per_sample(
         derived[-1] = derived[-2]
         return np.where(np.isfinite(derived), derived, np.nan), "gps"
     return speed, "none"
-
-
-def haversine_m(lat1: Array, lon1: Array, lat2: Array, lon2: Array) -> Array:
-    """Great-circle distances in metres on a sphere of the mean Earth radius."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    a = (
-        np.sin((p2 - p1) / 2) ** 2
-        + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
-    )
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
-
-
-def climbed_m(altitude: Array) -> float:
-    """Sum of monotone climbs of at least CLIMB_THRESHOLD_M in block-averaged altitude."""
-    a = altitude
-    if not math.isfinite(sum_(a)):
-        a = a[np.isfinite(a)]
-    k = SMOOTH_ALTITUDE_SAMPLES
-    if a.size >= 2 * k:
-        # Block means: the sensor's noise averages out, a real climb does not.
-        a = a[: a.size // k * k].reshape(-1, k) @ _BLOCK_MEAN
-    if a.size < 2:
-        return 0.0
-    rise = a[1:] - a[:-1]
-    up = np.zeros(rise.size + 2, dtype=np.int8)
-    up[1:-1] = rise > 0
-    climbed = np.zeros(rise.size + 1)
-    np.cumsum(rise * up[1:-1], out=climbed[1:])
-    edges = (up[1:] != up[:-1]).nonzero()[0]  # starts and ends of runs of rising altitude
-    climbs = climbed[edges[1::2]] - climbed[edges[::2]]
-    return float(sum_(climbs[climbs >= CLIMB_THRESHOLD_M]))
 
 
 def met_per_sample(

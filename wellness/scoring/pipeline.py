@@ -28,7 +28,14 @@ from wellness.people.models import (
 from wellness.people.selectors import health_consent_active_many
 from wellness.scoring import contributions, engine, handoff, levels
 from wellness.scoring.athletes import athlete_from
-from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
+from wellness.scoring.models import (
+    BestEffort,
+    BestEffortKind,
+    Progress,
+    ScoreStatus,
+    ScoringPending,
+    StoredScore,
+)
 from wellness.scoring.results import Athlete, UnscorableWorkout, WorkoutScore
 from wellness.workouts.models import (
     SampleBatch,
@@ -124,13 +131,14 @@ class _ScoringInput(NamedTuple):
     resting_hr: Any
     max_hr: Any
     lthr: Any
+    pauses: list[list[float]] | None
 
 
 _LOCKED_FIELDS = (
     "pk", "user_id", "sport", "indoor", "started_at", "ended_at", "source",
     "user__profile__birth_year",
     "user__profile__sex", "user__profile__weight_kg", "user__profile__resting_heart_rate",
-    "user__profile__max_heart_rate", "user__profile__lactate_threshold_heart_rate",
+    "user__profile__max_heart_rate", "user__profile__lactate_threshold_heart_rate", "pauses",
 )  # fmt: skip
 
 
@@ -158,6 +166,7 @@ def _score_one(workout: _ScoringInput, series: Series) -> WorkoutScore | Unscora
             workout.sport,
             indoor=workout.indoor,
             elapsed_s=elapsed,
+            pauses=None if workout.pauses is None else [(a, b) for a, b in workout.pauses],
         )
     except UnscorableWorkout as exc:
         return exc
@@ -252,6 +261,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         _scores_store(rows)
         _progress_add(xp_change)
         accepted = {row.workout_id for row in rows if row.accepted_at is not None}
+        _best_efforts_store(workouts=workouts, results=results, accepted=accepted)
         _hand_off(workouts=workouts, results=results, accepted=accepted)
     return rows
 
@@ -278,6 +288,36 @@ FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::bigint[], %b::
 ON CONFLICT (workout_id) DO UPDATE SET
     {", ".join(f"{name} = excluded.{name}" for name in _SCORE_UPDATE_FIELDS)}
 """
+
+
+def _best_efforts_store(
+    *, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore], accepted: set[int]
+) -> None:
+    """Replace the chunk's best efforts: those of workouts that count for leaderboards (or an
+    organizer accepted); a flagged workout's implausible data sets no personal record."""
+    BestEffort.objects.filter(workout_id__any_of=[w.pk for w in workouts]).delete()
+    efforts: list[BestEffort] = []
+    for workout in workouts:
+        score = results.get(workout.pk)
+        if score is None or not (score.counts_for_leaderboards or workout.pk in accepted):
+            continue
+        for kind, values in (
+            (BestEffortKind.TIME, score.best_times),
+            (BestEffortKind.POWER, score.best_powers),
+        ):
+            efforts.extend(
+                BestEffort(
+                    workout_id=workout.pk,
+                    user_id=workout.user_id,
+                    sport=workout.sport,
+                    kind=kind,
+                    name=name,
+                    value=value,
+                    achieved_at=workout.started_at,
+                )
+                for name, value in values.items()
+            )
+    BestEffort.objects.bulk_create(efforts)
 
 
 def _json_text(value: Any) -> str:

@@ -15,7 +15,6 @@ from wellness.scoring.rules import (
     IMPLAUSIBLE_FOR_S,
     JUMP_MIN_M,
     MAX_CADENCE,
-    MAX_DEVELOPMENT_M,
     MAX_DURATION_S,
     MAX_SPEED_MPS,
     MAX_STEP_LENGTH_M,
@@ -37,11 +36,12 @@ def check_clock(t: Array, step: Array, span_s: float, now: float | None, flags: 
         )
     if span_s > MAX_DURATION_S:
         flags.append(Flag("clock_error", f"The samples span {span_s / 3600:.0f} hours."))
+    # A café stop is a pause, not implausible data: only a gap longer than any stop counts.
     if step.size and max_(step) > GAP_FLAG_S:
         flags.append(
             Flag(
                 "gap",
-                f"Recording stopped for {step.max() / 60:.0f} minutes in the middle: the parts "
+                f"Recording stopped for {step.max() / 3600:.1f} hours in the middle: the parts "
                 "before and after may be separate activities.",
             )
         )
@@ -94,19 +94,20 @@ def check_motion(
                     "limits.",
                 )
             )
-    if v0 is not None and cadence_top > 0 and sport in ("run", "walk", "ride"):
+    # Runners and walkers have no freewheel: speed per step is bounded. A bike coasts and is
+    # soft-pedalled at any cadence, so its speed per pedal turn proves nothing.
+    if v0 is not None and cadence_top > 0 and sport in MIN_TURNING_CADENCE:
         least = MIN_TURNING_CADENCE[sport]
-        limit = MAX_DEVELOPMENT_M if sport == "ride" else MAX_STEP_LENGTH_M
         # speed / (cadence / 60) > limit, written without a division by a zero cadence
-        odd = (c0 >= least) & (v0 * 60.0 > c0 * limit)
+        odd = (c0 >= least) & (v0 * 60.0 > c0 * MAX_STEP_LENGTH_M)
         if any_(odd):
             odd_s = float(hold @ odd)
             if odd_s > IMPLAUSIBLE_FOR_S:
-                what = "metres per pedal turn" if sport == "ride" else "metres per step"
                 flags.append(
                     Flag(
                         "cadence_speed_mismatch",
-                        f"{odd_s:.0f} s at a speed and cadence that mean over {limit:.0f} {what}: "
-                        "the sensor was probably not on a person.",
+                        f"{odd_s:.0f} s at a speed and cadence that mean over "
+                        f"{MAX_STEP_LENGTH_M:.0f} metres per step: the sensor was probably not "
+                        "on a person.",
                     )
                 )

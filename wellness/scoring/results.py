@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from wellness.scoring.explain import explain_score
@@ -64,7 +64,7 @@ class WorkoutScore:
     indoor: bool
     samples: int
     duration_s: float
-    recorded_s: float  # time covered by samples, silences over GAP_S left out
+    recorded_s: float  # time covered by samples, less timer pauses (or the gap rule's silences)
     moving_time_s: float
     distance_m: float
     distance_source: str  # "device", "speed", "gps" or "none"
@@ -103,6 +103,12 @@ class WorkoutScore:
     points: int
     effort_distance_m: float
     flags: tuple[Flag, ...]
+    # Added later, so scores stored before them still load: defaults say "not computed".
+    timer_pauses: bool = False  # pauses came from the device's timer, not the gap rule
+    energy_met_kcal: float = 0.0  # the part of energy_kcal estimated without heart rate
+    energy_met_s: float = 0.0  # the time that part covers
+    best_times: dict[str, float] = field(default_factory=dict)  # fastest seconds per distance
+    best_powers: dict[str, float] = field(default_factory=dict)  # highest mean watts per window
 
     @property
     def counts_for_leaderboards(self) -> bool:

@@ -7,7 +7,11 @@ SEXES = ("female", "male")
 HEART_RATE_ZONES = 5
 
 # --- Constants (each is explained in SCORING.md) --------------------------------------------------
-GAP_S = 10.0  # a sample stands for at most this long; longer silences count as paused
+# Without timer events a sample stands for at most GAP_S, or GAP_SPACINGS times the recording's
+# typical (median) spacing if that is longer: a phone app's point every 30 s is no pause.
+GAP_S = 10.0
+GAP_SPACINGS = 3.0
+GAP_SPACING_SAMPLES = 600  # the typical spacing is the median of the first 600 steps
 MOVING_SPEED_MPS = 0.5  # slower than a slow walk: standing still (GPS drift)
 HR_MIN, HR_MAX = 25.0, 230.0  # outside: not a human heart rate (0 means "no skin contact")
 RESTING_HR_DEFAULT = 70.0  # typical adult resting heart rate, used only when none is set
@@ -28,11 +32,24 @@ CYCLING_GROSS_EFFICIENCY = 0.22  # typical gross efficiency (Ettema & Loras 2009
 WATTS_PER_KCAL_MIN = 4184.0 / 60.0
 RUN_WALK_SPEED_SPLIT_MPS = 2.2  # ACSM: walking equation below ~134 m/min, running above
 MODERATE_MET = 3.0  # WHO/ACSM moderate-intensity threshold: an "active" minute
-SMOOTH_ALTITUDE_SAMPLES = 10
-CLIMB_THRESHOLD_M = 1.0  # a climb counts once smoothed altitude rose monotonically this much
+# Elevation: altitude averaged over blocks of this many seconds, then a climb counts once it rises
+# this far above the lowest point since the last descent (and ends with a drop as large).
+SMOOTH_ALTITUDE_S = 10.0  # barometric: 0.1-0.2 m resolution, drift well under 1 m a minute
+CLIMB_HYSTERESIS_M = 2.0
+SMOOTH_ALTITUDE_GPS_S = 60.0  # GPS altitude wanders metres with tens of seconds of memory
+CLIMB_HYSTERESIS_GPS_M = 5.0
+GPS_ALTITUDE_NOISE_M = 1.0  # mean |second difference| of raw altitude above this: GPS altitude
+ALTITUDE_NOISE_SAMPLES = 600  # the noise is judged on the first ten minutes at 1 Hz
+# A top speed must last this many samples: a speed sensor's glitch is one sample, a GPS position
+# off the track makes two (there and back).
+SPEED_HELD_SAMPLES = 2
+SPEED_HELD_GPS_SAMPLES = 3
+# A distance counter whose first value is within what the sport covers in this long started with
+# the recording (FIT counts from the timer's start); a larger one is a device's running total.
+COUNTER_FROM_ZERO_S = 10.0
 HRV_MIN_BEATS = 20
 RR_MIN_MS, RR_MAX_MS = 300.0, 2000.0  # 200 to 30 beats/min
-RR_MAX_CHANGE = 0.20  # a beat more than 20 % off the previous one is an artefact (Malik 1989)
+RR_MAX_DEVIATION = 0.20  # a beat over 20 % off the median of its four neighbours is an artefact
 CTL_DAYS, ATL_DAYS = 42.0, 7.0
 METRES_PER_POINT = 17.5  # an hour's run at 10 km/h (~570 points) advances a journey ~10 km
 XP_LEVEL_BASE = 500.0
@@ -40,13 +57,12 @@ XP_LEVEL_EXPONENT = 1.5
 # plausibility
 MAX_SPEED_MPS = {"run": 12.5, "walk": 4.5, "ride": 30.0, "yoga": 3.0, "other": 30.0}
 MAX_CADENCE = {"run": 260.0, "walk": 260.0, "ride": 220.0, "yoga": 260.0, "other": 260.0}
-MIN_TURNING_CADENCE = {"run": 30.0, "walk": 30.0, "ride": 20.0}  # below: coasting, stopping
+MIN_TURNING_CADENCE = {"run": 30.0, "walk": 30.0}  # below: stopping; a bike freewheels at any
 MAX_STEP_LENGTH_M = 3.0  # run/walk: speed / step rate
-MAX_DEVELOPMENT_M = 12.0  # ride: metres per crank revolution (53x11 on a road wheel is ~10 m)
 IMPLAUSIBLE_FOR_S = 10.0  # tolerate this much implausible speed/cadence (sensor glitches)
 JUMP_MIN_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
-GAP_FLAG_S = 900.0
+GAP_FLAG_S = 3 * 3600.0  # longer than any café or lunch stop: likely two activities in one
 MAX_DURATION_S = 24 * 3600.0
 EARLIEST_T = 946684800.0  # 2000-01-01: earlier means the device clock was never set
 FUTURE_TOLERANCE_S = 300.0

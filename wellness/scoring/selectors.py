@@ -13,10 +13,10 @@ from wellness.people.models import (
     User,
 )
 from wellness.people.selectors import profile_of
-from wellness.scoring import contributions
+from wellness.scoring import best_efforts, contributions
 from wellness.scoring.fitness import fitness_fatigue_form
 from wellness.scoring.levels import level_for_xp, xp_for_level
-from wellness.scoring.models import Progress, ScoreStatus, StoredScore
+from wellness.scoring.models import BestEffort, BestEffortKind, Progress, ScoreStatus, StoredScore
 from wellness.scoring.results import Flag, WorkoutScore
 from wellness.workouts.models import Workout, WorkoutStatus
 from wellness.workouts.selectors import workout_of
@@ -52,6 +52,7 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
         }
         flags = tuple(Flag(f["code"], f["reason"]) for f in stored.flags)
         view["explanations"] = WorkoutScore(**values, flags=flags).explain()
+        view["records"] = workout_records(workout_id=workout.pk)
     return _contributions_added(view)
 
 
@@ -61,6 +62,63 @@ def _contributions_added(view: dict[str, Any]) -> dict[str, Any]:
         explanations = view.get("explanations", {}) | part.get("explanations", {})
         view = view | part | {"explanations": explanations}
     return view
+
+
+def personal_records(*, user: User) -> list[dict[str, Any]]:
+    """The person's best effort per sport, kind and name (fastest time, highest power), with the
+    workout it came from; ordered by sport, kind and the effort's length. An earlier workout's
+    equal effort keeps the record."""
+    best: dict[tuple[str, str, str], BestEffort] = {}
+    for effort in BestEffort.objects.filter(user=user).order_by("achieved_at", "workout_id"):
+        key = (effort.sport, effort.kind, effort.name)
+        held = best.get(key)
+        better = held is None or (
+            effort.value < held.value
+            if effort.kind == BestEffortKind.TIME
+            else effort.value > held.value
+        )
+        if better:
+            best[key] = effort
+    return [
+        {
+            "sport": e.sport,
+            "kind": e.kind,
+            "name": e.name,
+            "value": e.value,
+            "workout_id": e.workout_id,
+            "achieved_at": e.achieved_at.isoformat(),
+        }
+        for e in sorted(best.values(), key=_record_order)
+    ]
+
+
+def _record_order(effort: BestEffort) -> tuple[str, str, float]:
+    length = (
+        best_efforts.DISTANCES_BY_SPORT.get(effort.sport, {}).get(effort.name, 0.0)
+        if effort.kind == BestEffortKind.TIME
+        else best_efforts.RIDE_POWER_WINDOWS.get(effort.name, 0)
+    )
+    return (effort.sport, effort.kind, float(length))
+
+
+def workout_records(*, workout_id: int) -> list[dict[str, Any]]:
+    """A workout's best efforts, each marked ``record`` when it is its person's best to date."""
+    efforts = list(BestEffort.objects.filter(workout_id=workout_id).select_related("user"))
+    if not efforts:
+        return []
+    holders = {
+        (r["sport"], r["kind"], r["name"]): r["workout_id"]
+        for r in personal_records(user=efforts[0].user)
+    }
+    return [
+        {
+            "kind": e.kind,
+            "name": e.name,
+            "value": e.value,
+            "record": holders.get((e.sport, e.kind, e.name)) == workout_id,
+        }
+        for e in sorted(efforts, key=_record_order)
+    ]
 
 
 def progress_of(*, user: User) -> dict[str, int]:

@@ -56,6 +56,11 @@ class Workout(models.Model):
     series_batches = models.PositiveIntegerField(null=True, blank=True)
     series_data = models.BinaryField(null=True, blank=True)
     series_rr = models.BinaryField(null=True, blank=True)
+    # The device timer's [stopped, restarted] pairs (UNIX seconds) for a file with timer events
+    # ([] if it ran throughout); null when the recording says nothing (live, GPX): scoring then
+    # applies its gap rule. ``laps``: start times of the laps after the first.
+    pauses = models.JSONField(null=True, blank=True)
+    laps = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -488,10 +489,14 @@ def workout_create_with_samples(
     ended_at: dt.datetime,
     samples: list[dict[str, Any]],
     device: str = "file",
+    pauses: Sequence[tuple[float, float]] | None = None,
+    laps: Sequence[float] = (),
 ) -> Workout:
     """Store a whole recorded activity (a file import) as one finished workout, all or nothing.
 
     ``samples`` follow the shared sample format (``t`` required; ``rr`` a list of ms).
+    ``pauses`` are the device timer's (stopped, restarted) pairs when the file has timer events
+    (None: it says nothing), ``laps`` the start times of the laps after the first.
     """
     _require_consent(user)
     _validate_workout_fields(sport=sport, source=source, started_at=started_at, ended_at=ended_at)
@@ -506,6 +511,8 @@ def workout_create_with_samples(
             started_at=started_at,
             ended_at=ended_at,
             source=source,
+            pauses=None if pauses is None else [[a, b] for a, b in pauses],
+            laps=list(laps),
         )
         SampleBatch.objects.bulk_create(
             SampleBatch(

@@ -1,6 +1,6 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, ApiError } from "../app/api";
+import { api, ApiError, ensureCsrf, readCookie, toApiError } from "../app/api";
 import { h } from "../app/dom";
 import { signedIn, type Session } from "../app/session";
 import { formatDuration } from "../worlds/protocol";
@@ -14,11 +14,60 @@ export const EXPORTS: [string, string][] = [
   ["csv", "Download CSV"],
 ];
 
+/** What POST workouts/import/ answers (devices/activity_files ParsedActivity.summary). */
+export interface ImportSummary {
+  workout_id: number;
+  samples: number;
+  distance_m: number | null;
+  duration_s: number;
+  pauses: number;
+  warnings: string[];
+}
+
+/** The sentences an import shows: what was stored, then any warning (a damaged file's). */
+export function importMessages(summary: ImportSummary): string[] {
+  const distance = summary.distance_m === null ? "" : `, ${(summary.distance_m / 1000).toFixed(2)} km`;
+  const pauses = summary.pauses ? `, ${summary.pauses} pause${summary.pauses === 1 ? "" : "s"}` : "";
+  return [`Imported ${summary.samples.toLocaleString("en")} samples (${formatDuration(summary.duration_s)}${distance}${pauses}).`, ...summary.warnings];
+}
+
+function importSection(): HTMLElement {
+  const status = h("div", { role: "status", "aria-live": "polite" });
+  const input = h("input", { type: "file", id: "import-file", name: "file", accept: ".fit,.gpx,.tcx,.csv" }) as HTMLInputElement;
+  const form = h("form", {}, h("label", { for: "import-file" }, "Activity file (FIT, GPX, TCX or CSV)"), input, h("button", { type: "submit" }, "Import"));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = input.files?.[0];
+    if (!file) return;
+    await ensureCsrf();
+    const body = new FormData();
+    body.append("file", file);
+    const response = await fetch("/api/v1/workouts/import/", { method: "POST", body, credentials: "same-origin", headers: { "X-CSRFToken": readCookie(document.cookie, "csrftoken") ?? "" } });
+    const answer: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      status.replaceChildren(h("p", { class: "error" }, toApiError(response.status, answer).message));
+      return;
+    }
+    const summary = answer as ImportSummary;
+    const [done, ...warnings] = importMessages(summary);
+    status.replaceChildren(h("p", {}, h("a", { href: `/workouts/${summary.workout_id}`, "data-link": true }, done)), ...warnings.map((w) => h("p", { class: "warning" }, w)));
+  });
+  return h("section", { class: "card", "aria-labelledby": "import-title" }, h("h2", { id: "import-title" }, "Import a file"), form, status);
+}
+
 export const workoutsPage = (session: Session) => async () => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
   const { results } = await api<{ results: Workout[] }>("workouts/?page_size=50");
-  return h("div", {}, h("h1", {}, "Workouts"), h("section", { class: "card" }, workoutList(results)));
+  return h("div", {}, h("h1", {}, "Workouts"), h("section", { class: "card" }, workoutList(results)), importSection());
 };
+
+/** One best effort of a workout (wellness/scoring/selectors.py workout_records). */
+export interface BestEffortView {
+  kind: "time" | "power";
+  name: string;
+  value: number;
+  record: boolean;
+}
 
 // The schema has no shape yet for the score view (workout_score_view returns a bare dict).
 export interface ScoreView {
@@ -26,6 +75,27 @@ export interface ScoreView {
   reason?: string;
   points?: number;
   explanations?: Record<string, string>;
+  records?: BestEffortView[];
+}
+
+/** Rows of the best-efforts table: the effort, its time or power, and whether it is a record. */
+export function recordRows(records: BestEffortView[]): [string, string, string][] {
+  return records.map((r) => [r.kind === "time" ? r.name : `${r.name} power`, r.kind === "time" ? formatDuration(r.value) : `${Math.round(r.value)} W`, r.record ? "Personal record" : ""]);
+}
+
+function recordsSection(records: BestEffortView[] | undefined): HTMLElement | null {
+  if (!records?.length) return null;
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "records-title" },
+    h("h2", { id: "records-title" }, "Best efforts"),
+    h(
+      "table",
+      {},
+      h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Effort"), h("th", { scope: "col" }, "Best"), h("th", { scope: "col" }, "Record"))),
+      h("tbody", {}, ...recordRows(records).map(([name, value, record]) => h("tr", {}, h("th", { scope: "row" }, name), h("td", {}, value), h("td", {}, record)))),
+    ),
+  );
 }
 
 /** The score endpoint's view as the score block shows it: points and one sentence per metric. */
@@ -129,6 +199,7 @@ export const workoutDetailPage = (session: Session) => async (params: Record<str
     h("h1", {}, workoutTitle(workout)),
     h("section", { class: "card", "aria-labelledby": "summary-title" }, h("h2", { id: "summary-title" }, "Summary"), h("dl", { class: "facts" }, ...facts.flatMap(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
     score,
+    recordsSection(scoreView?.records),
     zoneTotal > 0
       ? h(
           "section",

@@ -178,8 +178,8 @@ def test_a_live_class_with_a_strap_raises_mindful_minutes_streak_and_badge(
     )
     assert explanations["class_hrv"] == (
         "HRV (RMSSD) over the first 2 minutes of beats: 20.0 ms; over the last 2 minutes: "
-        "60.0 ms (beats outside 300-2000 ms or more than 20% from the previous accepted beat are "
-        "left out, and at least 10 clean pairs are needed)."
+        "60.0 ms (beats outside 300-2000 ms or more than 20% from the median of the two beats "
+        "before and after are left out, and at least 10 clean pairs are needed)."
     )
     assert explanations["class_relaxation"].startswith("Relaxed: ln(end / start RMSSD) = +1.10")
 

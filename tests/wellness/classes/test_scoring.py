@@ -130,3 +130,17 @@ def test_mindful_minutes_count_a_whole_yoga_class_but_only_breathing_in_hiit() -
     assert mindful_seconds("hiit", segments, [600, 100]) == 100
     # Left before the cool-down: intervals only, nothing mindful.
     assert mindful_seconds("hiit", segments, [420, 0]) == 0
+
+
+def test_a_bad_first_beat_costs_only_itself() -> None:
+    # the previous class filter compared each beat with the last accepted one: a bad first beat
+    # made it reject 300 of the next 301
+    rr = [1500.0, *simulated_rr(301, mean_ms=700, spread=0.03, seed=5)]
+    assert list(np.flatnonzero(~rr_clean(rr))) == [0]
+
+
+def test_a_quick_real_rise_of_heart_rate_keeps_the_session() -> None:
+    # from 60 to 80 bpm between two beats (1000 to 750 ms, over 20 %), then steady
+    rr = [*simulated_rr(150, mean_ms=1000, spread=0.02, seed=6)]
+    rr += [*simulated_rr(150, mean_ms=750, spread=0.02, seed=7)]
+    assert int(np.count_nonzero(rr_clean(rr))) >= 296
