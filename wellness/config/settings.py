@@ -279,6 +279,12 @@ WELLVERSE_INGEST_MESSAGES_PER_SECOND: float = env.float(
     "WELLVERSE_INGEST_MESSAGES_PER_SECOND", default=50.0
 )
 WELLVERSE_INGEST_MESSAGE_BURST: int = env.int("WELLVERSE_INGEST_MESSAGE_BURST", default=500)
+# Every other socket (notifications, worlds, classes): people click and share heart rate once a
+# second, so a much smaller bucket.
+WELLVERSE_SOCKET_MESSAGES_PER_SECOND: float = env.float(
+    "WELLVERSE_SOCKET_MESSAGES_PER_SECOND", default=5.0
+)
+WELLVERSE_SOCKET_MESSAGE_BURST: int = env.int("WELLVERSE_SOCKET_MESSAGE_BURST", default=30)
 
 # --- Scoring (wellness/scoring/SCORING.md) -----------------------------------------------------------------
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
