@@ -475,3 +475,23 @@ def test_an_avatar_cannot_follow_a_workout_that_does_not_exist(
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert AvatarSession.objects.count() == 0
+
+
+def test_a_gpx_upload_over_the_limit_is_refused_before_it_is_read(
+    client_for: Any, user: User, settings: Any
+) -> None:
+    settings.WORLDS_GPX_MAX_BYTES = 1000
+    gpx = gpx_write(straight_north(2_000))
+    assert len(gpx) > 1000
+
+    as_file = client_for(user).post(
+        "/api/v1/worlds/", {"gpx": upload(gpx), "name": "Big"}, format="multipart"
+    )
+    as_text = client_for(user).post("/api/v1/worlds/", {"gpx": gpx, "name": "Big"})
+
+    for response in (as_file, as_text):
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "payload_too_large"
+        assert "at most 1,000 bytes" in response.json()["error"]["message"]
+    assert World.objects.count() == 0
+    assert Route.objects.count() == 0

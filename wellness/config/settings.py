@@ -293,6 +293,8 @@ WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
 
 # --- Activity files, leaderboards, worlds ---------------------------------------------------------
 WELLVERSE_IMPORT_MAX_BYTES: int = env.int("WELLVERSE_IMPORT_MAX_BYTES", default=32 * 1024 * 1024)
+# A world's GPX file: a day of one-second track points is ~10 MB.
+WORLDS_GPX_MAX_BYTES: int = env.int("WORLDS_GPX_MAX_BYTES", default=16 * 1024 * 1024)
 # Redis key prefix of the leaderboards, to share one Redis between installations.
 LEADERBOARDS_PREFIX: str = env.str("LEADERBOARDS_PREFIX", default="wellverse:lb")
 # Seconds between two frames a world sends its spectators.
