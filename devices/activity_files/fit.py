@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import math
+import struct
 import warnings
 from collections.abc import Mapping
 from datetime import datetime
@@ -147,7 +148,11 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
                     session = {f.name: f.value for f in frame.fields}
                 elif name == "sport" and not sport_fields:
                     sport_fields = {f.name: f.value for f in frame.fields}
-    except fitdecode.FitHeaderError:
+    except (
+        fitdecode.FitHeaderError,
+        # A header size other than 12 or 14 makes fitdecode unpack a wrong-sized CRC (fuzzing).
+        struct.error,
+    ):
         raise ActivityFileInvalid(
             f"{filename} is not a valid FIT file: its header is corrupt."
         ) from None
