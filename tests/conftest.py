@@ -15,12 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
 from wellness.people.models import User
+
+# Properties, not timings: a per-example deadline would measure how busy the shared cores are.
+hypothesis_settings.register_profile("wellverse", deadline=None)
+hypothesis_settings.load_profile("wellverse")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
