@@ -362,6 +362,17 @@ def team_leaderboard(*, user: User, challenge_id: int, top: int = 20) -> list[Te
     ]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> object:
+    """A text cell a spreadsheet would read as a formula, quoted so it reads as text."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def results_csv(*, user: User, challenge_id: int) -> str:
     """Every participant, best first, under their public name only."""
     challenge = challenge_for_organizer(user=user, challenge_id=challenge_id)
@@ -378,16 +389,15 @@ def results_csv(*, user: User, challenge_id: int) -> str:
     for position, participant in enumerate(rows, start=1):
         if participant.score != previous:
             rank, previous = position, participant.score
-        writer.writerow(
-            [
-                rank,
-                public_name(participant.user.profile),
-                participant.team.name if participant.team else "",
-                participant.progress / goal.scale,
-                participant.completed_at.isoformat() if participant.completed_at else "",
-                participant.status,
-            ]
-        )
+        row = [
+            rank,
+            public_name(participant.user.profile),
+            participant.team.name if participant.team else "",
+            participant.progress / goal.scale,
+            participant.completed_at.isoformat() if participant.completed_at else "",
+            participant.status,
+        ]
+        writer.writerow([_csv_cell(cell) for cell in row])
     return out.getvalue()
 
 

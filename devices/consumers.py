@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
-import time
 from typing import Any
 
 import orjson
@@ -24,10 +23,11 @@ from devices.live_publish import live_publisher
 from wellness.core.coalesce import Coalescer, lookup_sync_to_async
 from wellness.core.errors import DomainError, ValidationFailed
 from wellness.core.groups import user_group, workout_group
+from wellness.core.ratelimit import TokenBucket
 from wellness.people.consumers import AuthenticatedConsumer
 from wellness.people.models import TokenScope
 from wellness.people.selectors import health_consent_active_many
-from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_RATE_LIMITED, CLOSE_TOKEN_REVOKED
+from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED
 from wellness.scoring.levels import LiveEffort
 from wellness.scoring.live import live_level_event, workout_live_efforts
 from wellness.workouts.models import WorkoutSource
@@ -55,23 +55,6 @@ _live_efforts: Coalescer[tuple[int, int], LiveEffort | None] = Coalescer(_fetch_
 
 # Spectators need the newest values, not a replayed journal: at most this many samples per batch.
 LIVE_SAMPLES_PUBLISHED = 10
-
-
-class TokenBucket:
-    """``rate`` messages per second on average, ``burst`` at once."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.capacity = rate, float(burst)
-        self.tokens, self.stamp = float(burst), time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-        self.stamp = now
-        if self.tokens < 1:
-            return False
-        self.tokens -= 1
-        return True
 
 
 def _int(content: dict[str, Any], key: str) -> int:
@@ -123,7 +106,6 @@ class IngestConsumer(AuthenticatedConsumer):
     """
 
     token_scopes = (TokenScope.INGEST, TokenScope.API)
-    closed = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.scope = scope
@@ -144,12 +126,6 @@ class IngestConsumer(AuthenticatedConsumer):
     async def token_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_TOKEN_REVOKED)
 
-    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
-        if self.closed:
-            return
-        self.closed = True  # nothing is sent, and no message handled, after the close frame
-        await super().close(code, reason)
-
     async def _reply(self, content: dict[str, Any]) -> None:
         if not self.closed:
             await self.base_send({"type": "websocket.send", "text": json.dumps(content)})
@@ -165,11 +141,13 @@ class IngestConsumer(AuthenticatedConsumer):
         if not await _consent.get(user.pk):
             await self.close(code=CLOSE_FORBIDDEN)
             return False
-        self.bucket = TokenBucket(
-            settings.WELLVERSE_INGEST_MESSAGES_PER_SECOND, settings.WELLVERSE_INGEST_MESSAGE_BURST
-        )
         self.live_effort: dict[int, LiveEffort | None] = {}
         return True
+
+    def message_bucket(self) -> TokenBucket:
+        return TokenBucket(
+            settings.WELLVERSE_INGEST_MESSAGES_PER_SECOND, settings.WELLVERSE_INGEST_MESSAGE_BURST
+        )
 
     async def dispatch(self, message: dict[str, Any]) -> None:
         """Channels' dispatch without its ``aclose_old_connections()`` before every message.
@@ -184,11 +162,10 @@ class IngestConsumer(AuthenticatedConsumer):
             raise ValueError(f"No handler for message type {message['type']}")
         await handler(message)
 
-    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if self.closed:
-            return
-        if not self.bucket.take():
-            await self.close(code=CLOSE_RATE_LIMITED)
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if not await self.admitted():
             return
         content = _decode(text_data)
         if not isinstance(content, dict):

@@ -66,7 +66,7 @@ class Athlete:
             raise ValueError(
                 f"sport must be one of {', '.join(SIMULATED_SPORTS)}, not {self.sport!r}"
             )
-        self._random = random.Random(self.seed)
+        self._random = random.Random(self.seed)  # noqa: S311 reproducible fake data
         self.hr = self.resting_hr + 10
 
     def devices(self) -> list[str]:

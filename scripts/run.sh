@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The main job: install, migrate, seed the demo, start the server (and a Celery worker when
+# The main job: install, migrate, seed the demo (only when DEBUG is on), start the server (and a Celery worker when
 # REDIS_URL is set), print the URL. Ctrl-C stops everything this script started.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +20,13 @@ manage() { uv run --frozen python manage.py "$@"; }
 echo "== database: ${DATABASE_URL:-SQLite at var/wellverse.sqlite3}"
 manage migrate --noinput
 manage collectstatic --noinput --verbosity 0
-manage seed_demo
+if [ "$(echo "$DEBUG" | tr '[:upper:]' '[:lower:]')" = "true" ]; then
+  echo "== DEBUG is on: seeding the demo accounts (their passwords are public: development only)"
+  manage seed_demo
+else
+  echo "== DEBUG is off: no demo accounts seeded, no simulated athlete"
+  export WELLVERSE_NO_SIMULATOR=1
+fi
 
 pids=()
 stop_all() {

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/bootstrap.sh
 
-echo "== ruff"
+echo "== ruff (with bandit's security rules, S)"
 uv run --frozen ruff check .
 uv run --frozen ruff format --check .
 echo "== mypy"
@@ -14,6 +14,18 @@ DEBUG=true uv run --frozen mypy .
 echo "== import contracts (import-linter) and migrations"
 uv run --frozen lint-imports --no-cache
 DEBUG=true uv run --frozen python manage.py makemigrations --check --dry-run
+
+echo "== security: dependency audit (skipped with the reason where its advisory data is unreachable)"
+bash scripts/audit.sh
+echo "== security: fuzzing the GATT decoders and activity-file parsers (atheris; README, Security)"
+mkdir -p var/fuzz
+for target in gatt:10 activity:20; do
+  if ! uv run --frozen python -m fuzz "${target%%:*}" --seconds "${target##*:}" > "var/fuzz/${target%%:*}.log" 2>&1; then
+    tail -n 60 "var/fuzz/${target%%:*}.log"
+    exit 1
+  fi
+  echo "${target%%:*}: $(grep -m1 -o 'Done [0-9]* runs in [0-9]* second(s)' "var/fuzz/${target%%:*}.log"), no exception but the documented one"
+done
 
 echo "== web UI unit tests (Vitest)"
 npm --prefix frontend test --silent

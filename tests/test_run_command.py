@@ -6,6 +6,7 @@ import json
 import os
 import re
 import signal
+import sqlite3
 import subprocess
 import time
 import urllib.error
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from tests.servers import free_port
+from wellness.people.models import User
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,6 +52,7 @@ def test_run_command_serves_the_app_and_stops_everything_on_ctrl_c(tmp_path: Pat
         returncode = process.wait(timeout=30)
 
     assert '<main id="main"' in page
+    assert "DEBUG is on: seeding the demo accounts" in output
     assert "created demo user ada@demo.wellverse.test" in output
     assert (tmp_path / "var" / "wellverse.sqlite3").exists()
     assert returncode in (0, 130, -signal.SIGINT)  # make itself may die of the SIGINT
@@ -108,3 +111,38 @@ def test_run_command_starts_a_simulated_athlete_who_moves_in_the_demo_world(
         process.wait(timeout=60)
 
     assert positions[-1] > positions[0] >= 0
+
+
+def test_run_command_seeds_no_demo_accounts_when_debug_is_off(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
+    }
+    env.update(
+        PORT=str(port),
+        WELLVERSE_VAR_DIR=str(tmp_path / "var"),
+        DEBUG="false",
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+    )
+    log = (tmp_path / "run.log").open("w+")
+    process = subprocess.Popen(
+        ["make", "run"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while "Wellverse is running" not in Path(log.name).read_text():
+            assert process.poll() is None, Path(log.name).read_text()
+            assert time.monotonic() < deadline, Path(log.name).read_text()
+            time.sleep(0.5)
+        output = Path(log.name).read_text()
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        process.wait(timeout=30)
+
+    assert "DEBUG is off: no demo accounts seeded" in output
+    assert "demo user" not in output
+    assert "== simulated athlete" not in output
+    with sqlite3.connect(tmp_path / "var" / "wellverse.sqlite3") as db:
+        assert db.execute(f"SELECT count(*) FROM {User._meta.db_table}").fetchone() == (0,)

@@ -58,7 +58,8 @@ class WorldListView(APIView):
         if not hasattr(request.data, "get"):
             raise ValidationFailed("Send an object with the GPX and the world's fields.")
         gpx: Any = request.data.get("gpx")
-        if hasattr(gpx, "read"):  # an uploaded file
+        if hasattr(gpx, "read"):  # an uploaded file, refused before it is read into memory
+            services.gpx_size_check(size=gpx.size)
             gpx = gpx.read()
         if not gpx or not isinstance(gpx, str | bytes):
             raise ValidationFailed(

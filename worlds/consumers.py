@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -81,12 +80,4 @@ class WorldConsumer(AuthenticatedConsumer):
         await self.send(text_data=event["text"])
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
-        await self.send(
-            text_data=json.dumps(
-                {
-                    "type": "error",
-                    "code": "read_only",
-                    "message": "This socket only streams the world.",
-                }
-            )
-        )
+        await self.reply_error("read_only", "This socket only streams the world.")

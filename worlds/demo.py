@@ -161,7 +161,7 @@ def seed() -> list[str]:
 
 # --- The simulated athlete of `make run` ---------------------------------------------------------
 DEMO_ATHLETE_EMAIL = "ada@demo.wellverse.test"
-DEMO_TOKEN_NAME = "demo simulator"
+DEMO_TOKEN_NAME = "demo simulator"  # noqa: S105 a label, not a secret
 
 
 def demo_world_find(key: str) -> World:

@@ -6,11 +6,19 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from wellness.core.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
+from wellness.core.errors import (
+    Conflict,
+    ConsentRequired,
+    Forbidden,
+    NotFound,
+    PayloadTooLarge,
+    ValidationFailed,
+)
 from wellness.core.sql import rows_update
 from wellness.core.transactions import broadcast_on_commit, notify_on_commit
 from wellness.people.models import Profile, User
@@ -65,6 +73,12 @@ def _landmark_specs(
     return specs
 
 
+def gpx_size_check(*, size: int) -> None:
+    limit = settings.WORLDS_GPX_MAX_BYTES
+    if size > limit:
+        raise PayloadTooLarge(f"A GPX file may be at most {limit:,} bytes; this one has {size:,}.")
+
+
 def world_create_from_gpx(
     *,
     owner: User | None,
@@ -77,6 +91,7 @@ def world_create_from_gpx(
     landmarks: Sequence[Mapping[str, Any]] = (),
 ) -> World:
     """A world whose route is the GPX file's track (or route). All or nothing."""
+    gpx_size_check(size=len(gpx.encode() if isinstance(gpx, str) else gpx))
     errors: dict[str, list[str]] = {}
     if biome not in Biome.values:
         errors["biome"] = [f"Biome must be one of {', '.join(Biome.values)}."]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import itertools
 import math
+import struct
 import warnings
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -170,7 +171,8 @@ def parse_fit(data: bytes, filename: str) -> ParsedActivity:
                     session = {f.name: f.value for f in frame.fields}
                 elif name == "sport" and not sport_fields:
                     sport_fields = {f.name: f.value for f in frame.fields}
-    except fitdecode.FitHeaderError:
+    # A header size other than 12 or 14 makes fitdecode unpack a wrong-sized CRC (fuzzing).
+    except (fitdecode.FitHeaderError, struct.error):
         if not records:
             raise ActivityFileInvalid(
                 f"{filename} is not a valid FIT file: its header is corrupt."

@@ -132,7 +132,7 @@ class IngestClient:
                     logger.info("ingest link down (%s); retrying in %.1f s", exc, backoff)
                 if self._finished.is_set():
                     return
-                await asyncio.sleep(backoff * random.uniform(0.8, 1.2))
+                await asyncio.sleep(backoff * random.uniform(0.8, 1.2))  # noqa: S311 jitter, not a secret
                 backoff = min(self.max_backoff, backoff * 2)
         finally:
             flusher.cancel()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pytest
 
 from challenges import services
@@ -152,6 +155,22 @@ def test_organizer_actions_are_not_found_for_outsiders_of_a_private_community(
     assert client.post(f"/api/v1/challenges/{c.pk}/join/", {}).status_code == 404
     assert Challenge.objects.count() == 1
     assert Contribution.objects.get().status == "pending"
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t"])
+def test_results_csv_neutralises_formulas_in_names_and_teams(
+    client_for, user, consenting_user, private_setup, start
+) -> None:
+    _, c, _, _ = private_setup
+    Team.objects.update(name=f'{start}HYPERLINK("https://evil.example","x")')
+    consenting_user.profile.display_name = f"{start}1+1"
+    consenting_user.profile.save()
+
+    body = client_for(user).get(f"/api/v1/challenges/{c.pk}/results.csv").content.decode()
+
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[1][1:3] == [f"'{start}1+1", f'\'{start}HYPERLINK("https://evil.example","x")']
+    assert not any(cell.startswith(start) for cell in rows[1])
 
 
 def test_organizer_tools_work_for_the_organizer(client_for, user, consenting_user, private_setup):

@@ -35,6 +35,7 @@ from devices.activity_files import (
     export_gpx,
     parse_activity,
 )
+from devices.activity_files.fit import parse_fit
 from wellness.core.errors import ValidationFailed
 
 T0 = 1_714_557_600.0  # 2024-05-01T10:00:00Z
@@ -254,6 +255,16 @@ def test_shared_gpx_track_points_without_time_are_left_out(shared_data: Path) ->
 
 
 # --- Round trips through the writers --------------------------------------------------------------
+def test_a_fit_header_of_an_odd_size_is_refused_as_corrupt() -> None:
+    # Found by `python -m fuzz activity`: fitdecode unpacked the wrong-sized header CRC.
+    data = bytes([16, 0x10, 0, 0]) + (0).to_bytes(4, "little") + b".FIT" + bytes(4)
+
+    with pytest.raises(ActivityFileInvalid, match=r"^x\.fit is not a valid FIT file: its header"):
+        parse_fit(data, "x.fit")
+    with pytest.raises(ActivityFileInvalid, match="header is corrupt"):
+        parse_activity(data, "x.fit")
+
+
 def test_fit_round_trip_keeps_samples_within_fit_resolution() -> None:
     # given an outdoor run with RR intervals on two samples
     cols = columns()

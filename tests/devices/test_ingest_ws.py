@@ -241,3 +241,21 @@ async def test_messages_beyond_the_rate_limit_close_the_socket_unstored(
     assert [r["type"] for r in replies] == ["websocket.send", "websocket.send", "websocket.close"]
     assert replies[2]["code"] == CLOSE_RATE_LIMITED
     assert await batch_count() == 2
+
+
+@pytest.mark.parametrize(
+    "device", ["strap\x1b[31m", "strap\nforged log line", "strap\x00", "\u202e"]
+)
+async def test_a_device_id_with_control_characters_is_refused_and_nothing_stored(
+    consenting_user: User, device: str
+) -> None:
+    workout = await new_workout(consenting_user)
+    ws = await connected(consenting_user)
+
+    await ws.send_json_to(dict(samples_message(workout.pk, 1), device=device))
+    error = await ws.receive_json_from(timeout=2)
+
+    assert (error["type"], error["code"]) == ("error", "validation_error")
+    assert "printable" in error["fields"]["device"][0]
+    assert await batch_count() == 0
+    await ws.disconnect()

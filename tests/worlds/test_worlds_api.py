@@ -510,3 +510,23 @@ def test_invitations_are_throttled_per_person(
 
     assert [a.status_code for a in answers] == [204, 204, 204, 429]
     assert answers[-1].json()["error"]["code"] == "throttled"
+
+
+def test_a_gpx_upload_over_the_limit_is_refused_before_it_is_read(
+    client_for: Any, user: User, settings: Any
+) -> None:
+    settings.WORLDS_GPX_MAX_BYTES = 1000
+    gpx = gpx_write(straight_north(2_000))
+    assert len(gpx) > 1000
+
+    as_file = client_for(user).post(
+        "/api/v1/worlds/", {"gpx": upload(gpx), "name": "Big"}, format="multipart"
+    )
+    as_text = client_for(user).post("/api/v1/worlds/", {"gpx": gpx, "name": "Big"})
+
+    for response in (as_file, as_text):
+        assert response.status_code == 413
+        assert response.json()["error"]["code"] == "payload_too_large"
+        assert "at most 1,000 bytes" in response.json()["error"]["message"]
+    assert World.objects.count() == 0
+    assert Route.objects.count() == 0

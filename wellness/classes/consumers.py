@@ -82,14 +82,14 @@ class ClassSessionConsumer(AuthenticatedConsumer):
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not isinstance(content, dict):
-            await self._error("invalid", "Send a JSON object with an action.")
+            await self.reply_error("invalid", "Send a JSON object with an action.")
             return
         try:
             await self._handle(content)
         except DomainError as exc:
-            await self._error(exc.code, exc.message)
+            await self.reply_error(exc.code, exc.message)
 
-    async def _error(self, code: str, message: str) -> None:
+    async def reply_error(self, code: str, message: str) -> None:
         await self.send_json({"type": "error", "error": {"code": code, "message": message}})
 
     async def session_state(self, event: dict[str, Any]) -> None:

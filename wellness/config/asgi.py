@@ -11,12 +11,13 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.config.settings")
 django_http = get_asgi_application()  # set up Django before importing consumers and models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import re_path  # noqa: E402
 
 from devices import routing as devices_routing  # noqa: E402
 from wellness.classes import routing as classes_routing  # noqa: E402
 from wellness.config.lifespan import lifespan  # noqa: E402
 from wellness.people import routing as wellness_routing  # noqa: E402
-from wellness.people.websocket import websocket_stack  # noqa: E402
+from wellness.people.websocket import UnknownPathConsumer, websocket_stack  # noqa: E402
 from worlds import routing as worlds_routing  # noqa: E402
 
 websocket_urlpatterns = [
@@ -24,6 +25,7 @@ websocket_urlpatterns = [
     *devices_routing.websocket_urlpatterns,
     *worlds_routing.websocket_urlpatterns,
     *classes_routing.websocket_urlpatterns,
+    re_path(r"", UnknownPathConsumer.as_asgi()),
 ]
 
 application = ProtocolTypeRouter(

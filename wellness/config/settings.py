@@ -280,6 +280,12 @@ WELLVERSE_INGEST_MESSAGES_PER_SECOND: float = env.float(
     "WELLVERSE_INGEST_MESSAGES_PER_SECOND", default=50.0
 )
 WELLVERSE_INGEST_MESSAGE_BURST: int = env.int("WELLVERSE_INGEST_MESSAGE_BURST", default=500)
+# Every other socket (notifications, worlds, classes): people click and share heart rate once a
+# second, so a much smaller bucket.
+WELLVERSE_SOCKET_MESSAGES_PER_SECOND: float = env.float(
+    "WELLVERSE_SOCKET_MESSAGES_PER_SECOND", default=5.0
+)
+WELLVERSE_SOCKET_MESSAGE_BURST: int = env.int("WELLVERSE_SOCKET_MESSAGE_BURST", default=30)
 
 # --- Scoring (wellness/scoring/SCORING.md) -----------------------------------------------------------------
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
@@ -292,6 +298,8 @@ WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT: bool = env.bool(
 
 # --- Activity files, leaderboards, worlds ---------------------------------------------------------
 WELLVERSE_IMPORT_MAX_BYTES: int = env.int("WELLVERSE_IMPORT_MAX_BYTES", default=32 * 1024 * 1024)
+# A world's GPX file: a day of one-second track points is ~10 MB.
+WORLDS_GPX_MAX_BYTES: int = env.int("WORLDS_GPX_MAX_BYTES", default=16 * 1024 * 1024)
 # Redis key prefix of the leaderboards, to share one Redis between installations.
 LEADERBOARDS_PREFIX: str = env.str("LEADERBOARDS_PREFIX", default="wellverse:lb")
 # Seconds between two frames a world sends its spectators.

@@ -7,6 +7,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+handler400 = "wellness.core.rest.handler400"
 handler404 = "wellness.core.rest.handler404"
 handler500 = "wellness.core.rest.handler500"
 

@@ -53,7 +53,7 @@ class ConsentRequired(Forbidden):
         super().__init__(
             message
             or "Health data is accepted only after you consent to its processing: "
-            'PUT /api/v1/consent/health-data/ with {"granted": true}.'
+            'POST /api/v1/consent/health-data/ with {"granted": true}.'
         )
 
 

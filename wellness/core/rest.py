@@ -12,13 +12,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from wellness.core.errors import DomainError
+from wellness.core.errors import DomainError, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +52,15 @@ def _fields_and_message(detail: Any) -> tuple[dict[str, list[str]], str]:
     return {}, " ".join(_flatten(detail)) or "Invalid input."
 
 
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"The request body is larger than the {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes accepted."
+    )
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RequestDataTooBig):
+        exc = _too_large()
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, Http404):
@@ -80,8 +89,24 @@ def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
     return JsonResponse(error_body(code, message), status=status_code)
 
 
+def _domain_error(exc: DomainError) -> JsonResponse:
+    return JsonResponse(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+
+
 def _is_api(request: HttpRequest) -> bool:
     return request.path.startswith("/api/")
+
+
+def handler400(request: HttpRequest, exception: Exception) -> Any:
+    """Django's own 400s, raised before or outside a DRF view: a bad ``Host`` header, a body
+    over ``DATA_UPLOAD_MAX_MEMORY_SIZE`` (a 413 here, as the API's other size limits are)."""
+    if not _is_api(request):
+        from django.views.defaults import bad_request
+
+        return bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig):
+        return _domain_error(_too_large())
+    return _json_error(status.HTTP_400_BAD_REQUEST, "bad_request", "The request is malformed.")
 
 
 def handler404(request: HttpRequest, exception: Exception) -> Any:

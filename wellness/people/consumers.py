@@ -6,17 +6,27 @@ import asyncio
 from typing import Any
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
 
 from wellness.core.groups import user_group
+from wellness.core.ratelimit import TokenBucket
 from wellness.core.revocations import revocation_watch
 from wellness.people.models import AccessToken, TokenScope
-from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_TOKEN_REVOKED, CLOSE_UNAUTHENTICATED
+from wellness.people.websocket import (
+    CLOSE_FORBIDDEN,
+    CLOSE_RATE_LIMITED,
+    CLOSE_TOKEN_REVOKED,
+    CLOSE_UNAUTHENTICATED,
+)
 
 _notices: set[asyncio.Future[None]] = set()
 
 
 class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     """Refuses anonymous sockets and tokens of the wrong scope; closes when its token is revoked.
+
+    Every message it receives is rate limited (a token bucket; closed with 4429 beyond) and must be
+    a JSON text frame (anything else is answered with an error, see ``reply_error``).
 
     Subclasses set ``token_scopes`` and extend ``joined`` for their own groups. A token socket is
     watched by the process's one revocation watch (``wellness/revocations.py``), which hands the
@@ -27,9 +37,11 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     token_scopes: tuple[str, ...] = (TokenScope.API,)
     groups_joined: list[str]
     watched_token: int | None = None
+    closed = False
 
     async def connect(self) -> None:
         self.groups_joined = []
+        self.bucket = self.message_bucket()
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
             await self.close(code=CLOSE_UNAUTHENTICATED)
@@ -65,6 +77,43 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     async def joined(self) -> bool:
         """Join this consumer's groups; return False after closing to refuse the socket."""
         return True
+
+    def message_bucket(self) -> TokenBucket:
+        return TokenBucket(
+            settings.WELLVERSE_SOCKET_MESSAGES_PER_SECOND, settings.WELLVERSE_SOCKET_MESSAGE_BURST
+        )
+
+    async def close(self, code: int | bool | None = None, reason: str | None = None) -> None:
+        if self.closed:
+            return
+        self.closed = True  # nothing is sent, and no message handled, after the close frame
+        await super().close(code, reason)
+
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any
+    ) -> None:
+        if not await self.admitted():
+            return
+        try:
+            content = await self.decode_json(text_data) if text_data is not None else None
+        except ValueError:
+            content = None
+        if content is None:
+            await self.reply_error("malformed", "Send each message as a JSON text frame.")
+            return
+        await self.receive_json(content, **kwargs)
+
+    async def admitted(self) -> bool:
+        """Whether to handle the message just received: not after the close, nor past the rate."""
+        if self.closed:
+            return False
+        if not self.bucket.take():
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return False
+        return True
+
+    async def reply_error(self, code: str, message: str) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message})
 
     async def join(self, group: str) -> None:
         await self.channel_layer.group_add(group, self.channel_name)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from wellness.people.models import User
 from wellness.people.services import consent_grant, profile_update, user_sign_up
 
-DEMO_PASSWORD = "Lakeside-Loop-42"
+DEMO_PASSWORD = "Lakeside-Loop-42"  # noqa: S105 public by design; seeded only with DEBUG on
 
 
 @dataclass(frozen=True)

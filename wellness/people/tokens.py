@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-TOKEN_PREFIX = "wv"
+TOKEN_PREFIX = "wv"  # noqa: S105 the visible prefix of every token, not a secret
 
 
 @dataclass(frozen=True)

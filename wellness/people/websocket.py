@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from channels.auth import AuthMiddleware
+from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.security.websocket import OriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
@@ -70,6 +71,13 @@ class BearerTokenRouter:
         if token is None:  # not valid: the session decides, as without a header
             return await self.session_app(dict(scope, token=None), receive, send)
         return await self.app(dict(scope, token=token, user=token.user), receive, send)
+
+
+class UnknownPathConsumer(AsyncWebsocketConsumer):
+    """The last route: a socket to a path no consumer serves is refused (4404), not a 500."""
+
+    async def connect(self) -> None:
+        await self.close(code=CLOSE_NOT_FOUND)
 
 
 def websocket_stack(app: Any) -> Any:

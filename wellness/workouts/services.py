@@ -138,8 +138,12 @@ def workout_start(
 
 def batch_address_validate(*, device: Any, seq: Any) -> tuple[str, int]:
     errors: dict[str, list[str]] = {}
-    if not isinstance(device, str) or not 0 < len(device.strip()) <= MAX_DEVICE_ID_LENGTH:
-        errors["device"] = [f"A stable device id of 1-{MAX_DEVICE_ID_LENGTH} characters."]
+    if (
+        not isinstance(device, str)
+        or not 0 < len(device.strip()) <= MAX_DEVICE_ID_LENGTH
+        or not device.isprintable()  # shown in exports and logs: no control characters
+    ):
+        errors["device"] = [f"A stable device id of 1-{MAX_DEVICE_ID_LENGTH} printable characters."]
     if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
         errors["seq"] = ["The batch sequence number: an integer from 1, one more per batch."]
     if errors:

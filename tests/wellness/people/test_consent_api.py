@@ -85,3 +85,17 @@ def test_consent_input_must_say_granted_true_or_false(client_for, user: User) ->
     assert response.status_code == 400
     assert "granted" in response.json()["error"]["fields"]
     assert not ConsentRecord.objects.exists()
+
+
+def test_the_consent_error_names_the_method_that_grants_consent(client_for, user) -> None:
+    client = client_for(user)
+    start = {"sport": "run", "started_at": "2026-11-24T07:00:00Z"}
+    refused = client.post("/api/v1/workouts/", start, format="json").json()["error"]
+    method, path = refused["message"].split(": ", 1)[1].split()[:2]
+
+    granted = client.generic(method, path, '{"granted": true}', content_type="application/json")
+
+    assert refused["code"] == "consent_required"
+    assert (method, path) == ("POST", "/api/v1/consent/health-data/")
+    assert granted.status_code in (200, 201)
+    assert client.post("/api/v1/workouts/", start, format="json").status_code == 201
