@@ -8,7 +8,9 @@ The README's configuration table lists every variable read here.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -50,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
     "wellness",
     "wellness.classes",
     "challenges",
@@ -67,6 +70,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in the lockout refused into its answer (wellness.people.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wellness.config.urls"
@@ -176,6 +181,39 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+# The lockout backend first: it refuses a locked account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# --- Client address: X-Forwarded-For is believed only from our own proxies ---------------------
+# Addresses or networks of the reverse proxies in front of the server (e.g. 10.0.0.0/8).
+TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
+WELLVERSE_TRUSTED_PROXY_NETWORKS = tuple(
+    ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES
+)
+# Without TRUSTED_PROXIES: how many proxies stand in front (0: X-Forwarded-For is ignored).
+NUM_PROXIES: int = env.int("NUM_PROXIES", default=0)
+
+# --- Sign-in lockout per account (django-axes; wellness/people/lockout.py) ---------------------
+AXES_FAILURE_LIMIT: int = env.int("WELLVERSE_LOCKOUT_FAILURES", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("WELLVERSE_LOCKOUT_MINUTES", default=15))
+# Every attempt while locked restarts the wait, so guessing on never gets through.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Per account from any address, and per address across accounts (a spray under the throttle).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Failures are kept (until the lock expires); successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "wellness.core.clientip.request_client_address"
+AXES_USERNAME_CALLABLE = "wellness.people.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "wellness.people.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# --- Email (the lockout notice) -------------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="Wellverse <wellverse@localhost>")
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -212,6 +250,8 @@ REST_FRAMEWORK = {
         "auth": env.str("WELLVERSE_THROTTLE_AUTH", default="10/minute"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles key on wellness.core.clientip; DRF's own fallback must not read X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 API_MAX_PAGE_SIZE = 100
 
@@ -267,7 +307,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Ingest limits (documented in devices/README.md and the README) -----------------------------

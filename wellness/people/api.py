@@ -12,11 +12,11 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from wellness.core.errors import DomainError, NotFound
-from wellness.core.rest import Pagination
+from wellness.core.rest import ClientAddressThrottle, Pagination
+from wellness.people.lockout import account_locked_error
 from wellness.people.models import AccessToken, TokenScope, User
 from wellness.people.permissions import request_user
 from wellness.people.selectors import (
@@ -59,8 +59,12 @@ def _enforce_csrf(request: Request) -> None:
 
 
 def _authenticate(request: Request, data: dict[str, Any]) -> User:
-    user = authenticate(request, email=data["email"].lower(), password=data["password"])
+    # The Django request: the lockout (django-axes) marks it when this account is locked.
+    django_request = request._request
+    user = authenticate(django_request, email=data["email"].lower(), password=data["password"])
     if user is None:
+        if getattr(django_request, "axes_locked_out", False):
+            raise account_locked_error()
         raise DomainError(
             "The email address or the password is not correct.", code="invalid_credentials"
         )
@@ -73,7 +77,7 @@ class AuthThrottledView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "auth"
 
 
