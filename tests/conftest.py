@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
 from wellness.people.models import User
+from wellness.people.twofactor import requires_two_factor
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -101,9 +103,12 @@ def instructor(db: None, admin: User) -> Instructor:
 
 @pytest.fixture
 def client_for() -> Any:
-    """``client_for(user)``: an API client signed in as that user (session auth)."""
+    """``client_for(user)``: an API client signed in as that user (session auth); a person whose
+    role requires two-factor authentication has an authenticator app and signed in with it."""
 
     def make(user: User) -> APIClient:
+        if requires_two_factor(user):
+            user.otp_device = TOTPDevice.objects.get_or_create(user=user, confirmed=True)[0]  # type: ignore[attr-defined]
         client = APIClient()
         client.force_authenticate(user=user)
         return client

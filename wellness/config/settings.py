@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "wellness",
     "wellness.classes",
     "challenges",
@@ -68,6 +71,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user.otp_device once the session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last: turns a sign-in the lockout refused into its answer (wellness.people.lockout).
@@ -186,6 +191,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER: str = env.str("WELLVERSE_TOTP_ISSUER", default="Wellverse")
 
 # --- Client address: X-Forwarded-For is believed only from our own proxies ---------------------
 # Addresses or networks of the reverse proxies in front of the server (e.g. 10.0.0.0/8).

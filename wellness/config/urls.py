@@ -5,10 +5,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.http import HttpRequest, JsonResponse
 from django.urls import include, path
+from django_otp.admin import OTPAdminSite
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 handler404 = "wellness.core.rest.handler404"
 handler500 = "wellness.core.rest.handler500"
+
+
+# The admin requires a second factor: a staff account without one cannot reach it (django-otp).
+admin.site.__class__ = OTPAdminSite
 
 
 def healthz(request: HttpRequest) -> JsonResponse:
