@@ -8,7 +8,7 @@ urlpatterns = [
     path("sw.js", views.service_worker, name="service-worker"),
     path("manifest.webmanifest", views.web_manifest, name="web-manifest"),
     re_path(
-        r"^(?:login|signup|profile|devices|workouts|challenges|communities|worlds|companion|classes)(?:/.*)?$",
+        r"^(?:login|signup|profile|devices|workouts|challenges|communities|worlds|companion|classes|security)(?:/.*)?$",
         views.app_shell,
     ),
 ]

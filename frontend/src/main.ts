@@ -13,6 +13,7 @@ import { profilePage } from "./pages/profile";
 import { workoutDetailPage, workoutsPage } from "./pages/workouts";
 import { worldLivePage, worldsPage } from "./pages/worlds";
 import { Router } from "./router";
+import { twoFactorPage } from "./security/twoFactor";
 import { Session } from "./session";
 
 const session = new Session();
@@ -22,7 +23,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
+    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/security", "Security"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -42,6 +43,7 @@ const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", 
   .add("/login", "Sign in", loginPage(session))
   .add("/signup", "Create account", signupPage(session))
   .add("/profile", "Profile and privacy", profilePage(session))
+  .add("/security", "Two-factor authentication", twoFactorPage(session))
   .add("/devices", "Devices", devicesPage(session))
   .add("/companion", "Phone companion", companionPage(session))
   .add("/worlds", "Worlds", worldsPage(session))

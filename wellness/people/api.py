@@ -187,6 +187,9 @@ class TokenSignInView(AuthThrottledView):
 
 
 class MeView(APIView):
+    # Only their own profile: the web UI needs it to lead a person to enrolment.
+    two_factor_enrolment = True
+
     @extend_schema(responses=ProfileOutput)
     def get(self, request: Request) -> Response:
         return Response(ProfileOutput(profile_of(user=request_user(request))).data)
