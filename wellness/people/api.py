@@ -56,6 +56,7 @@ from wellness.people.services import (
     account_delete,
     consent_grant,
     consent_withdraw,
+    person_sockets_close,
     profile_update,
     user_sign_up,
 )
@@ -163,6 +164,12 @@ class SignOutView(APIView):
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, AccessToken):
             access_token_revoke(user=request_user(request), token_id=request.auth.pk)
+        else:
+            person_sockets_close(
+                user_id=request_user(request).pk,
+                reason="signed_out",
+                session_key=request.session.session_key,
+            )
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
