@@ -29,7 +29,7 @@ def _submit_password(page: Any, base_url: str, email: str) -> None:
 
 def _sign_out(page: Any) -> None:
     page.get_by_role("button", name="Sign out").click()
-    page.get_by_role("link", name="Sign in").wait_for()
+    page.get_by_role("link", name="Sign in", exact=True).wait_for()
 
 
 def test_enrol_sign_in_with_a_code_and_with_a_recovery_code(

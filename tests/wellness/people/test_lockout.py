@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
+from rest_framework.throttling import ScopedRateThrottle
 
 from tests.factories import TEST_PASSWORD, UserFactory
 from wellness.people.models import AccessToken, User
@@ -40,6 +41,21 @@ def test_a_new_forwarded_for_per_attempt_gets_no_new_throttle_bucket(user: User)
     assert set(statuses[10:]) == {429}
     assert final.status_code == 429
     assert "_auth_user_id" not in final.client.session
+
+
+def test_the_throttle_keys_on_the_peer_address_not_the_forwarded_header(
+    monkeypatch: pytest.MonkeyPatch, db: None
+) -> None:
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
+
+    statuses = [
+        _sign_in(
+            f"person{n}@example.test", "guess", HTTP_X_FORWARDED_FOR=f"198.51.100.{n}"
+        ).status_code
+        for n in range(5)
+    ]
+
+    assert statuses == [400, 400, 400, 429, 429]
 
 
 def test_wrong_passwords_from_many_addresses_lock_the_account(user: User) -> None:

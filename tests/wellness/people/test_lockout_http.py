@@ -42,7 +42,7 @@ def test_rotating_forwarded_for_does_not_escape_the_throttle_or_the_lockout(
     ]
     final_status, final_body = _sign_in(asgi_server, person.email, TEST_PASSWORD, "198.51.100.99")
 
-    # The 10th wrong password locks the account; the per-address throttle stops the 11th anyway.
+    # The 10th wrong password locks the account (at the default rate the throttle also refuses the 11th).
     assert [status for status, _ in answers[:9]] == [400] * 9
     assert {status for status, _ in answers[9:]} == {429}
     assert final_status == 429
