@@ -104,10 +104,10 @@ def challenge_visible(*, user: User, challenge_id: int) -> Challenge:
 
 
 def challenge_is_organizer(*, user: User, challenge: Challenge) -> bool:
-    if challenge.created_by_id == user.pk:
-        return True
+    """From the current role, at each action: a community challenge's creator who was demoted or
+    left is no longer its organizer; a personal challenge's creator always is."""
     if challenge.community_id is None:
-        return False
+        return challenge.created_by_id == user.pk
     membership = active_membership(user=user, community_id=challenge.community_id)
     return membership is not None and membership.role in ORGANIZER_ROLES
 
@@ -389,7 +389,9 @@ def streaks_of(*, user: User) -> list[dict[str, object]]:
             if row
             else streaks.StreakState()
         )
-        period = streaks.week_period(today) if kind == StreakKind.WEEKLY else today.toordinal()
+        period = (
+            streaks.week_period(today) if kind == StreakKind.WEEKLY else streaks.day_period(today)
+        )
         out.append(
             {
                 "kind": kind,

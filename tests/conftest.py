@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
@@ -23,6 +24,10 @@ from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
 from wellness.people.models import User
 from wellness.people.twofactor import requires_two_factor
+
+# Properties, not timings: a per-example deadline would measure how busy the shared cores are.
+hypothesis_settings.register_profile("wellverse", deadline=None)
+hypothesis_settings.load_profile("wellverse")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

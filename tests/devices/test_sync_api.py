@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from rest_framework.test import APIClient
 
+from benchmarks._sync_client import samples_as_columns
 from tests.factories import WorkoutFactory, hr_samples
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create, consent_withdraw
 from wellness.workouts.models import IdempotencyKey, SampleBatch, Workout
-from wellness.workouts.samples import samples_as_columns
 from wellness.workouts.selectors import workout_frame, workout_rr
 from wellness.workouts.services import workout_samples_store
 

@@ -1,8 +1,8 @@
 // Two-factor authentication: the enrolment page (/security) and the code prompt of the sign-in form.
 
-import { api, ApiError } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Session } from "../session";
+import { api, ApiError } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import type { Session } from "../app/session";
 
 export interface TwoFactorStatus {
   enabled: boolean;

@@ -371,3 +371,28 @@ def test_export_contains_my_scores_and_progress_and_none_of_another_users(
     assert exported["scores"][0]["points"] == stored.points
     assert exported["scores"][0]["metrics"]["distance_m"] == stored.metrics["distance_m"]
     assert user_export(user=UserFactory.create())["scoring"]["scores"] == []
+
+
+def test_an_organizer_cannot_accept_their_own_flagged_workout(
+    consenting_user: User, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    c = challenge_services.challenge_create(
+        user=consenting_user,
+        title="November kilometres",
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 11, 30),
+        goal_type="distance",
+    )
+    challenge_services.challenge_join(user=consenting_user, challenge_id=c.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        workout = import_workout(consenting_user, steady_run(speed=20.0))
+    pending = Contribution.objects.get(workout_id=workout.pk)
+
+    response = client_for(consenting_user).post(
+        f"/api/v1/challenges/{c.pk}/pending/{pending.pk}/accept/"
+    )
+
+    assert response.status_code == 403
+    assert Contribution.objects.get(pk=pending.pk).status == ContributionStatus.PENDING
+    stored = StoredScore.objects.get(workout=workout)
+    assert (stored.accepted_by, stored.counts_for_leaderboards) == (None, False)

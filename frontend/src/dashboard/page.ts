@@ -1,0 +1,103 @@
+import { api, type Schema } from "../app/api";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
+import { activeChallenges, type Challenge } from "../challenges/challenge";
+import { workoutList, type Workout } from "../workouts/list";
+
+type Streak = Schema<"StreakOutput">;
+
+type JourneyProgress = Schema<"JourneyProgressOutput">;
+
+/** Level and XP arrive with the scoring work; until then the block is simply absent. */
+export function levelSection(profile: object): HTMLElement | null {
+  const { level, xp, xp_next_level: next } = profile as { level?: unknown; xp?: unknown; xp_next_level?: unknown };
+  if (typeof level !== "number") return null;
+  const progress = typeof xp === "number" && typeof next === "number" && next > 0 ? h("progress", { max: String(next), value: String(xp), "aria-label": "Experience towards the next level" }) : null;
+  return h("section", { class: "card", "aria-labelledby": "level-title" }, h("h2", { id: "level-title" }, `Level ${level}`), typeof xp === "number" ? h("p", {}, `${xp} XP${typeof next === "number" ? ` of ${next}` : ""}`) : null, progress);
+}
+
+// One failing block must not take the dashboard down: each is fetched on its own.
+async function optional<T>(path: string): Promise<T | null> {
+  try {
+    return await api<T>(path);
+  } catch {
+    return null;
+  }
+}
+
+export const dashboardPage = (session: Session) => async () => {
+  const profile = await session.refresh();
+  if (!profile) {
+    return h(
+      "section",
+      { class: "card narrow" },
+      h("h1", {}, "Welcome to Wellverse"),
+      h("p", {}, "Run, ride, walk and do yoga with your wearables, together in shared virtual worlds."),
+      h("p", {}, h("a", { href: "/signup", "data-link": true, class: "button" }, "Create an account"), " or ", h("a", { href: "/login", "data-link": true }, "sign in")),
+    );
+  }
+  const [workouts, streaks, challenges, journeys, progress] = await Promise.all([
+    profile.health_data_consent ? optional<{ results: Workout[] }>("workouts/?page_size=5") : Promise.resolve(null),
+    optional<{ results: Streak[] }>("streaks/"),
+    optional<{ results: Challenge[] }>("challenges/?page_size=100"),
+    optional<{ results: JourneyProgress[] }>("worlds/journey-progress/"),
+    optional<{ level: number; xp: number; next_level_xp: number }>("me/progress/"), // the schema has no shape for it yet
+  ]);
+  const running = activeChallenges(challenges?.results ?? [], new Date().toISOString().slice(0, 10)).slice(0, 5);
+  const streakRows = (streaks?.results ?? []).filter((s) => s.current > 0 || s.longest > 0);
+  return h(
+    "div",
+    {},
+    h("h1", {}, `Hello, ${profile.display_name}`),
+    profile.health_data_consent
+      ? null
+      : h(
+          "section",
+          { class: "card notice" },
+          h("h2", {}, "One step before your first workout"),
+          h("p", {}, "Wellverse needs your consent to store heart rate and workouts. ", h("a", { href: "/profile", "data-link": true }, "Review and consent")),
+        ),
+    levelSection(progress ? { level: progress.level, xp: progress.xp, xp_next_level: progress.next_level_xp } : profile),
+    h(
+      "div",
+      { class: "grid" },
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "recent-title" },
+        h("h2", { id: "recent-title" }, "Recent workouts"),
+        workouts ? workoutList(workouts.results) : h("p", {}, "Workouts appear here once you have consented."),
+        h("p", {}, h("a", { href: "/workouts", "data-link": true }, "All workouts")),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "streaks-title" },
+        h("h2", { id: "streaks-title" }, "Streaks"),
+        streakRows.length
+          ? h("ul", { class: "plain" }, ...streakRows.map((s) => h("li", {}, `${s.kind.replace(/_/g, " ")}: ${s.current} now, best ${s.longest}`)))
+          : h("p", {}, "No streak yet: one workout starts it."),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "active-challenges-title" },
+        h("h2", { id: "active-challenges-title" }, "Challenges running now"),
+        running.length
+          ? h("ul", { class: "plain" }, ...running.map((c) => h("li", {}, h("a", { href: `/challenges/${c.id}`, "data-link": true }, c.title), ` · until ${c.ends_on}`)))
+          : h("p", {}, h("a", { href: "/challenges", "data-link": true }, "Find or create a challenge")),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "journeys-title" },
+        h("h2", { id: "journeys-title" }, "Journeys"),
+        journeys?.results?.length
+          ? h("ul", { class: "plain" }, ...journeys.results.map((j) => h("li", {}, `${j.journey_name}: ${(j.distance_m / 1000).toFixed(1)} km${j.completed_at ? " · completed" : ""}`)))
+          : h("p", {}, "You have not set out on a journey yet."),
+      ),
+      h(
+        "section",
+        { class: "card", "aria-labelledby": "moving-title" },
+        h("h2", { id: "moving-title" }, "Get moving"),
+        h("ul", {}, h("li", {}, h("a", { href: "/devices", "data-link": true }, "Connect a wearable bridge or phone")), h("li", {}, h("a", { href: "/worlds", "data-link": true }, "Enter a world"))),
+      ),
+    ),
+  );
+};
