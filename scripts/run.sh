@@ -45,7 +45,7 @@ fi
 # No per-message deflate: it would compress every world tick once per spectator socket
 # (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating).
 uv run --frozen uvicorn wellness.config.asgi:application --host "$HOST" --port "$PORT" \
-  --loop uvloop --ws-per-message-deflate false --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
+  --loop uvloop --ws-per-message-deflate false --no-proxy-headers --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
 pids+=($!)
 
 if [ -n "${REDIS_URL:-}" ]; then

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
@@ -22,6 +23,7 @@ from tests.factories import UserFactory
 from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
 from wellness.people.models import User
+from wellness.people.twofactor import requires_two_factor
 
 # Properties, not timings: a per-example deadline would measure how busy the shared cores are.
 hypothesis_settings.register_profile("wellverse", deadline=None)
@@ -106,9 +108,12 @@ def instructor(db: None, admin: User) -> Instructor:
 
 @pytest.fixture
 def client_for() -> Any:
-    """``client_for(user)``: an API client signed in as that user (session auth)."""
+    """``client_for(user)``: an API client signed in as that user (session auth); a person whose
+    role requires two-factor authentication has an authenticator app and signed in with it."""
 
     def make(user: User) -> APIClient:
+        if requires_two_factor(user):
+            user.otp_device = TOTPDevice.objects.get_or_create(user=user, confirmed=True)[0]  # type: ignore[attr-defined]
         client = APIClient()
         client.force_authenticate(user=user)
         return client

@@ -176,7 +176,7 @@ def asgi_server_start(log_path: Path, **env: str) -> AsgiServer:
         [
             sys.executable, "-m", "uvicorn", "wellness.config.asgi:application",
             "--host", "127.0.0.1", "--port", str(port), "--loop", "uvloop", "--log-level", "warning",
-            "--ws-per-message-deflate", "false",  # as scripts/run.sh serves it
+            "--ws-per-message-deflate", "false", "--no-proxy-headers",  # as scripts/run.sh serves it
         ],
         cwd=ROOT, env=service_env(**env), stdout=log_path.open("ab"), stderr=subprocess.STDOUT,
     )  # fmt: skip

@@ -6,11 +6,13 @@ class WellnessConfig(AppConfig):
     verbose_name = "Wellness"
 
     def ready(self) -> None:
+        from axes.signals import user_locked_out
         from django.urls import register_converter
 
         import wellness.core.sql  # noqa: F401  (registers the ``any_of`` lookup on every field)
         from wellness.core import privacy
         from wellness.core.converters import DatabaseId
+        from wellness.people.lockout import on_user_locked_out
         from wellness.scoring.privacy import scores_erase, scores_export
         from wellness.workouts.privacy import workouts_erase, workouts_export
 
@@ -22,3 +24,6 @@ class WellnessConfig(AppConfig):
         # Before "workouts": the scores and XP go with the workouts they were derived from.
         privacy.register_health_data_eraser("scores", scores_erase)
         privacy.register_health_data_eraser("workouts", workouts_erase)
+
+        # Axes reports a lock only by this signal; the owner's notice is ours (people/lockout.py).
+        user_locked_out.connect(on_user_locked_out, dispatch_uid="wellness-lockout-notice")

@@ -11,6 +11,7 @@ class ClassesConfig(AppConfig):
         from wellness.classes import privacy as classes_privacy
         from wellness.core import privacy
         from wellness.core.jobs import register_job
+        from wellness.people.twofactor import register_two_factor_role
         from wellness.scoring import contributions
 
         privacy.register_exporter("classes", classes_privacy.classes_export)
@@ -23,3 +24,5 @@ class ClassesConfig(AppConfig):
         register_job(jobs.BOOKING_REMIND_JOB, tasks.booking_remind_task)
         register_job(jobs.ATTENDANCES_COMPLETE_JOB, tasks.occurrence_attendances_complete_task)
         register_job(jobs.SESSION_END_OVERDUE_JOB, tasks.session_end_overdue_task)
+        # Instructors see class members' live heart rate.
+        register_two_factor_role("instructor", selectors.is_instructor)

@@ -20,6 +20,7 @@ from wellness.classes.models import (
     ClassOccurrence,
     Delivery,
     FitnessClass,
+    Instructor,
     LiveShare,
 )
 from wellness.classes.plan import class_meters, segments_from_json, session_clock
@@ -161,6 +162,11 @@ def occurrence_for(*, user: User, occurrence_id: int) -> ClassOccurrence | None:
     if occurrence is None or not can_join(user=user, occurrence=occurrence):
         return None
     return occurrence
+
+
+def is_instructor(user: User) -> bool:
+    """Holds the instructor role (the two-factor rule's registered test)."""
+    return Instructor.objects.filter(user_id=user.pk).exists()
 
 
 def is_instructor_of(*, user: User, occurrence: ClassOccurrence) -> bool:

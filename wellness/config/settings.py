@@ -8,10 +8,13 @@ The README's configuration table lists every variable read here.
 
 from __future__ import annotations
 
+import ipaddress
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parents[2]
@@ -50,6 +53,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "channels",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "wellness",
     "wellness.classes",
     "challenges",
@@ -60,13 +67,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks request.user.otp_device once the session passed a second factor.
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a sign-in the lockout refused into its answer (wellness.people.lockout).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wellness.config.urls"
@@ -176,6 +189,42 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "/login/"
+# The lockout backend first: it refuses a locked account before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# The issuer an authenticator app shows beside the account.
+OTP_TOTP_ISSUER: str = env.str("WELLVERSE_TOTP_ISSUER", default="Wellverse")
+
+# --- Client address: X-Forwarded-For is believed only from our own proxies ---------------------
+# Addresses or networks of the reverse proxies in front of the server (e.g. 10.0.0.0/8).
+TRUSTED_PROXIES: list[str] = env.list("TRUSTED_PROXIES", default=[])
+WELLVERSE_TRUSTED_PROXY_NETWORKS = tuple(
+    ipaddress.ip_network(entry, strict=False) for entry in TRUSTED_PROXIES
+)
+# Without TRUSTED_PROXIES: how many proxies stand in front (0: X-Forwarded-For is ignored).
+NUM_PROXIES: int = env.int("NUM_PROXIES", default=0)
+
+# --- Sign-in lockout per account (django-axes; wellness/people/lockout.py) ---------------------
+AXES_FAILURE_LIMIT: int = env.int("WELLVERSE_LOCKOUT_FAILURES", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("WELLVERSE_LOCKOUT_MINUTES", default=15))
+# Every attempt while locked restarts the wait, so guessing on never gets through.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
+# Per account from any address, and per address across accounts (a spray under the throttle).
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Failures are kept (until the lock expires); successful sign-ins are not logged.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "wellness.core.clientip.request_client_address"
+AXES_USERNAME_CALLABLE = "wellness.people.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "wellness.people.lockout.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# --- Email (the lockout notice) -------------------------------------------------------------------
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL: str = env.str("DEFAULT_FROM_EMAIL", default="Wellverse <wellverse@localhost>")
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
@@ -213,6 +262,8 @@ REST_FRAMEWORK = {
         "invitations": env.str("WELLVERSE_THROTTLE_INVITATIONS", default="30/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Throttles key on wellness.core.clientip; DRF's own fallback must not read X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 API_MAX_PAGE_SIZE = 100
 
@@ -252,6 +303,41 @@ SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script or style: everything the pages run is a file from here; a template that must
+# inline a script gets a nonce (``request.csp_nonce``). Violations are reported to /csp-report/.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:"],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "report-uri": "/csp-report/",
+    }
+}
+# Powerful browser features: only Bluetooth (sensors, the companion) and fullscreen, same origin.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "serial": [],
+    "usb": [],
+    "bluetooth": ["self"],
+    "fullscreen": ["self"],
+}
 if env.bool("SECURE_PROXY_SSL_HEADER", default=False):
     # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -268,7 +354,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # --- Ingest limits (documented in devices/README.md and the README) -----------------------------

@@ -17,9 +17,11 @@ from django.http import Http404, HttpRequest, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from wellness.core.errors import DomainError, PayloadTooLarge
+from wellness.core.clientip import request_client_address
+from wellness.core.errors import DomainError, PayloadTooLarge, TooManyRequests
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,28 @@ def _flatten(detail: Any) -> list[str]:
     if isinstance(detail, list):
         return [msg for item in detail for msg in _flatten(item)]
     return [str(detail)]
+
+
+def too_many_requests_body(exc: TooManyRequests) -> dict[str, Any]:
+    body = error_body(exc.code, exc.message, exc.fields)
+    body["error"]["retry_after_seconds"] = exc.retry_after_seconds
+    return body
+
+
+def too_many_requests_response(exc: TooManyRequests) -> Response:
+    return Response(
+        too_many_requests_body(exc),
+        status=exc.status_code,
+        headers={"Retry-After": str(exc.retry_after_seconds)},
+    )
+
+
+class ClientAddressThrottle(ScopedRateThrottle):
+    """A scoped throttle keyed on the real client address (``wellness.core.clientip``), never on
+    a client-chosen ``X-Forwarded-For``."""
+
+    def get_ident(self, request: Any) -> str:
+        return request_client_address(request._request)
 
 
 def _fields_and_message(detail: Any) -> tuple[dict[str, list[str]], str]:
@@ -61,6 +85,8 @@ def _too_large() -> PayloadTooLarge:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, RequestDataTooBig):
         exc = _too_large()
+    if isinstance(exc, TooManyRequests):
+        return too_many_requests_response(exc)
     if isinstance(exc, DomainError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, Http404):

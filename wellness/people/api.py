@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
 from typing import Any
 
+import django_otp
 from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
@@ -14,11 +17,11 @@ from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from wellness.core.errors import DomainError, NotFound
-from wellness.core.rest import Pagination
+from wellness.core.errors import DomainError, Forbidden, NotFound
+from wellness.core.rest import ClientAddressThrottle, Pagination
+from wellness.people.lockout import account_locked_error
 from wellness.people.models import AccessLogEntry, AccessToken, TokenScope, User
 from wellness.people.permissions import request_user
 from wellness.people.selectors import (
@@ -35,14 +38,19 @@ from wellness.people.serializers import (
     AccessTokenInput,
     AccessTokenOutput,
     AccountDeleteInput,
+    CodeInput,
     ConsentInput,
     ConsentRecordOutput,
     ConsentStatusOutput,
     ProfileInput,
     ProfileOutput,
+    RecoveryCodesOutput,
     SignInInput,
     SignUpInput,
     TokenSignInInput,
+    TotpEnrolmentOutput,
+    TwoFactorDisableInput,
+    TwoFactorStatusOutput,
     UserOutput,
 )
 from wellness.people.services import (
@@ -52,8 +60,22 @@ from wellness.people.services import (
     account_delete,
     consent_grant,
     consent_withdraw,
+    person_sockets_close,
     profile_update,
     user_sign_up,
+)
+from wellness.people.twofactor import (
+    TwoFactorEnrolmentRequired,
+    TwoFactorRequired,
+    recovery_codes_renew,
+    requires_two_factor,
+    totp_confirm,
+    totp_enrol,
+    two_factor_disable,
+    two_factor_enabled,
+    two_factor_match,
+    two_factor_status,
+    two_factor_verified,
 )
 
 
@@ -63,13 +85,36 @@ def _enforce_csrf(request: Request) -> None:
 
 
 def _authenticate(request: Request, data: dict[str, Any]) -> User:
-    user = authenticate(request, email=data["email"].lower(), password=data["password"])
+    # The Django request: the lockout (django-axes) marks it when this account is locked.
+    django_request = request._request
+    user = authenticate(django_request, email=data["email"].lower(), password=data["password"])
     if user is None:
+        if getattr(django_request, "axes_locked_out", False):
+            raise account_locked_error()
         raise DomainError(
             "The email address or the password is not correct.", code="invalid_credentials"
         )
     assert isinstance(user, User)
+    if two_factor_enabled(user):
+        user.otp_device = _second_factor(django_request, user, data.get("code") or "")  # type: ignore[attr-defined]
     return user
+
+
+def _second_factor(django_request: Any, user: User, code: str) -> Any:
+    """The device that accepts ``code``; a wrong code counts as a failed sign-in for the lockout."""
+    if not code:
+        raise TwoFactorRequired(
+            "Enter the code your authenticator app shows, or one of your recovery codes."
+        )
+    device = two_factor_match(user=user, code=code)
+    if device is None:
+        user_login_failed.send(
+            sender=__name__, credentials={"email": user.email}, request=django_request
+        )
+        if getattr(django_request, "axes_locked_out", False):
+            raise account_locked_error()
+        raise DomainError("The code is not correct.", code="invalid_code")
+    return device
 
 
 class AuthThrottledView(APIView):
@@ -77,7 +122,7 @@ class AuthThrottledView(APIView):
 
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [ClientAddressThrottle]
     throttle_scope = "auth"
 
 
@@ -111,15 +156,24 @@ class SignInView(AuthThrottledView):
         data = SignInInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = _authenticate(request, data.validated_data)
+        # With ``otp_device`` set, django-otp marks the session as verified by the second factor.
         login(request._request, user)
         return Response(UserOutput(user).data)
 
 
 class SignOutView(APIView):
+    two_factor_enrolment = True
+
     @extend_schema(request=None, responses={204: None})
     def post(self, request: Request) -> Response:
         if isinstance(request.auth, AccessToken):
             access_token_revoke(user=request_user(request), token_id=request.auth.pk)
+        else:
+            person_sockets_close(
+                user_id=request_user(request).pk,
+                reason="signed_out",
+                session_key=request.session.session_key,
+            )
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -134,6 +188,8 @@ class TokenSignInView(AuthThrottledView):
         data = TokenSignInInput(data=request.data)
         data.is_valid(raise_exception=True)
         user = _authenticate(request, data.validated_data)
+        if requires_two_factor(user) and not two_factor_enabled(user):
+            raise TwoFactorEnrolmentRequired()
         token, raw = access_token_create(
             user=user, name=data.validated_data["name"], scope=TokenScope.API
         )
@@ -142,6 +198,9 @@ class TokenSignInView(AuthThrottledView):
 
 
 class MeView(APIView):
+    # Only their own profile: the web UI needs it to lead a person to enrolment.
+    two_factor_enrolment = True
+
     @extend_schema(responses=ProfileOutput)
     def get(self, request: Request) -> Response:
         return Response(ProfileOutput(profile_of(user=request_user(request))).data)
@@ -234,6 +293,13 @@ class TokenListView(APIView):
 
     @extend_schema(request=AccessTokenInput, responses={201: AccessTokenCreatedOutput})
     def post(self, request: Request) -> Response:
+        # Tokens stay single-factor, so only a full sign-in may make one, never another token.
+        if isinstance(request.auth, AccessToken):
+            raise Forbidden(
+                "API tokens are created from a signed-in session or POST /api/v1/auth/token/."
+            )
+        if two_factor_enabled(request_user(request)) and not two_factor_verified(request.user):
+            raise TwoFactorRequired("Sign in again with your second factor to create a token.")
         data = AccessTokenInput(data=request.data)
         data.is_valid(raise_exception=True)
         token, raw = access_token_create(user=request_user(request), **data.validated_data)
@@ -252,3 +318,62 @@ class TokenDetailView(APIView):
     def delete(self, request: Request, token_id: int) -> Response:
         access_token_revoke(user=request_user(request), token_id=token_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TwoFactorView(APIView):
+    """Enrolment is open to a signed-in session that has not passed a second factor yet."""
+
+    two_factor_enrolment = True
+
+    def _status(self, request: Request) -> dict[str, Any]:
+        return two_factor_status(request_user(request)) | {
+            "verified": two_factor_verified(request.user)
+        }
+
+
+class TwoFactorStatusView(TwoFactorView):
+    @extend_schema(responses=TwoFactorStatusOutput)
+    def get(self, request: Request) -> Response:
+        return Response(self._status(request))
+
+    @extend_schema(
+        request=TwoFactorDisableInput,
+        responses=TwoFactorStatusOutput,
+        summary="Turn two-factor authentication off (not allowed where a role requires it).",
+    )
+    def delete(self, request: Request) -> Response:
+        data = TwoFactorDisableInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        two_factor_disable(user=request_user(request), **data.validated_data)
+        return Response(self._status(request))
+
+
+class TotpEnrolView(TwoFactorView):
+    @extend_schema(request=None, responses={201: TotpEnrolmentOutput})
+    def post(self, request: Request) -> Response:
+        device = totp_enrol(user=request_user(request))
+        body = {"secret": b32encode(device.bin_key).decode(), "otpauth_url": device.config_url}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TotpConfirmView(TwoFactorView):
+    @extend_schema(
+        request=CodeInput,
+        responses=RecoveryCodesOutput,
+        summary="Confirm the app with its current code; returns recovery codes, shown once.",
+    )
+    def post(self, request: Request) -> Response:
+        data = CodeInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        device, codes = totp_confirm(user=request_user(request), code=data.validated_data["code"])
+        # This session has just passed the second factor.
+        django_otp.login(request._request, device)
+        return Response({"recovery_codes": codes})
+
+
+class RecoveryCodesView(TwoFactorView):
+    @extend_schema(request=None, responses=RecoveryCodesOutput)
+    def post(self, request: Request) -> Response:
+        if not two_factor_verified(request.user):
+            raise TwoFactorRequired("Sign in with your second factor to renew recovery codes.")
+        return Response({"recovery_codes": recovery_codes_renew(user=request_user(request))})

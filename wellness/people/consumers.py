@@ -8,7 +8,7 @@ from typing import Any
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 
-from wellness.core.groups import user_group
+from wellness.core.groups import person_sockets_group, session_tag, user_group
 from wellness.core.ratelimit import TokenBucket
 from wellness.core.revocations import revocation_watch
 from wellness.people.models import AccessToken, TokenScope
@@ -31,13 +31,16 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     Subclasses set ``token_scopes`` and extend ``joined`` for their own groups. A token socket is
     watched by the process's one revocation watch (``wellness/revocations.py``), which hands the
     revocation to the socket's own channel, so ``token_revoked`` runs in turn with its other
-    messages as before.
+    messages as before. A cookie-authenticated socket joins its person's sockets group, and
+    closes when that person signs out of its session, is deleted, withdraws consent or loses a
+    role (``wellness.people.services.person_sockets_close``).
     """
 
     token_scopes: tuple[str, ...] = (TokenScope.API,)
     groups_joined: list[str]
     watched_token: int | None = None
     closed = False
+    session: str | None = None
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -57,6 +60,10 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
                 if watch.was_revoked(token.pk):
                     await self.close(code=CLOSE_TOKEN_REVOKED)
                     return
+        if token is None:
+            session = self.scope.get("session")
+            self.session = session_tag(session.session_key if session is not None else None)
+            await self.join(person_sockets_group(user.pk))
         if not await self.joined():
             return
         await self.accept()
@@ -130,6 +137,12 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
 
     async def token_revoked(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_TOKEN_REVOKED)
+
+    async def sockets_close(self, event: dict[str, Any]) -> None:
+        if event.get("session") not in (None, self.session):
+            return  # another of the person's sessions signed out
+        signed_out = event.get("reason") in ("signed_out", "account_deleted")
+        await self.close(code=CLOSE_UNAUTHENTICATED if signed_out else CLOSE_FORBIDDEN)
 
 
 class NotificationConsumer(AuthenticatedConsumer):

@@ -10,6 +10,11 @@ from rest_framework.request import Request
 from wellness.core.errors import ConsentRequired
 from wellness.people.models import AccessToken, TokenScope, User
 from wellness.people.selectors import health_consent_active
+from wellness.people.twofactor import (
+    TwoFactorEnrolmentRequired,
+    requires_two_factor,
+    two_factor_verified,
+)
 
 
 class IsAuthenticatedForApi(permissions.IsAuthenticated):
@@ -26,6 +31,13 @@ class IsAuthenticatedForApi(permissions.IsAuthenticated):
         if isinstance(request.auth, AccessToken):
             accepted = getattr(view, "token_scopes", (TokenScope.API,))
             return request.auth.scope in accepted
+        # A session of a role that requires a second factor reaches only enrolment until it has one.
+        if (
+            not getattr(view, "two_factor_enrolment", False)
+            and not two_factor_verified(request.user)
+            and requires_two_factor(request.user)  # type: ignore[arg-type]
+        ):
+            raise TwoFactorEnrolmentRequired()
         return True
 
 

@@ -30,6 +30,8 @@ class SignUpInput(serializers.Serializer[Any]):
 class SignInInput(serializers.Serializer[Any]):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False)
+    # The second factor, once enabled: the authenticator app's code or a recovery code.
+    code = serializers.CharField(required=False, allow_blank=True, max_length=32)
 
 
 class TokenSignInInput(SignInInput):
@@ -161,3 +163,29 @@ class AccessTokenCreatedOutput(AccessTokenOutput):
 
     class Meta(AccessTokenOutput.Meta):
         fields = [*AccessTokenOutput.Meta.fields, "token"]
+
+
+class TwoFactorStatusOutput(serializers.Serializer[Any]):
+    enabled = serializers.BooleanField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    required_by = serializers.ListField(child=serializers.CharField())
+    recovery_codes_left = serializers.IntegerField()
+    verified = serializers.BooleanField()
+
+
+class TotpEnrolmentOutput(serializers.Serializer[Any]):
+    secret = serializers.CharField(help_text="Base32, for typing into an app by hand.")
+    otpauth_url = serializers.CharField(help_text="For a QR code.")
+
+
+class CodeInput(serializers.Serializer[Any]):
+    code = serializers.CharField(max_length=32)
+
+
+class RecoveryCodesOutput(serializers.Serializer[Any]):
+    recovery_codes = serializers.ListField(child=serializers.CharField())
+
+
+class TwoFactorDisableInput(serializers.Serializer[Any]):
+    password = serializers.CharField(write_only=True, trim_whitespace=False)
+    code = serializers.CharField(max_length=32)

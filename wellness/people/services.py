@@ -20,6 +20,7 @@ from wellness.core.errors import (
     NotFound,
     ValidationFailed,
 )
+from wellness.core.groups import person_sockets_group, session_tag
 from wellness.core.revocations import REVOCATIONS_GROUP, revocation_message
 from wellness.core.transactions import (
     broadcast_on_commit,
@@ -146,6 +147,19 @@ def consent_grant(
         )
 
 
+SOCKET_CLOSE_REASONS = ("signed_out", "account_deleted", "consent_withdrawn", "role_lost")
+
+
+def person_sockets_close(*, user_id: int, reason: str, session_key: str | None = None) -> None:
+    """Close the person's cookie-authenticated sockets (only those of ``session_key`` if given) in
+    every server process, once the transaction commits. Call it wherever a role is taken away."""
+    assert reason in SOCKET_CLOSE_REASONS
+    broadcast_on_commit(
+        person_sockets_group(user_id),
+        {"type": "sockets.close", "reason": reason, "session": session_tag(session_key)},
+    )
+
+
 def consent_withdraw(*, user: User, erase_health_data: bool = False) -> ConsentRecord:
     """Stop accepting health data; optionally erase what is stored (in the background)."""
     with transaction.atomic():
@@ -162,6 +176,7 @@ def consent_withdraw(*, user: User, erase_health_data: bool = False) -> ConsentR
             )
         if erase_health_data:
             enqueue_on_commit(health_data_erase_task, user.pk)
+        person_sockets_close(user_id=user.pk, reason="consent_withdrawn")
     return record
 
 
@@ -229,6 +244,7 @@ def account_remove(*, user: User) -> None:
         for releaser in privacy.account_releasers().values():
             releaser(user.pk)
         _access_log_purge_allow()
+        person_sockets_close(user_id=user.pk, reason="account_deleted")
         user.delete()
 
 

@@ -91,6 +91,81 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/two-factor/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** @description Enrolment is open to a signed-in session that has not passed a second factor yet. */
+        get: operations["auth_two_factor_retrieve"];
+        put?: never;
+        post?: never;
+        /**
+         * Turn two-factor authentication off (not allowed where a role requires it).
+         * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
+         */
+        delete: operations["auth_two_factor_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/recovery-codes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Enrolment is open to a signed-in session that has not passed a second factor yet. */
+        post: operations["auth_two_factor_recovery_codes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/totp/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** @description Enrolment is open to a signed-in session that has not passed a second factor yet. */
+        post: operations["auth_two_factor_totp_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/totp/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the app with its current code; returns recovery codes, shown once.
+         * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
+         */
+        post: operations["auth_two_factor_totp_confirm_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/badges/": {
         parameters: {
             query?: never;
@@ -1590,6 +1665,9 @@ export interface components {
             capacity?: number | null;
             readonly instructor: string;
         };
+        CodeInputRequest: {
+            code: string;
+        };
         CommunityInputRequest: {
             name: string;
             /** @default  */
@@ -1956,6 +2034,9 @@ export interface components {
          * @enum {string}
          */
         PurposeEnum: "health_data";
+        RecoveryCodesOutput: {
+            recovery_codes: string[];
+        };
         /**
          * @description * `owner` - Owner
          *     * `organizer` - Organizer
@@ -2078,6 +2159,7 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            code?: string;
         };
         SignUpInputRequest: {
             /** Format: email */
@@ -2114,8 +2196,22 @@ export interface components {
             /** Format: email */
             email: string;
             password: string;
+            code?: string;
             /** @default API client */
             name: string;
+        };
+        TotpEnrolmentOutput: {
+            /** @description Base32, for typing into an app by hand. */
+            secret: string;
+            /** @description For a QR code. */
+            otpauth_url: string;
+        };
+        TwoFactorStatusOutput: {
+            enabled: boolean;
+            required: boolean;
+            required_by: string[];
+            recovery_codes_left: number;
+            verified: boolean;
         };
         UserOutput: {
             readonly id: number;
@@ -2327,6 +2423,106 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AccessTokenCreatedOutput"];
+                };
+            };
+        };
+    };
+    auth_two_factor_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TwoFactorStatusOutput"];
+                };
+            };
+        };
+    };
+    auth_two_factor_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    auth_two_factor_recovery_codes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesOutput"];
+                };
+            };
+        };
+    };
+    auth_two_factor_totp_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TotpEnrolmentOutput"];
+                };
+            };
+        };
+    };
+    auth_two_factor_totp_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CodeInputRequest"];
+                "multipart/form-data": components["schemas"]["CodeInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecoveryCodesOutput"];
                 };
             };
         };

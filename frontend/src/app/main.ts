@@ -14,6 +14,7 @@ import { workoutDetailPage, workoutsPage } from "../workouts/page";
 import { worldLivePage, worldsPage } from "../worlds/page";
 import { Router, type Render } from "./router";
 import routes from "./routes.json";
+import { twoFactorPage } from "../security/twoFactor";
 import { Session } from "./session";
 
 const session = new Session();
@@ -23,7 +24,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/devices", "Devices"), link("/companion", "Companion")]
+    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/security", "Security"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -44,6 +45,7 @@ const pages: Record<string, (session: Session) => Render> = {
   login: loginPage,
   signup: signupPage,
   profile: profilePage,
+  security: twoFactorPage,
   devices: devicesPage,
   companion: companionPage,
   worlds: worldsPage,

@@ -1,6 +1,7 @@
 import { api, ApiError, ensureCsrf } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
 import type { Session } from "../app/session";
+import { pathAfterSignIn, promptForCode } from "../security/twoFactor";
 
 function authForm(kind: "login" | "signup", session: Session): HTMLElement {
   const isSignup = kind === "signup";
@@ -23,8 +24,9 @@ function authForm(kind: "login" | "signup", session: Session): HTMLElement {
       await ensureCsrf();
       await api(isSignup ? "auth/signup/" : "auth/login/", { method: "POST", body: formValues(form) });
       await session.refresh();
-      session.router().go(isSignup ? "/profile" : "/");
+      session.router().go(isSignup ? "/profile" : await pathAfterSignIn("/"));
     } catch (error) {
+      if (error instanceof ApiError && error.code === "two_factor_required") promptForCode(form);
       if (error instanceof ApiError) showFormErrors(form, error.message, error.fields);
       else throw error;
     }
