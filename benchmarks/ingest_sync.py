@@ -37,7 +37,7 @@ def _batch(seq: int) -> list[dict[str, Any]]:
 
 
 def _body(fmt: str, seq: int) -> bytes:
-    from wellness.workouts.samples import samples_as_columns
+    from benchmarks._sync_client import samples_as_columns
 
     samples = _batch(seq)
     batch: dict[str, Any] = (

@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks import Figure, figure
-from wellness.people.services import profile_update
 
 DESCRIPTION = (
     "scoring end to end with one Celery worker (PostgreSQL, Redis): batched vs one task each"
@@ -58,6 +57,7 @@ def _workouts(count: int) -> list[int]:
 
     from benchmarks._scratch_db import bench_user
     from wellness.people.models import Profile, User
+    from wellness.people.services import profile_update
     from wellness.workouts.models import Workout
 
     users: list[User] = []
@@ -98,7 +98,7 @@ def _workouts(count: int) -> list[int]:
 
 def _first_scoring_reset(ids: list[int]) -> None:
     """Erase what scoring these workouts left (scores, XP, hand-off ledgers), untimed."""
-    from challenges.services import challenges_health_data_erase
+    from challenges.privacy import challenges_health_data_erase
     from wellness.scoring.models import ScoringPending
     from wellness.scoring.privacy import scores_erase
     from wellness.workouts.models import Workout

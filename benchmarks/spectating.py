@@ -72,9 +72,10 @@ def _setup() -> None:
     import django
 
     django.setup()
+    from benchmarks._routes import straight_north
     from wellness.people.services import access_token_create, user_sign_up
     from worlds import services as worlds_services
-    from worlds.gpx import gpx_write, straight_north
+    from worlds.gpx import gpx_write
 
     viewer = user_sign_up(email="viewer@bench.test", password=secrets.token_urlsafe(16))
     _, raw = access_token_create(user=viewer, name="bench", scope="api")
@@ -94,10 +95,11 @@ def _moving(count: int, one_by_one: int) -> None:
     from benchmarks._scratch_db import setup_django_on_scratch_database
 
     setup_django_on_scratch_database()
+    from benchmarks._routes import straight_north
     from wellness.people.models import Profile, User
     from wellness.workouts.models import Workout
     from worlds import services
-    from worlds.gpx import gpx_write, straight_north
+    from worlds.gpx import gpx_write
     from worlds.models import AvatarSession
 
     tag = secrets.token_hex(4)

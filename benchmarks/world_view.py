@@ -52,9 +52,10 @@ def _setup(password: str) -> None:
     import django
 
     django.setup()
+    from benchmarks._routes import straight_north
     from wellness.people.services import user_sign_up
     from worlds import services as worlds_services
-    from worlds.gpx import gpx_write, straight_north
+    from worlds.gpx import gpx_write
 
     user_sign_up(email=EMAIL, password=password)
     world = worlds_services.world_create_from_gpx(

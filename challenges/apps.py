@@ -5,10 +5,13 @@ class ChallengesConfig(AppConfig):
     name = "challenges"
 
     def ready(self) -> None:
+        from challenges import privacy as contributions
         from challenges import services
         from wellness.core import privacy
         from wellness.scoring import handoff
 
-        privacy.register_health_data_eraser("challenges", services.challenges_health_data_erase)
-        privacy.register_exporter("challenges", services.challenges_export)
+        privacy.register_health_data_eraser(
+            "challenges", contributions.challenges_health_data_erase
+        )
+        privacy.register_exporter("challenges", contributions.challenges_export)
         handoff.register_receiver("challenges", services.workouts_scored_apply)

@@ -1,4 +1,4 @@
-"""Leaderboard keys, the tie-breaking score, and the Redis read/write path.
+"""Leaderboard keys, the tie-breaking score, the Redis read/write path and its rebuild.
 
 Tie rule: standard competition ranking ("1224") on ``score``, where the score encodes progress
 first and, for equal progress, who reached it earlier::
@@ -26,6 +26,9 @@ from typing import Any
 
 import redis
 from django.conf import settings
+
+from challenges.models import Challenge, Participant, ParticipantStatus, Team
+from wellness.core.errors import NotFound, ValidationFailed
 
 TIE_SPAN = 2**20  # minutes: about 728 days, longer than any challenge may last
 MAX_CHALLENGE_DAYS = 700
@@ -171,3 +174,51 @@ def redis_board(
         return top_rows, []
     start, above = int(result[2]), int(result[3])
     return top_rows, _ranked(_pairs(result[1]), start, above + 1)
+
+
+# --- Rebuild ----------------------------------------------------------------------------------
+class LeaderboardsUnavailable(ValidationFailed):
+    code = "leaderboards_unavailable"
+
+
+def leaderboards_rebuild(
+    *, challenge_ids: Sequence[int] | None = None, chunk: int = 10_000
+) -> dict[int, int]:
+    """Replace each challenge's Redis boards by the database's; returns entries written per board.
+
+    Updates that commit during a rebuild also write to Redis (ZADD GT), so they are not lost.
+    """
+    if not redis_enabled():
+        raise LeaderboardsUnavailable("REDIS_URL is not set: the database serves leaderboards.")
+    if challenge_ids is None:
+        challenge_ids = list(Challenge.objects.order_by("pk").values_list("pk", flat=True))
+    else:
+        known = set(Challenge.objects.filter(pk__in=challenge_ids).values_list("pk", flat=True))
+        missing = sorted(set(challenge_ids) - known)
+        if missing:
+            raise NotFound(f"No challenge with id {', '.join(map(str, missing))}.")
+    counts = {}
+    for challenge_id in challenge_ids:
+        redis_clear(challenge_id)
+        rows = (
+            Participant.objects.filter(challenge_id=challenge_id, status=ParticipantStatus.ACTIVE)
+            .order_by("pk")
+            .values_list("pk", "team_id", "age_group", "score")
+            .iterator(chunk_size=chunk)
+        )
+        batch: list[Placement] = []
+        written = 0
+        for pk, team_id, group, score in rows:
+            for key in participant_keys(challenge_id, team_id, group):
+                batch.append((key, member_key(pk), score))
+            written += 1
+            if len(batch) >= chunk:
+                redis_write(batch)
+                batch = []
+        for team_id, score in Team.objects.filter(challenge_id=challenge_id).values_list(
+            "pk", "score"
+        ):
+            batch.append((key_teams(challenge_id), member_key(team_id), score))
+        redis_write(batch)
+        counts[challenge_id] = written
+    return counts

@@ -389,7 +389,9 @@ def streaks_of(*, user: User) -> list[dict[str, object]]:
             if row
             else streaks.StreakState()
         )
-        period = streaks.week_period(today) if kind == StreakKind.WEEKLY else today.toordinal()
+        period = (
+            streaks.week_period(today) if kind == StreakKind.WEEKLY else streaks.day_period(today)
+        )
         out.append(
             {
                 "kind": kind,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
@@ -23,6 +24,10 @@ from tests.helpers import ClientFor
 from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
 from wellness.people.models import User
+
+# Properties, not timings: a per-example deadline would measure how busy the shared cores are.
+hypothesis_settings.register_profile("wellverse", deadline=None)
+hypothesis_settings.load_profile("wellverse")
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"

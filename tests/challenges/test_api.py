@@ -126,8 +126,8 @@ def private_setup(user: User, consenting_user: User) -> PrivateSetup:
     participant = services.challenge_join(
         user=consenting_user, challenge_id=c.pk, team_id=Team.objects.get().pk
     )
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, counts_for_leaderboards=False)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, counts_for_leaderboards=False)]
     )
     return club, c, Contribution.objects.get(), participant
 
@@ -224,7 +224,7 @@ def test_joining_twice_is_a_409_and_changes_nothing(
     c = ChallengeFactory.create(user=user)
     client = client_for(consenting_user)
     first = client.post(f"/api/v1/challenges/{c.pk}/join/", {})
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
 
     second = client.post(f"/api/v1/challenges/{c.pk}/join/", {})
 
@@ -304,7 +304,7 @@ def test_owner_cannot_leave_and_members_can(
 def test_badges_and_streaks_are_the_callers_own(
     client_for: ClientFor, consenting_user: User, other_user: User
 ) -> None:
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
 
     mine = client_for(consenting_user).get("/api/v1/badges/").json()["results"]
     theirs = client_for(other_user).get("/api/v1/badges/").json()["results"]

@@ -14,6 +14,7 @@ from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from challenges import services
 from challenges.models import ActivityTotals, AppliedWorkout, BadgeAward, Streak
+from challenges.privacy import challenges_health_data_erase
 from tests.challenges.factories import ScoredWorkoutFactory
 from tests.factories import UserFactory
 from tests.helpers import channel_layer
@@ -91,7 +92,7 @@ def _events(layer: Any, channels: dict[int, str]) -> list[tuple[int, str, Any]]:
 
 def _erase(people: list[User]) -> None:
     for person in people:
-        services.challenges_health_data_erase(person.pk)
+        challenges_health_data_erase(person.pk)
 
 
 def _people() -> list[User]:
@@ -110,13 +111,13 @@ def test_a_chunk_handed_over_at_once_ends_as_its_workouts_handed_over_one_by_one
     chunk = _chunk(people)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.workout_scored_apply(scored=history)
+        services.workouts_scored_apply(scored=[history])
         for workout in chunk:
-            services.workout_scored_apply(scored=workout)
+            services.workouts_scored_apply(scored=[workout])
     one_by_one, events_one_by_one = _state(people), _events(layer, channels)
     _erase(people)
     with django_capture_on_commit_callbacks(execute=True):
-        services.workout_scored_apply(scored=history)
+        services.workouts_scored_apply(scored=[history])
         services.workouts_scored_apply(scored=chunk)
     at_once, events_at_once = _state(people), _events(layer, channels)
 
@@ -184,13 +185,13 @@ def test_on_postgresql_a_chunk_ends_as_its_workouts_handed_over_one_by_one() -> 
     people = _people()
     history = ScoredWorkoutFactory.build(user=people[0], started_at=MORNING - DAY, distance_m=3000)
     chunk = _chunk(people)
-    services.workout_scored_apply(scored=history)
+    services.workouts_scored_apply(scored=[history])
     for workout in chunk:
-        services.workout_scored_apply(scored=workout)
+        services.workouts_scored_apply(scored=[workout])
     one_by_one = _state(people)
     _erase(people)
 
-    services.workout_scored_apply(scored=history)
+    services.workouts_scored_apply(scored=[history])
     services.workouts_scored_apply(scored=chunk)
 
     assert _state(people) == one_by_one

@@ -47,7 +47,7 @@ def test_concurrent_updates_for_one_participant_never_lose_an_increment() -> Non
         try:
             barrier.wait()
             for workout in chunk:
-                services.workout_scored_apply(scored=workout)
+                services.workouts_scored_apply(scored=[workout])
         except BaseException as exc:  # reported below: a thread's failure must fail the test
             errors.append(exc)
         finally:
@@ -79,8 +79,8 @@ def test_leaderboards_rebuilt_from_the_database_equal_the_live_redis_ones() -> N
         services.challenge_join(
             user=person, challenge_id=c.pk, team_id=teams[i % 2].pk, share_age_group=i % 3 == 0
         )
-        services.workout_scored_apply(
-            scored=ScoredWorkoutFactory.build(user=person, distance_m=1000 * (i % 5))
+        services.workouts_scored_apply(
+            scored=[ScoredWorkoutFactory.build(user=person, distance_m=1000 * (i % 5))]
         )
     leaver = Participant.objects.order_by("pk").first()
     assert leaver is not None
@@ -113,8 +113,8 @@ def test_redis_leaderboard_reads_match_the_database_path(settings: Settings) -> 
         person = UserFactory.create(consented=True)
         services.challenge_join(user=person, challenge_id=c.pk)
         if distance:
-            services.workout_scored_apply(
-                scored=ScoredWorkoutFactory.build(user=person, distance_m=distance)
+            services.workouts_scored_apply(
+                scored=[ScoredWorkoutFactory.build(user=person, distance_m=distance)]
             )
         people.append(person)
     from challenges.selectors import leaderboard

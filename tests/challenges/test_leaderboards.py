@@ -26,8 +26,8 @@ def _runners(
         person = UserFactory.create(consented=True)
         services.challenge_join(user=person, challenge_id=c.pk)
         if distance:
-            services.workout_scored_apply(
-                scored=ScoredWorkoutFactory.build(user=person, distance_m=distance)
+            services.workouts_scored_apply(
+                scored=[ScoredWorkoutFactory.build(user=person, distance_m=distance)]
             )
         people.append(person)
     return c.pk, people
@@ -60,8 +60,8 @@ def test_equal_progress_ranks_the_earlier_finisher_first(client_for: ClientFor, 
     early, late = UserFactory.create(consented=True), UserFactory.create(consented=True)
     for person, started in ((late, DAY + dt.timedelta(days=2)), (early, DAY)):
         services.challenge_join(user=person, challenge_id=c.pk)
-        services.workout_scored_apply(
-            scored=ScoredWorkoutFactory.build(user=person, started_at=started)
+        services.workouts_scored_apply(
+            scored=[ScoredWorkoutFactory.build(user=person, started_at=started)]
         )
 
     top = client_for(user).get(f"/api/v1/challenges/{c.pk}/leaderboard/").json()["top"]
@@ -105,8 +105,8 @@ def test_team_filter_and_team_board(client_for: ClientFor, user: User) -> None:
     for team, distance in ((otters, 4000), (herons, 3000), (otters, 2000)):
         person = UserFactory.create(consented=True)
         services.challenge_join(user=person, challenge_id=c.pk, team_id=team.pk)
-        services.workout_scored_apply(
-            scored=ScoredWorkoutFactory.build(user=person, distance_m=distance)
+        services.workouts_scored_apply(
+            scored=[ScoredWorkoutFactory.build(user=person, distance_m=distance)]
         )
     client = client_for(user)
 

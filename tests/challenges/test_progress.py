@@ -40,8 +40,8 @@ def test_an_eligible_workout_adds_its_distance_once_even_when_handed_over_twice(
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     workout = ScoredWorkoutFactory.build(user=consenting_user, distance_m=5234.4)
 
-    services.workout_scored_apply(scored=workout)
-    services.workout_scored_apply(scored=workout)
+    services.workouts_scored_apply(scored=[workout])
+    services.workouts_scored_apply(scored=[workout])
 
     assert _progress(consenting_user) == 5234
     assert Contribution.objects.count() == 1
@@ -54,13 +54,15 @@ def test_ineligible_sport_and_workouts_outside_the_window_add_nothing(
     c = ChallengeFactory.create(user=consenting_user, sports=["run"])
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
 
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, sport="ride")
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, sport="ride")]
     )
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(
-            user=consenting_user, started_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
-        )
+    services.workouts_scored_apply(
+        scored=[
+            ScoredWorkoutFactory.build(
+                user=consenting_user, started_at=dt.datetime(2026, 12, 1, 9, tzinfo=dt.UTC)
+            )
+        ]
     )
 
     assert _progress(consenting_user) == 0
@@ -74,12 +76,12 @@ def test_the_window_is_read_in_the_participants_time_zone(consenting_user: User)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     Profile.objects.filter(user=consenting_user).update(time_zone="Europe/Berlin")
 
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=late)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, started_at=late)]
     )
     Profile.objects.filter(user=consenting_user).update(time_zone="America/New_York")
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=late)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, started_at=late)]
     )
 
     assert _progress(consenting_user) == 5000
@@ -89,7 +91,7 @@ def test_workouts_without_consent_are_ignored(user: User) -> None:
     c = ChallengeFactory.create(user=user)
     services.challenge_join(user=user, challenge_id=c.pk)
 
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=user)])
 
     assert _progress(user) == 0
     assert Contribution.objects.count() == 0
@@ -101,18 +103,22 @@ def test_streak_days_goal_counts_each_local_day_once(consenting_user: User) -> N
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     morning = dt.datetime(2026, 11, 10, 7, tzinfo=dt.UTC)
 
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=morning)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, started_at=morning)]
     )
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(
-            user=consenting_user, started_at=morning + dt.timedelta(hours=10)
-        )
+    services.workouts_scored_apply(
+        scored=[
+            ScoredWorkoutFactory.build(
+                user=consenting_user, started_at=morning + dt.timedelta(hours=10)
+            )
+        ]
     )
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(
-            user=consenting_user, started_at=morning + dt.timedelta(days=1)
-        )
+    services.workouts_scored_apply(
+        scored=[
+            ScoredWorkoutFactory.build(
+                user=consenting_user, started_at=morning + dt.timedelta(days=1)
+            )
+        ]
     )
 
     assert _progress(consenting_user) == 2
@@ -123,10 +129,12 @@ def test_flagged_workout_waits_for_an_organizer_then_counts_when_accepted(
 ) -> None:
     c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=other_user, challenge_id=c.pk)
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(
-            user=other_user, counts_for_leaderboards=False, flags=("too_fast",)
-        )
+    services.workouts_scored_apply(
+        scored=[
+            ScoredWorkoutFactory.build(
+                user=other_user, counts_for_leaderboards=False, flags=("too_fast",)
+            )
+        ]
     )
     pending = Contribution.objects.get()
     assert (pending.status, _progress(other_user)) == (ContributionStatus.PENDING, 0)
@@ -142,8 +150,8 @@ def test_flagged_workout_waits_for_an_organizer_then_counts_when_accepted(
 def test_rejected_flagged_workout_never_counts(consenting_user: User, other_user: User) -> None:
     c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=other_user, challenge_id=c.pk)
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=other_user, counts_for_leaderboards=False)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=other_user, counts_for_leaderboards=False)]
     )
 
     services.contribution_review(
@@ -163,11 +171,11 @@ def test_team_progress_is_the_sum_of_its_members(consenting_user: User, other_us
     services.challenge_join(user=consenting_user, challenge_id=c.pk, team_id=otters.pk)
     services.challenge_join(user=other_user, challenge_id=c.pk, team_id=otters.pk)
 
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=3000)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, distance_m=3000)]
     )
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=other_user, distance_m=4000)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=other_user, distance_m=4000)]
     )
 
     assert Team.objects.get(pk=otters.pk).progress == 7000
@@ -179,10 +187,10 @@ def test_leaving_keeps_history_and_stops_progress_rejoining_restores_it(
 ) -> None:
     c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
 
     services.challenge_leave(user=consenting_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
     assert (Participant.objects.get().status, _progress(consenting_user)) == ("left", 5000)
     assert Contribution.objects.count() == 1
 
@@ -196,8 +204,8 @@ def test_reaching_the_target_completes_the_challenge_and_earns_the_badge(
     c = ChallengeFactory.create(user=consenting_user, target=5)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
 
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=5000)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, distance_m=5000)]
     )
 
     assert Participant.objects.get().completed_at is not None
@@ -213,11 +221,11 @@ def test_badges_are_awarded_once_per_tier_and_announced_live(
     async_to_sync(layer.group_add)(user_group(consenting_user.pk), channel)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.workout_scored_apply(
-            scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=6000)
+        services.workouts_scored_apply(
+            scored=[ScoredWorkoutFactory.build(user=consenting_user, distance_m=6000)]
         )
-        services.workout_scored_apply(
-            scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=6000)
+        services.workouts_scored_apply(
+            scored=[ScoredWorkoutFactory.build(user=consenting_user, distance_m=6000)]
         )
 
     awards = sorted(BadgeAward.objects.values_list("badge", "tier"))
@@ -236,8 +244,8 @@ def test_streaks_follow_the_users_local_days(consenting_user: User) -> None:
         dt.datetime(2026, 11, 9, 20, tzinfo=dt.UTC),
         dt.datetime(2026, 11, 10, 22, tzinfo=dt.UTC),
     ):
-        services.workout_scored_apply(
-            scored=ScoredWorkoutFactory.build(user=consenting_user, started_at=started)
+        services.workouts_scored_apply(
+            scored=[ScoredWorkoutFactory.build(user=consenting_user, started_at=started)]
         )
 
     daily = Streak.objects.get(user=consenting_user, kind="daily")
@@ -252,11 +260,11 @@ def test_erasing_health_data_removes_contributions_and_recomputes_progress(
     otters = Team.objects.get()
     services.challenge_join(user=consenting_user, challenge_id=c.pk, team_id=otters.pk)
     services.challenge_join(user=other_user, challenge_id=c.pk, team_id=otters.pk)
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=consenting_user, distance_m=3000)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, distance_m=3000)]
     )
-    services.workout_scored_apply(
-        scored=ScoredWorkoutFactory.build(user=other_user, distance_m=4000)
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=other_user, distance_m=4000)]
     )
 
     health_data_erase(user_id=consenting_user.pk)
@@ -274,7 +282,7 @@ def test_export_contains_participations_and_badges(
 ) -> None:
     c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
 
     export = client_for(consenting_user).get("/api/v1/me/export/").json()["challenges"]
 
@@ -290,6 +298,6 @@ def test_unrelated_people_are_untouched(consenting_user: User) -> None:
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     services.challenge_join(user=bystander, challenge_id=c.pk)
 
-    services.workout_scored_apply(scored=ScoredWorkoutFactory.build(user=consenting_user))
+    services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
 
     assert _progress(bystander) == 0

@@ -9,12 +9,12 @@ import pytest
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
+from benchmarks._sync_client import samples_as_columns
 from tests.factories import WorkoutFactory, hr_samples
 from tests.helpers import ClientFor
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create, consent_withdraw
 from wellness.workouts.models import IdempotencyKey, SampleBatch, Workout
-from wellness.workouts.samples import samples_as_columns
 from wellness.workouts.selectors import workout_frame, workout_rr
 from wellness.workouts.services import workout_samples_store
 

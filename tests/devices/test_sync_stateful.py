@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from rest_framework.test import APIClient
 
+from benchmarks._sync_client import samples_as_columns
 from tests.factories import WorkoutFactory
 from wellness.people.models import User
 from wellness.workouts.models import Workout
-from wellness.workouts.samples import samples_as_columns
 from wellness.workouts.selectors import workout_frame, workout_rr
 
 T0 = 1_764_000_000.0

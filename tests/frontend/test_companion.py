@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from tests.frontend.helpers import PHONE, sign_in
+from tests.samples import unpack_samples
 from tests.servers import AsgiServer
 from wellness.people.models import User
 from wellness.workouts.models import SampleBatch, Workout
-from wellness.workouts.samples import unpack_samples
 
 pytestmark = pytest.mark.integration
 

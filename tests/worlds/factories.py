@@ -6,8 +6,9 @@ from typing import Any
 
 import factory
 
+from benchmarks._routes import straight_north
 from worlds import services
-from worlds.gpx import gpx_write, straight_north
+from worlds.gpx import gpx_write
 from worlds.models import World
 
 

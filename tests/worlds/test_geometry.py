@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks._routes import straight_north
 from worlds.geometry import RouteGeometry, RouteTooShort, haversine_m, route_build
-from worlds.gpx import GpxRejected, gpx_route_parse, gpx_write, straight_north
+from worlds.gpx import GpxRejected, gpx_route_parse, gpx_write
 
 
 def test_haversine_of_one_degree_of_latitude_is_about_111_km() -> None:

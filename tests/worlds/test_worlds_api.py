@@ -9,11 +9,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from benchmarks._routes import straight_north
 from tests.factories import UserFactory, WorkoutFactory
 from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from worlds import services
-from worlds.gpx import gpx_write, straight_north
+from worlds.gpx import gpx_write
 from worlds.models import AvatarSession, GroupRun, Landmark, Route, World
 
 pytestmark = pytest.mark.django_db

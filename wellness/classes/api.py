@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wellness.classes import selectors, services
+from wellness.classes.metrics import explain_class_metrics
 from wellness.classes.models import (
     Attendance,
     Booking,
@@ -22,7 +23,6 @@ from wellness.classes.models import (
     FitnessClass,
     Level,
 )
-from wellness.classes.scoring import explain_class_metrics
 from wellness.core.errors import NotFound
 from wellness.core.rest import Pagination
 from wellness.people.permissions import request_user

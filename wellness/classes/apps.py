@@ -7,13 +7,18 @@ class ClassesConfig(AppConfig):
     verbose_name = "Classes"
 
     def ready(self) -> None:
-        from wellness.classes import selectors, services
+        from wellness.classes import jobs, selectors, tasks
+        from wellness.classes import privacy as classes_privacy
         from wellness.core import privacy
+        from wellness.core.jobs import register_job
         from wellness.scoring import contributions
 
-        privacy.register_exporter("classes", selectors.classes_export)
+        privacy.register_exporter("classes", classes_privacy.classes_export)
         # Live heart rate shared with a class is relayed, never stored. The health data here are
         # the class metrics of attendances (time in zone, HRV); the workouts have their own eraser.
-        privacy.register_health_data_eraser("classes", services.attendances_erase)
+        privacy.register_health_data_eraser("classes", classes_privacy.attendances_erase)
         contributions.register_mindful_minutes("classes", selectors.class_mindful_minutes)
         contributions.register_score_view_part("classes", selectors.workout_class_part)
+        register_job(jobs.BOOKING_REMIND_JOB, tasks.booking_remind_task)
+        register_job(jobs.ATTENDANCES_COMPLETE_JOB, tasks.occurrence_attendances_complete_task)
+        register_job(jobs.SESSION_END_OVERDUE_JOB, tasks.session_end_overdue_task)

@@ -15,7 +15,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 
-from wellness.classes import selectors, services
+from wellness.classes import groups, selectors, services
 from wellness.core.errors import DomainError
 from wellness.people.consumers import AuthenticatedConsumer
 from wellness.people.models import TokenScope
@@ -31,9 +31,9 @@ class ClassSessionConsumer(AuthenticatedConsumer):
         if is_instructor is None:
             await self.close(code=CLOSE_NOT_FOUND)
             return False
-        await self.join(services.class_group(self.occurrence_id))
+        await self.join(groups.class_group(self.occurrence_id))
         if is_instructor:
-            await self.join(services.class_instructor_group(self.occurrence_id))
+            await self.join(groups.class_instructor_group(self.occurrence_id))
         self.accepted = True
         return True
 

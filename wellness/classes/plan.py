@@ -69,48 +69,69 @@ def parse_segments(raw: Any) -> list[Segment]:
         if not isinstance(item, dict):
             problems[key] = ["Each segment is an object."]
             continue
-        name, cue = item.get("name"), item.get("cue", "")
-        # NUL is refused because PostgreSQL cannot store it in text or jsonb.
-        if not isinstance(name, str) or not name.strip() or len(name) > 120 or "\x00" in name:
-            problems[f"{key}.name"] = ["A name of 1 to 120 characters is required."]
-        if not isinstance(cue, str) or len(cue) > 1000 or "\x00" in cue:
-            problems[f"{key}.cue"] = ["Cue text is a string of at most 1000 characters."]
-        duration = item.get("duration_s")
-        if (
-            not isinstance(duration, int)
-            or isinstance(duration, bool)
-            or not 1 <= duration <= MAX_SEGMENT_SECONDS
-        ):
-            problems[f"{key}.duration_s"] = [
-                f"A whole number of seconds from 1 to {MAX_SEGMENT_SECONDS} is required."
-            ]
-        zone = item.get("target_zone")
-        if zone is not None and (
-            not isinstance(zone, int) or isinstance(zone, bool) or not 1 <= zone <= 5
-        ):
-            problems[f"{key}.target_zone"] = ["The target zone is a whole number from 1 to 5."]
-        breathing = None
-        raw_breath = item.get("breathing")
-        if raw_breath is not None:
-            values = (
-                [_number(raw_breath.get(p, 0)) for p in BREATH_PHASES]
-                if isinstance(raw_breath, dict)
-                else [None]
-            )
-            if any(v is None or not 0 <= v <= 60 for v in values) or not (values[0] and values[2]):
-                problems[f"{key}.breathing"] = [
-                    "A breathing pattern has inhale_s and exhale_s above 0 and optional hold_s "
-                    "and hold_out_s, each at most 60 seconds."
-                ]
-            else:
-                breathing = Breathing(*(float(v or 0) for v in values))
-        if not any(k.startswith(key) for k in problems):
-            segments.append(
-                Segment(str(name).strip(), int(duration), str(cue), zone, breathing)  # type: ignore[arg-type]
-            )
+        found = _segment_problems(key, item)
+        problems |= found
+        if not found:
+            segments.append(_segment_of(item))
     if problems:
         raise PlanInvalid(problems)
     return segments
+
+
+def _segment_problems(key: str, item: dict[str, Any]) -> dict[str, list[str]]:
+    """Every problem of one segment object, under ``<key>.<field>``."""
+    problems: dict[str, list[str]] = {}
+    name, cue = item.get("name"), item.get("cue", "")
+    # NUL is refused because PostgreSQL cannot store it in text or jsonb.
+    if not isinstance(name, str) or not name.strip() or len(name) > 120 or "\x00" in name:
+        problems[f"{key}.name"] = ["A name of 1 to 120 characters is required."]
+    if not isinstance(cue, str) or len(cue) > 1000 or "\x00" in cue:
+        problems[f"{key}.cue"] = ["Cue text is a string of at most 1000 characters."]
+    duration = item.get("duration_s")
+    if (
+        not isinstance(duration, int)
+        or isinstance(duration, bool)
+        or not 1 <= duration <= MAX_SEGMENT_SECONDS
+    ):
+        problems[f"{key}.duration_s"] = [
+            f"A whole number of seconds from 1 to {MAX_SEGMENT_SECONDS} is required."
+        ]
+    zone = item.get("target_zone")
+    if zone is not None and (
+        not isinstance(zone, int) or isinstance(zone, bool) or not 1 <= zone <= 5
+    ):
+        problems[f"{key}.target_zone"] = ["The target zone is a whole number from 1 to 5."]
+    raw_breath = item.get("breathing")
+    if raw_breath is not None and _breathing_of(raw_breath) is None:
+        problems[f"{key}.breathing"] = [
+            "A breathing pattern has inhale_s and exhale_s above 0 and optional hold_s "
+            "and hold_out_s, each at most 60 seconds."
+        ]
+    return problems
+
+
+def _breathing_of(raw_breath: Any) -> Breathing | None:
+    """The breathing pattern given, or None when it is not a valid one."""
+    values = (
+        [_number(raw_breath.get(p, 0)) for p in BREATH_PHASES]
+        if isinstance(raw_breath, dict)
+        else [None]
+    )
+    if any(v is None or not 0 <= v <= 60 for v in values) or not (values[0] and values[2]):
+        return None
+    return Breathing(*(float(v or 0) for v in values))
+
+
+def _segment_of(item: dict[str, Any]) -> Segment:
+    """The segment of an object :func:`_segment_problems` found nothing wrong with."""
+    raw_breath = item.get("breathing")
+    return Segment(
+        str(item["name"]).strip(),
+        int(item["duration_s"]),
+        str(item.get("cue", "")),
+        item.get("target_zone"),
+        _breathing_of(raw_breath) if raw_breath is not None else None,
+    )
 
 
 def segments_from_json(raw: Sequence[dict[str, Any]]) -> list[Segment]:

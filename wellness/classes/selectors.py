@@ -7,9 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
+from wellness.classes.groups import live_hr_key
+from wellness.classes.metrics import explain_class_metrics
 from wellness.classes.models import (
     Attendance,
     AttendanceStatus,
@@ -21,7 +23,6 @@ from wellness.classes.models import (
     LiveShare,
 )
 from wellness.classes.plan import class_meters, segments_from_json, session_clock
-from wellness.classes.scoring import explain_class_metrics
 from wellness.people.models import Profile, User
 from wellness.people.selectors import public_name
 from wellness.scoring.models import ScoreStatus, StoredScore
@@ -211,8 +212,6 @@ def class_meters_now(*, occurrence_id: int) -> dict[str, Any]:
             "user__profile"
         )
     )
-    from wellness.classes.services import live_hr_key
-
     keys = {live_hr_key(occurrence_id, s.user_id): s for s in shares}
     readings = cache.get_many(list(keys))
     fresh = [(keys[k], v) for k, v in readings.items()]
@@ -235,45 +234,3 @@ def class_meters_now(*, occurrence_id: int) -> dict[str, Any]:
 
 def live_share_of(*, user: User, occurrence_id: int) -> LiveShare | None:
     return LiveShare.objects.filter(occurrence_id=occurrence_id, user=user).first()
-
-
-def classes_export(user: User) -> dict[str, Any]:
-    bookings = bookings_for(user=user).order_by("created_at", "id")
-    shares = LiveShare.objects.filter(user=user)
-    instructing = FitnessClass.objects.filter(instructor__user=user)
-    attendances = attendances_for(user=user).order_by("started_at", "id")
-    return {
-        "attendances": [
-            {
-                "class": a.fitness_class.title,
-                "occurrence_starts_at": a.occurrence.starts_at.isoformat()
-                if a.occurrence
-                else None,
-                "status": a.status,
-                "started_at": a.started_at.isoformat(),
-                "completed_at": a.completed_at.isoformat() if a.completed_at else None,
-                "workout_id": a.workout_id,
-                "metrics": a.metrics,
-            }
-            for a in attendances
-        ],
-        "bookings": [
-            {
-                "class": b.occurrence.fitness_class.title,
-                "starts_at": b.occurrence.starts_at.isoformat(),
-                "status": b.status,
-                "created_at": b.created_at.isoformat(),
-            }
-            for b in bookings
-        ],
-        "live_sharing_choices": [
-            {
-                "occurrence_id": s.occurrence_id,
-                "sharing": s.sharing,
-                "show_numbers": s.show_numbers,
-                "use_pseudonym": s.use_pseudonym,
-            }
-            for s in shares
-        ],
-        "classes_taught": [c.title for c in instructing.filter(~Q(title=""))],
-    }

@@ -86,7 +86,7 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
 class NotificationConsumer(AuthenticatedConsumer):
     """``/ws/v1/notifications/``: live events for the signed-in person (badges, levels, ...).
 
-    Other apps send ``{"type": "notify", "event": {...}}`` to :func:`wellness.services.user_group`.
+    Other apps send events with :func:`wellness.core.transactions.notify_on_commit`.
     """
 
     token_scopes = (TokenScope.API,)

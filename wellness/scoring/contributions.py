@@ -16,7 +16,7 @@ class MindfulMinutes(Protocol):
 
 
 class ScoreViewPart(Protocol):
-    """``{"class": {...}, "explanations": {...}}`` style additions, or None where none apply."""
+    """Keys to add to a workout's score view (``"explanations"`` merged with the score's), or None."""
 
     def __call__(self, *, workout_id: int) -> dict[str, Any] | None: ...
 

@@ -107,7 +107,7 @@ def _saved_series(workout_ids: list[int]) -> Generator[tuple[int, Series]]:
             rows.close()
 
 
-class _Locked(NamedTuple):
+class _ScoringInput(NamedTuple):
     """A workout being scored, with its person's profile values, as one row of the locking query
     (model instances of the workouts, users and profiles of a chunk cost more than the scoring)."""
 
@@ -134,7 +134,7 @@ _LOCKED_FIELDS = (
 )  # fmt: skip
 
 
-def _score_one(workout: _Locked, series: Series) -> WorkoutScore | UnscorableWorkout:
+def _score_one(workout: _ScoringInput, series: Series) -> WorkoutScore | UnscorableWorkout:
     """Score one workout from its series; no query (it runs while the saved series stream in)."""
     try:
         athlete = athlete_from(
@@ -163,7 +163,7 @@ def _score_one(workout: _Locked, series: Series) -> WorkoutScore | UnscorableWor
         return exc
 
 
-class _Previous(NamedTuple):
+class _PreviousScore(NamedTuple):
     """What scoring again keeps from, or compares with, a workout's stored score."""
 
     points: int
@@ -183,7 +183,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         # Locking the workouts serialises two scorings of one workout (a drain task and the
         # rescore command): the second then sees the first's stored points and adds no XP twice.
         workouts = [
-            _Locked(*row)
+            _ScoringInput(*row)
             for row in Workout.objects.select_for_update(of=("self",))
             .filter(pk__any_of=list(workout_ids), status=WorkoutStatus.FINISHED)
             .order_by("pk")
@@ -201,7 +201,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
         # The previous scores as plain rows of the four values needed (not model instances, whose
         # metrics JSON would be decoded only to be replaced).
         before = {
-            row[0]: _Previous(*row[1:])
+            row[0]: _PreviousScore(*row[1:])
             for row in StoredScore.objects.select_for_update()
             .filter(workout_id__any_of=[w.pk for w in workouts])
             .values_list("workout_id", "points", "accepted_by_id", "accepted_at")
@@ -368,7 +368,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
 
 
 def _hand_off(
-    *, workouts: Sequence[_Locked], results: dict[int, WorkoutScore], accepted: set[int]
+    *, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore], accepted: set[int]
 ) -> None:
     """One call per registered receiver with the chunk's scored workouts, in workout order."""
     scored = []

@@ -58,10 +58,8 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
 def _contributions_added(view: dict[str, Any]) -> dict[str, Any]:
     """What features add to the view (a class's own metrics, with their explanations)."""
     for part in contributions.score_view_parts(workout_id=view["workout_id"]):
-        view = view | {
-            "class": part["class"],
-            "explanations": view.get("explanations", {}) | part["explanations"],
-        }
+        explanations = view.get("explanations", {}) | part.get("explanations", {})
+        view = view | part | {"explanations": explanations}
     return view
 
 

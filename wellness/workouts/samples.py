@@ -247,20 +247,6 @@ def pack_columns(columns: Any) -> PackedBatch:
     return _packed(records, _rr_pairs(rows, intervals, lambda j: (j, "columns.rr")))
 
 
-def samples_as_columns(samples: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The columnar form of a list of samples (what :func:`pack_columns` reads): a column for each
-    key any sample has, ``None`` where a sample lacks it."""
-    keys = set().union(*samples)
-    columns: dict[str, list[Any]] = {
-        key: [sample.get(key) for sample in samples] for key in COLUMNS if key in keys
-    }
-    if RR_KEY in keys:
-        lists = [sample.get(RR_KEY) or [] for sample in samples]
-        columns[RR_KEY] = list(chain.from_iterable(lists))
-        columns[RR_COUNTS_KEY] = [len(intervals) for intervals in lists]
-    return columns
-
-
 _KNOWN_KEYS = frozenset((*COLUMNS, RR_KEY))
 _RR_COLUMN_KEYS = frozenset((RR_KEY, RR_COUNTS_KEY))
 _KNOWN_COLUMN_KEYS = frozenset((*COLUMNS, *_RR_COLUMN_KEYS))
@@ -349,16 +335,6 @@ def _is_nan(value: Any) -> bool:
 
 def _first(items: Sequence[Any], predicate: Any) -> int:
     return next(i for i, item in enumerate(items) if predicate(item))
-
-
-def unpack_samples(data: bytes, rr: bytes = b"") -> list[dict[str, Any]]:
-    """The JSON form of one packed batch (absent keys for NaN)."""
-    records = np.frombuffer(data, dtype=DTYPE).reshape(-1, len(COLUMNS))
-    rr_pairs = np.frombuffer(rr, dtype=DTYPE).reshape(-1, 2)
-    by_row: dict[int, list[float]] = {}
-    for row, ms in rr_pairs.tolist():
-        by_row.setdefault(int(row), []).append(ms)
-    return _as_json(records, by_row)
 
 
 def samples_as_json(records: np.ndarray, rr_pairs: np.ndarray) -> list[dict[str, Any]]:

@@ -10,8 +10,7 @@ import numpy as np
 import pytest
 
 from devices.activity_files import parse_activity
-from wellness.classes.plan import Breathing, Segment
-from wellness.classes.scoring import (
+from wellness.classes.metrics import (
     HrvStartEnd,
     mindful_seconds,
     relaxation_indicator,
@@ -20,6 +19,7 @@ from wellness.classes.scoring import (
     rr_clean,
     time_in_target_zone,
 )
+from wellness.classes.plan import Breathing, Segment
 
 
 def simulated_rr(seconds: float, *, mean_ms: float, spread: float, seed: int) -> list[float]:

@@ -9,14 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks._sync_client import samples_as_columns
+from tests.samples import unpack_samples
 from wellness.workouts.samples import (
     COLUMNS,
     SampleError,
     merge_batches,
     pack_columns,
     pack_samples,
-    samples_as_columns,
-    unpack_samples,
 )
 
 T0 = 1_764_000_000.0

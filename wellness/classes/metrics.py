@@ -1,6 +1,6 @@
-"""Yoga-aware scoring: time in the intended zone per segment, HRV at start and end, mindful minutes
-and a relaxation indicator. Pure functions on arrays, no Django, so the scoring pipeline can call
-them with ``workout_frame``/``workout_rr`` output.
+"""Class metrics (yoga-aware): time in the intended zone per segment, HRV at start and end,
+mindful minutes and a relaxation indicator. Pure functions on arrays, no Django, so the scoring
+pipeline can call them with ``workout_frame``/``workout_rr`` output.
 
 RR artefact filtering (:func:`rr_clean`): an interval is an artefact when it is outside 300-2000 ms
 (a heart rate of 30-200 bpm) or differs by more than 20 % from the previous accepted interval (the

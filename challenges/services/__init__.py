@@ -1,0 +1,42 @@
+"""Writes for communities, challenges and progress (by sub-domain), re-exported by name."""
+
+from challenges.leaderboards import LeaderboardsUnavailable, leaderboards_rebuild
+from challenges.services.challenges import (
+    SPORTS,
+    challenge_announce,
+    challenge_create,
+    challenge_join,
+    challenge_leave,
+    team_create,
+)
+from challenges.services.communities import (
+    community_create,
+    community_join,
+    community_leave,
+    membership_approve,
+    membership_set_role,
+)
+from challenges.services.progress import (
+    contribution_review,
+    participant_remove,
+    workouts_scored_apply,
+)
+
+__all__ = [
+    "SPORTS",
+    "LeaderboardsUnavailable",
+    "challenge_announce",
+    "challenge_create",
+    "challenge_join",
+    "challenge_leave",
+    "community_create",
+    "community_join",
+    "community_leave",
+    "contribution_review",
+    "leaderboards_rebuild",
+    "membership_approve",
+    "membership_set_role",
+    "participant_remove",
+    "team_create",
+    "workouts_scored_apply",
+]
