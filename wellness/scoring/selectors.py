@@ -97,7 +97,8 @@ def workout_score_view(*, user: User, workout_id: int) -> ScoreView:
 def _contributions_added(view: ScoreView) -> ScoreView:
     """What features add to the view (a class's own metrics, with their explanations)."""
     for part in contributions.score_view_parts(workout_id=view["workout_id"]):
-        explanations = view.get("explanations", {}) | part.get("explanations", {})
+        extra = part.get("explanations")
+        explanations = view.get("explanations", {}) | (extra if isinstance(extra, dict) else {})
         # A TypedDict value may carry more keys than it names: the features' own.
         view = cast(ScoreView, {**view, **part, "explanations": explanations})
     return view
