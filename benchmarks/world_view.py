@@ -1,20 +1,22 @@
 """Frames per second of the live world view with 1,000 avatars in headless Chromium.
 
-The real page (``/worlds/<id>?synthetic=1000``) on a real server (uvicorn, a scratch SQLite
-database in a temporary directory, the in-memory channel layer), driven by Debian's Chromium with
-the flags the end-to-end tests use (``--disable-gpu``: the 3D view runs on SwiftShader, software
-WebGL). Each view is measured beside its straightforward baseline on the same page, data and
-browser, selected with ``&renderer=naive`` (``frontend/src/world/naive.ts``, and the 3D renderer
-with ``instancing: false``):
+The app's renderers and per-frame work, on the benchmark-only page ``frontend/bench/world-view.html``
+(built into ``frontend/dist-bench/``, which Django never serves: this benchmark hands it to its own
+browser on the server's origin) with 1,000 synthetic avatars on a world's route from a real server
+(uvicorn, a scratch SQLite database in a temporary directory, the in-memory channel layer), driven
+by Debian's Chromium with the flags the end-to-end tests use (``--disable-gpu``: the 3D view runs on
+SwiftShader, software WebGL). Each view is measured beside its straightforward baseline on the same
+page, data and browser, selected with ``renderer=naive`` (``frontend/bench/naive.ts`` and
+``frontend/bench/naive3d.ts``):
 
 * 2D: the map and profile drawn once into an offscreen canvas, avatars as rectangles, against
   redrawing the route, the profile and every avatar with its own path, fill and name each frame;
 * 3D: one instanced mesh for the crowd (one draw call), against one mesh per avatar.
 
 The 3D view lowers its resolution while frames are slow (``ResolutionGovernor`` in
-``frontend/src/world/scene3d.ts``). It is measured as shipped (with the share of full resolution it
+``frontend/src/worlds/scene3d.ts``). It is measured as shipped (with the share of full resolution it
 settled on) and, to compare the renderers alone, both 3D renderers also at fixed full resolution
-(``&resolution=full``). Frames are counted by the page itself (``window.__worldStats``) after a
+(``resolution=full``). Frames are counted by the page itself (``window.__worldStats``) after a
 warm-up.
 """
 
@@ -30,6 +32,7 @@ import sys
 import tempfile
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from benchmarks import Figure, figure
 from benchmarks._chromium import CHROMIUM, chromium_launch
@@ -41,7 +44,7 @@ DESCRIPTION = (
 )
 NAME = "world_view"
 ROOT = Path(__file__).resolve().parent.parent
-MANIFEST = ROOT / "frontend" / "dist" / ".vite" / "manifest.json"
+BENCH_PAGE = ROOT / "frontend" / "dist-bench"
 AVATARS = 1_000
 EMAIL = "viewer@bench.wellverse.test"
 GOAL_FPS = 50
@@ -79,12 +82,20 @@ def _measure(base: str, world_id: int, password: str, sizes: dict[str, float]) -
     results: dict[str, Any] = {}
     with sync_playwright() as playwright:
         browser = chromium_launch(playwright)
-        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        # No service worker: it would answer the navigations this benchmark serves itself.
+        page = browser.new_page(viewport={"width": 1280, "height": 800}, service_workers="block")
         page.goto(f"{base}/login")
         page.get_by_label("Email").fill(EMAIL)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.get_by_role("heading", name="Hello").wait_for()
+        # The benchmark's page and assets on the server's origin (its session cookie, its API).
+        page.route(
+            f"{base}/bench/**",
+            lambda route: route.fulfill(
+                path=BENCH_PAGE / urlsplit(route.request.url).path.removeprefix("/bench/")
+            ),
+        )
         runs = {
             "2d": "view=2d",
             "2d-naive": "view=2d&renderer=naive",
@@ -94,7 +105,7 @@ def _measure(base: str, world_id: int, password: str, sizes: dict[str, float]) -
         }
         for key, query in runs.items():
             mode = key[:2]
-            page.goto(f"{base}/worlds/{world_id}?synthetic={AVATARS}&{query}")
+            page.goto(f"{base}/bench/world-view.html?world={world_id}&synthetic={AVATARS}&{query}")
             page.locator(f".world-canvas[data-view='{mode}'] canvas").wait_for()
             page.wait_for_timeout(sizes["warmup_2d" if mode == "2d" else "warmup_3d"] * 1000)
             results[key] = page.evaluate(
@@ -114,7 +125,7 @@ def _measure(base: str, world_id: int, password: str, sizes: dict[str, float]) -
 def run(quick: bool) -> list[Figure]:
     if not CHROMIUM.exists():
         raise SystemExit("world_view needs Debian's chromium: apt-get install chromium")
-    if not MANIFEST.exists():
+    if not (BENCH_PAGE / "world-view.html").exists():
         raise SystemExit("world_view needs the built web UI: npm --prefix frontend run build")
     sizes = (
         {"warmup_2d": 1.0, "warmup_3d": 3.0, "seconds": 2.0}

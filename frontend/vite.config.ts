@@ -11,7 +11,7 @@ export default defineConfig({
     // three.js (the 3D world view) is one lazily loaded chunk of ~560 kB (~140 kB gzipped).
     chunkSizeWarningLimit: 600,
     rollupOptions: {
-      input: { app: "src/main.ts", sw: "src/sw.ts" },
+      input: { app: "src/app/main.ts", sw: "src/app/sw.ts" },
       // The service worker keeps a fixed name: Django serves it at /sw.js so its scope is the site.
       output: { entryFileNames: (chunk) => (chunk.name === "sw" ? "sw.js" : "assets/[name]-[hash].js") },
     },

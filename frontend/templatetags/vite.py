@@ -1,4 +1,4 @@
-"""``{% vite_entry "src/main.ts" %}``: the script and style tags of a built Vite entry point."""
+"""``{% vite_entry "src/app/main.ts" %}``: the script and style tags of a built Vite entry point."""
 
 from __future__ import annotations
 

@@ -5,7 +5,10 @@ goal is measured by ``python -m benchmarks world_view``)."""
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -140,6 +143,29 @@ CANVAS_COLOURS = """async () => {
 }"""
 
 
+def with_synthetic_avatars(page: Any, count: int, length_m: float) -> None:
+    """The world's socket as the server sends it, with ``count`` avatars spread along the route
+    added to each snapshot: a crowd for the view without a thousand real sessions."""
+    crowd = [
+        {"id": -1 - i, "name": f"Synthetic {i + 1}", "sport": "run", "d": length_m * i / count,
+         "v": 2 + (i % 7) * 0.3, "t": time.time(), "lap": 1, "grade": 0, "finished": False}
+        for i in range(count)
+    ]  # fmt: skip
+
+    def route(socket: Any) -> None:
+        server = socket.connect_to_server()
+
+        def forward(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data.get("type") == "snapshot":
+                data["avatars"] = [*data["avatars"], *crowd]
+            socket.send(json.dumps(data))
+
+        server.on_message(forward)
+
+    page.route_web_socket(re.compile(r"/ws/v1/worlds/"), route)
+
+
 def view_of(page: Any) -> str | None:
     result: str | None = page.locator(".world-canvas").get_attribute("data-view")
     return result
@@ -174,7 +200,8 @@ def test_the_3d_landscape_opens_where_webgl_exists_and_the_keyboard_choice_is_re
     )
     page = chromium.new_context(viewport=DESKTOP).new_page()
     sign_in(page, asgi_server.http_url, consenting_user.email)
-    page.goto(f"{asgi_server.http_url}/worlds/{world.pk}?synthetic=40")
+    with_synthetic_avatars(page, 40, length_m=3_000)
+    page.goto(f"{asgi_server.http_url}/worlds/{world.pk}")
     wait_for_view(page, "3d")
     toggle = page.get_by_role("button", name="3D view")
 
@@ -218,7 +245,8 @@ def test_without_webgl_the_2d_map_is_shown_and_the_page_says_why(
     context.add_init_script("localStorage.setItem('wellverse:world-view', '3d')")
     page = context.new_page()
     sign_in(page, asgi_server.http_url, consenting_user.email)
-    page.goto(f"{asgi_server.http_url}/worlds/{world.pk}?synthetic=20")
+    with_synthetic_avatars(page, 20, length_m=2_000)
+    page.goto(f"{asgi_server.http_url}/worlds/{world.pk}")
     wait_for_view(page, "2d")
 
     toggle = page.get_by_role("button", name="3D view")
@@ -259,11 +287,12 @@ def test_the_world_view_keeps_animating_1000_avatars(
     world = WorldFactory.create(name="Crowded valley", length_m=5_000, climb_per_m=0.02)
     page = chromium.new_page(viewport=DESKTOP)
     sign_in(page, asgi_server.http_url, consenting_user.email)
-    page.goto(f"{asgi_server.http_url}/worlds/{world.pk}?synthetic=1000&view={mode}")
-    page.get_by_role("status").filter(has_text="athletes in Crowded valley").wait_for()
+    with_synthetic_avatars(page, 1000, length_m=5_000)
+    page.goto(f"{asgi_server.http_url}/worlds/{world.pk}?view={mode}")
+    page.get_by_role("status").filter(has_text="1000 athletes in Crowded valley").wait_for()
     wait_for_view(page, mode)
     # Past the first layout and JIT warm-up; the 3D view also settles its resolution (it renders
-    # fewer pixels while frames are slow, see ResolutionGovernor in frontend/src/world/scene3d.ts).
+    # fewer pixels while frames are slow, see ResolutionGovernor in frontend/src/worlds/scene3d.ts).
     page.wait_for_timeout(500 if mode == "2d" else 5000)
 
     fps = measure_fps(page)

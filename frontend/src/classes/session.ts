@@ -16,6 +16,7 @@ export interface Segment {
   breathing: Breathing | null;
 }
 
+// The session socket's state, also GET classes/occurrences/<id>/session/ (the schema has no shape for it yet).
 export interface SessionState {
   occurrence_id: number;
   revision: number;

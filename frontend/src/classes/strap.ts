@@ -7,6 +7,7 @@ import { bluetooth, pairSensor } from "../companion/bluetooth";
 import { IndexedDbOutbox } from "../companion/idb";
 import { IngestLink } from "../companion/link";
 import { Batcher, toSample, type WorkoutStart } from "../companion/recorder";
+import { h } from "../app/dom";
 
 const FLUSH_WAIT_MS = 3000;
 
@@ -76,4 +77,29 @@ export class ClassStrap {
     this.link?.close();
     this.link = null;
   }
+}
+
+/** A strap button that records into the attendance's workout (when the browser can pair one). */
+export function strapControl(getRecording: () => WorkoutStart | null, onHr: (bpm: number) => void): { element: HTMLElement; stop(): Promise<void> } {
+  let strap: ClassStrap | null = null;
+  const status = h("p", { role: "status" });
+  const button = h("button", { type: "button", class: "secondary" }, "Connect a heart-rate strap (optional)");
+  button.addEventListener("click", async () => {
+    const recording = getRecording();
+    if (!recording) return;
+    strap = new ClassStrap(recording, { hr: onHr, status: (text) => (status.textContent = text) });
+    try {
+      status.textContent = `Connected to ${await strap.pair()}.`;
+      button.disabled = true;
+    } catch (error) {
+      strap = null;
+      status.textContent = error instanceof Error ? error.message : String(error);
+    }
+  });
+  return {
+    element: h("div", {}, ClassStrap.available() ? button : null, status),
+    stop: async () => {
+      await strap?.stop();
+    },
+  };
 }

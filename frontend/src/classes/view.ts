@@ -1,7 +1,7 @@
 // The class view shared by the live session and the on-demand player: segment, cue text (always
 // on screen), countdown, what comes next, the breathing pacer and the guidance switches.
 
-import { h } from "../dom";
+import { h } from "../app/dom";
 import { breathPhase, formatSeconds, type SessionState } from "./session";
 
 /** A short tone through the Web Audio API when audio cues are switched on. */

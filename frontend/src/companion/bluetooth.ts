@@ -2,7 +2,7 @@
 // Only the part of the Web Bluetooth API the companion uses is typed here (TypeScript's DOM
 // library does not include it).
 
-import { CHARACTERISTICS, decode, GattDecodeError, type Decoded } from "../gatt";
+import { CHARACTERISTICS, decode, GattDecodeError, type Decoded } from "./gatt";
 
 export interface BluetoothCharacteristic extends EventTarget {
   uuid: string;

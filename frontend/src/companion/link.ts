@@ -1,7 +1,7 @@
 // The companion's connection to the server: the live ingest WebSocket (devices/README.md), with
 // reconnection, and the sync API for the backlog recorded while the connection was down.
 
-import { api } from "../api";
+import { api } from "../app/api";
 import { acknowledge, type Batch, type Outbox, toColumns, type WorkoutStart } from "./recorder";
 
 export type { WorkoutStart };

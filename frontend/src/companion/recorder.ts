@@ -2,7 +2,7 @@
 // decoded notifications -> samples -> numbered batches per device -> an outbox that keeps every
 // batch until the server acknowledged it (live over the WebSocket, or later through the sync API).
 
-import type { Decoded } from "../gatt";
+import type { Decoded } from "./gatt";
 
 /** A sample in the shared format of devices/README.md. */
 export interface Sample {

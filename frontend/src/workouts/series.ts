@@ -1,6 +1,7 @@
 // Turn a workout's samples (the shared Sample format: t, hr, cadence, speed, distance, altitude, ...)
 // into chart series and heart-rate zone times. Pure, so Vitest checks it without a browser.
 
+// GET workouts/<id>/samples/ entries (the schema has no shape for them yet).
 export interface Sample {
   t: number;
   hr?: number | null;

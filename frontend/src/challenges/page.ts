@@ -1,48 +1,15 @@
-import { api, ApiError, ensureCsrf } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Session } from "../session";
+import { api, ApiError, ensureCsrf, type Schema } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import { signedIn, type Session } from "../app/session";
+import { activeChallenges, type Challenge } from "./challenge";
 
-export interface Challenge {
-  id: number;
-  community_id: number | null;
-  title: string;
-  description: string;
-  starts_on: string;
-  ends_on: string;
-  time_zone: string;
-  sports: string[];
-  mode: string;
-  goal_type: string;
-  target: number | null;
-  unit: string;
-  goal_params?: Record<string, number>;
-  teams: { id: number; name: string }[];
-}
+export type Entry = Schema<"EntryOutput">;
 
-export interface Entry {
-  rank: number;
-  participant_id: number;
-  name: string;
-  progress: number;
-  is_me: boolean;
-}
+export type Board = Schema<"BoardOutput">;
 
-export interface Board {
-  unit: string;
-  my_rank: number | null;
-  top: Entry[];
-  around_me: Entry[];
-}
+type Community = Schema<"CommunityOutput">;
 
-interface Community {
-  id: number;
-  name: string;
-  description: string;
-  visibility: string;
-  join_policy: string;
-}
-
-/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry). */
+/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry); the schema has no shape for it yet. */
 export interface GoalType {
   code: string;
   title: string;
@@ -81,11 +48,6 @@ export function goalParams(type: GoalType | undefined, values: Record<string, st
   return { params, errors };
 }
 
-/** Challenges running on `today` (ISO date), soonest ending first. */
-export function activeChallenges(challenges: Challenge[], today: string): Challenge[] {
-  return challenges.filter((c) => c.starts_on <= today && today <= c.ends_on).sort((a, b) => a.ends_on.localeCompare(b.ends_on));
-}
-
 /** Top rows then the rows around me that are not already shown, in rank order. */
 export function boardRows(board: Board): Entry[] {
   const seen = new Set(board.top.map((e) => e.participant_id));
@@ -94,12 +56,6 @@ export function boardRows(board: Board): Entry[] {
 
 export const formatProgress = (value: number, unit: string) => `${Math.round(value * 100) / 100} ${unit}`;
 const today = () => new Date().toISOString().slice(0, 10);
-
-async function signedIn(session: Session): Promise<boolean> {
-  if (await session.refresh()) return true;
-  session.router().go("/login");
-  return false;
-}
 
 /** A labelled select with a place for its error message, linked for screen readers. */
 function select(label: string, name: string, options: [string, string][]): HTMLElement {
@@ -254,7 +210,7 @@ export const challengeDetailPage = (session: Session) => async (params: Record<s
       leave.hidden = board.my_rank === null;
       if (teamPick) teamPick.hidden = board.my_rank !== null;
       if (isTeam) {
-        const { results: teams } = await api<{ results: { rank: number; team_id: number; name: string; progress: number }[] }>(`challenges/${challenge.id}/leaderboard/teams/`);
+        const { results: teams } = await api<{ results: Schema<"TeamEntryOutput">[] }>(`challenges/${challenge.id}/leaderboard/teams/`);
         teamRows.replaceChildren(...teams.map((t) => h("tr", {}, h("td", {}, String(t.rank)), h("th", { scope: "row" }, t.name), h("td", {}, formatProgress(t.progress, board.unit)))));
       }
     } catch (error) {
@@ -329,7 +285,7 @@ export const communitiesPage = (session: Session) => async () => {
     const v = formValues(form);
     try {
       await ensureCsrf();
-      const created = await api<Community & { invite_code: string }>("communities/", { method: "POST", body: { name: v.name, description: v.description } });
+      const created = await api<Community & Schema<"InviteCode">>("communities/", { method: "POST", body: { name: v.name, description: v.description } });
       message.textContent = `Created ${created.name}. Invitation code: ${created.invite_code}.`;
       form.reset();
     } catch (error) {

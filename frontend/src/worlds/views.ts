@@ -14,6 +14,9 @@ export function initialMode(options: { webgl: boolean; stored?: string | null; r
   return "3d";
 }
 
+/** The view's height for a width: the 3D landscape keeps a wide frame, the 2D map a fixed one. */
+export const viewHeight = (mode: ViewMode, width: number) => (mode === "3d" ? Math.round(Math.min(480, Math.max(280, width * 0.58))) : 420);
+
 /** Whether this browser can give a canvas a WebGL 2 context (three.js needs WebGL 2). */
 export function webglAvailable(doc: Document = document): boolean {
   try {

@@ -10,6 +10,16 @@ export interface RoutePoint {
   grade: number; // percent
 }
 
+/** GET worlds/<id>/route/ (the schema has no shape for it yet). */
+export interface RouteResponse {
+  distance_m: number;
+  laps: number;
+  points: [number, number, number, number, number][]; // lat, lon, distance, elevation, gradient
+  landmarks: { name: string; distance_m: number }[];
+}
+
+export const routePoints = (route: RouteResponse): RoutePoint[] => route.points.map(([lat, lon, d, ele, grade]) => ({ lat, lon, d, ele, grade }));
+
 export interface Located {
   lat: number;
   lon: number;

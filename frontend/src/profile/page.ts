@@ -1,6 +1,6 @@
-import { api, ApiError } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Profile, Session } from "../session";
+import { api, ApiError } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import type { Profile, Session } from "../app/session";
 
 const NUMERIC = ["birth_year", "resting_heart_rate", "max_heart_rate", "lactate_threshold_heart_rate"];
 

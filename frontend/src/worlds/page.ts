@@ -1,28 +1,16 @@
-import { api, ApiError, ensureCsrf } from "../api";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { toast } from "../toasts";
-import { drawnDistance, retarget, type Motion } from "../world/motion";
-import { NaiveWorldRenderer } from "../world/naive";
-import { eventText, formatDuration, heartRateZone, WorldState, type Avatar } from "../world/protocol";
-import { WorldRenderer, type DrawnAvatar, type WorldView } from "../world/renderer";
-import type { RoutePoint } from "../world/track";
-import { initialMode, storedMode, storeMode, webglAvailable, type ViewMode } from "../world/views";
+import { api, ApiError, ensureCsrf, type Schema } from "../app/api";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
+import { toast } from "../app/toasts";
+import { drawnAvatars, retrack } from "./crowd";
+import { drawnDistance, type Motion } from "./motion";
+import { eventText, formatDuration, heartRateZone, WorldState } from "./protocol";
+import { WorldRenderer, type DrawnAvatar, type WorldView } from "./renderer";
+import { routePoints, type RouteResponse } from "./track";
+import type { Sample } from "../workouts/series";
+import { initialMode, storedMode, storeMode, viewHeight, webglAvailable, type ViewMode } from "./views";
 
-interface World {
-  id: number;
-  name: string;
-  biome: string;
-  scenery: string;
-  laps: number;
-}
-
-interface RouteResponse {
-  distance_m: number;
-  laps: number;
-  points: [number, number, number, number, number][];
-  landmarks: { name: string; distance_m: number }[];
-}
+type World = Schema<"WorldOutput">;
 
 export const worldsPage = (session: Session) => async () => {
   if (!(await session.refresh())) {
@@ -49,28 +37,7 @@ export const worldsPage = (session: Session) => async () => {
   );
 };
 
-interface OwnSession {
-  id: number;
-  world_id: number;
-  workout_id: number;
-  status: string;
-  finish_time_s: number | null;
-}
-
-/** Synthetic avatars for load testing the view (`?synthetic=1000`); never sent anywhere. */
-function syntheticAvatars(count: number, length: number): Avatar[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: -1 - i,
-    name: `Synthetic ${i + 1}`,
-    sport: "run",
-    d: (length * i) / count,
-    v: 2 + (i % 7) * 0.3,
-    t: Date.now() / 1000,
-    lap: 1,
-    grade: 0,
-    finished: false,
-  }));
-}
+type OwnSession = Schema<"SessionOutput">;
 
 const kmh = (v: number) => `${(v * 3.6).toFixed(1)} km/h`;
 const km = (d: number) => `${(d / 1000).toFixed(2)} km`;
@@ -84,15 +51,12 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   }
   const world = await api<World>(`worlds/${params.id}/`);
   const route = await api<RouteResponse>(`worlds/${params.id}/route/`);
-  const points: RoutePoint[] = route.points.map(([lat, lon, d, ele, grade]) => ({ lat, lon, d, ele, grade }));
+  const points = routePoints(route);
   const lapLength = route.laps > 1 ? route.distance_m : undefined;
 
   const root = h("div", {});
   const live = () => root.isConnected;
   const query = new URLSearchParams(location.search);
-  // `?renderer=naive` swaps in the straightforward renderers: the benchmark's baseline, nothing else.
-  const naive = query.get("renderer") === "naive";
-  const adaptive = query.get("resolution") !== "full"; // `full`: the benchmark's fixed-resolution runs
   const webgl = webglAvailable();
   let mode: ViewMode = initialMode({ webgl, stored: storedMode(), requested: query.get("view") });
   let view: WorldView | null = null;
@@ -100,10 +64,9 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   const holder = h("div", { class: "world-canvas" });
   const viewNote = h("p", { class: "hint", id: "view-note" });
   const viewToggle = h("button", { type: "button", class: "secondary", "aria-pressed": "false", "aria-describedby": "view-note", disabled: !webgl }, "3D view");
-  const viewHeight = (width: number) => (mode === "3d" ? Math.round(Math.min(480, Math.max(280, width * 0.58))) : 420);
   const fit = () => {
     const width = Math.min(holder.clientWidth || 1000, 1000);
-    view?.resize(width, viewHeight(width));
+    view?.resize(width, viewHeight(mode, width));
   };
   const showMode = (note: string) => {
     holder.dataset.view = mode;
@@ -120,13 +83,11 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     let made: WorldView;
     if (next === "3d") {
       try {
-        const { World3DRenderer } = await import("../world/renderer3d");
+        const { World3DRenderer } = await import("./renderer3d");
         made = new World3DRenderer(canvas, points, lapLength, {
           biome: world.biome,
           landmarks: route.landmarks,
           seed: world.id,
-          instancing: !naive,
-          adaptive,
           onContextLost: () => void mount("2d", "The 3D view stopped (the browser took its graphics context back): showing the 2D map."),
         });
       } catch {
@@ -134,7 +95,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
         return;
       }
     } else {
-      made = naive ? new NaiveWorldRenderer(canvas, points, lapLength) : new WorldRenderer(canvas, points, lapLength);
+      made = new WorldRenderer(canvas, points, lapLength);
     }
     if (attempt !== mounting) {
       made.dispose(); // a later choice won while this one was loading
@@ -183,18 +144,6 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
   let mine: OwnSession | null = null;
   let heartRate: number | null = null;
 
-  const track = (ids: Iterable<number>) => {
-    for (const id of ids) {
-      const a = state.avatars.get(id);
-      if (a) motions.set(id, retarget(motions.get(id), { distance: a.d, speed: a.finished ? 0 : a.v, t: a.t ?? 0 }, now()));
-    }
-  };
-  const synthetic = Number(new URLSearchParams(location.search).get("synthetic") ?? 0);
-  const addSynthetic = () => {
-    for (const avatar of syntheticAvatars(Math.min(synthetic, 5000), route.distance_m)) state.avatars.set(avatar.id, avatar);
-    track(state.avatars.keys());
-  };
-  if (synthetic > 0) addSynthetic();
 
   const renderResults = () => {
     if (!state.finishers.length) return;
@@ -220,11 +169,8 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
     }
     const isSnapshot = (message as { type?: string }).type === "snapshot";
     const { changed, events, gone } = state.apply(message);
-    if (isSnapshot) {
-      motions.clear();
-      if (synthetic > 0) addSynthetic();
-    }
-    track(changed);
+    if (isSnapshot) motions.clear();
+    retrack(state.avatars, motions, changed, now());
     for (const id of gone) motions.delete(id);
     for (const e of events) {
       const text = eventText(e, e.id === mine?.id ? "You" : (state.avatars.get(e.id)?.name ?? "An athlete"));
@@ -261,13 +207,13 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
       const { results: sessions } = await api<{ results: OwnSession[] }>("worlds/sessions/");
       mine = sessions.find((s) => s.world_id === world.id && s.status === "active") ?? mine;
       if (!mine && profile.health_data_consent) {
-        const { results: recent } = await api<{ results: { id: number; sport: string; indoor: boolean; status: string }[] }>("workouts/?page_size=5");
+        const { results: recent } = await api<{ results: Schema<"WorkoutOutput">[] }>("workouts/?page_size=5");
         const busy = new Set(sessions.filter((s) => s.status === "active").map((s) => s.workout_id));
         liveWorkout = recent.find((w) => w.status === "active" && !busy.has(w.id)) ?? null;
         joinButton.hidden = liveWorkout === null;
       }
       if (mine?.status === "active" && profile.health_data_consent) {
-        const { samples } = await api<{ samples: { hr?: number | null }[] }>(`workouts/${mine.workout_id}/samples/`);
+        const { samples } = await api<{ samples: Pick<Sample, "hr">[] }>(`workouts/${mine.workout_id}/samples/`);
         const last = [...samples].reverse().find((s) => typeof s.hr === "number");
         heartRate = last?.hr ?? null;
       }
@@ -287,14 +233,7 @@ export const worldLivePage = (session: Session) => async (params: Record<string,
       view?.dispose();
       return;
     }
-    const t = now();
-    drawn.length = 0;
-    for (const [id, avatar] of state.avatars) {
-      const motion = motions.get(id);
-      if (!motion) continue;
-      drawn.push({ id: String(id), name: avatar.name, distance: drawnDistance(motion, t), highlighted: id === mine?.id, sport: avatar.sport });
-    }
-    view?.draw(drawn);
+    view?.draw(drawnAvatars(state.avatars, motions, now(), mine?.id, drawn));
     stats.frames++;
     stats.mode = mode;
     stats.scale = view?.resolutionScale ?? 1;

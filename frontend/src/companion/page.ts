@@ -1,10 +1,10 @@
-import { h } from "../dom";
-import type { Decoded } from "../gatt";
-import { bluetooth, pairSensor, SENSOR_KINDS, type PairedSensor } from "../companion/bluetooth";
-import { IndexedDbOutbox } from "../companion/idb";
-import { IngestLink, syncBacklog, type LinkState } from "../companion/link";
-import { Batcher, toSample } from "../companion/recorder";
-import type { Session } from "../session";
+import { h } from "../app/dom";
+import type { Decoded } from "./gatt";
+import { bluetooth, pairSensor, SENSOR_KINDS, type PairedSensor } from "./bluetooth";
+import { IndexedDbOutbox } from "./idb";
+import { IngestLink, syncBacklog, type LinkState } from "./link";
+import { Batcher, toSample } from "./recorder";
+import type { Session } from "../app/session";
 
 const SPORTS: [string, string][] = [
   ["run", "Run"],

@@ -1,22 +1,12 @@
-import { api } from "../api";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { activeChallenges, type Challenge } from "./challenges";
-import { workoutList, type Workout } from "./workouts";
+import { api, type Schema } from "../app/api";
+import { h } from "../app/dom";
+import type { Session } from "../app/session";
+import { activeChallenges, type Challenge } from "../challenges/challenge";
+import { workoutList, type Workout } from "../workouts/list";
 
-interface Streak {
-  kind: string;
-  current: number;
-  longest: number;
-}
+type Streak = Schema<"StreakOutput">;
 
-interface JourneyProgress {
-  id: number;
-  journey_id: number;
-  journey_name: string;
-  distance_m: number;
-  completed_at: string | null;
-}
+type JourneyProgress = Schema<"JourneyProgressOutput">;
 
 /** Level and XP arrive with the scoring work; until then the block is simply absent. */
 export function levelSection(profile: object): HTMLElement | null {
@@ -51,7 +41,7 @@ export const dashboardPage = (session: Session) => async () => {
     optional<{ results: Streak[] }>("streaks/"),
     optional<{ results: Challenge[] }>("challenges/?page_size=100"),
     optional<{ results: JourneyProgress[] }>("worlds/journey-progress/"),
-    optional<{ level: number; xp: number; next_level_xp: number }>("me/progress/"),
+    optional<{ level: number; xp: number; next_level_xp: number }>("me/progress/"), // the schema has no shape for it yet
   ]);
   const running = activeChallenges(challenges?.results ?? [], new Date().toISOString().slice(0, 10)).slice(0, 5);
   const streakRows = (streaks?.results ?? []).filter((s) => s.current > 0 || s.longest > 0);

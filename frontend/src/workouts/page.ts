@@ -1,21 +1,11 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, ApiError } from "../api";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { formatDuration } from "../world/protocol";
-import { hasData, summary, toSeries, zoneSeconds, type Sample } from "../workouts/series";
-
-export interface Workout {
-  id: number;
-  sport: string;
-  indoor: boolean;
-  started_at: string;
-  ended_at: string | null;
-  source: string;
-  status: string;
-  score?: unknown; // added by the scoring work; shown when present
-}
+import { api, ApiError } from "../app/api";
+import { h } from "../app/dom";
+import { signedIn, type Session } from "../app/session";
+import { formatDuration } from "../worlds/protocol";
+import { workoutList, workoutTitle, type Workout } from "./list";
+import { hasData, summary, toSeries, zoneSeconds, type Sample } from "./series";
 
 /** The per-workout files the export endpoint makes (devices/api.py WorkoutExportView). */
 export const EXPORTS: [string, string][] = [
@@ -24,30 +14,13 @@ export const EXPORTS: [string, string][] = [
   ["csv", "Download CSV"],
 ];
 
-const SPORTS: Record<string, string> = { run: "Run", ride: "Ride", walk: "Walk", yoga: "Yoga", other: "Workout" };
-export const workoutTitle = (w: Workout) => `${SPORTS[w.sport] ?? "Workout"}${w.indoor ? " (indoor)" : ""}, ${new Date(w.started_at).toLocaleString()}`;
-
-async function signedIn(session: Session): Promise<boolean> {
-  if (await session.refresh()) return true;
-  session.router().go("/login");
-  return false;
-}
-
-export function workoutList(workouts: Workout[]): HTMLElement {
-  if (!workouts.length) return h("p", {}, "No workouts yet. Record one with the bridge or the phone companion.");
-  return h(
-    "ul",
-    { class: "plain" },
-    ...workouts.map((w) => h("li", {}, h("a", { href: `/workouts/${w.id}`, "data-link": true }, workoutTitle(w)), w.status === "active" ? " · live now" : "")),
-  );
-}
-
 export const workoutsPage = (session: Session) => async () => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
   const { results } = await api<{ results: Workout[] }>("workouts/?page_size=50");
   return h("div", {}, h("h1", {}, "Workouts"), h("section", { class: "card" }, workoutList(results)));
 };
 
+// The schema has no shape yet for the score view (workout_score_view returns a bare dict).
 export interface ScoreView {
   status: "pending" | "scored" | "unscorable";
   reason?: string;

@@ -1,83 +1,14 @@
-import { api, ApiError } from "../api";
-import { formatSeconds, newer, remainingAt, type SessionState } from "../classes/session";
-import { ClassStrap } from "../classes/strap";
-import { segmentView } from "../classes/view";
-import type { WorkoutStart } from "../companion/recorder";
-import { h } from "../dom";
-import type { Session } from "../session";
+import { api, ApiError, type Schema } from "../app/api";
+import { formatSeconds, newer, remainingAt, type SessionState } from "./session";
+import { recordedAs, type Attendance, type FitnessClass } from "./attendance";
+import { strapControl } from "./strap";
+import { segmentView } from "./view";
+import { h } from "../app/dom";
+import { signedIn, type Session } from "../app/session";
 
-export interface FitnessClass {
-  id: number;
-  title: string;
-  description: string;
-  kind: string;
-  level: string;
-  language: string;
-  delivery: "live" | "on_demand";
-  duration_seconds: number;
-  segments: SessionState["segment"][];
-  media_url: string;
-  accessibility_notes: string;
-  time_zone: string;
-  instructor: string;
-}
+type Occurrence = Schema<"OccurrenceOutput">;
 
-interface Occurrence {
-  id: number;
-  starts_at: string;
-  capacity: number;
-  places_left: number;
-  status: string;
-}
-
-interface Booking {
-  id: number;
-  status: "booked" | "waitlisted" | "cancelled";
-  class_id: number;
-  class_title: string;
-  occurrence: Occurrence;
-}
-
-interface SegmentMetrics {
-  name: string;
-  target_zone: number | null;
-  planned_s: number;
-  attended_s: number;
-  in_zone_s: number | null;
-}
-
-/** A class taken (or being taken): `classes/attendances/<id>/` and the history's entries. */
-export interface Attendance {
-  id: number;
-  status: "started" | "completed";
-  fitness_class: number;
-  class_title: string;
-  kind: string;
-  delivery: "live" | "on_demand";
-  occurrence: number | null;
-  occurrence_starts_at: string | null;
-  started_at: string;
-  completed_at: string | null;
-  elapsed_s: number;
-  workout: number | null;
-  recording: WorkoutStart | null;
-  score: { status: string; points?: number; mindful_minutes?: number; active_minutes?: number; energy_kcal?: number; energy_method?: string; hr_avg?: number | null; reason?: string } | null;
-  class_metrics: {
-    attended_s: number;
-    heart_rate_measured: boolean;
-    segments: SegmentMetrics[];
-    hrv_start_rmssd_ms: number | null;
-    hrv_end_rmssd_ms: number | null;
-    relaxation: string;
-  } | null;
-  explanations: Record<string, string>;
-}
-
-export async function signedIn(session: Session): Promise<boolean> {
-  if (await session.refresh()) return true;
-  session.router().go("/login");
-  return false;
-}
+type Booking = Schema<"BookingOutput">;
 
 const minutes = (seconds: number) => `${Math.round(seconds / 60)} min`;
 
@@ -284,38 +215,6 @@ export const classLivePage = (session: Session) => async (params: Record<string,
     instructorConsole,
   );
 };
-
-/** What a participant's attendance means, in one sentence. */
-export function recordedAs(attendance: Attendance): string {
-  return attendance.workout
-    ? "It is recorded as a workout: it counts for your challenges, streaks and badges."
-    : "It is kept in your class history, but not recorded as a workout: give health-data consent in your profile for that.";
-}
-
-/** A strap button that records into the attendance's workout (when the browser can pair one). */
-export function strapControl(getRecording: () => WorkoutStart | null, onHr: (bpm: number) => void): { element: HTMLElement; stop(): Promise<void> } {
-  let strap: ClassStrap | null = null;
-  const status = h("p", { role: "status" });
-  const button = h("button", { type: "button", class: "secondary" }, "Connect a heart-rate strap (optional)");
-  button.addEventListener("click", async () => {
-    const recording = getRecording();
-    if (!recording) return;
-    strap = new ClassStrap(recording, { hr: onHr, status: (text) => (status.textContent = text) });
-    try {
-      status.textContent = `Connected to ${await strap.pair()}.`;
-      button.disabled = true;
-    } catch (error) {
-      strap = null;
-      status.textContent = error instanceof Error ? error.message : String(error);
-    }
-  });
-  return {
-    element: h("div", {}, ClassStrap.available() ? button : null, status),
-    stop: async () => {
-      await strap?.stop();
-    },
-  };
-}
 
 /** A participant's part in a live session: joins once it runs, can leave early, records a strap. */
 function takingPart(occurrenceId: string) {

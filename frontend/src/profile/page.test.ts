@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { profileChanges } from "./profile";
+import { profileChanges } from "./page";
 
 describe("profileChanges", () => {
   it("sends empty physiology fields as unknown (null) and numbers as numbers", () => {

@@ -12,7 +12,7 @@ interface Vector {
   source: string;
 }
 
-const file = fileURLToPath(new URL("../../devices/testdata/gatt_vectors.json", import.meta.url));
+const file = fileURLToPath(new URL("../../../devices/testdata/gatt_vectors.json", import.meta.url));
 const { vectors } = JSON.parse(readFileSync(file, "utf8")) as { vectors: Vector[] };
 
 function expectClose(actual: unknown, expected: unknown, path: string): void {

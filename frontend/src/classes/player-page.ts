@@ -2,13 +2,14 @@
 // countdown and breathing pacer as a live session; completing it records the attendance and its
 // workout (scored like any other, so it counts for challenges, streaks and badges).
 
-import { api, ApiError } from "../api";
-import { planLength, PlayerClock, playerState } from "../classes/player";
-import type { SessionState } from "../classes/session";
-import { segmentView } from "../classes/view";
-import { h } from "../dom";
-import type { Session } from "../session";
-import { recordedAs, signedIn, strapControl, type Attendance, type FitnessClass } from "./classes";
+import { api, ApiError } from "../app/api";
+import { planLength, PlayerClock, playerState } from "./player";
+import type { SessionState } from "./session";
+import { segmentView } from "./view";
+import { h } from "../app/dom";
+import { signedIn, type Session } from "../app/session";
+import { recordedAs, type Attendance, type FitnessClass } from "./attendance";
+import { strapControl } from "./strap";
 
 const seconds = () => performance.now() / 1000;
 

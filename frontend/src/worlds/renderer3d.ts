@@ -44,10 +44,6 @@ export interface World3DOptions {
   landmarks: { name: string; distance_m: number }[];
   /** Scenery placement seed (the world's id): the same world always looks the same. */
   seed: number;
-  /** False draws one mesh per avatar: the straightforward approach, kept as the benchmark's baseline. */
-  instancing?: boolean;
-  /** False keeps full resolution however slow frames are (the benchmark compares renderers so). */
-  adaptive?: boolean;
   /** Called once if the browser takes the WebGL context away (GPU reset, too many contexts). */
   onContextLost?: () => void;
 }
@@ -57,7 +53,7 @@ const PATH_WIDTH = 6;
 // nothing per pixel. Software WebGL (SwiftShader, no GPU) would otherwise spend a frame's budget
 // on lighting alone.
 const SUN = { x: -0.45, y: 0.8, z: 0.4 };
-const AVATAR_SCALE = 1.4;
+export const AVATAR_SCALE = 1.4;
 const SPORT_COLOURS: Record<string, string> = { run: "#1f5fd6", walk: "#8430ce", ride: "#c25400" };
 const ME = "#d93025";
 
@@ -134,17 +130,15 @@ function sceneryGeometry(kind: SceneryKind): { geometry: BufferGeometry; colour:
 
 export class World3DRenderer implements WorldView {
   private readonly renderer: WebGLRenderer;
-  private readonly scene = new Scene();
+  protected readonly scene = new Scene();
   private readonly camera = new PerspectiveCamera(55, 2, 0.5, 3100);
-  private readonly route: LocalRoute;
+  protected readonly route: LocalRoute;
   // A four-sided open cone (four triangles): cheap enough that a thousand cost little even in
   // software WebGL, where every vertex and pixel is the CPU's work.
-  private readonly avatarGeometry = lit(new ConeGeometry(0.65, 2.0, 4, 1, true).translate(0, 1.0, 0));
-  private readonly avatarMaterial = new MeshBasicMaterial({ vertexColors: true });
+  protected readonly avatarGeometry = lit(new ConeGeometry(0.65, 2.0, 4, 1, true).translate(0, 1.0, 0));
+  protected readonly avatarMaterial = new MeshBasicMaterial({ vertexColors: true });
   private crowd: InstancedMesh | null = null;
   private capacity = 0;
-  private readonly pool: Mesh[] = [];
-  private readonly sportMaterials = new Map<string, MeshBasicMaterial>();
   private readonly meBody: Mesh;
   private meLabel: Sprite | null = null;
   private meName = "";
@@ -163,8 +157,8 @@ export class World3DRenderer implements WorldView {
   constructor(
     readonly canvas: HTMLCanvasElement,
     points: RoutePoint[],
-    private readonly lapLength: number | undefined,
-    private readonly options: World3DOptions,
+    protected readonly lapLength: number | undefined,
+    options: World3DOptions,
   ) {
     // Throws where WebGL 2 is missing; the caller falls back to the 2D view.
     this.renderer = new WebGLRenderer({ canvas, antialias: false, powerPreference: "high-performance" });
@@ -241,7 +235,6 @@ export class World3DRenderer implements WorldView {
     this.meBody = new Mesh(mergeGeometries([plain(body), plain(pointer)]), new MeshBasicMaterial({ color: ME, vertexColors: true }));
     this.meBody.visible = false;
     this.scene.add(this.meBody);
-    if (options.instancing !== false) this.grow(1024);
   }
 
   /** Room for at least `count` avatars in the instanced mesh (doubling, so growth is rare). */
@@ -281,7 +274,7 @@ export class World3DRenderer implements WorldView {
     this.renderer.setSize(this.size.width, this.size.height, false);
   }
 
-  private lane(id: string): number {
+  protected lane(id: string): number {
     let lane = this.lanes.get(id);
     if (lane === undefined) {
       lane = laneOffset(id, PATH_WIDTH / 2);
@@ -290,7 +283,7 @@ export class World3DRenderer implements WorldView {
     return lane;
   }
 
-  private colour(sport: string | undefined): Color {
+  protected colour(sport: string | undefined): Color {
     const key = sport ?? "run";
     let colour = this.colours.get(key);
     if (!colour) {
@@ -334,8 +327,7 @@ export class World3DRenderer implements WorldView {
     }
     this.camera.position.set(e.x, e.y, e.z);
     this.camera.lookAt(e.tx, e.ty, e.tz);
-    if (this.options.instancing === false) this.drawPool(avatars);
-    else this.drawInstanced(avatars);
+    this.drawCrowd(avatars);
 
     this.meBody.visible = me !== null;
     if (me) {
@@ -357,10 +349,16 @@ export class World3DRenderer implements WorldView {
     if (this.meLabel) this.meLabel.visible = me !== null;
 
     this.renderer.render(this.scene, this.camera);
-    if (this.options.adaptive !== false && this.governor.frame(now) !== null) this.applyResolution();
+    this.adapt(now);
   }
 
-  private drawInstanced(avatars: DrawnAvatar[]): void {
+  /** Lowers (or raises) the resolution when frames are slow (or fast again). */
+  protected adapt(now: number): void {
+    if (this.governor.frame(now) !== null) this.applyResolution();
+  }
+
+  /** Everyone but the athlete: one instanced mesh, one draw call for the whole crowd. */
+  protected drawCrowd(avatars: DrawnAvatar[]): void {
     this.grow(avatars.length);
     const crowd = this.crowd!;
     const m = crowd.instanceMatrix.array as Float32Array;
@@ -411,35 +409,6 @@ export class World3DRenderer implements WorldView {
     crowd.instanceColor!.clearUpdateRanges();
     crowd.instanceColor!.addUpdateRange(0, n * 3);
     crowd.instanceColor!.needsUpdate = true;
-  }
-
-  /** The baseline: one mesh (one draw call) per avatar, positioned through the scene graph. */
-  private drawPool(avatars: DrawnAvatar[]): void {
-    let n = 0;
-    for (const a of avatars) {
-      if (a.highlighted) continue;
-      let mesh = this.pool[n];
-      if (!mesh) {
-        mesh = new Mesh(this.avatarGeometry, this.avatarMaterial);
-        mesh.scale.setScalar(AVATAR_SCALE);
-        this.pool.push(mesh);
-        this.scene.add(mesh);
-      }
-      const key = a.sport ?? "run";
-      let material = this.sportMaterials.get(key);
-      if (!material) {
-        material = new MeshBasicMaterial({ color: this.colour(key), vertexColors: true });
-        this.sportMaterials.set(key, material);
-      }
-      mesh.material = material;
-      const pose = poseAt(this.route, a.distance, this.lapLength);
-      const at = besides(pose, this.lane(a.id));
-      mesh.position.set(at.x, pose.y + 0.25, at.z);
-      mesh.rotation.y = pose.heading;
-      mesh.visible = true;
-      n++;
-    }
-    for (let i = n; i < this.pool.length; i++) this.pool[i].visible = false;
   }
 
   dispose(): void {

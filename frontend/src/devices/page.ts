@@ -1,17 +1,8 @@
-import { api, ApiError } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Session } from "../session";
+import { api, ApiError, type Schema } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import type { Session } from "../app/session";
 
-interface Token {
-  id: number;
-  name: string;
-  scope: string;
-  prefix: string;
-  created_at: string;
-  last_used_at: string | null;
-  revoked_at: string | null;
-  token?: string;
-}
+type Token = Schema<"AccessTokenOutput"> & { token?: string };
 
 function tokenRow(token: Token, session: Session): HTMLElement {
   const revoke = h("button", { type: "button", class: "secondary" }, "Revoke");
@@ -48,7 +39,7 @@ export const devicesPage = (session: Session) => async () => {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      const created = await api<Token>("tokens/", { method: "POST", body: { ...formValues(form), scope: "ingest" } });
+      const created = await api<Schema<"AccessTokenCreatedOutput">>("tokens/", { method: "POST", body: { ...formValues(form), scope: "ingest" } });
       showFormErrors(form, "");
       secret.replaceChildren(
         h("p", {}, `Token for ${created.name}, shown only now. Copy it into the bridge or phone:`),

@@ -1,9 +1,8 @@
-// The straightforward 2D renderer, kept only as the benchmark's baseline (`?renderer=naive`):
-// every frame redraws the whole route and profile, and every avatar with its own path, fill and
-// name. benchmarks/world_view.py measures the real renderers beside it in the same run.
+// The straightforward 2D renderer, the benchmark's baseline (`renderer=naive`): every frame
+// redraws the whole route and profile, and every avatar with its own path, fill and name.
 
-import type { DrawnAvatar, WorldView } from "./renderer";
-import { fitProjection, locate, type RoutePoint } from "./track";
+import type { DrawnAvatar, WorldView } from "../src/worlds/renderer";
+import { fitProjection, locate, type RoutePoint } from "../src/worlds/track";
 
 export class NaiveWorldRenderer implements WorldView {
   private width = 0;

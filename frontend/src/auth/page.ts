@@ -1,6 +1,6 @@
-import { api, ApiError, ensureCsrf } from "../api";
-import { field, formValues, h, showFormErrors } from "../dom";
-import type { Session } from "../session";
+import { api, ApiError, ensureCsrf } from "../app/api";
+import { field, formValues, h, showFormErrors } from "../app/dom";
+import type { Session } from "../app/session";
 
 function authForm(kind: "login" | "signup", session: Session): HTMLElement {
   const isSignup = kind === "signup";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { scoreFromApi } from "./workouts";
+import { scoreFromApi } from "./page";
 
 describe("scoreFromApi", () => {
   it("shows points and one sentence per metric of a scored workout", () => {
