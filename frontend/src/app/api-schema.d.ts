@@ -1395,6 +1395,36 @@ export interface components {
          * @enum {string}
          */
         AttendanceOutputStatusEnum: "started" | "completed";
+        AvatarOutput: {
+            id: number;
+            name: string;
+            sport: string;
+            /**
+             * Format: double
+             * @description Metres along the course.
+             */
+            d: number;
+            lap: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            /** Format: double */
+            ele: number;
+            /** Format: double */
+            grade: number;
+            /**
+             * Format: double
+             * @description Metres per second at t.
+             */
+            v: number;
+            /**
+             * Format: double
+             * @description UNIX time of the last sample applied.
+             */
+            t: number | null;
+            finished: boolean;
+        };
         /**
          * @description * `active` - Active
          *     * `finished` - Finished
@@ -1453,6 +1483,16 @@ export interface components {
          * @enum {string}
          */
         BookingOutputStatusEnum: "booked" | "waitlisted" | "cancelled";
+        BreathingOutput: {
+            /** Format: double */
+            inhale_s: number;
+            /** Format: double */
+            hold_s: number;
+            /** Format: double */
+            exhale_s: number;
+            /** Format: double */
+            hold_out_s: number;
+        };
         ChallengeInputRequest: {
             community_id?: number | null;
             title: string;
@@ -1595,6 +1635,17 @@ export interface components {
             progress: number;
             is_me: boolean;
         };
+        GroupRunDetailOutput: {
+            readonly id: number;
+            readonly world_id: number;
+            title: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description Start pen, e.g. 'A: 5:00/km'. */
+            pen?: string;
+            readonly participants: number;
+            results: components["schemas"]["GroupRunResultOutput"][];
+        };
         GroupRunInputRequest: {
             /** Format: int64 */
             world_id: number;
@@ -1613,6 +1664,15 @@ export interface components {
             /** @description Start pen, e.g. 'A: 5:00/km'. */
             pen?: string;
             readonly participants: number;
+        };
+        GroupRunResultOutput: {
+            /** @description null while still out there */
+            position: number | null;
+            name: string;
+            /** Format: double */
+            finish_time_s: number | null;
+            /** Format: double */
+            distance_m: number;
         };
         InstructorInputRequest: {
             user_id: number;
@@ -1710,6 +1770,12 @@ export interface components {
          * @enum {string}
          */
         LevelEnum: "all" | "beginner" | "intermediate" | "advanced";
+        LevelProgressOutput: {
+            xp: number;
+            level: number;
+            level_xp: number;
+            next_level_xp: number;
+        };
         LiveShareInputRequest: {
             sharing: boolean;
             /** @default false */
@@ -1801,6 +1867,13 @@ export interface components {
             /** Format: date */
             local_date: string;
             flags?: unknown;
+        };
+        PerformanceSeriesOutput: {
+            dates: string[];
+            load: number[];
+            fitness: number[];
+            fatigue: number[];
+            form: number[];
         };
         PostcardOutput: {
             readonly id: number;
@@ -1910,6 +1983,17 @@ export interface components {
             /** @description False when this batch was stored before. */
             stored: boolean;
         };
+        ScoreFlagOutput: {
+            code: string;
+            reason: string;
+        };
+        SegmentOutput: {
+            name: string;
+            duration_s: number;
+            cue: string;
+            target_zone: number | null;
+            breathing: components["schemas"]["BreathingOutput"] | null;
+        };
         SessionActionInputRequest: {
             action: components["schemas"]["ActionEnum"];
             index?: number;
@@ -1996,6 +2080,26 @@ export interface components {
             /** Format: double */
             finish_time_s?: number | null;
         };
+        SessionStateOutput: {
+            occurrence_id: number;
+            revision: number;
+            status: string;
+            segment_index: number;
+            segment_count: number;
+            segment: components["schemas"]["SegmentOutput"];
+            next_segment: string | null;
+            /** Format: double */
+            elapsed_s: number;
+            /** Format: double */
+            remaining_s: number;
+            /**
+             * Format: double
+             * @description UNIX seconds when elapsed_s was taken.
+             */
+            server_time: number;
+            /** @description In the answer to GET: whether the caller leads this class. */
+            is_instructor?: boolean;
+        };
         SignInInputRequest: {
             /** Format: email */
             email: string;
@@ -2070,6 +2174,30 @@ export interface components {
          */
         WorkoutOutputSourceEnum: "bridge" | "companion" | "file" | "class";
         /**
+         * @description Only ``workout_id`` and ``status`` until the workout is scored; features add keys of their
+         *     own (``class`` for a workout taken in a class).
+         */
+        WorkoutScoreOutput: {
+            workout_id: number;
+            /** @description pending, scored or unscorable */
+            status: string;
+            reason?: string;
+            reason_code?: string;
+            points?: number;
+            counts_for_leaderboards?: boolean;
+            flags?: components["schemas"]["ScoreFlagOutput"][];
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            scored_at?: string;
+            metrics?: {
+                [key: string]: unknown;
+            };
+            explanations?: {
+                [key: string]: string;
+            };
+        };
+        /**
          * @description * `run` - Run
          *     * `ride` - Ride
          *     * `walk` - Walk
@@ -2101,6 +2229,9 @@ export interface components {
          * @enum {string}
          */
         WorkoutStatusEnum: "active" | "finished";
+        WorldAvatarsOutput: {
+            avatars: components["schemas"]["AvatarOutput"][];
+        };
         WorldInputRequest: {
             /** @default  */
             name: string;
@@ -2131,6 +2262,18 @@ export interface components {
             };
             readonly landmarks: components["schemas"]["LandmarkOutput"][];
             readonly mine: boolean;
+        };
+        WorldRouteOutput: {
+            world_id: number;
+            /** Format: double */
+            distance_m: number;
+            laps: number;
+            has_elevation: boolean;
+            notes: string;
+            columns: string[];
+            /** @description One row per point, in the order of columns. */
+            points: number[][];
+            landmarks: components["schemas"]["LandmarkOutput"][];
         };
     };
     responses: never;
@@ -2942,9 +3085,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionStateOutput"];
                 };
             };
         };
@@ -2971,9 +3112,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionStateOutput"];
                 };
             };
         };
@@ -3371,7 +3510,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PerformanceSeriesOutput"];
                 };
             };
         };
@@ -3390,7 +3529,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LevelProgressOutput"];
                 };
             };
         };
@@ -3731,7 +3870,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["WorkoutScoreOutput"];
                 };
             };
         };
@@ -3843,9 +3982,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorldAvatarsOutput"];
                 };
             };
         };
@@ -3919,9 +4056,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorldRouteOutput"];
                 };
             };
         };
@@ -3986,9 +4121,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GroupRunDetailOutput"];
                 };
             };
         };
