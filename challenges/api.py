@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,6 +28,7 @@ from challenges.serializers import (
     LeaderboardQuery,
     MembershipOutput,
     PendingOutput,
+    PublicMemberOutput,
     RoleInput,
     StreakOutput,
     TeamEntryOutput,
@@ -35,7 +36,9 @@ from challenges.serializers import (
     TeamOutput,
 )
 from wellness.core.rest import Pagination
+from wellness.people.models import AccessorRole
 from wellness.people.permissions import request_user
+from wellness.people.services import health_data_access_record
 
 
 def _valid(serializer_class: Any, data: Any) -> dict[str, Any]:
@@ -110,13 +113,24 @@ class CommunityLeaveView(APIView):
 
 class MemberListView(APIView):
     @extend_schema(
-        request=None, responses=MembershipOutput(many=True), operation_id="communities_members_list"
+        request=None,
+        responses=PolymorphicProxySerializer(
+            component_name="CommunityMember",
+            serializers=[MembershipOutput, PublicMemberOutput],
+            resource_type_field_name=None,
+        ),
+        operation_id="communities_members_list",
+        description="Organizers see every membership with account ids and status; anyone else "
+        "sees the active members by public name and role only.",
     )
     def get(self, request: Request, community_id: int) -> Response:
         paginator = Pagination()
-        members = selectors.community_members(user=request_user(request), community_id=community_id)
+        members, organizer = selectors.community_members(
+            user=request_user(request), community_id=community_id
+        )
         page = paginator.paginate_queryset(members, request, view=self)
-        return paginator.get_paginated_response(MembershipOutput(page, many=True).data)
+        output = MembershipOutput if organizer else PublicMemberOutput
+        return paginator.get_paginated_response(output(page, many=True).data)
 
 
 class MemberApproveView(APIView):
@@ -257,10 +271,15 @@ class PendingListView(APIView):
     )
     def get(self, request: Request, challenge_id: int) -> Response:
         paginator = Pagination()
-        pending = selectors.pending_contributions(
-            user=request_user(request), challenge_id=challenge_id
+        user = request_user(request)
+        pending = selectors.pending_contributions(user=user, challenge_id=challenge_id)
+        page = paginator.paginate_queryset(pending, request, view=self) or []
+        health_data_access_record(
+            accessor=user,
+            role=AccessorRole.ORGANIZER,
+            why=f"reviewing flagged contributions to challenge {challenge_id}",
+            reads=selectors.contributions_read(page),
         )
-        page = paginator.paginate_queryset(pending, request, view=self)
         return paginator.get_paginated_response(PendingOutput(page, many=True).data)
 
 

@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 import io
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -78,9 +79,19 @@ def community_for_organizer(*, user: User, community_id: int) -> Community:
     return community
 
 
-def community_members(*, user: User, community_id: int) -> QuerySet[Membership]:
+def community_members(*, user: User, community_id: int) -> tuple[QuerySet[Membership], bool]:
+    """The roster and whether the viewer runs the community.
+
+    Organizers (who approve and manage) see every membership; anyone else sees the active members
+    only, and the API shows them public names alone (no account ids).
+    """
     community_visible(user=user, community_id=community_id)
-    return Membership.objects.filter(community_id=community_id).select_related("user__profile")
+    membership = active_membership(user=user, community_id=community_id)
+    organizer = membership is not None and membership.role in ORGANIZER_ROLES
+    members = Membership.objects.filter(community_id=community_id)
+    if not organizer:
+        members = members.filter(status=MembershipStatus.ACTIVE)
+    return members.select_related("user__profile").order_by("joined_at", "id"), organizer
 
 
 def challenges_listed(*, user: User) -> QuerySet[Challenge]:
@@ -104,10 +115,10 @@ def challenge_visible(*, user: User, challenge_id: int) -> Challenge:
 
 
 def challenge_is_organizer(*, user: User, challenge: Challenge) -> bool:
-    if challenge.created_by_id == user.pk:
-        return True
+    """From the current role, at each action: a community challenge's creator who was demoted or
+    left is no longer its organizer; a personal challenge's creator always is."""
     if challenge.community_id is None:
-        return False
+        return challenge.created_by_id == user.pk
     membership = active_membership(user=user, community_id=challenge.community_id)
     return membership is not None and membership.role in ORGANIZER_ROLES
 
@@ -144,6 +155,21 @@ def pending_contributions(*, user: User, challenge_id: int) -> QuerySet[Contribu
     return Contribution.objects.filter(
         participant__challenge_id=challenge_id, status=ContributionStatus.PENDING
     ).select_related("participant__user__profile")
+
+
+def contributions_read(contributions: Iterable[Contribution]) -> dict[int, str]:
+    """What an organizer reading these contributions sees of each person, for the access log."""
+    workouts: dict[int, list[str]] = {}
+    for contribution in contributions:
+        workouts.setdefault(contribution.participant.user_id, []).append(
+            str(contribution.workout_id)
+        )
+    return {
+        user_id: f"workout {', '.join(ids)} (amount and plausibility flags)"
+        if len(ids) == 1
+        else f"workouts {', '.join(ids)} (amounts and plausibility flags)"
+        for user_id, ids in workouts.items()
+    }
 
 
 # --- Leaderboards ------------------------------------------------------------------------------

@@ -40,6 +40,19 @@ class MembershipOutput(serializers.ModelSerializer[Membership]):
         return public_name(membership.user.profile)
 
 
+class PublicMemberOutput(serializers.ModelSerializer[Membership]):
+    """A member as anyone who does not run the community sees them: a public name and a role."""
+
+    name = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["name", "role", "joined_at"]
+
+    def get_name(self, membership: Membership) -> str:
+        return public_name(membership.user.profile)
+
+
 class RoleInput(serializers.Serializer[Any]):
     role = serializers.CharField()
 

@@ -2,8 +2,11 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from wellness.people.models import AccessToken, ConsentRecord, Profile, User
+from wellness.people.models import AccessorRole, AccessToken, ConsentRecord, Profile, User
+from wellness.people.services import account_remove, health_data_access_record
 
 if TYPE_CHECKING:
     # Typed for AbstractUser, which our User is not; it shows only the fields named below.
@@ -27,11 +30,31 @@ class UserAdmin(_UserAdmin):
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
 
+    # Deleting from the admin is an account deletion like the person's own, through the service.
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        account_remove(user=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            account_remove(user=user)
+
 
 @admin.register(Profile)
 class ProfileAdmin(_ProfileAdmin):
     list_display = ["display_name", "user", "time_zone"]
     search_fields = ["display_name", "user__email"]
+
+    # The change page shows physiology, which is health data: opening it is an audited read.
+    def get_object(self, request: HttpRequest, object_id: str, from_field: Any = None) -> Any:
+        profile = super().get_object(request, object_id, from_field)
+        if profile is not None and isinstance(request.user, User):
+            health_data_access_record(
+                accessor=request.user,
+                role=AccessorRole.ADMIN,
+                why="opened in the admin",
+                reads={profile.user_id: "profile physiology"},
+            )
+        return profile
 
 
 @admin.register(ConsentRecord)

@@ -2,6 +2,8 @@
 loading (app label, tables and migrations stay ``wellness``). Code imports them from their sub-package."""
 
 from wellness.people.models import (
+    AccessLogEntry,
+    AccessorRole,
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
@@ -24,7 +26,9 @@ from wellness.workouts.models import (
 )
 
 __all__ = [
+    "AccessLogEntry",
     "AccessToken",
+    "AccessorRole",
     "ConsentPurpose",
     "ConsentRecord",
     "IdempotencyKey",

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from wellness.core.errors import ValidationFailed
@@ -114,6 +115,10 @@ class WorldLandmarksView(APIView):
 
 
 class WorldInvitationsView(APIView):
+    # 204 whether or not the address has an account; the throttle stops trying addresses en masse.
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "invitations"
+
     @extend_schema(request=InvitationInput, responses={204: None})
     def post(self, request: Request, world_id: int) -> Response:
         data = InvitationInput(data=request.data)

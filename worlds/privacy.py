@@ -1,10 +1,14 @@
-"""The worlds part of a person's export, and erasure of their live avatar sessions."""
+"""The worlds part of a person's export, erasure of their sessions and journey progress, and what
+account deletion releases (their worlds that are journey stages)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from worlds.models import AvatarSession, JourneyProgress, Postcard
+from django.db import transaction
+from django.db.models import F, Sum
+
+from worlds.models import AvatarSession, JourneyAdvance, JourneyProgress, Postcard, World
 
 
 def export(user: Any) -> dict[str, Any]:
@@ -39,3 +43,33 @@ def export(user: Any) -> dict[str, Any]:
 
 def erase_sessions(user_id: int) -> None:
     AvatarSession.objects.filter(user_id=user_id).delete()
+
+
+def erase_journeys(user_id: int) -> None:
+    """Journey progress is derived from workouts: the person's own (with its ledger and postcards)
+    goes, and each community journey they advanced gives back their share. Idempotent."""
+    with transaction.atomic():
+        own = JourneyProgress.objects.filter(user_id=user_id)
+        workout_ids = list(
+            JourneyAdvance.objects.filter(progress__in=own).values_list("workout_id", flat=True)
+        )
+        shares = (
+            JourneyAdvance.objects.filter(
+                workout_id__in=workout_ids, progress__community_id__isnull=False
+            )
+            .values("progress_id")
+            .annotate(total=Sum("distance_m"))
+        )
+        for share in shares:
+            JourneyProgress.objects.filter(pk=share["progress_id"]).update(
+                distance_m=F("distance_m") - share["total"]
+            )
+        JourneyAdvance.objects.filter(
+            workout_id__in=workout_ids, progress__community_id__isnull=False
+        ).delete()
+        own.delete()
+
+
+def release_stage_worlds(user_id: int) -> None:
+    """A world that is a stage of a journey outlives its owner, detached; their others go."""
+    World.objects.filter(owner_id=user_id, journey_stages__isnull=False).update(owner=None)

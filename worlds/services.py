@@ -129,14 +129,12 @@ def landmark_add(
 
 
 def world_invite(*, owner: User, world_id: int, email: str) -> None:
+    """Let the person with this address see the private world, if there is one."""
     world = selectors.world_owned_by(user=owner, world_id=world_id)
     invitee = User.objects.filter(email=(email or "").strip().lower(), is_active=True).first()
-    if invitee is None:
-        raise ValidationFailed(
-            "No one with this email address uses Wellverse.",
-            fields={"email": ["No one with this email address uses Wellverse."]},
-        )
-    world.invitees.add(invitee)
+    # The same answer whether or not the address is registered: an invitation reveals no account.
+    if invitee is not None:
+        world.invitees.add(invitee)
 
 
 # --- Live avatar sessions ---------------------------------------------------------------------

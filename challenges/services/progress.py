@@ -20,7 +20,7 @@ from challenges.models import (
     Team,
 )
 from challenges.services.achievements import _badges_award, _personal_apply_many, _totals_add
-from wellness.core.errors import NotFound
+from wellness.core.errors import Forbidden, NotFound
 from wellness.people.models import ConsentPurpose, ConsentRecord, Profile, User
 from wellness.scoring.handoff import ScoredWorkout
 from wellness.scoring.pipeline import workout_score_accept
@@ -236,6 +236,8 @@ def contribution_review(
             .select_related("challenge")
             .get(pk=contribution.participant_id)
         )
+        if participant.user_id == user.pk:
+            raise Forbidden("You cannot review your own workout; another organizer can.")
         contribution.status = ContributionStatus.COUNTED if accept else ContributionStatus.REJECTED
         contribution.save(update_fields=["status"])
         if accept and contribution.amount and participant.status == ParticipantStatus.ACTIVE:

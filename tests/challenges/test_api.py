@@ -346,3 +346,64 @@ def test_goal_types_list_every_registered_goal_with_its_unit_and_parameters(
 
 def test_goal_types_need_a_signed_in_person(api_client: APIClient) -> None:
     assert api_client.get("/api/v1/challenges/goal-types/").status_code in (401, 403)
+
+
+def test_an_organizer_reviewing_pending_contributions_is_in_the_members_access_log(
+    client_for: ClientFor, user: User, consenting_user: User, private_setup: PrivateSetup
+) -> None:
+    _, c, contribution, _ = private_setup
+
+    listed = client_for(user).get(f"/api/v1/challenges/{c.pk}/pending/")
+    log = client_for(consenting_user).get("/api/v1/me/access-log/").json()["results"]
+
+    assert listed.json()["results"][0]["id"] == contribution.pk
+    assert [(e["accessor"], e["accessor_role"]) for e in log] == [
+        (user.profile.display_name, "organizer")
+    ]
+    assert log[0]["what"] == f"workout {contribution.workout_id} (amount and plausibility flags)"
+    assert log[0]["why"] == f"reviewing flagged contributions to challenge {c.pk}"
+    assert client_for(user).get("/api/v1/me/access-log/").json()["count"] == 0
+
+
+def test_a_refused_pending_review_reads_nothing_and_logs_nothing(
+    client_for: ClientFor, consenting_user: User, private_setup: PrivateSetup
+) -> None:
+    _, c, _, _ = private_setup
+    member_view = client_for(consenting_user).get(f"/api/v1/challenges/{c.pk}/pending/")
+
+    assert member_view.status_code == 403
+    assert client_for(consenting_user).get("/api/v1/me/access-log/").json()["count"] == 0
+
+
+def test_a_non_member_sees_active_members_by_public_name_only(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
+    club = CommunityFactory.create(user=user, join_policy="approval")
+    services.community_join(user=other_user, community_id=club.pk)
+    stranger = UserFactory.create()
+
+    seen = client_for(stranger).get(f"/api/v1/communities/{club.pk}/members/").json()
+    run = client_for(user).get(f"/api/v1/communities/{club.pk}/members/").json()
+
+    assert [set(m) for m in seen["results"]] == [{"name", "role", "joined_at"}]
+    assert seen["results"][0]["name"] == user.profile.display_name
+    assert "user_id" not in str(seen)
+    assert {(m["user_id"], m["status"]) for m in run["results"]} == {
+        (user.pk, "active"),
+        (other_user.pk, "pending"),
+    }
+
+
+def test_former_members_are_not_listed_to_members(
+    client_for: ClientFor, user: User, other_user: User, consenting_user: User
+) -> None:
+    club = CommunityFactory.create(user=user)
+    services.community_join(user=other_user, community_id=club.pk)
+    services.community_join(user=consenting_user, community_id=club.pk)
+    client_for(other_user).post(f"/api/v1/communities/{club.pk}/leave/")
+
+    seen = client_for(consenting_user).get(f"/api/v1/communities/{club.pk}/members/").json()
+
+    assert sorted(m["name"] for m in seen["results"]) == sorted(
+        [user.profile.display_name, consenting_user.profile.display_name]
+    )

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from rest_framework.throttling import ScopedRateThrottle
 
 from benchmarks._routes import straight_north
 from tests.factories import UserFactory, WorkoutFactory
@@ -476,3 +477,36 @@ def test_an_avatar_cannot_follow_a_workout_that_does_not_exist(
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert AvatarSession.objects.count() == 0
+
+
+def test_an_invitation_answers_the_same_whether_or_not_the_address_is_registered(
+    client_for: Any, user: User, other_user: User
+) -> None:
+    world = WorldFactory.create(owner=user, visibility="private")
+    client = client_for(user)
+    url = f"/api/v1/worlds/{world.pk}/invitations/"
+
+    known = client.post(url, {"email": other_user.email})
+    unknown = client.post(url, {"email": "nobody-here@example.test"})
+
+    assert (known.status_code, unknown.status_code) == (204, 204)
+    assert (known.content, unknown.content) == (b"", b"")
+    assert list(world.invitees.values_list("pk", flat=True)) == [other_user.pk]
+
+
+def test_invitations_are_throttled_per_person(
+    client_for: Any, user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # DRF reads the rates once at import, so the test sets them on the throttle class.
+    rates = {**ScopedRateThrottle.THROTTLE_RATES, "invitations": "3/hour"}
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", rates)
+    world = WorldFactory.create(owner=user, visibility="private")
+    client = client_for(user)
+
+    answers = [
+        client.post(f"/api/v1/worlds/{world.pk}/invitations/", {"email": f"p{n}@example.test"})
+        for n in range(4)
+    ]
+
+    assert [a.status_code for a in answers] == [204, 204, 204, 429]
+    assert answers[-1].json()["error"]["code"] == "throttled"

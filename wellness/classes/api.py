@@ -56,6 +56,8 @@ class ClassOutput(serializers.ModelSerializer[FitnessClass]):
         ]  # fmt: skip
 
     def get_instructor(self, obj: FitnessClass) -> str:
+        if obj.instructor is None:
+            return "Former instructor"
         return public_name(obj.instructor.user.profile)
 
 

@@ -17,6 +17,7 @@ class ClassesConfig(AppConfig):
         # Live heart rate shared with a class is relayed, never stored. The health data here are
         # the class metrics of attendances (time in zone, HRV); the workouts have their own eraser.
         privacy.register_health_data_eraser("classes", classes_privacy.attendances_erase)
+        privacy.register_account_releaser("classes", classes_privacy.account_release)
         contributions.register_mindful_minutes("classes", selectors.class_mindful_minutes)
         contributions.register_score_view_part("classes", selectors.workout_class_part)
         register_job(jobs.BOOKING_REMIND_JOB, tasks.booking_remind_task)

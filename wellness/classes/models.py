@@ -59,7 +59,11 @@ class Delivery(models.TextChoices):
 class FitnessClass(models.Model):
     """A class as published. ``segments`` is a validated list (see ``services.class_create``)."""
 
-    instructor = models.ForeignKey(Instructor, on_delete=models.CASCADE, related_name="classes")
+    # Deleting the instructor's account detaches their classes instead of deleting them: other
+    # people's bookings, attendances and history of those classes stay.
+    instructor = models.ForeignKey(
+        Instructor, on_delete=models.SET_NULL, null=True, related_name="classes"
+    )
     title = models.CharField(max_length=120)
     description = models.TextField(blank=True)
     kind = models.CharField(max_length=16, choices=ClassKind.choices)
@@ -172,7 +176,7 @@ class LiveShare(models.Model):
     """A participant's choice, per occurrence, to share live heart rate with the class.
 
     Without a row with ``sharing`` the person never appears in anyone else's view or message.
-    ``show_numbers`` additionally lets the class see their bpm; ``use_pseudonym`` hides their
+    ``show_numbers`` additionally lets the instructor (only) see their bpm; ``use_pseudonym`` hides their
     public name behind their pseudonym even if their profile is public.
     """
 

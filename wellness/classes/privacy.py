@@ -6,8 +6,15 @@ from typing import Any
 
 from django.db.models import Q
 
-from wellness.classes.models import Attendance, FitnessClass, LiveShare
+from wellness.classes.models import (
+    Attendance,
+    Booking,
+    BookingStatus,
+    FitnessClass,
+    LiveShare,
+)
 from wellness.classes.selectors import attendances_for, bookings_for
+from wellness.classes.services.booking import booking_cancel
 from wellness.people.models import User
 
 
@@ -59,3 +66,14 @@ def attendances_erase(user_id: int) -> None:
     That a class was taken stays, like a booking; the workouts go with the workouts' eraser.
     """
     Attendance.objects.filter(user_id=user_id).update(metrics={})
+
+
+def account_release(user_id: int) -> None:
+    """Account deletion: each place held is cancelled, which offers it to the waiting list; the
+    classes taught stay, detached from the instructor (``FitnessClass.instructor`` is set null)."""
+    user = User.objects.get(pk=user_id)
+    active = Booking.objects.filter(
+        user_id=user_id, status__in=(BookingStatus.BOOKED, BookingStatus.WAITLISTED)
+    ).values_list("pk", flat=True)
+    for booking_id in list(active):
+        booking_cancel(user=user, booking_id=booking_id)

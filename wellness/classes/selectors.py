@@ -24,7 +24,7 @@ from wellness.classes.models import (
 )
 from wellness.classes.plan import SegmentDict, class_meters, segments_from_json, session_clock
 from wellness.people.models import Profile, User
-from wellness.people.selectors import public_name
+from wellness.people.selectors import anonymous_name, public_name
 from wellness.scoring.models import ScoreStatus, StoredScore
 
 DEFAULT_MAX_HR = 190.0
@@ -153,9 +153,15 @@ def workout_class_part(*, workout_id: int) -> ClassScorePart | None:
     }
 
 
+def instructor_user_id(fitness_class: FitnessClass) -> int | None:
+    """Who teaches the class; None once the instructor's account is deleted (the class stays)."""
+    instructor = fitness_class.instructor
+    return None if instructor is None else instructor.user_id
+
+
 def can_join(*, user: User, occurrence: ClassOccurrence) -> bool:
     """The instructor, or someone with a confirmed place (not the waiting list)."""
-    if occurrence.fitness_class.instructor.user_id == user.pk:
+    if instructor_user_id(occurrence.fitness_class) == user.pk:
         return True
     return Booking.objects.filter(
         occurrence=occurrence, user=user, status=BookingStatus.BOOKED
@@ -175,7 +181,7 @@ def occurrence_for(*, user: User, occurrence_id: int) -> ClassOccurrence | None:
 
 
 def is_instructor_of(*, user: User, occurrence: ClassOccurrence) -> bool:
-    return bool(occurrence.fitness_class.instructor.user_id == user.pk)
+    return instructor_user_id(occurrence.fitness_class) == user.pk
 
 
 class SessionState(TypedDict):
@@ -227,51 +233,35 @@ def session_state(*, occurrence: ClassOccurrence, now: float | None = None) -> S
 
 def share_name(*, share: LiveShare, profile: Profile) -> str:
     if share.use_pseudonym:
-        return profile.pseudonym or f"Athlete {profile.user_id % 10_000:04d}"
+        return profile.pseudonym or anonymous_name(
+            user_id=profile.user_id, context=f"class-{share.occurrence_id}"
+        )
     return public_name(profile)
-
-
-class SharedReading(TypedDict):
-    name: str
-    hr: int
 
 
 class ClassMeters(TypedDict):
     sharers: int
     energy: int | None  # None below MIN_SHARERS_FOR_METERS
     calm: int | None
-    shown: list[SharedReading]  # only people who chose to show their numbers to the class
 
 
 def class_meters_now(*, occurrence_id: int) -> ClassMeters:
     """Class energy and calm meters from the fresh readings of people who share.
 
-    Returns ``{"sharers": n, "energy": int|None, "calm": int|None, "shown": [{"name","hr"}]}``:
-    the meters are None below ``MIN_SHARERS_FOR_METERS``; ``shown`` lists only people who chose to
-    show their numbers to the class.
+    Returns ``{"sharers": n, "energy": int|None, "calm": int|None}``, the meters None below
+    ``MIN_SHARERS_FOR_METERS``. Everyone receives them, so they name no one and carry no one's bpm:
+    a sharer's numbers go to the instructor alone, in the zone events.
     """
-    shares = list(
-        LiveShare.objects.filter(occurrence_id=occurrence_id, sharing=True).select_related(
-            "user__profile"
-        )
+    sharers = LiveShare.objects.filter(occurrence_id=occurrence_id, sharing=True).values_list(
+        "user_id", flat=True
     )
-    keys = {live_hr_key(occurrence_id, s.user_id): s for s in shares}
-    readings = cache.get_many(list(keys))
-    fresh = [(keys[k], v) for k, v in readings.items()]
-    meters = class_meters([(v["hr"], v["max_hr"]) for _, v in fresh])
+    readings = cache.get_many([live_hr_key(occurrence_id, user_id) for user_id in sharers])
+    meters = class_meters([(v["hr"], v["max_hr"]) for v in readings.values()])
     enough = meters.sharers >= MIN_SHARERS_FOR_METERS
     return {
         "sharers": meters.sharers,
         "energy": meters.energy if enough else None,
         "calm": meters.calm if enough else None,
-        "shown": sorted(
-            (
-                {"name": share_name(share=s, profile=s.user.profile), "hr": round(v["hr"])}
-                for s, v in fresh
-                if s.show_numbers
-            ),
-            key=lambda item: str(item["name"]),
-        ),
     }
 
 

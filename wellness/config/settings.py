@@ -210,6 +210,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "wellness.core.rest.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "auth": env.str("WELLVERSE_THROTTLE_AUTH", default="10/minute"),
+        "invitations": env.str("WELLVERSE_THROTTLE_INVITATIONS", default="30/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
@@ -284,6 +285,10 @@ WELLVERSE_INGEST_MESSAGE_BURST: int = env.int("WELLVERSE_INGEST_MESSAGE_BURST", 
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
+# An access-log entry written on its own commits without waiting for the WAL flush unless true.
+WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT: bool = env.bool(
+    "WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT", default=False
+)
 
 # --- Activity files, leaderboards, worlds ---------------------------------------------------------
 WELLVERSE_IMPORT_MAX_BYTES: int = env.int("WELLVERSE_IMPORT_MAX_BYTES", default=32 * 1024 * 1024)

@@ -12,9 +12,11 @@ from typing import Any
 
 Exporter = Callable[[Any], Any]
 Eraser = Callable[[int], None]
+Releaser = Callable[[int], None]
 
 _exporters: dict[str, Exporter] = {}
 _erasers: dict[str, Eraser] = {}
+_releasers: dict[str, Releaser] = {}
 
 
 def register_exporter(section: str, exporter: Exporter) -> None:
@@ -33,3 +35,16 @@ def exporters() -> dict[str, Exporter]:
 
 def health_data_erasers() -> dict[str, Eraser]:
     return dict(_erasers)
+
+
+def register_account_releaser(name: str, releaser: Releaser) -> None:
+    """``releaser(user_id)`` runs in account deletion before the account's rows cascade away.
+
+    It gives back what the person holds in things other people share (a class place, a world
+    that is a journey's stage), so their deletion neither fails nor takes others' data with it.
+    """
+    _releasers[name] = releaser
+
+
+def account_releasers() -> dict[str, Releaser]:
+    return dict(_releasers)

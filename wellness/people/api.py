@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import authenticate, login, logout
+from django.db.models import QuerySet
 from django.middleware.csrf import get_token
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.generics import ListAPIView
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,9 +19,10 @@ from rest_framework.views import APIView
 
 from wellness.core.errors import DomainError, NotFound
 from wellness.core.rest import Pagination
-from wellness.people.models import AccessToken, TokenScope, User
+from wellness.people.models import AccessLogEntry, AccessToken, TokenScope, User
 from wellness.people.permissions import request_user
 from wellness.people.selectors import (
+    access_log_for,
     access_tokens_for,
     consent_history,
     health_consent_active,
@@ -27,6 +30,7 @@ from wellness.people.selectors import (
     user_export,
 )
 from wellness.people.serializers import (
+    AccessLogEntryOutput,
     AccessTokenCreatedOutput,
     AccessTokenInput,
     AccessTokenOutput,
@@ -167,6 +171,23 @@ class ExportView(APIView):
         response = Response(user_export(user=request_user(request)))
         response["Content-Disposition"] = 'attachment; filename="wellverse-export.json"'
         return response
+
+
+class AccessLogView(ListAPIView[AccessLogEntry]):
+    """A generic list view so the schema documents the paginated envelope."""
+
+    serializer_class = AccessLogEntryOutput
+    pagination_class = Pagination
+
+    def get_queryset(self) -> QuerySet[AccessLogEntry]:
+        return access_log_for(user=request_user(self.request))
+
+    @extend_schema(
+        summary="Who else read your health data: who, what, when and why, newest first.",
+        operation_id="me_access_log_list",
+    )
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
 
 
 class HealthConsentView(APIView):

@@ -166,3 +166,38 @@ class AccessToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class AccessorRole(models.TextChoices):
+    ORGANIZER = "organizer", "Challenge organizer"
+    INSTRUCTOR = "instructor", "Class instructor"
+    ADMIN = "admin", "Administrator"
+    CLINICIAN = "clinician", "Clinician"
+
+
+class AccessLogEntry(models.Model):
+    """One read of a person's health data by someone else: who, whose, what, when and why.
+
+    Append-only: the app only inserts, and on PostgreSQL a trigger refuses UPDATE and DELETE (a
+    DELETE passes only inside account deletion, see ``ACCESS_LOG_PURGE_SETTING``). The reader is
+    kept by id and name, not a foreign key, so deleting the reader's account changes no row.
+    """
+
+    subject = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    accessor_id = models.BigIntegerField()
+    accessor_name = models.CharField(max_length=80)
+    accessor_role = models.CharField(max_length=16, choices=AccessorRole.choices)
+    what = models.CharField(max_length=200)
+    why = models.CharField(max_length=200)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "-at", "-id"], name="wellness_access_log_subj")]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.accessor_name} read {self.what} of {self.subject_id} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# The transaction-local PostgreSQL setting under which the trigger lets access-log rows be deleted.
+ACCESS_LOG_PURGE_SETTING = "wellness.access_log_purge"

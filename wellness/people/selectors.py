@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Any
 
+from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from wellness.core import privacy
 from wellness.people.models import (
+    AccessLogEntry,
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
@@ -50,6 +54,11 @@ def consent_history(*, user: User) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(user=user).order_by("-recorded_at", "-id")
 
 
+def access_log_for(*, user: User) -> QuerySet[AccessLogEntry]:
+    """Every read of this person's health data by someone else, newest first."""
+    return AccessLogEntry.objects.filter(subject=user).order_by("-at", "-id")
+
+
 def profile_of(*, user: User) -> Profile:
     """Fresh from the database: a cached ``user.profile`` may predate a change in this request."""
     return Profile.objects.select_related("user").get(user=user)
@@ -58,8 +67,18 @@ def profile_of(*, user: User) -> Profile:
 def public_name(profile: Profile) -> str:
     """The name other people see: the display name, or the pseudonym of a private athlete."""
     if profile.visibility == Visibility.PRIVATE:
-        return profile.pseudonym or f"Athlete {profile.user_id % 10_000:04d}"
+        return profile.pseudonym or anonymous_name(user_id=profile.user_id)
     return profile.display_name
+
+
+def anonymous_name(*, user_id: int, context: str = "") -> str:
+    """A stable stand-in for someone without a pseudonym that reveals nothing (not the account id).
+
+    ``context`` (a class occurrence, say) makes the name unlinkable to the same person elsewhere.
+    """
+    key = settings.SECRET_KEY.encode()
+    digest = hmac.new(key, f"anonymous-name:{context}:{user_id}".encode(), hashlib.sha256)
+    return f"Athlete {int(digest.hexdigest()[:8], 16) % 10_000:04d}"
 
 
 def profile_age_years(profile: Profile) -> int | None:
@@ -141,6 +160,16 @@ def user_export(*, user: User) -> dict[str, Any]:
                 "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
             }
             for t in access_tokens_for(user=user)
+        ],
+        "access_log": [
+            {
+                "accessor": e.accessor_name,
+                "accessor_role": e.accessor_role,
+                "what": e.what,
+                "why": e.why,
+                "at": e.at.isoformat(),
+            }
+            for e in access_log_for(user=user)
         ],
     }
     for section, exporter in privacy.exporters().items():

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wellness.people.models import (
+    AccessLogEntry,
     AccessToken,
     ConsentRecord,
     Profile,
@@ -127,6 +128,15 @@ class ConsentRecordOutput(serializers.ModelSerializer[ConsentRecord]):
     class Meta:
         model = ConsentRecord
         fields = ["purpose", "granted", "policy_version", "recorded_at"]
+
+
+class AccessLogEntryOutput(serializers.ModelSerializer[AccessLogEntry]):
+    accessor = serializers.CharField(source="accessor_name")
+
+    class Meta:
+        model = AccessLogEntry
+        fields = ["id", "accessor", "accessor_role", "what", "why", "at"]
+        read_only_fields = fields
 
 
 class ConsentStatusOutput(serializers.Serializer[Any]):

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from wellness.core import privacy
 from wellness.core.errors import (
     ConsentRequired,
     NotFound,
@@ -22,7 +25,11 @@ from wellness.core.transactions import (
     broadcast_on_commit,
     enqueue_on_commit,
 )
+from wellness.people.erasure import health_data_erase
 from wellness.people.models import (
+    ACCESS_LOG_PURGE_SETTING,
+    AccessLogEntry,
+    AccessorRole,
     AccessToken,
     ConsentPurpose,
     ConsentRecord,
@@ -31,7 +38,12 @@ from wellness.people.models import (
     User,
     Visibility,
 )
-from wellness.people.selectors import consent_current, health_consent_active
+from wellness.people.selectors import (
+    anonymous_name,
+    consent_current,
+    health_consent_active,
+    public_name,
+)
 from wellness.people.tasks import health_data_erase_task
 from wellness.people.tokens import token_generate
 
@@ -194,14 +206,108 @@ def access_token_touch(*, token: AccessToken) -> None:
 
 
 def account_delete(*, user: User, password: str) -> None:
-    """Delete the account and, through cascades, everything it owns."""
+    """Delete the account, confirmed by the person's password (see :func:`account_remove`)."""
     if not user.check_password(password or ""):
         raise ValidationFailed(
             "Confirm with your current password to delete your account.",
             fields={"password": ["The password is not correct."]},
         )
+    account_remove(user=user)
+
+
+def account_remove(*, user: User) -> None:
+    """Delete the account and everything it owns, its access log included.
+
+    Health data is erased first app by app (what cascades cannot reach: a community journey's
+    share), then each app releases what the person holds in shared things, then cascades delete.
+    """
     token_ids = list(user.access_tokens.values_list("pk", flat=True))
     with transaction.atomic():
         if token_ids:
             broadcast_on_commit(REVOCATIONS_GROUP, revocation_message(token_ids))
+        health_data_erase(user_id=user.pk)
+        for releaser in privacy.account_releasers().values():
+            releaser(user.pk)
+        _access_log_purge_allow()
         user.delete()
+
+
+def _access_log_purge_allow() -> None:
+    """Let this transaction delete access-log rows, which the PostgreSQL trigger otherwise refuses."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [ACCESS_LOG_PURGE_SETTING])
+
+
+# One round trip: every entry of a read, the reader's public name (the rule of ``public_name``,
+# which the tests hold the two to) and the commit mode of this statement's own transaction.
+_ACCESS_LOG_INSERT_SQL = f"""
+INSERT INTO {AccessLogEntry._meta.db_table}
+    (subject_id, accessor_id, accessor_name, accessor_role, what, why, at)
+SELECT t.subject_id, %(accessor_id)s, left(COALESCE(reader.name, 'Account ' || %(accessor_id)s), 80),
+       %(role)s, t.what, %(why)s, %(at)s
+FROM unnest(%(subjects)s::bigint[], %(whats)s::text[]) AS t(subject_id, what)
+LEFT JOIN (
+    SELECT CASE WHEN p.visibility = %(private)s
+                THEN COALESCE(NULLIF(p.pseudonym, ''), %(anonymous)s)
+                ELSE p.display_name END AS name
+    FROM {Profile._meta.db_table} p WHERE p.user_id = %(accessor_id)s
+) AS reader ON true
+CROSS JOIN (
+    SELECT set_config(
+        'synchronous_commit', COALESCE(%(commit)s, current_setting('synchronous_commit')), true
+    )
+) AS commit_mode
+"""
+
+
+def health_data_access_record(
+    *, accessor: User, role: AccessorRole, why: str, reads: Mapping[int, str]
+) -> int:
+    """Record that ``accessor`` read health data: ``reads`` maps each person's id to what was read.
+
+    The one path every read of someone else's health data takes. Reads of one's own data are not
+    recorded. Returns how many entries were written.
+    """
+    subjects = {int(pk): what for pk, what in reads.items() if int(pk) != accessor.pk}
+    if not subjects:
+        return 0
+    now = timezone.now()
+    ordered = sorted(subjects.items())
+    if connection.vendor == "postgresql":
+        # Outside a transaction of the caller's, the entry's own commit need not wait for the WAL
+        # flush (README: WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT); inside one, the caller's commit rules.
+        asynchronous = (
+            not connection.in_atomic_block and not settings.WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _ACCESS_LOG_INSERT_SQL,
+                {
+                    "accessor_id": accessor.pk,
+                    "anonymous": anonymous_name(user_id=accessor.pk),
+                    "private": Visibility.PRIVATE.value,
+                    "role": role,
+                    "why": why[:200],
+                    "at": now,
+                    "subjects": [pk for pk, _ in ordered],
+                    "whats": [what[:200] for _, what in ordered],
+                    "commit": "off" if asynchronous else None,
+                },
+            )
+    else:
+        profile = Profile.objects.filter(user_id=accessor.pk).first()
+        name = public_name(profile) if profile is not None else f"Account {accessor.pk}"
+        AccessLogEntry.objects.bulk_create(
+            AccessLogEntry(
+                subject_id=pk,
+                accessor_id=accessor.pk,
+                accessor_name=name[:80],
+                accessor_role=role,
+                what=what[:200],
+                why=why[:200],
+                at=now,
+            )
+            for pk, what in ordered
+        )
+    return len(subjects)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("auth/token/", api.TokenSignInView.as_view(), name="auth-token"),
     path("me/", api.MeView.as_view(), name="me"),
     path("me/export/", api.ExportView.as_view(), name="me-export"),
+    path("me/access-log/", api.AccessLogView.as_view(), name="me-access-log"),
     path("consent/health-data/", api.HealthConsentView.as_view(), name="consent-health-data"),
     path("tokens/", api.TokenListView.as_view(), name="token-list"),
     path("tokens/<dbid:token_id>/", api.TokenDetailView.as_view(), name="token-detail"),

@@ -36,6 +36,7 @@ from wellness.scoring.rules import (
     MODERATE_MET,
     MOVING_SPEED_MPS,
     RESTING_HR_DEFAULT,
+    SAMPLELESS_MAX_S,
     WEIGHT_DEFAULT_KG,
 )
 from wellness.workouts.sports import SPORTS
@@ -119,7 +120,7 @@ def _score_arrays(
         return _score_without_samples(rr, athlete, sport, indoor, elapsed_s)
     flags: list[Flag] = []
     data = _in_time_order(data, flags)
-    timing = _timing(data[0], elapsed_s, now, flags)
+    timing = _timing(data[0], now, flags)
     movement = _movement(data, timing, sport, flags)
     tables = heart_tables(athlete)
     heart = _heart_rate(data[1], timing.hold, tables, flags)
@@ -221,7 +222,7 @@ class _Timing:
     duration_s: float
 
 
-def _timing(t: Array, elapsed_s: float | None, now: float | None, flags: list[Flag]) -> _Timing:
+def _timing(t: Array, now: float | None, flags: list[Flag]) -> _Timing:
     n = t.size
     step = t[1:] - t[:-1]
     hold = np.empty(n)
@@ -234,7 +235,7 @@ def _timing(t: Array, elapsed_s: float | None, now: float | None, flags: list[Fl
         step=step,
         hold=hold,
         recorded_s=float(sum_(hold)),
-        duration_s=max(span_s, elapsed_s) if elapsed_s is not None else span_s,
+        duration_s=span_s,  # the samples, not the client's start and end, say how long it was
     )
 
 
@@ -444,10 +445,11 @@ def _effort(
 def _score_without_samples(
     rr: Array | Sequence[float] | None, athlete: Athlete, sport: str, indoor: bool, elapsed_s: float
 ) -> WorkoutScore:
-    """A workout with a start and end but no samples: the sport's MET value over its duration."""
+    """A workout with a start and end but no samples: the sport's MET value over its duration, for
+    at most SAMPLELESS_MAX_S."""
     met = MET_RIDE_INDOOR if sport == "ride" and indoor else MET_TABLE[sport]
     weight = athlete.weight_kg if athlete.weight_kg else WEIGHT_DEFAULT_KG
-    minutes = elapsed_s / 60.0
+    minutes = min(elapsed_s, SAMPLELESS_MAX_S) / 60.0
     met_minutes = (met - 1.0) * minutes
     points = round(met_minutes)
     rmssd, sdnn, beats, artefacts = hrv(rr)

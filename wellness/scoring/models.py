@@ -27,7 +27,7 @@ class StoredScore(models.Model):
     status = models.CharField(max_length=10, choices=ScoreStatus.choices)
     metrics = models.JSONField(default=dict)  # WorkoutScore.as_dict() without the explanations
     flags = models.JSONField(default=list)  # [{"code", "reason"}]
-    points = models.PositiveIntegerField(default=0)
+    points = models.PositiveBigIntegerField(default=0)
     training_load = models.FloatField(default=0.0)
     counts_for_leaderboards = models.BooleanField(default=False)
     reason = models.TextField(blank=True)  # why an unscorable workout could not be scored
@@ -48,7 +48,7 @@ class Progress(models.Model):
     user = models.OneToOneField(
         User, on_delete=models.CASCADE, primary_key=True, related_name="progress"
     )
-    xp = models.PositiveIntegerField(default=0)
+    xp = models.PositiveBigIntegerField(default=0)
     level = models.PositiveIntegerField(default=1)
 
     def __str__(self) -> str:

@@ -26,6 +26,7 @@ from wellness.core.transactions import (
 from wellness.people.models import (
     User,
 )
+from wellness.people.selectors import health_consent_active_many
 from wellness.scoring import contributions, engine, handoff, levels
 from wellness.scoring.athletes import athlete_from
 from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
@@ -189,6 +190,10 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             .order_by("pk")
             .values_list(*_LOCKED_FIELDS)
         ]
+        # Consent withdrawn stops all processing: the workout stays stored, unscored, with no XP,
+        # and a score it had before the withdrawal is left as it was (not re-scored).
+        consenting = health_consent_active_many(sorted({w.user_id for w in workouts}))
+        workouts = [w for w in workouts if consenting[w.user_id]]
         # Each saved series is scored as it arrives, then those without one (recorded live and
         # not yet saved, or changed since) are merged from their batches.
         by_pk = {w.pk: w for w in workouts}
@@ -361,7 +366,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
         Progress,
         key="user_id",
         fields=("xp", "level"),
-        sql_type="INTEGER",
+        sql_type="BIGINT",
         rows=[(row.user_id, row.xp, row.level) for row in rows],
     )
     broadcast_many_on_commit(level_ups)

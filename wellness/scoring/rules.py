@@ -50,3 +50,5 @@ GAP_FLAG_S = 900.0
 MAX_DURATION_S = 24 * 3600.0
 EARLIEST_T = 946684800.0  # 2000-01-01: earlier means the device clock was never set
 FUTURE_TOLERANCE_S = 300.0
+# A workout without samples is scored for at most this long of its sport's typical effort.
+SAMPLELESS_MAX_S = 3 * 3600.0

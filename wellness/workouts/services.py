@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from wellness.core.errors import (
@@ -42,9 +43,13 @@ from wellness.workouts.samples import (
     pack_samples,
 )
 from wellness.workouts.selectors import SERIES_FIELDS, workout_series
+from wellness.workouts.sports import MAX_DURATION_H
 
 MAX_DEVICE_ID_LENGTH = 64
 MAX_SEQ = 2**31 - 1
+# Workouts start and end after this, and at most a device's clock skew in the future.
+EARLIEST_WORKOUT = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+CLOCK_SKEW = dt.timedelta(minutes=5)
 
 
 def _require_consent(user: User) -> None:
@@ -62,10 +67,36 @@ def _validate_workout_fields(
         errors["source"] = [f"Source must be one of {', '.join(WorkoutSource.values)}."]
     if started_at.tzinfo is None:
         errors["started_at"] = ["The start time needs a time zone (UTC)."]
-    if ended_at is not None and ended_at < started_at:
-        errors["ended_at"] = ["A workout cannot end before it starts."]
+    elif (problem := _implausible_time(started_at)) is not None:
+        errors["started_at"] = [f"The start {problem}."]
+    if ended_at is not None and ended_at.tzinfo is not None and started_at.tzinfo is not None:
+        errors.update(_end_problems(sport=sport, started_at=started_at, ended_at=ended_at))
     if errors:
         raise ValidationFailed("The workout is not valid.", fields=errors)
+
+
+def _implausible_time(moment: dt.datetime) -> str | None:
+    """Why a workout's start or end cannot be true, if it cannot."""
+    if moment < EARLIEST_WORKOUT:
+        return f"lies before {EARLIEST_WORKOUT.year}: the device's clock was not set"
+    if moment > timezone.now() + CLOCK_SKEW:
+        return "lies in the future: check the device's clock"
+    return None
+
+
+def _end_problems(
+    *, sport: str, started_at: dt.datetime, ended_at: dt.datetime
+) -> dict[str, list[str]]:
+    if ended_at < started_at:
+        return {"ended_at": ["A workout cannot end before it starts."]}
+    if (problem := _implausible_time(ended_at)) is not None:
+        return {"ended_at": [f"The end {problem}."]}
+    longest = MAX_DURATION_H.get(sport, MAX_DURATION_H["other"])
+    if ended_at - started_at > dt.timedelta(hours=longest):
+        return {
+            "ended_at": [f"A {sport} workout lasts at most {longest} hours; split a longer one."]
+        }
+    return {}
 
 
 def workout_start(
@@ -510,18 +541,36 @@ def workout_finish(
             raise NotFound("No such workout.")
         if workout.status == WorkoutStatus.FINISHED:
             return workout
-        end = ended_at or timezone.now()
+        end = ended_at or _implicit_end(workout)
         if end < workout.started_at:
             raise ValidationFailed(
                 "A workout cannot end before it starts.",
                 fields={"ended_at": ["Before the start of the workout."]},
             )
+        if problems := _end_problems(
+            sport=workout.sport, started_at=workout.started_at, ended_at=end
+        ):
+            raise ValidationFailed("The workout cannot end then.", fields=problems)
         workout.ended_at = end
         workout.status = WorkoutStatus.FINISHED
         workout.save(update_fields=["ended_at", "status"])
         workout_series_save(workout_id=workout.pk)
         workouts_scoring_queue(workout_ids=[workout.pk])
     return workout
+
+
+def _implicit_end(workout: Workout) -> dt.datetime:
+    """Now, for a workout finished without an end time, unless it has run longer than its sport
+    allows (a recording left open): then its last sample, or without samples its longest length."""
+    now = timezone.now()
+    longest = dt.timedelta(hours=MAX_DURATION_H.get(workout.sport, MAX_DURATION_H["other"]))
+    if now - workout.started_at <= longest:
+        return now
+    last = SampleBatch.objects.filter(workout_id=workout.pk).aggregate(t=Max("t_last"))["t"]
+    if last is not None:
+        last_sample = dt.datetime.fromtimestamp(last, tz=dt.UTC)
+        return max(workout.started_at, min(last_sample, workout.started_at + longest))
+    return workout.started_at + longest
 
 
 def workout_series_save(*, workout_id: int) -> None:

@@ -645,6 +645,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
+        /** @description Organizers see every membership with account ids and status; anyone else sees the active members by public name and role only. */
         get: operations["communities_members_list"];
         put?: never;
         post?: never;
@@ -717,6 +718,26 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["me_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/me/access-log/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Who else read your health data: who, what, when and why, newest first.
+         * @description A generic list view so the schema documents the paginated envelope.
+         */
+        get: operations["me_access_log_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/me/export/": {
@@ -1292,6 +1313,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AccessLogEntryOutput: {
+            readonly id: number;
+            accessor: string;
+            readonly accessor_role: components["schemas"]["AccessorRoleEnum"];
+            readonly what: string;
+            readonly why: string;
+            /** Format: date-time */
+            readonly at: string;
+        };
         AccessTokenCreatedOutput: {
             readonly id: number;
             name: string;
@@ -1331,6 +1361,14 @@ export interface components {
             /** Format: date-time */
             revoked_at?: string | null;
         };
+        /**
+         * @description * `organizer` - Challenge organizer
+         *     * `instructor` - Class instructor
+         *     * `admin` - Administrator
+         *     * `clinician` - Clinician
+         * @enum {string}
+         */
+        AccessorRoleEnum: "organizer" | "instructor" | "admin" | "clinician";
         /**
          * @description * `start` - start
          *     * `pause` - pause
@@ -1584,6 +1622,7 @@ export interface components {
             /** @default open */
             join_policy: string;
         };
+        CommunityMember: components["schemas"]["MembershipOutput"] | components["schemas"]["PublicMemberOutput"];
         CommunityOutput: {
             readonly id: number;
             name: string;
@@ -1841,6 +1880,21 @@ export interface components {
          * @enum {string}
          */
         OccurrenceOutputStatusEnum: "scheduled" | "running" | "paused" | "ended";
+        PaginatedAccessLogEntryOutputList: {
+            /** @example 123 */
+            count: number;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=4
+             */
+            next?: string | null;
+            /**
+             * Format: uri
+             * @example http://api.example.org/accounts/?page=2
+             */
+            previous?: string | null;
+            results: components["schemas"]["AccessLogEntryOutput"][];
+        };
         PatchedProfileInputRequest: {
             display_name?: string;
             birth_year?: number | null;
@@ -1946,6 +2000,13 @@ export interface components {
          * @enum {string}
          */
         ProfileOutputVisibilityEnum: "public" | "private";
+        /** @description A member as anyone who does not run the community sees them: a public name and a role. */
+        PublicMemberOutput: {
+            readonly name: string;
+            role?: components["schemas"]["RoleEnum"];
+            /** Format: date-time */
+            joined_at?: string;
+        };
         /**
          * @description * `health_data` - Processing of health data (GDPR Art. 9(2)(a))
          * @enum {string}
@@ -3314,7 +3375,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["MembershipOutput"][];
+                    "application/json": components["schemas"]["CommunityMember"];
                 };
             };
         };
@@ -3471,6 +3532,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProfileOutput"];
+                };
+            };
+        };
+    };
+    me_access_log_list: {
+        parameters: {
+            query?: {
+                /** @description A page number within the paginated result set. */
+                page?: number;
+                /** @description Number of results to return per page. */
+                page_size?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PaginatedAccessLogEntryOutputList"];
                 };
             };
         };

@@ -137,8 +137,8 @@ export const classLivePage = (session: Session) => async (params: Record<string,
       const message = JSON.parse(String(event.data));
       if (message.type === "state") show(message.state as SessionState);
       else if (message.type === "meters") {
-        const m = message.meters as { sharers: number; energy: number | null; calm: number | null; shown: { name: string; hr: number }[] };
-        meters.textContent = m.energy === null ? `${m.sharers} sharing heart rate.` : `Class energy ${m.energy} %, calm ${m.calm} % (${m.sharers} sharing).` + m.shown.map((s) => ` ${s.name}: ${s.hr} bpm.`).join("");
+        const m = message.meters as { sharers: number; energy: number | null; calm: number | null };
+        meters.textContent = m.energy === null ? `${m.sharers} sharing heart rate.` : `Class energy ${m.energy} %, calm ${m.calm} % (${m.sharers} sharing).`;
       } else if (message.type === "zone") {
         zones.set(message.sharer.id, message.sharer);
         zoneList.replaceChildren(...[...zones.values()].map((s) => h("li", {}, `${s.name}: zone ${s.zone}${s.hr ? ` (${s.hr} bpm)` : ""}`)));

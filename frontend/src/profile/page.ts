@@ -1,4 +1,4 @@
-import { api, ApiError } from "../app/api";
+import { api, ApiError, type Schema } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
 import type { Profile, Session } from "../app/session";
 
@@ -106,6 +106,30 @@ function profileForm(profile: Profile, session: Session): HTMLFormElement {
   return form;
 }
 
+type AccessLogEntry = Schema<"AccessLogEntryOutput">;
+
+/** One line of the access log: "Ana (challenge organizer) read workout 12 on 7 Dec, 14:02 – why". */
+export function accessLogLine(entry: AccessLogEntry, locale?: string): string {
+  const when = new Date(entry.at).toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+  const role = entry.accessor_role.replace(/_/g, " ");
+  return `${entry.accessor} (${role}) read your ${entry.what} on ${when}: ${entry.why}.`;
+}
+
+async function accessLogSection(): Promise<HTMLElement> {
+  const page = await api<Schema<"PaginatedAccessLogEntryOutputList">>("me/access-log/");
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "access-log-title" },
+    h("h2", { id: "access-log-title" }, "Who read your health data"),
+    page.results.length === 0
+      ? h("p", {}, "No one else has read your health data.")
+      : h("ul", { class: "access-log" }, ...page.results.map((entry) => h("li", {}, accessLogLine(entry)))),
+    page.count > page.results.length
+      ? h("p", { class: "hint" }, `The ${page.results.length} most recent of ${page.count}; the export has them all.`)
+      : null,
+  );
+}
+
 export const profilePage = (session: Session) => async () => {
   const profile = await session.refresh();
   if (!profile) {
@@ -118,6 +142,7 @@ export const profilePage = (session: Session) => async () => {
     h("h1", {}, "Profile and privacy"),
     consentSection(session),
     h("section", { class: "card" }, profileForm(profile, session)),
+    await accessLogSection(),
     h(
       "section",
       { class: "card" },

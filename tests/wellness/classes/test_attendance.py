@@ -35,8 +35,9 @@ from worlds.models import JourneyAdvance
 
 pytestmark = pytest.mark.django_db
 
-# Half an hour ago, to the second: the session is driven with explicit times from here.
-T0 = timezone.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+# Six hours ago, to the second: the sessions are driven with explicit times from here, all of
+# them already past (a workout may not start in the future).
+T0 = timezone.now().replace(microsecond=0) - dt.timedelta(hours=6)
 CLASS_S = 660  # the test classes' segments: 120 + 240 + 300 seconds
 
 

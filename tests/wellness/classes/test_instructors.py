@@ -173,3 +173,12 @@ def test_an_unknown_community_is_a_404(client_for: Any, organizer: User, other_u
 
     assert response.status_code == 404
     assert not Instructor.objects.exists()
+
+
+def test_an_organizer_cannot_grant_the_instructor_role_to_themselves(
+    client_for: Any, organizer: User, community: Community
+) -> None:
+    response = grant(client_for(organizer), organizer, community)
+
+    assert response.status_code == 403
+    assert not Instructor.objects.filter(user=organizer).exists()

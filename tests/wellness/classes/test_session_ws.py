@@ -14,7 +14,7 @@ from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes import services
 from wellness.classes.models import ClassOccurrence, Instructor
 from wellness.config.asgi import application
-from wellness.people.models import TokenScope, User
+from wellness.people.models import AccessLogEntry, TokenScope, User
 from wellness.people.services import access_token_create
 from wellness.people.websocket import CLOSE_NOT_FOUND
 
@@ -211,14 +211,68 @@ async def test_someone_who_did_not_opt_in_never_appears_in_anyone_elses_messages
     assert zone_by_name["Heron"]["hr"] == 171
     final_meters = max((m["meters"] for m in by_type["meters"]), key=lambda m: m["sharers"])
     assert final_meters["sharers"] == 2
-    assert final_meters["shown"] == [{"name": "Heron", "hr": 171}]
+    assert set(final_meters) == {"sharers", "energy", "calm"}
     assert final_meters["energy"] is not None
     for message in [*zones, *(m for msgs in others.values() for m in msgs)]:
         text = json.dumps(message)
         assert private.profile.display_name not in text
         assert private.email not in text
         assert '"hr": 150' not in text
+        assert "171" not in text or message["type"] == "zone"
         assert quiet_name not in text or message["type"] == "zone"
     for ws in [console, *sockets.values()]:
         assert await ws.receive_nothing(timeout=0.1)
         await ws.disconnect()
+
+
+async def test_the_instructor_receiving_live_heart_rate_is_logged_once_per_sharer(
+    instructor: Instructor,
+) -> None:
+    occurrence_id, (sharer, _) = await setup_class(instructor, 2)
+    await database_sync_to_async(services.live_share_set)(
+        user=sharer, occurrence_id=occurrence_id, sharing=True, show_numbers=True
+    )
+    console = await connect(instructor.user, occurrence_id)
+    ws = await connect(sharer, occurrence_id)
+    await receive(console)
+    await receive(ws)
+
+    for bpm in (120, 125, 130):
+        await ws.send_json_to({"action": "hr", "hr": bpm})
+        await receive(console)
+        await receive(console)
+
+    @database_sync_to_async
+    def logged() -> list[tuple[int, int, str, str]]:
+        return list(
+            AccessLogEntry.objects.values_list("subject_id", "accessor_id", "accessor_role", "what")
+        )
+
+    assert await logged() == [
+        (sharer.pk, instructor.user_id, "instructor", "live heart-rate zone and bpm")
+    ]
+    await console.disconnect()
+    await ws.disconnect()
+
+
+async def test_a_pseudonymous_sharer_without_a_pseudonym_is_not_named_by_account_id(
+    instructor: Instructor,
+) -> None:
+    occurrence_id, (sharer,) = await setup_class(instructor, 1)
+    await database_sync_to_async(services.live_share_set)(
+        user=sharer, occurrence_id=occurrence_id, sharing=True, use_pseudonym=True
+    )
+    console = await connect(instructor.user, occurrence_id)
+    ws = await connect(sharer, occurrence_id)
+    await receive(console)
+    await receive(ws)
+
+    await ws.send_json_to({"action": "hr", "hr": 110})
+    zone = next(m for m in [await receive(console), await receive(console)] if m["type"] == "zone")
+
+    name = zone["sharer"]["name"]
+    assert name.startswith("Athlete ")
+    assert name not in (f"Athlete {sharer.pk % 10_000:04d}", f"Athlete {sharer.pk}")
+    assert sharer.profile.display_name not in json.dumps(zone)
+    await console.disconnect()
+    await ws.disconnect()

@@ -15,11 +15,12 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.models import ActivityTotals, AppliedWorkout, Contribution, ContributionStatus
 from tests.factories import UserFactory, WorkoutFactory
+from tests.helpers import ClientFor
 from tests.wellness.scoring.helpers import START, T0, import_workout, steady_run
 from wellness.people.erasure import health_data_erase
 from wellness.people.models import User
 from wellness.people.selectors import user_export
-from wellness.people.services import consent_grant, profile_update
+from wellness.people.services import consent_grant, consent_withdraw, profile_update
 from wellness.scoring import engine, levels, results, rules
 from wellness.scoring.models import Progress, ScoreStatus, ScoringPending, StoredScore
 from wellness.scoring.pipeline import workouts_score
@@ -371,3 +372,70 @@ def test_export_contains_my_scores_and_progress_and_none_of_another_users(
     assert exported["scores"][0]["points"] == stored.points
     assert exported["scores"][0]["metrics"]["distance_m"] == stored.metrics["distance_m"]
     assert user_export(user=UserFactory.create())["scoring"]["scores"] == []
+
+
+def test_a_workout_finished_after_consent_is_withdrawn_is_stored_unscored_with_no_xp(
+    client_for: ClientFor, consenting_user: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    client = client_for(consenting_user)
+    workout = workout_start(user=consenting_user, sport="run", indoor=False, started_at=START)
+    workout_samples_store(
+        user=consenting_user, workout_id=workout.pk, device="strap", seq=1, samples=steady_run(10)
+    )
+    withdrawn = client.post("/api/v1/consent/health-data/", {"granted": False}, format="json")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        finished = client.post(
+            f"/api/v1/workouts/{workout.pk}/finish/",
+            {"ended_at": (START + dt.timedelta(minutes=10)).isoformat()},
+            format="json",
+        )
+
+    assert withdrawn.status_code == 200
+    assert finished.status_code == 200
+    assert finished.json()["status"] == "finished"
+    assert not StoredScore.objects.filter(workout=workout).exists()
+    assert not Progress.objects.filter(user=consenting_user, xp__gt=0).exists()
+    assert not AppliedWorkout.objects.filter(workout_id=workout.pk).exists()
+    assert not ScoringPending.objects.exists()
+
+
+def test_a_rescore_after_consent_is_withdrawn_changes_nothing(
+    consenting_user: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        workout = import_workout(consenting_user, steady_run())
+    before = StoredScore.objects.get(workout=workout)
+    xp_before = xp(consenting_user)
+    consent_withdraw(user=consenting_user)
+
+    workouts_score(workout_ids=[workout.pk])
+
+    after = StoredScore.objects.get(workout=workout)
+    assert (after.points, after.scored_at) == (before.points, before.scored_at)
+    assert xp(consenting_user) == xp_before
+
+
+def test_an_organizer_cannot_accept_their_own_flagged_workout(
+    consenting_user: User, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    c = challenge_services.challenge_create(
+        user=consenting_user,
+        title="November kilometres",
+        starts_on=dt.date(2026, 11, 1),
+        ends_on=dt.date(2026, 11, 30),
+        goal_type="distance",
+    )
+    challenge_services.challenge_join(user=consenting_user, challenge_id=c.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        workout = import_workout(consenting_user, steady_run(speed=20.0))
+    pending = Contribution.objects.get(workout_id=workout.pk)
+
+    response = client_for(consenting_user).post(
+        f"/api/v1/challenges/{c.pk}/pending/{pending.pk}/accept/"
+    )
+
+    assert response.status_code == 403
+    assert Contribution.objects.get(pk=pending.pk).status == ContributionStatus.PENDING
+    stored = StoredScore.objects.get(workout=workout)
+    assert (stored.accepted_by, stored.counts_for_leaderboards) == (None, False)

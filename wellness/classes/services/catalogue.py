@@ -36,8 +36,10 @@ def instructor_grant(
     Without ``community_id`` only an administrator may grant, to anyone. With it, an owner or
     organizer of that community grants it to one of the community's active members (a community
     the granter cannot see is a 404, one they do not organize a 403, a person who is not a member
-    a 404).
+    a 404). No one grants it to themselves.
     """
+    if user_id == granted_by.pk:
+        raise Forbidden("No one can grant the instructor role to themselves.")
     community = None
     if community_id is None:
         if not granted_by.is_staff:

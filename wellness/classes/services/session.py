@@ -23,11 +23,14 @@ from wellness.classes.services.attendance import MAX_ATTENDANCE_FACTOR
 from wellness.core.errors import Conflict, ConsentRequired, Forbidden, NotFound, ValidationFailed
 from wellness.core.jobs import job_enqueue_on_commit
 from wellness.core.transactions import broadcast_on_commit
-from wellness.people.models import User
+from wellness.people.models import AccessorRole, User
 from wellness.people.selectors import health_consent_active, profile_max_heart_rate, profile_of
+from wellness.people.services import health_data_access_record
 
 # A shared heart rate older than this no longer counts in the class meters.
 LIVE_HR_TTL_S = 15
+# A class's live heart rate is logged once per sharer and occurrence; a class ends within a day.
+LIVE_HR_AUDIT_TTL_S = 24 * 3600
 MIN_HR, MAX_HR = 25, 250
 SESSION_ACTIONS = ("start", "pause", "resume", "next", "previous", "goto", "end")
 
@@ -59,14 +62,14 @@ def session_control(
 def _session_of_instructor(*, user: User, occurrence_id: int, action: str) -> ClassOccurrence:
     """The occurrence, locked, if this person teaches it and the action is one the console has."""
     occurrence = (
-        ClassOccurrence.objects.select_for_update()
+        ClassOccurrence.objects.select_for_update(of=("self",))
         .select_related("fitness_class__instructor")
         .filter(pk=occurrence_id)
         .first()
     )
     if occurrence is None or not selectors.can_join(user=user, occurrence=occurrence):
         raise NotFound("No such class occurrence.")
-    if occurrence.fitness_class.instructor.user_id != user.pk:
+    if selectors.instructor_user_id(occurrence.fitness_class) != user.pk:
         raise Forbidden("Only the class's instructor can run its session.")
     if action not in SESSION_ACTIONS:
         raise ValidationFailed(
@@ -257,7 +260,7 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
             fields={"hr": [f"A number from {MIN_HR} to {MAX_HR}."]},
         )
     share = (
-        LiveShare.objects.select_related("occurrence")
+        LiveShare.objects.select_related("occurrence__fitness_class__instructor__user")
         .filter(occurrence_id=occurrence_id, user=user, sharing=True)
         .first()
     )
@@ -279,6 +282,7 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
     zone_event: dict[str, Any] = {"name": name, "zone": hr_zone(float(hr), max_hr)}
     if share.show_numbers:
         zone_event["hr"] = round(float(hr))
+    _live_hr_read_record(share=share)
     broadcast_on_commit(
         class_instructor_group(occurrence_id),
         {"type": "class.zone", "sharer": {"id": share.pk, **zone_event}},
@@ -286,4 +290,24 @@ def live_hr_publish(*, user: User, occurrence_id: int, hr: Any) -> None:
     broadcast_on_commit(
         class_group(occurrence_id),
         {"type": "class.meters", "meters": selectors.class_meters_now(occurrence_id=occurrence_id)},
+    )
+
+
+def _live_hr_read_record(*, share: LiveShare) -> None:
+    """The instructor receives this sharer's heart rate: logged once per occurrence and choice."""
+    instructor = share.occurrence.fitness_class.instructor
+    if instructor is None:
+        return  # a deleted instructor's class: no one receives the zones
+    key = f"classes:hr-audited:{share.occurrence_id}:{share.user_id}:{int(share.show_numbers)}"
+    if not cache.add(key, 1, timeout=LIVE_HR_AUDIT_TTL_S):
+        return
+    health_data_access_record(
+        accessor=instructor.user,
+        role=AccessorRole.INSTRUCTOR,
+        why=f"teaching the class “{share.occurrence.fitness_class.title}”",
+        reads={
+            share.user_id: "live heart-rate zone and bpm"
+            if share.show_numbers
+            else "live heart-rate zone"
+        },
     )
