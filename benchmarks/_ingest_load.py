@@ -75,7 +75,7 @@ async def athlete(
         counts["failed"] += 1
 
 
-async def main_async(url: str, pairs: list[list], seconds: float) -> dict[str, Any]:
+async def main_async(url: str, pairs: list[list[Any]], seconds: float) -> dict[str, Any]:
     latencies: list[float] = []
     steady: list[float] = []
     counts = {"sent": 0, "acked": 0, "errors": 0, "failed": 0}

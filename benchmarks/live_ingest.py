@@ -54,7 +54,8 @@ def _load(url: str, pairs: list[list[object]], seconds: float) -> dict[str, Any]
         )  # fmt: skip
     finally:
         os.unlink(f.name)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
 
 
 def run(quick: bool) -> list[Figure]:

@@ -159,7 +159,8 @@ def instrumented_application() -> ASGIApp:
 
     async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "websocket":
-            return await application(scope, receive, send)
+            await application(scope, receive, send)
+            return
 
         async def timed_send(message: dict[str, Any]) -> None:
             await send(message)
@@ -172,7 +173,7 @@ def instrumented_application() -> ASGIApp:
                     seen[0] += 1
                     seen[2], seen[4] = done, cpu
 
-        return await application(scope, receive, timed_send)
+        await application(scope, receive, timed_send)
 
     return app
 

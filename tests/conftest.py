@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
+from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
+from tests.helpers import ClientFor
 from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
 from wellness.people.models import User
@@ -49,7 +51,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
 
 # --- Everyday fixtures ---------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(request: pytest.FixtureRequest, settings: Any) -> None:
+def _fast_password_hashing(request: pytest.FixtureRequest, settings: Settings) -> None:
     """A deliberately slow hash protects real passwords; tests only need a correct one.
 
     Integration tests keep the real hashers: their server processes must verify the passwords.
@@ -107,7 +109,7 @@ def instructor(db: None, admin: User) -> Instructor:
 
 
 @pytest.fixture
-def client_for() -> Any:
+def client_for() -> ClientFor:
     """``client_for(user)``: an API client signed in as that user (session auth); a person whose
     role requires two-factor authentication has an authenticator app and signed in with it."""
 

@@ -1,4 +1,4 @@
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -8,9 +8,19 @@ from django.http import HttpRequest
 from wellness.people.models import AccessorRole, AccessToken, ConsentRecord, Profile, User
 from wellness.people.services import account_remove, health_data_access_record
 
+if TYPE_CHECKING:
+    # Typed for AbstractUser, which our User is not; it shows only the fields named below.
+    _UserAdmin = BaseUserAdmin[Any]
+    _ProfileAdmin = admin.ModelAdmin[Profile]
+    _ConsentRecordAdmin = admin.ModelAdmin[ConsentRecord]
+    _AccessTokenAdmin = admin.ModelAdmin[AccessToken]
+else:  # the admin classes are generic only in django-stubs
+    _UserAdmin = BaseUserAdmin
+    _ProfileAdmin = _ConsentRecordAdmin = _AccessTokenAdmin = admin.ModelAdmin
+
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(_UserAdmin):
     ordering = ["email"]
     list_display = ["email", "is_staff", "is_active", "date_joined"]
     search_fields = ["email"]
@@ -30,7 +40,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Profile)
-class ProfileAdmin(admin.ModelAdmin):
+class ProfileAdmin(_ProfileAdmin):
     list_display = ["display_name", "user", "time_zone"]
     search_fields = ["display_name", "user__email"]
 
@@ -48,12 +58,12 @@ class ProfileAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(_ConsentRecordAdmin):
     list_display = ["user", "purpose", "granted", "policy_version", "recorded_at"]
     readonly_fields = ["user", "purpose", "granted", "policy_version", "recorded_at"]
 
 
 @admin.register(AccessToken)
-class AccessTokenAdmin(admin.ModelAdmin):
+class AccessTokenAdmin(_AccessTokenAdmin):
     list_display = ["name", "user", "scope", "prefix", "created_at", "revoked_at"]
     readonly_fields = ["digest", "prefix"]

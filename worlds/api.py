@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -17,6 +16,7 @@ from wellness.core.rest import Pagination
 from wellness.people.permissions import request_user
 from worlds import selectors, services
 from worlds.serializers import (
+    GroupRunDetailOutput,
     GroupRunInput,
     GroupRunOutput,
     InvitationInput,
@@ -29,8 +29,10 @@ from worlds.serializers import (
     SessionDetailOutput,
     SessionInput,
     SessionOutput,
+    WorldAvatarsOutput,
     WorldInput,
     WorldOutput,
+    WorldRouteOutput,
 )
 
 
@@ -84,7 +86,7 @@ class WorldDetailView(APIView):
 class WorldRouteView(APIView):
     @extend_schema(
         summary="Route geometry: points as [lat, lon, distance_m, elevation_m, gradient].",
-        responses=OpenApiTypes.OBJECT,
+        responses=WorldRouteOutput,
     )
     def get(self, request: Request, world_id: int) -> Response:
         world = selectors.world_for(user=request_user(request), world_id=world_id)
@@ -129,7 +131,7 @@ class WorldInvitationsView(APIView):
 class WorldAvatarsView(APIView):
     @extend_schema(
         summary="The avatars in the world now, as spectators see them.",
-        responses=OpenApiTypes.OBJECT,
+        responses=WorldAvatarsOutput,
     )
     def get(self, request: Request, world_id: int) -> Response:
         world = selectors.world_for(user=request_user(request), world_id=world_id)
@@ -184,7 +186,7 @@ class GroupRunListView(APIView):
 
 
 class GroupRunDetailView(APIView):
-    @extend_schema(summary="The group run and its results so far.", responses=OpenApiTypes.OBJECT)
+    @extend_schema(summary="The group run and its results so far.", responses=GroupRunDetailOutput)
     def get(self, request: Request, group_run_id: int) -> Response:
         run = selectors.group_run_for(user=request_user(request), group_run_id=group_run_id)
         return Response(

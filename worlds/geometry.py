@@ -51,7 +51,8 @@ def smoothed_elevation(
     lo = np.searchsorted(d, d - window_m / 2, side="left")
     hi = np.searchsorted(d, d + window_m / 2, side="right")
     csum = np.concatenate([[0.0], np.cumsum(e)])
-    return (csum[hi] - csum[lo]) / (hi - lo)
+    means: np.ndarray = (csum[hi] - csum[lo]) / (hi - lo)
+    return means
 
 
 def gradients(distance_m: np.ndarray, elevation_m: np.ndarray) -> np.ndarray:
@@ -62,7 +63,10 @@ def gradients(distance_m: np.ndarray, elevation_m: np.ndarray) -> np.ndarray:
         return np.zeros(d.size)
     # Callers pass strictly increasing distances (route_build drops repeated points).
     g = np.gradient(e, d)
-    return np.clip(np.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0), -MAX_GRADIENT, MAX_GRADIENT)
+    clamped: np.ndarray = np.clip(
+        np.nan_to_num(g, nan=0.0, posinf=0.0, neginf=0.0), -MAX_GRADIENT, MAX_GRADIENT
+    )
+    return clamped
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
+from operator import itemgetter
 from typing import Any
 
 import orjson
@@ -48,6 +49,7 @@ PROCESS_TOKEN = settings.WORLDS_PROCESS_TOKEN or uuid.uuid4().hex[:12]
 
 # One row per changed avatar in a tick: interpolation hints (clients extrapolate d + v x (now - t)).
 AVATAR_COLUMNS = ("id", "d", "v", "t", "lap", "grade")
+_avatar_row = itemgetter(*AVATAR_COLUMNS)
 
 
 def tick_seconds() -> float:
@@ -86,7 +88,7 @@ class WorldTicker:
         self.channel = ""
         self.workouts: dict[int, tuple[int, int]] = {}  # workout_id -> (session_id, user_id)
         self.spectators: dict[Spectator, None] = {}  # insertion-ordered set
-        self.changed: dict[int, dict[str, Any]] = {}
+        self.changed: dict[int, selectors.AvatarView] = {}
         self.gone: set[int] = set()
         self.announced: set[int] = set()
         self.tick_number = 0
@@ -252,7 +254,7 @@ class WorldTicker:
         joined: list[dict[str, Any]] = []
         events: list[dict[str, Any]] = []
         for session_id, view in self.changed.items():
-            rows.append([view[column] for column in AVATAR_COLUMNS])
+            rows.append(list(_avatar_row(view)))
             if session_id not in self.announced:
                 self.announced.add(session_id)
                 joined.append({k: v for k, v in view.items() if k != "events"})

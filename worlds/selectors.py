@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from django.db.models import Q, QuerySet
 
@@ -72,9 +72,36 @@ def world_course(world: World) -> tuple[movement.Course, RouteGeometry]:
     return course, geometry
 
 
+class AvatarView(TypedDict):
+    """One avatar as spectators see it; a tick adds what moved it."""
+
+    id: int
+    name: str
+    sport: str
+    d: float  # metres along the course
+    lap: int
+    lat: float
+    lon: float
+    ele: float
+    grade: float
+    v: float  # metres per second at ``t``
+    t: float | None  # the time of the last sample applied (UNIX seconds)
+    finished: bool
+    grade_applied: NotRequired[float]
+    events: NotRequired[list[dict[str, Any]]]
+    hidden: NotRequired[bool]
+
+
+class GroupRunResult(TypedDict):
+    position: int | None  # None while still out there
+    name: str
+    finish_time_s: float | None
+    distance_m: float
+
+
 def avatar_view(
     session: AvatarSession, profile: Profile, geometry: RouteGeometry, lap_length_m: float
-) -> dict[str, Any]:
+) -> AvatarView:
     """What spectators see of one avatar, with interpolation hints (``d``, ``v``, ``t``).
 
     Clients extrapolate ``d + v x (now - t)`` along the route geometry until the next tick.
@@ -101,7 +128,7 @@ def avatar_view(
     }
 
 
-def world_live_avatars(*, world_id: int) -> list[dict[str, Any]]:
+def world_live_avatars(*, world_id: int) -> list[AvatarView]:
     """Every avatar now in the world that its person lets others see."""
     world = World.objects.select_related("route").filter(pk=world_id).first()
     if world is None:
@@ -150,7 +177,7 @@ def group_run_for(*, user: User, group_run_id: int) -> GroupRun:
     return run
 
 
-def group_run_results(*, group_run: GroupRun) -> list[dict[str, Any]]:
+def group_run_results(*, group_run: GroupRun) -> list[GroupRunResult]:
     """Finishers by time, then those still out there by distance; names as others may see them."""
     sessions = list(group_run.sessions.select_related("user__profile"))
     finishers = sorted(

@@ -19,6 +19,7 @@ from worlds.models import (
     World,
     WorldVisibility,
 )
+from worlds.selectors import AvatarView, GroupRunResult
 
 # Ids stored in PostgreSQL bigint columns; larger ones would fail in the database, not here.
 BIGINT_MAX = 2**63 - 1
@@ -143,6 +144,53 @@ class GroupRunOutput(serializers.ModelSerializer[GroupRun]):
 
     def get_participants(self, run: GroupRun) -> int:
         return run.participants.count()
+
+
+class GroupRunResultOutput(serializers.Serializer[GroupRunResult]):
+    position = serializers.IntegerField(allow_null=True, help_text="null while still out there")
+    name = serializers.CharField()
+    finish_time_s = serializers.FloatField(allow_null=True)
+    distance_m = serializers.FloatField()
+
+
+class GroupRunDetailOutput(GroupRunOutput):
+    results = GroupRunResultOutput(many=True)
+
+    class Meta(GroupRunOutput.Meta):
+        fields = [*GroupRunOutput.Meta.fields, "results"]
+
+
+class AvatarOutput(serializers.Serializer[AvatarView]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    sport = serializers.CharField()
+    d = serializers.FloatField(help_text="Metres along the course.")
+    lap = serializers.IntegerField()
+    lat = serializers.FloatField()
+    lon = serializers.FloatField()
+    ele = serializers.FloatField()
+    grade = serializers.FloatField()
+    v = serializers.FloatField(help_text="Metres per second at t.")
+    t = serializers.FloatField(allow_null=True, help_text="UNIX time of the last sample applied.")
+    finished = serializers.BooleanField()
+
+
+class WorldAvatarsOutput(serializers.Serializer[Any]):
+    avatars = AvatarOutput(many=True)
+
+
+class WorldRouteOutput(serializers.Serializer[Any]):
+    world_id = serializers.IntegerField()
+    distance_m = serializers.FloatField()
+    laps = serializers.IntegerField()
+    has_elevation = serializers.BooleanField()
+    notes = serializers.CharField()
+    columns = serializers.ListField(child=serializers.CharField())
+    points = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField()),
+        help_text="One row per point, in the order of columns.",
+    )
+    landmarks = LandmarkOutput(many=True)
 
 
 class JourneyJoinInput(serializers.Serializer[Any]):

@@ -233,7 +233,7 @@ def _athlete(profile: Profile) -> movement.Athlete:
 
 def avatars_advance(
     *, world_id: int, batches: Mapping[int, Iterable[Mapping[str, Any]]]
-) -> dict[int, dict[str, Any]]:
+) -> dict[int, selectors.AvatarView]:
     """Move live sessions of one world by their samples (``session_id -> samples``: a ticker's
     whole tick) in one transaction; return what spectators see of each, with its events.
 
@@ -270,7 +270,7 @@ def avatars_advance(
         )
         moved: list[AvatarSession] = []
         stored: list[SessionEvent] = []
-        views: dict[int, dict[str, Any]] = {}
+        views: dict[int, selectors.AvatarView] = {}
         for session in sessions:
             session.world = world
             step, events = steps[session.pk]

@@ -2,7 +2,6 @@
 
 from challenges.leaderboards import LeaderboardsUnavailable, leaderboards_rebuild
 from challenges.services.challenges import (
-    SPORTS,
     challenge_announce,
     challenge_create,
     challenge_join,
@@ -21,6 +20,7 @@ from challenges.services.progress import (
     participant_remove,
     workouts_scored_apply,
 )
+from wellness.workouts.sports import SPORTS
 
 __all__ = [
     "SPORTS",

@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from rest_framework.test import APIClient
 
 from challenges import services
 from challenges.goals import goal_types
@@ -19,6 +20,7 @@ from challenges.models import (
 )
 from tests.challenges.factories import ChallengeFactory, CommunityFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
+from tests.helpers import ClientFor
 from wellness.people.models import User
 
 pytestmark = pytest.mark.django_db
@@ -32,7 +34,9 @@ CHALLENGE = {
 }
 
 
-def test_organizer_creates_a_community_and_a_challenge_in_it(client_for, user: User) -> None:
+def test_organizer_creates_a_community_and_a_challenge_in_it(
+    client_for: ClientFor, user: User
+) -> None:
     client = client_for(user)
 
     created = client.post("/api/v1/communities/", {"name": "Lakeside Runners"}).json()
@@ -45,7 +49,9 @@ def test_organizer_creates_a_community_and_a_challenge_in_it(client_for, user: U
     assert Membership.objects.get().role == "owner"
 
 
-def test_open_community_admits_at_once_and_approval_queues(client_for, user, other_user) -> None:
+def test_open_community_admits_at_once_and_approval_queues(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     open_one = CommunityFactory.create(user=user)
     approval = CommunityFactory.create(user=user, name="Quiet Yoga", join_policy="approval")
     client = client_for(other_user)
@@ -59,7 +65,7 @@ def test_open_community_admits_at_once_and_approval_queues(client_for, user, oth
 
 
 def test_private_community_is_invisible_but_its_invitation_link_admits(
-    client_for, user, other_user
+    client_for: ClientFor, user: User, other_user: User
 ) -> None:
     private = CommunityFactory.create(user=user, visibility="private", join_policy="invitation")
     client = client_for(other_user)
@@ -79,7 +85,7 @@ def test_private_community_is_invisible_but_its_invitation_link_admits(
 
 
 def test_invitation_only_public_community_refuses_a_join_without_the_link(
-    client_for, user, other_user
+    client_for: ClientFor, user: User, other_user: User
 ) -> None:
     invite_only = CommunityFactory.create(user=user, join_policy="invitation")
 
@@ -89,7 +95,9 @@ def test_invitation_only_public_community_refuses_a_join_without_the_link(
     assert not Membership.objects.filter(user=other_user).exists()
 
 
-def _organizer_actions(c: Challenge, community_id: int, contribution_id: int, participant_id: int):
+def _organizer_actions(
+    c: Challenge, community_id: int, contribution_id: int, participant_id: int
+) -> list[tuple[str, str, dict[str, object] | None]]:
     base = f"/api/v1/challenges/{c.pk}"
     return [
         ("post", "/api/v1/challenges/", CHALLENGE | {"community_id": community_id}),
@@ -106,8 +114,11 @@ def _organizer_actions(c: Challenge, community_id: int, contribution_id: int, pa
     ]  # fmt: skip
 
 
+PrivateSetup = tuple[Community, Challenge, Contribution, Participant]
+
+
 @pytest.fixture
-def private_setup(user: User, consenting_user: User):
+def private_setup(user: User, consenting_user: User) -> PrivateSetup:
     """A private community run by ``user``, with ``consenting_user`` as a plain member whose
     flagged workout waits in a team challenge."""
     club = CommunityFactory.create(user=user, visibility="private", join_policy="invitation")
@@ -124,7 +135,9 @@ def private_setup(user: User, consenting_user: User):
     return club, c, Contribution.objects.get(), participant
 
 
-def test_organizer_actions_are_forbidden_to_members(client_for, consenting_user, private_setup):
+def test_organizer_actions_are_forbidden_to_members(
+    client_for: ClientFor, consenting_user: User, private_setup: PrivateSetup
+) -> None:
     club, c, contribution, participant = private_setup
     client = client_for(consenting_user)
 
@@ -141,7 +154,7 @@ def test_organizer_actions_are_forbidden_to_members(client_for, consenting_user,
 
 
 def test_organizer_actions_are_not_found_for_outsiders_of_a_private_community(
-    client_for, private_setup
+    client_for: ClientFor, private_setup: PrivateSetup
 ) -> None:
     club, c, contribution, participant = private_setup
     client = client_for(UserFactory.create())
@@ -159,7 +172,11 @@ def test_organizer_actions_are_not_found_for_outsiders_of_a_private_community(
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t"])
 def test_results_csv_neutralises_formulas_in_names_and_teams(
-    client_for, user, consenting_user, private_setup, start
+    client_for: ClientFor,
+    user: User,
+    consenting_user: User,
+    private_setup: PrivateSetup,
+    start: str,
 ) -> None:
     _, c, _, _ = private_setup
     Team.objects.update(name=f'{start}HYPERLINK("https://evil.example","x")')
@@ -173,7 +190,9 @@ def test_results_csv_neutralises_formulas_in_names_and_teams(
     assert not any(cell.startswith(start) for cell in rows[1])
 
 
-def test_organizer_tools_work_for_the_organizer(client_for, user, consenting_user, private_setup):
+def test_organizer_tools_work_for_the_organizer(
+    client_for: ClientFor, user: User, consenting_user: User, private_setup: PrivateSetup
+) -> None:
     _, c, contribution, participant = private_setup
     client = client_for(user)
     base = f"/api/v1/challenges/{c.pk}"
@@ -211,7 +230,7 @@ def test_organizer_tools_work_for_the_organizer(client_for, user, consenting_use
     ],
 )
 def test_bad_challenge_input_is_a_clear_400_and_stores_nothing(
-    client_for, user: User, change: dict, field: str
+    client_for: ClientFor, user: User, change: dict[str, object], field: str
 ) -> None:
     response = client_for(user).post("/api/v1/challenges/", CHALLENGE | change)
 
@@ -222,7 +241,9 @@ def test_bad_challenge_input_is_a_clear_400_and_stores_nothing(
     assert not Team.objects.exists()
 
 
-def test_joining_twice_is_a_409_and_changes_nothing(client_for, user, consenting_user) -> None:
+def test_joining_twice_is_a_409_and_changes_nothing(
+    client_for: ClientFor, user: User, consenting_user: User
+) -> None:
     c = ChallengeFactory.create(user=user)
     client = client_for(consenting_user)
     first = client.post(f"/api/v1/challenges/{c.pk}/join/", {})
@@ -235,7 +256,9 @@ def test_joining_twice_is_a_409_and_changes_nothing(client_for, user, consenting
     assert list(Participant.objects.values_list("status", "progress")) == [("active", 5000)]
 
 
-def test_joining_a_community_twice_is_a_409(client_for, user, other_user) -> None:
+def test_joining_a_community_twice_is_a_409(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     club = CommunityFactory.create(user=user)
     client = client_for(other_user)
     client.post(f"/api/v1/communities/{club.pk}/join/")
@@ -246,7 +269,9 @@ def test_joining_a_community_twice_is_a_409(client_for, user, other_user) -> Non
     assert Membership.objects.filter(community=club).count() == 2
 
 
-def test_community_challenges_need_membership(client_for, user, other_user) -> None:
+def test_community_challenges_need_membership(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     club = CommunityFactory.create(user=user)
     c = ChallengeFactory.create(user=user, community_id=club.pk)
 
@@ -256,7 +281,9 @@ def test_community_challenges_need_membership(client_for, user, other_user) -> N
     assert not Participant.objects.exists()
 
 
-def test_team_challenge_join_needs_one_of_its_teams(client_for, user, other_user) -> None:
+def test_team_challenge_join_needs_one_of_its_teams(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     c = ChallengeFactory.create(user=user, mode="team", teams=["Otters"])
     other = ChallengeFactory.create(user=user, mode="team", teams=["Herons"])
     foreign_team = Team.objects.get(challenge=other)
@@ -270,7 +297,9 @@ def test_team_challenge_join_needs_one_of_its_teams(client_for, user, other_user
     assert not Participant.objects.exists()
 
 
-def test_age_group_opt_in_needs_a_birth_year(client_for, user, other_user) -> None:
+def test_age_group_opt_in_needs_a_birth_year(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     c = ChallengeFactory.create(user=user)
 
     response = client_for(other_user).post(
@@ -281,7 +310,9 @@ def test_age_group_opt_in_needs_a_birth_year(client_for, user, other_user) -> No
     assert not Participant.objects.exists()
 
 
-def test_owner_cannot_leave_and_members_can(client_for, user, other_user) -> None:
+def test_owner_cannot_leave_and_members_can(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     club = CommunityFactory.create(user=user)
     services.community_join(user=other_user, community_id=club.pk)
 
@@ -293,7 +324,9 @@ def test_owner_cannot_leave_and_members_can(client_for, user, other_user) -> Non
     assert Community.objects.count() == 1
 
 
-def test_badges_and_streaks_are_the_callers_own(client_for, consenting_user, other_user) -> None:
+def test_badges_and_streaks_are_the_callers_own(
+    client_for: ClientFor, consenting_user: User, other_user: User
+) -> None:
     services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])
 
     mine = client_for(consenting_user).get("/api/v1/badges/").json()["results"]
@@ -310,7 +343,7 @@ def test_badges_and_streaks_are_the_callers_own(client_for, consenting_user, oth
 
 
 def test_goal_types_list_every_registered_goal_with_its_unit_and_parameters(
-    client_for, user: User
+    client_for: ClientFor, user: User
 ) -> None:
     response = client_for(user).get("/api/v1/challenges/goal-types/")
 
@@ -334,12 +367,12 @@ def test_goal_types_list_every_registered_goal_with_its_unit_and_parameters(
     ]
 
 
-def test_goal_types_need_a_signed_in_person(api_client) -> None:
+def test_goal_types_need_a_signed_in_person(api_client: APIClient) -> None:
     assert api_client.get("/api/v1/challenges/goal-types/").status_code in (401, 403)
 
 
 def test_an_organizer_reviewing_pending_contributions_is_in_the_members_access_log(
-    client_for, user: User, consenting_user: User, private_setup
+    client_for: ClientFor, user: User, consenting_user: User, private_setup: PrivateSetup
 ) -> None:
     _, c, contribution, _ = private_setup
 
@@ -356,7 +389,7 @@ def test_an_organizer_reviewing_pending_contributions_is_in_the_members_access_l
 
 
 def test_a_refused_pending_review_reads_nothing_and_logs_nothing(
-    client_for, consenting_user: User, private_setup
+    client_for: ClientFor, consenting_user: User, private_setup: PrivateSetup
 ) -> None:
     _, c, _, _ = private_setup
     member_view = client_for(consenting_user).get(f"/api/v1/challenges/{c.pk}/pending/")
@@ -366,7 +399,7 @@ def test_a_refused_pending_review_reads_nothing_and_logs_nothing(
 
 
 def test_a_non_member_sees_active_members_by_public_name_only(
-    client_for, user: User, other_user: User
+    client_for: ClientFor, user: User, other_user: User
 ) -> None:
     club = CommunityFactory.create(user=user, join_policy="approval")
     services.community_join(user=other_user, community_id=club.pk)
@@ -385,7 +418,7 @@ def test_a_non_member_sees_active_members_by_public_name_only(
 
 
 def test_former_members_are_not_listed_to_members(
-    client_for, user: User, other_user: User, consenting_user: User
+    client_for: ClientFor, user: User, other_user: User, consenting_user: User
 ) -> None:
     club = CommunityFactory.create(user=user)
     services.community_join(user=other_user, community_id=club.pk)

@@ -8,15 +8,16 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from challenges import services
 from challenges.models import ActivityTotals, AppliedWorkout, BadgeAward, Streak
 from challenges.privacy import challenges_health_data_erase
 from tests.challenges.factories import ScoredWorkoutFactory
 from tests.factories import UserFactory
+from tests.helpers import channel_layer
 from wellness.core.groups import user_group
 from wellness.people.models import User
 from wellness.scoring.handoff import ScoredWorkout
@@ -99,10 +100,10 @@ def _people() -> list[User]:
 
 
 def test_a_chunk_handed_over_at_once_ends_as_its_workouts_handed_over_one_by_one(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     people = _people()
-    layer = get_channel_layer()
+    layer = channel_layer()
     channels = {p.pk: async_to_sync(layer.new_channel)() for p in people}
     for user_id, channel in channels.items():
         async_to_sync(layer.group_add)(user_group(user_id), channel)
@@ -138,10 +139,10 @@ def test_a_chunk_handed_over_at_once_ends_as_its_workouts_handed_over_one_by_one
 
 
 def test_a_chunk_handed_over_again_changes_nothing_and_announces_nothing(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
     people = _people()
-    layer = get_channel_layer()
+    layer = channel_layer()
     channels = {p.pk: async_to_sync(layer.new_channel)() for p in people}
     for user_id, channel in channels.items():
         async_to_sync(layer.group_add)(user_group(user_id), channel)

@@ -8,11 +8,13 @@ from typing import cast
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from pytest_django.fixtures import Settings
 
 from challenges import leaderboards, services
 from challenges.models import Contribution, Participant, Team
 from tests.challenges.factories import ChallengeFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
+from wellness.scoring.handoff import ScoredWorkout
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("_redis_flushed")]
 
@@ -41,7 +43,7 @@ def test_concurrent_updates_for_one_participant_never_lose_an_increment() -> Non
     barrier = threading.Barrier(THREADS)
     errors: list[BaseException] = []
 
-    def work(chunk: list) -> None:
+    def work(chunk: list[ScoredWorkout]) -> None:
         try:
             barrier.wait()
             for workout in chunk:
@@ -103,7 +105,7 @@ def test_leaderboards_rebuilt_from_the_database_equal_the_live_redis_ones() -> N
 
 
 @pytest.mark.django_db(transaction=True)
-def test_redis_leaderboard_reads_match_the_database_path(settings) -> None:
+def test_redis_leaderboard_reads_match_the_database_path(settings: Settings) -> None:
     organizer = UserFactory.create()
     c = ChallengeFactory.create(user=organizer)
     people = []

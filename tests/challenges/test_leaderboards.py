@@ -10,13 +10,16 @@ from challenges import services
 from challenges.models import Team
 from tests.challenges.factories import ChallengeFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
+from tests.helpers import ClientFor
 from wellness.people.models import Profile, User
 
 pytestmark = pytest.mark.django_db
 DAY = dt.datetime(2026, 11, 10, 7, tzinfo=dt.UTC)
 
 
-def _runners(organizer: User, distances: list[int], **challenge_kwargs) -> tuple[int, list[User]]:
+def _runners(
+    organizer: User, distances: list[int], **challenge_kwargs: object
+) -> tuple[int, list[User]]:
     c = ChallengeFactory.create(user=organizer, **challenge_kwargs)
     people = []
     for distance in distances:
@@ -30,7 +33,9 @@ def _runners(organizer: User, distances: list[int], **challenge_kwargs) -> tuple
     return c.pk, people
 
 
-def test_top_lists_best_first_and_the_caller_sees_their_neighbours(client_for, user) -> None:
+def test_top_lists_best_first_and_the_caller_sees_their_neighbours(
+    client_for: ClientFor, user: User
+) -> None:
     challenge_id, people = _runners(user, [1000 * (i + 1) for i in range(10)])
 
     board = (
@@ -50,7 +55,7 @@ def test_top_lists_best_first_and_the_caller_sees_their_neighbours(client_for, u
     assert board["unit"] == "km"
 
 
-def test_equal_progress_ranks_the_earlier_finisher_first(client_for, user) -> None:
+def test_equal_progress_ranks_the_earlier_finisher_first(client_for: ClientFor, user: User) -> None:
     c = ChallengeFactory.create(user=user)
     early, late = UserFactory.create(consented=True), UserFactory.create(consented=True)
     for person, started in ((late, DAY + dt.timedelta(days=2)), (early, DAY)):
@@ -67,7 +72,7 @@ def test_equal_progress_ranks_the_earlier_finisher_first(client_for, user) -> No
     ]
 
 
-def test_equal_progress_in_the_same_minute_shares_a_rank(client_for, user) -> None:
+def test_equal_progress_in_the_same_minute_shares_a_rank(client_for: ClientFor, user: User) -> None:
     challenge_id, people = _runners(user, [7000, 5000, 5000, 3000])
 
     board = client_for(people[3]).get(f"/api/v1/challenges/{challenge_id}/leaderboard/").json()
@@ -76,7 +81,9 @@ def test_equal_progress_in_the_same_minute_shares_a_rank(client_for, user) -> No
     assert board["my_rank"] == 4
 
 
-def test_private_athletes_appear_only_under_their_pseudonym(client_for, user) -> None:
+def test_private_athletes_appear_only_under_their_pseudonym(
+    client_for: ClientFor, user: User
+) -> None:
     challenge_id, people = _runners(user, [3000, 2000])
     Profile.objects.filter(user=people[0]).update(
         visibility="private", pseudonym="Night Heron", display_name="Ada Lovelace"
@@ -92,7 +99,7 @@ def test_private_athletes_appear_only_under_their_pseudonym(client_for, user) ->
     assert set(response.json()["top"][0]) == {"rank", "participant_id", "name", "progress", "is_me"}
 
 
-def test_team_filter_and_team_board(client_for, user) -> None:
+def test_team_filter_and_team_board(client_for: ClientFor, user: User) -> None:
     c = ChallengeFactory.create(user=user, mode="team", teams=["Otters", "Herons"])
     otters, herons = Team.objects.get(name="Otters"), Team.objects.get(name="Herons")
     for team, distance in ((otters, 4000), (herons, 3000), (otters, 2000)):
@@ -113,7 +120,7 @@ def test_team_filter_and_team_board(client_for, user) -> None:
     ]
 
 
-def test_age_group_filter_lists_only_those_who_opted_in(client_for, user) -> None:
+def test_age_group_filter_lists_only_those_who_opted_in(client_for: ClientFor, user: User) -> None:
     c = ChallengeFactory.create(user=user)
     born = dt.datetime.now(tz=dt.UTC).year - 35
     shared = UserFactory.create(consented=True, profile__birth_year=born)
@@ -130,7 +137,7 @@ def test_age_group_filter_lists_only_those_who_opted_in(client_for, user) -> Non
     assert [e["participant_id"] for e in board["top"]] == [shared.participations.get().pk]
 
 
-def test_people_who_left_are_not_on_the_board(client_for, user) -> None:
+def test_people_who_left_are_not_on_the_board(client_for: ClientFor, user: User) -> None:
     challenge_id, people = _runners(user, [3000, 2000])
     services.challenge_leave(user=people[0], challenge_id=challenge_id)
 
@@ -139,7 +146,7 @@ def test_people_who_left_are_not_on_the_board(client_for, user) -> None:
     assert [(e["rank"], e["is_me"]) for e in board["top"]] == [(1, True)]
 
 
-def test_bad_leaderboard_query_is_a_400(client_for, user) -> None:
+def test_bad_leaderboard_query_is_a_400(client_for: ClientFor, user: User) -> None:
     c = ChallengeFactory.create(user=user)
 
     response = client_for(user).get(f"/api/v1/challenges/{c.pk}/leaderboard/?top=0")

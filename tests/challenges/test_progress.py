@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from challenges import services
 from challenges.models import (
@@ -21,6 +21,7 @@ from challenges.models import (
 )
 from tests.challenges.factories import ChallengeFactory, ScoredWorkoutFactory
 from tests.factories import UserFactory
+from tests.helpers import ClientFor, channel_layer
 from wellness.core.groups import user_group
 from wellness.people.erasure import health_data_erase
 from wellness.people.models import Profile, User
@@ -213,9 +214,9 @@ def test_reaching_the_target_completes_the_challenge_and_earns_the_badge(
 
 
 def test_badges_are_awarded_once_per_tier_and_announced_live(
-    consenting_user: User, django_capture_on_commit_callbacks
+    consenting_user: User, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
 ) -> None:
-    layer = get_channel_layer()
+    layer = channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(user_group(consenting_user.pk), channel)
 
@@ -276,7 +277,9 @@ def test_erasing_health_data_removes_contributions_and_recomputes_progress(
     assert not Streak.objects.filter(user=consenting_user).exists()
 
 
-def test_export_contains_participations_and_badges(client_for, consenting_user: User) -> None:
+def test_export_contains_participations_and_badges(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     c = ChallengeFactory.create(user=consenting_user)
     services.challenge_join(user=consenting_user, challenge_id=c.pk)
     services.workouts_scored_apply(scored=[ScoredWorkoutFactory.build(user=consenting_user)])

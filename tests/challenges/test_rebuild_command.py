@@ -7,6 +7,7 @@ import sys
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
 
 from tests.servers import ROOT
 
@@ -28,7 +29,7 @@ def test_without_redis_it_exits_2_with_a_sentence() -> None:
 
 
 @pytest.mark.django_db
-def test_an_unknown_challenge_is_named(settings) -> None:
+def test_an_unknown_challenge_is_named(settings: Settings) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:6379/5"
 
     with pytest.raises(CommandError, match=r"No challenge with id 999\.") as raised:

@@ -795,7 +795,8 @@ def _outcome(data: bytes, name: str) -> ParsedActivity | ActivityFileInvalid:
 
 def _with_valid_fit_crc(body: bytes) -> bytes:
     # Recompute the trailing CRC so mutated content reaches the decoder instead of the checksum.
-    return body + fit_crc16(body).to_bytes(2, "little")
+    crc: int = fit_crc16(body)
+    return body + crc.to_bytes(2, "little")
 
 
 @settings(max_examples=150, deadline=None)

@@ -6,14 +6,22 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings
+from rest_framework.test import APIClient
 
 from tests.factories import hr_samples
+from tests.helpers import ClientFor
+from wellness.people.models import User
 from wellness.workouts.models import SampleBatch, Workout, WorkoutSource, WorkoutStatus
 from wellness.workouts.services import workout_finish, workout_samples_store, workout_start
+
+if TYPE_CHECKING:
+    from tests.helpers import TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +30,7 @@ START = dt.datetime.fromtimestamp(T0, tz=dt.UTC)
 CSV_HEADER = "t,hr,rr,cadence,speed,distance,power,altitude,lat,lon\n"
 
 
-def _upload(client, name: str, data: bytes):
+def _upload(client: APIClient, name: str, data: bytes) -> TestResponse:
     return client.post(
         "/api/v1/workouts/import/",
         {"file": SimpleUploadedFile(name, data)},
@@ -34,8 +42,11 @@ def _nothing_stored() -> bool:
     return not Workout.objects.exists() and not SampleBatch.objects.exists()
 
 
-def _samples(client, workout_id: int) -> list[dict]:
-    return client.get(f"/api/v1/workouts/{workout_id}/samples/").json()["samples"]
+def _samples(client: APIClient, workout_id: int) -> list[dict[str, Any]]:
+    samples: list[dict[str, Any]] = client.get(f"/api/v1/workouts/{workout_id}/samples/").json()[
+        "samples"
+    ]
+    return samples
 
 
 def _csv(rows: list[str]) -> bytes:
@@ -44,7 +55,7 @@ def _csv(rows: list[str]) -> bytes:
 
 # --- Import through the API ----------------------------------------------------------------------
 def test_a_fit_run_imports_as_a_finished_workout_matching_its_record_dump(
-    client_for, consenting_user, shared_data: Path
+    client_for: ClientFor, consenting_user: User, shared_data: Path
 ) -> None:
     data = (shared_data / "fit" / "garmin-fenix-5-run.fit").read_bytes()
 
@@ -67,7 +78,7 @@ def test_a_fit_run_imports_as_a_finished_workout_matching_its_record_dump(
 
 
 def test_an_indoor_fit_without_positions_imports(
-    client_for, consenting_user, shared_data: Path
+    client_for: ClientFor, consenting_user: User, shared_data: Path
 ) -> None:
     data = (shared_data / "fit" / "sample-activity-indoor-trainer.fit").read_bytes()
 
@@ -80,7 +91,7 @@ def test_an_indoor_fit_without_positions_imports(
 
 
 def test_a_gpx_track_imports_with_its_length(
-    client_for, consenting_user, shared_data: Path
+    client_for: ClientFor, consenting_user: User, shared_data: Path
 ) -> None:
     data = (shared_data / "gpx" / "cerknicko-jezero.gpx").read_bytes()
 
@@ -101,7 +112,7 @@ def test_a_gpx_track_imports_with_its_length(
     ],
 )
 def test_a_damaged_fit_file_keeps_the_records_before_the_damage_and_says_so(
-    client_for, consenting_user, shared_data: Path, name: str, damage: str
+    client_for: ClientFor, consenting_user: User, shared_data: Path, name: str, damage: str
 ) -> None:
     data = (shared_data / "fit" / name).read_bytes()
 
@@ -118,7 +129,7 @@ def test_a_damaged_fit_file_keeps_the_records_before_the_damage_and_says_so(
 
 
 def test_a_fit_file_damaged_before_any_record_is_refused_and_nothing_is_stored(
-    client_for, consenting_user, shared_data: Path
+    client_for: ClientFor, consenting_user: User, shared_data: Path
 ) -> None:
     data = (shared_data / "fit" / "activity-unexpected-eof.fit").read_bytes()[:60]
 
@@ -131,7 +142,7 @@ def test_a_fit_file_damaged_before_any_record_is_refused_and_nothing_is_stored(
 
 
 def test_a_route_without_times_is_refused_and_nothing_is_stored(
-    client_for, consenting_user, shared_data: Path
+    client_for: ClientFor, consenting_user: User, shared_data: Path
 ) -> None:
     data = (shared_data / "gpx" / "route.gpx").read_bytes()
 
@@ -147,7 +158,7 @@ def test_a_route_without_times_is_refused_and_nothing_is_stored(
     [b"", b"hello, this is not an activity", b"<gpx><trk><trkseg><trkpt lat='1'", b"\x00" * 64],
 )
 def test_garbage_is_refused_with_a_sentence_and_nothing_is_stored(
-    client_for, consenting_user, data: bytes
+    client_for: ClientFor, consenting_user: User, data: bytes
 ) -> None:
     response = _upload(client_for(consenting_user), "upload.bin", data)
 
@@ -158,7 +169,9 @@ def test_garbage_is_refused_with_a_sentence_and_nothing_is_stored(
     assert _nothing_stored()
 
 
-def test_an_upload_without_a_file_field_is_refused(client_for, consenting_user) -> None:
+def test_an_upload_without_a_file_field_is_refused(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     response = client_for(consenting_user).post(
         "/api/v1/workouts/import/", {"other": "x"}, format="multipart"
     )
@@ -169,7 +182,7 @@ def test_an_upload_without_a_file_field_is_refused(client_for, consenting_user) 
 
 
 def test_a_file_over_the_limit_gets_413_naming_the_limit_and_nothing_is_stored(
-    client_for, consenting_user, settings
+    client_for: ClientFor, consenting_user: User, settings: Settings
 ) -> None:
     settings.WELLVERSE_IMPORT_MAX_BYTES = 1000
     data = _csv([f"{T0 + i},120,,,,,,,," for i in range(100)])
@@ -187,7 +200,7 @@ def test_a_file_over_the_limit_gets_413_naming_the_limit_and_nothing_is_stored(
 
 
 def test_import_without_health_data_consent_is_refused_and_nothing_is_stored(
-    client_for, user, shared_data: Path
+    client_for: ClientFor, user: User, shared_data: Path
 ) -> None:
     data = (shared_data / "fit" / "garmin-fenix-5-run.fit").read_bytes()
 
@@ -198,7 +211,7 @@ def test_import_without_health_data_consent_is_refused_and_nothing_is_stored(
     assert _nothing_stored()
 
 
-def test_import_needs_sign_in(api_client) -> None:
+def test_import_needs_sign_in(api_client: APIClient) -> None:
     response = _upload(api_client, "a.csv", _csv([f"{T0},120,,,,,,,,"]))
 
     assert response.status_code in (401, 403)
@@ -207,7 +220,7 @@ def test_import_needs_sign_in(api_client) -> None:
 
 # --- Import through the command ------------------------------------------------------------------
 def test_import_activity_command_prints_the_json_summary(
-    consenting_user, shared_data: Path, capsys
+    consenting_user: User, shared_data: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     call_command(
         "import_activity",
@@ -237,7 +250,9 @@ def test_import_activity_command_prints_the_json_summary(
     }
 
 
-def test_import_activity_command_refuses_an_unknown_user_with_exit_2(db, shared_data: Path) -> None:
+def test_import_activity_command_refuses_an_unknown_user_with_exit_2(
+    db: None, shared_data: Path
+) -> None:
     with pytest.raises(CommandError, match=r"No user has the email nobody@example\.test\.") as exc:
         call_command(
             "import_activity",
@@ -251,7 +266,7 @@ def test_import_activity_command_refuses_an_unknown_user_with_exit_2(db, shared_
 
 
 def test_import_activity_command_refuses_a_user_without_consent_with_exit_2(
-    user, shared_data: Path
+    user: User, shared_data: Path
 ) -> None:
     with pytest.raises(CommandError, match="has not consented to storing health data") as exc:
         call_command(
@@ -266,7 +281,7 @@ def test_import_activity_command_refuses_a_user_without_consent_with_exit_2(
 
 
 def test_import_activity_command_refuses_a_bad_file_with_exit_2(
-    consenting_user, tmp_path: Path
+    consenting_user: User, tmp_path: Path
 ) -> None:
     bad = tmp_path / "notes.fit"
     bad.write_bytes(b"not a fit file at all")
@@ -279,7 +294,7 @@ def test_import_activity_command_refuses_a_bad_file_with_exit_2(
 
 
 def test_import_activity_command_refuses_a_missing_file_with_exit_2(
-    consenting_user, tmp_path: Path
+    consenting_user: User, tmp_path: Path
 ) -> None:
     with pytest.raises(CommandError, match="Cannot read") as exc:
         call_command("import_activity", str(tmp_path / "gone.fit"), "--user", consenting_user.email)
@@ -289,7 +304,7 @@ def test_import_activity_command_refuses_a_missing_file_with_exit_2(
 
 
 # --- Export --------------------------------------------------------------------------------------
-def _live_workout(user) -> Workout:
+def _live_workout(user: User) -> Workout:
     workout = workout_start(user=user, sport="run", indoor=False, started_at=START)
     samples = hr_samples(T0, 30)
     for i, sample in enumerate(samples):
@@ -303,7 +318,9 @@ def _live_workout(user) -> Workout:
     return workout_finish(workout_id=workout.pk)
 
 
-def test_a_csv_export_imports_back_to_exactly_the_same_samples(client_for, consenting_user) -> None:
+def test_a_csv_export_imports_back_to_exactly_the_same_samples(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     client = client_for(consenting_user)
     original = _live_workout(consenting_user)
 
@@ -320,7 +337,7 @@ FIT_RESOLUTION = {"lat": 1e-7, "lon": 1e-7, "altitude": 0.2, "speed": 1e-3, "dis
 
 
 def test_a_fit_export_imports_back_to_the_same_samples_within_fit_resolution(
-    client_for, consenting_user
+    client_for: ClientFor, consenting_user: User
 ) -> None:
     client = client_for(consenting_user)
     original = _live_workout(consenting_user)
@@ -338,7 +355,7 @@ def test_a_fit_export_imports_back_to_the_same_samples_within_fit_resolution(
 
 
 def test_a_gpx_export_imports_back_to_the_same_time_position_and_heart_rate(
-    client_for, consenting_user
+    client_for: ClientFor, consenting_user: User
 ) -> None:
     client = client_for(consenting_user)
     original = _live_workout(consenting_user)
@@ -353,7 +370,7 @@ def test_a_gpx_export_imports_back_to_the_same_time_position_and_heart_rate(
 
 
 def test_export_is_a_download_with_a_file_name_and_content_type(
-    client_for, consenting_user
+    client_for: ClientFor, consenting_user: User
 ) -> None:
     workout = _live_workout(consenting_user)
 
@@ -365,7 +382,9 @@ def test_export_is_a_download_with_a_file_name_and_content_type(
     assert response.content[8:12] == b".FIT"
 
 
-def test_another_users_workout_cannot_be_exported(client_for, consenting_user, other_user) -> None:
+def test_another_users_workout_cannot_be_exported(
+    client_for: ClientFor, consenting_user: User, other_user: User
+) -> None:
     workout = _live_workout(consenting_user)
 
     response = client_for(other_user).get(f"/api/v1/workouts/{workout.pk}/export.csv")
@@ -374,7 +393,7 @@ def test_another_users_workout_cannot_be_exported(client_for, consenting_user, o
     assert response.json()["error"]["code"] == "not_found"
 
 
-def test_an_unknown_export_format_is_a_400(client_for, consenting_user) -> None:
+def test_an_unknown_export_format_is_a_400(client_for: ClientFor, consenting_user: User) -> None:
     workout = _live_workout(consenting_user)
 
     response = client_for(consenting_user).get(f"/api/v1/workouts/{workout.pk}/export.xlsx")
@@ -383,7 +402,9 @@ def test_an_unknown_export_format_is_a_400(client_for, consenting_user) -> None:
     assert response.json()["error"]["code"] == "invalid_export_format"
 
 
-def test_a_workout_without_samples_has_nothing_to_export(client_for, consenting_user) -> None:
+def test_a_workout_without_samples_has_nothing_to_export(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     workout = workout_start(user=consenting_user, sport="run", indoor=False, started_at=START)
 
     response = client_for(consenting_user).get(f"/api/v1/workouts/{workout.pk}/export.csv")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from pytest_django.fixtures import Settings
 
 from tests.devices.helpers import (
     PATH,
@@ -18,6 +18,7 @@ from tests.devices.helpers import (
     new_workout,
     samples_message,
 )
+from tests.helpers import channel_layer
 from wellness.config.asgi import application
 from wellness.core.groups import workout_group
 from wellness.people.models import User
@@ -71,7 +72,7 @@ async def test_stored_samples_are_published_to_the_workouts_spectators(
     consenting_user: User,
 ) -> None:
     workout = await new_workout(consenting_user)
-    layer = get_channel_layer()
+    layer = channel_layer()
     spectator = await layer.new_channel()
     await layer.group_add(workout_group(workout.pk), spectator)
     ws = await connected(consenting_user)
@@ -163,7 +164,9 @@ async def test_json_beyond_the_rfc_is_read_as_before_and_refused_with_its_seq(
     await ws.disconnect()
 
 
-async def test_text_that_is_not_json_gets_an_error_and_stores_nothing(consenting_user) -> None:
+async def test_text_that_is_not_json_gets_an_error_and_stores_nothing(
+    consenting_user: User,
+) -> None:
     ws = await connected(consenting_user)
 
     await ws.send_to(text_data="{not json")
@@ -173,7 +176,9 @@ async def test_text_that_is_not_json_gets_an_error_and_stores_nothing(consenting
     await ws.disconnect()
 
 
-async def test_finishing_someone_elses_workout_gets_an_error(consenting_user, other_user) -> None:
+async def test_finishing_someone_elses_workout_gets_an_error(
+    consenting_user: User, other_user: User
+) -> None:
     theirs = await new_workout(other_user)
     ws = await connected(consenting_user)
 
@@ -227,7 +232,7 @@ async def test_revoking_the_token_closes_the_open_ingest_socket(consenting_user:
 
 
 async def test_messages_beyond_the_rate_limit_close_the_socket_unstored(
-    consenting_user: User, settings
+    consenting_user: User, settings: Settings
 ) -> None:
     settings.WELLVERSE_INGEST_MESSAGES_PER_SECOND = 0.001
     settings.WELLVERSE_INGEST_MESSAGE_BURST = 2

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory
+from tests.helpers import channel_layer
 from wellness.config.asgi import application
 from wellness.core.groups import user_group
 from wellness.people.models import TokenScope, User
@@ -53,7 +53,7 @@ async def test_crossing_a_level_during_a_live_workout_notifies_the_user(
     consenting_user: User,
 ) -> None:
     workout = await given_xp_and_workout(consenting_user, LEVEL_2_XP - 1)
-    layer = get_channel_layer()
+    layer = channel_layer()
     inbox = await layer.new_channel()
     await layer.group_add(user_group(consenting_user.pk), inbox)
     ws = await connected(consenting_user)
@@ -85,7 +85,7 @@ async def test_a_batch_that_stays_within_the_level_announces_nothing(
     consenting_user: User,
 ) -> None:
     workout = await given_xp_and_workout(consenting_user, 0)
-    layer = get_channel_layer()
+    layer = channel_layer()
     inbox = await layer.new_channel()
     await layer.group_add(user_group(consenting_user.pk), inbox)
     ws = await connected(consenting_user)

@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 import pytest
+from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
 
 from benchmarks._sync_client import samples_as_columns
 from tests.factories import WorkoutFactory, hr_samples
+from tests.helpers import ClientFor
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create, consent_withdraw
 from wellness.workouts.models import IdempotencyKey, SampleBatch, Workout
@@ -57,7 +59,7 @@ def workout(consenting_user: User) -> Workout:
     return WorkoutFactory.create(user=consenting_user, source="companion")
 
 
-def test_an_upload_is_stored_and_acknowledged(client_for, workout: Workout) -> None:
+def test_an_upload_is_stored_and_acknowledged(client_for: ClientFor, workout: Workout) -> None:
     response = upload(client_for(workout.user), workout.pk, "k1", batch(1))
 
     assert response.status_code == 201
@@ -69,7 +71,7 @@ def test_an_upload_is_stored_and_acknowledged(client_for, workout: Workout) -> N
 
 @BOTH_FORMATS
 def test_the_same_batch_sent_twice_is_stored_once_and_answered_identically(
-    client_for, workout: Workout, make_batch: Any
+    client_for: ClientFor, workout: Workout, make_batch: Any
 ) -> None:
     client = client_for(workout.user)
 
@@ -83,7 +85,7 @@ def test_the_same_batch_sent_twice_is_stored_once_and_answered_identically(
 
 @BOTH_FORMATS
 def test_the_same_key_with_a_different_payload_is_422_and_stores_nothing(
-    client_for, workout: Workout, make_batch: Any
+    client_for: ClientFor, workout: Workout, make_batch: Any
 ) -> None:
     client = client_for(workout.user)
     upload(client, workout.pk, "k1", make_batch(1))
@@ -95,7 +97,9 @@ def test_the_same_key_with_a_different_payload_is_422_and_stores_nothing(
     assert list(SampleBatch.objects.values_list("seq", flat=True)) == [1]
 
 
-def test_late_and_out_of_order_batches_make_one_sorted_series(client_for, workout) -> None:
+def test_late_and_out_of_order_batches_make_one_sorted_series(
+    client_for: ClientFor, workout: Workout
+) -> None:
     client = client_for(workout.user)
 
     for seq in (3, 1, 2):
@@ -116,7 +120,7 @@ def test_an_ingest_token_can_upload(workout: Workout) -> None:
 
 @BOTH_FORMATS
 def test_too_many_samples_is_413_naming_the_limit_and_stores_nothing(
-    client_for, workout: Workout, settings, make_batch: Any
+    client_for: ClientFor, workout: Workout, settings: Settings, make_batch: Any
 ) -> None:
     settings.WELLVERSE_MAX_SAMPLES_PER_BATCH = 100
 
@@ -132,7 +136,7 @@ def test_too_many_samples_is_413_naming_the_limit_and_stores_nothing(
 
 
 def test_too_many_bytes_is_413_naming_the_limit_and_stores_nothing(
-    client_for, workout: Workout, settings
+    client_for: ClientFor, workout: Workout, settings: Settings
 ) -> None:
     settings.WELLVERSE_SYNC_MAX_BYTES = 1000
 
@@ -156,7 +160,7 @@ def test_too_many_bytes_is_413_naming_the_limit_and_stores_nothing(
     ],
 )
 def test_an_invalid_upload_is_400_and_stores_nothing(
-    client_for, workout: Workout, key: str | None, body: dict[str, Any], field: str
+    client_for: ClientFor, workout: Workout, key: str | None, body: dict[str, Any], field: str
 ) -> None:
     response = upload(client_for(workout.user), workout.pk, key, body)
 
@@ -166,7 +170,9 @@ def test_an_invalid_upload_is_400_and_stores_nothing(
     assert not IdempotencyKey.objects.exists()
 
 
-def test_a_body_that_is_not_a_json_object_is_400_and_stores_nothing(client_for, workout) -> None:
+def test_a_body_that_is_not_a_json_object_is_400_and_stores_nothing(
+    client_for: ClientFor, workout: Workout
+) -> None:
     response = client_for(workout.user).post(
         f"/api/v1/workouts/{workout.pk}/samples/", "[1, 2", content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k",
@@ -177,7 +183,9 @@ def test_a_body_that_is_not_a_json_object_is_400_and_stores_nothing(client_for, 
     assert not SampleBatch.objects.exists()
 
 
-def test_a_body_that_is_not_json_is_415_and_stores_nothing(client_for, workout) -> None:
+def test_a_body_that_is_not_json_is_415_and_stores_nothing(
+    client_for: ClientFor, workout: Workout
+) -> None:
     response = client_for(workout.user).post(
         f"/api/v1/workouts/{workout.pk}/samples/", json.dumps(batch(1)), content_type="text/plain",
         HTTP_IDEMPOTENCY_KEY="k",
@@ -190,7 +198,7 @@ def test_a_body_that_is_not_json_is_415_and_stores_nothing(client_for, workout) 
 
 @BOTH_FORMATS
 def test_uploading_to_another_users_workout_is_404_and_stores_nothing(
-    client_for, workout: Workout, other_user: User, make_batch: Any
+    client_for: ClientFor, workout: Workout, other_user: User, make_batch: Any
 ) -> None:
     response = upload(client_for(other_user), workout.pk, "k1", make_batch(1))
 
@@ -201,7 +209,7 @@ def test_uploading_to_another_users_workout_is_404_and_stores_nothing(
 
 @BOTH_FORMATS
 def test_uploading_without_consent_is_403_and_stores_nothing(
-    client_for, workout, make_batch
+    client_for: ClientFor, workout: Workout, make_batch: Any
 ) -> None:
     consent_withdraw(user=workout.user)
 
@@ -216,7 +224,9 @@ def test_uploading_without_consent_is_403_and_stores_nothing(
 # --- The columnar wire format (what the phone companion sends) ------------------------------------
 
 
-def test_a_batch_sent_as_columns_is_stored_as_the_same_samples(client_for, workout) -> None:
+def test_a_batch_sent_as_columns_is_stored_as_the_same_samples(
+    client_for: ClientFor, workout: Workout
+) -> None:
     samples = [
         {"t": T0, "hr": 120, "rr": [500.0, 498.0]},
         {"t": T0 + 1, "speed": 3.2, "lat": 51.5, "lon": -0.1},
@@ -256,7 +266,7 @@ def test_a_batch_sent_as_columns_is_stored_as_the_same_samples(client_for, worko
     ],
 )
 def test_an_invalid_columnar_upload_is_400_naming_the_fault_and_stores_nothing(
-    client_for, workout: Workout, columns: Any, problem: str
+    client_for: ClientFor, workout: Workout, columns: Any, problem: str
 ) -> None:
     body = {"device": "phone", "seq": 1, "columns": columns}
 
@@ -269,7 +279,9 @@ def test_an_invalid_columnar_upload_is_400_naming_the_fault_and_stores_nothing(
     assert not IdempotencyKey.objects.exists()
 
 
-def test_samples_and_columns_in_one_upload_are_400_and_store_nothing(client_for, workout) -> None:
+def test_samples_and_columns_in_one_upload_are_400_and_store_nothing(
+    client_for: ClientFor, workout: Workout
+) -> None:
     body = {**batch(1), "columns": samples_as_columns(hr_samples(T0, 2))}
 
     response = upload(client_for(workout.user), workout.pk, "k1", body)
@@ -290,7 +302,7 @@ def test_samples_and_columns_in_one_upload_are_400_and_store_nothing(client_for,
     ],
 )
 def test_nan_or_infinity_in_an_upload_is_400_and_stores_nothing(
-    client_for, workout: Workout, raw: str
+    client_for: ClientFor, workout: Workout, raw: str
 ) -> None:
     response = client_for(workout.user).post(
         f"/api/v1/workouts/{workout.pk}/samples/", raw, content_type="application/json",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings
 
 
 @pytest.mark.parametrize("path", ["/", "/login", "/signup", "/profile", "/devices", "/workouts/3"])
@@ -21,7 +22,7 @@ def test_api_paths_are_not_swallowed_by_the_shell() -> None:
 
 
 @pytest.mark.django_db
-def test_unknown_page_is_a_404_that_still_renders_the_app(settings) -> None:
+def test_unknown_page_is_a_404_that_still_renders_the_app(settings: Settings) -> None:
     settings.DEBUG = False
 
     response = Client().get("/no-such-page")

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import pytest
-from channels.layers import get_channel_layer
 from django.db import connection
 
 from tests.factories import WorkoutFactory
 from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot, sign_in
+from tests.helpers import channel_layer
 from tests.servers import AsgiServer
 from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
@@ -40,7 +40,7 @@ def publish_samples(workout_id: int, user_id: int, samples: list[dict[str, float
     Playwright sync API keeps an event loop running in the test's thread)."""
 
     async def send() -> None:
-        await get_channel_layer().group_send(
+        await channel_layer().group_send(
             f"workout-{workout_id}",
             {
                 "type": "workout.samples",

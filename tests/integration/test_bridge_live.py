@@ -81,7 +81,9 @@ def _ingest_token(user: User) -> str:
     return raw
 
 
-def _simulate(server_url: str, token: str, journal: Path, *, seconds: int, speed: float, seed: int):
+def _simulate(
+    server_url: str, token: str, journal: Path, *, seconds: int, speed: float, seed: int
+) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable, "-m", "devices.bridge", "simulate", "--profile", "run",

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from devices.live_publish import live_publisher
+from tests.helpers import channel_layer
 
 pytestmark = pytest.mark.integration
 
@@ -25,7 +25,7 @@ def _message(workout_id: int, t: float) -> dict[str, Any]:
 
 def test_messages_queued_in_one_loop_turn_reach_each_groups_members_once_in_order() -> None:
     async def scenario() -> tuple[list[Any], list[Any], list[Any], list[Any]]:
-        layer = get_channel_layer()
+        layer = channel_layer()
         assert type(layer).__name__ == "RedisPubSubChannelLayer"
         watcher_a, watcher_a2, watcher_c, idle = [await layer.new_channel() for _ in range(4)]
         await layer.group_add("workout-910001", watcher_a)

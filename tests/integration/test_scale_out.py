@@ -13,10 +13,10 @@ import pytest
 import websockets
 import websockets.exceptions
 from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
 from django.db import connection
 
 from tests.factories import WorkoutFactory, hr_samples
+from tests.helpers import channel_layer
 from tests.servers import AsgiServer, CeleryWorker, asgi_server_start, asgi_server_stop
 from wellness.core.groups import user_group
 from wellness.people.models import Profile, TokenScope, User
@@ -66,11 +66,14 @@ def test_uvicorn_serves_http_and_websockets_on_one_port_through_redis(
         ) as ws:
             # The server subscribes asynchronously; publish until the event comes through.
             for _ in range(50):
-                await get_channel_layer().group_send(
+                await channel_layer().group_send(
                     user_group(user.pk), {"type": "notify", "event": {"kind": "level", "level": 2}}
                 )
                 try:
-                    return json.loads(await asyncio.wait_for(ws.recv(), timeout=0.2))
+                    event: dict[str, str] = json.loads(
+                        await asyncio.wait_for(ws.recv(), timeout=0.2)
+                    )
+                    return event
                 except TimeoutError:
                     continue
         raise AssertionError("no notification arrived through Redis")

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import websockets
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from tests.factories import WorkoutFactory
+from tests.helpers import channel_layer
 from tests.servers import AsgiServer
 from tests.worlds.factories import WorldFactory
 from wellness.people.models import TokenScope, User
@@ -45,7 +45,7 @@ def test_samples_published_through_redis_move_the_avatar_a_spectator_watches(
             snapshot = json.loads(await asyncio.wait_for(ws.recv(), timeout=5))
             # As the ingest consumer does; re-sending is harmless (idempotent by sample time).
             for _ in range(20):
-                await get_channel_layer().group_send(
+                await channel_layer().group_send(
                     f"workout-{session.workout_id}",
                     {"type": "workout.samples", "workout_id": session.workout_id,
                      "user_id": consenting_user.pk, "samples": batch},

@@ -8,9 +8,10 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
+from pytest_django.fixtures import Settings
 
 from tests.factories import WorkoutFactory
+from tests.helpers import channel_layer
 from tests.worlds.factories import WorldFactory
 from wellness.core.groups import workout_group
 from wellness.people.models import User
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _fast_ticks(settings: Any) -> None:
+def _fast_ticks(settings: Settings) -> None:
     settings.WORLDS_TICK_SECONDS = 0.05
 
 
@@ -98,7 +99,7 @@ async def test_each_server_process_ticker_delivers_every_tick_and_event_once_to_
         await ticker.start()
         await ticker.live(ticker.watch(socket.send))
 
-    await get_channel_layer().group_send(
+    await channel_layer().group_send(
         workout_group(workout_id),
         {
             "type": "workout.samples",

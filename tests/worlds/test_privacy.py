@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tests.factories import TEST_PASSWORD, WorkoutFactory
+from tests.helpers import ClientFor
 from tests.worlds.factories import WorldFactory
 from wellness.people.erasure import health_data_erase
 from wellness.people.models import User
@@ -108,7 +109,7 @@ def test_erasure_removes_journey_progress_its_ledger_and_the_community_share(
 
 
 def test_deleting_the_owner_of_a_journeys_stage_world_keeps_the_world_detached(
-    client_for, consenting_user: User
+    client_for: ClientFor, consenting_user: User
 ) -> None:
     journey = _journey_of_two_worlds(owner=consenting_user)
     own_world = WorldFactory.create(owner=consenting_user, name="My loop")

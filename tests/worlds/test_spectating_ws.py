@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from pytest_django.fixtures import Settings
 
 from tests.factories import UserFactory, WorkoutFactory
+from tests.helpers import channel_layer
 from tests.worlds.factories import WorldFactory
 from wellness.config.asgi import application
 from wellness.core.groups import user_group
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
-def _fast_ticks(settings: Any) -> None:
+def _fast_ticks(settings: Settings) -> None:
     settings.WORLDS_TICK_SECONDS = 0.05
 
 
@@ -80,7 +81,7 @@ COLUMNS = ["id", "d", "v", "t", "lap", "grade"]
 
 async def publish(workout_id: int, user_id: int, batch: list[dict[str, float]]) -> None:
     """What the ingest consumer does with each stored batch (the shared contract)."""
-    await get_channel_layer().group_send(
+    await channel_layer().group_send(
         f"workout-{workout_id}",
         {"type": "workout.samples", "workout_id": workout_id, "user_id": user_id, "samples": batch},
     )
@@ -125,7 +126,7 @@ async def test_live_samples_move_the_avatar_and_spectators_see_it_with_landmark_
 
 
 async def test_many_batches_reach_a_spectator_in_fewer_frames_one_per_tick(
-    consenting_user: User, other_user: User, settings: Any
+    consenting_user: User, other_user: User, settings: Settings
 ) -> None:
     settings.WORLDS_TICK_SECONDS = 1.0
     world = await world_with_landmark()
@@ -153,7 +154,7 @@ async def test_the_athlete_is_told_of_the_landmark_on_their_notification_socket(
     world = await world_with_landmark()
     session = await start(consenting_user, world)
     ws = await watch(world, other_user)
-    layer = get_channel_layer()
+    layer = channel_layer()
     inbox = await layer.new_channel()
     await layer.group_add(user_group(consenting_user.pk), inbox)
 
@@ -281,7 +282,7 @@ async def test_avatar_states_computed_elsewhere_reach_spectators_on_the_next_tic
     ws = await watch(world, other_user)
 
     replayed = {"id": 900, "name": "Replay", "d": 12.5, "v": 2.5, "t": 5.0, "lap": 1, "grade": 0.0}
-    await get_channel_layer().group_send(
+    await channel_layer().group_send(
         f"world-{world.pk}", {"type": "world.avatars", "avatars": [replayed]}
     )
     tick = await ws.receive_json_from(timeout=2)
@@ -310,7 +311,9 @@ async def test_another_persons_batch_for_the_workout_does_not_move_the_avatar(
     stored = await database_sync_to_async(
         lambda: (AvatarSession.objects.get(pk=session.pk).distance_m, SessionEvent.objects.count())
     )()
-    assert stored == (pytest.approx(2.0), 0)
+    distance_m, events = stored
+    assert distance_m == pytest.approx(2.0)
+    assert events == 0
     await ws.disconnect()
 
 

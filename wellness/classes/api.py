@@ -23,6 +23,7 @@ from wellness.classes.models import (
     FitnessClass,
     Level,
 )
+from wellness.classes.plan import BreathingDict, SegmentDict
 from wellness.core.errors import NotFound
 from wellness.core.rest import Pagination
 from wellness.people.permissions import request_user
@@ -130,6 +131,37 @@ class InstructorInput(serializers.Serializer[Any]):
         min_value=1,
         max_value=MAX_ID,
         help_text="Grant as an organizer of this community, to one of its members.",
+    )
+
+
+class BreathingOutput(serializers.Serializer[BreathingDict]):
+    inhale_s = serializers.FloatField()
+    hold_s = serializers.FloatField()
+    exhale_s = serializers.FloatField()
+    hold_out_s = serializers.FloatField()
+
+
+class SegmentOutput(serializers.Serializer[SegmentDict]):
+    name = serializers.CharField()
+    duration_s = serializers.IntegerField()
+    cue = serializers.CharField()
+    target_zone = serializers.IntegerField(allow_null=True)
+    breathing = BreathingOutput(allow_null=True)
+
+
+class SessionStateOutput(serializers.Serializer[selectors.SessionState]):
+    occurrence_id = serializers.IntegerField()
+    revision = serializers.IntegerField()
+    status = serializers.CharField()
+    segment_index = serializers.IntegerField()
+    segment_count = serializers.IntegerField()
+    segment = SegmentOutput()
+    next_segment = serializers.CharField(allow_null=True)
+    elapsed_s = serializers.FloatField()
+    remaining_s = serializers.FloatField()
+    server_time = serializers.FloatField(help_text="UNIX seconds when elapsed_s was taken.")
+    is_instructor = serializers.BooleanField(
+        required=False, help_text="In the answer to GET: whether the caller leads this class."
     )
 
 
@@ -345,7 +377,9 @@ class AttendanceCompleteView(APIView):
 
 
 class SessionView(APIView):
-    @extend_schema(responses=dict, summary="The live session's state (participants, instructor).")
+    @extend_schema(
+        responses=SessionStateOutput, summary="The live session's state (participants, instructor)."
+    )
     def get(self, request: Request, occurrence_id: int) -> Response:
         occurrence = selectors.occurrence_for(
             user=request_user(request), occurrence_id=occurrence_id
@@ -360,7 +394,7 @@ class SessionView(APIView):
 
     @extend_schema(
         request=SessionActionInput,
-        responses=dict,
+        responses=SessionStateOutput,
         summary="Instructor console: start, pause, resume, next, previous, goto, end.",
     )
     def post(self, request: Request, occurrence_id: int) -> Response:

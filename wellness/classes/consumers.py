@@ -57,7 +57,7 @@ class ClassSessionConsumer(AuthenticatedConsumer):
         return selectors.is_instructor_of(user=user, occurrence=occurrence)
 
     @database_sync_to_async
-    def _state(self) -> dict[str, Any] | None:
+    def _state(self) -> selectors.SessionState | None:
         occurrence = selectors.occurrence_for(
             user=self.scope["user"], occurrence_id=self.occurrence_id
         )

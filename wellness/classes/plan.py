@@ -8,14 +8,29 @@ a pacer pattern ``{"inhale_s", "hold_s", "exhale_s", "hold_out_s"}``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypedDict
 
 MAX_SEGMENTS = 200
 MAX_SEGMENT_SECONDS = 4 * 3600
 BREATH_PHASES = ("inhale_s", "hold_s", "exhale_s", "hold_out_s")
 # Zone lower bounds in percent of maximum heart rate (the common five-zone %HRmax model).
 ZONE_FLOORS_PCT = (50, 60, 70, 80, 90)
+
+
+class BreathingDict(TypedDict):
+    inhale_s: float
+    hold_s: float
+    exhale_s: float
+    hold_out_s: float
+
+
+class SegmentDict(TypedDict):
+    name: str
+    duration_s: int
+    cue: str
+    target_zone: int | None
+    breathing: BreathingDict | None
 
 
 @dataclass(frozen=True)
@@ -38,8 +53,22 @@ class Segment:
     target_zone: int | None = None
     breathing: Breathing | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def as_dict(self) -> SegmentDict:
+        b = self.breathing
+        return {
+            "name": self.name,
+            "duration_s": self.duration_s,
+            "cue": self.cue,
+            "target_zone": self.target_zone,
+            "breathing": None
+            if b is None
+            else {
+                "inhale_s": b.inhale_s,
+                "hold_s": b.hold_s,
+                "exhale_s": b.exhale_s,
+                "hold_out_s": b.hold_out_s,
+            },
+        }
 
 
 class PlanInvalid(ValueError):

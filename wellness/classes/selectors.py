@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -23,7 +23,7 @@ from wellness.classes.models import (
     Instructor,
     LiveShare,
 )
-from wellness.classes.plan import class_meters, segments_from_json, session_clock
+from wellness.classes.plan import SegmentDict, class_meters, segments_from_json, session_clock
 from wellness.people.models import Profile, User
 from wellness.people.selectors import anonymous_name, public_name
 from wellness.scoring.models import ScoreStatus, StoredScore
@@ -111,7 +111,24 @@ def class_mindful_minutes(*, workout_ids: Sequence[int]) -> dict[int, float]:
     return {pk: float(seconds) / 60.0 for pk, seconds in rows if seconds is not None}
 
 
-def workout_class_part(*, workout_id: int) -> dict[str, Any] | None:
+class ClassOfWorkout(TypedDict):
+    attendance_id: int
+    class_id: int
+    title: str
+    kind: str
+    delivery: str
+    occurrence_id: int | None
+    status: str
+    metrics: dict[str, Any] | None  # the attendance's stored class metrics
+
+
+# What a class adds to its workout's score view; functional, as "class" is a keyword.
+ClassScorePart = TypedDict(
+    "ClassScorePart", {"class": ClassOfWorkout, "explanations": dict[str, str]}
+)
+
+
+def workout_class_part(*, workout_id: int) -> ClassScorePart | None:
     """For the workout score view: the class a workout was taken in and its class metrics, with
     their explanations; None for a workout that is not a class's. The caller has checked that the
     workout is the requester's."""
@@ -173,7 +190,21 @@ def is_instructor_of(*, user: User, occurrence: ClassOccurrence) -> bool:
     return instructor_user_id(occurrence.fitness_class) == user.pk
 
 
-def session_state(*, occurrence: ClassOccurrence, now: float | None = None) -> dict[str, Any]:
+class SessionState(TypedDict):
+    occurrence_id: int
+    revision: int
+    status: str
+    segment_index: int
+    segment_count: int
+    segment: SegmentDict
+    next_segment: str | None
+    elapsed_s: float
+    remaining_s: float
+    server_time: float  # UNIX seconds when elapsed_s and remaining_s were taken
+    is_instructor: NotRequired[bool]  # in the API's answer to a participant or the instructor
+
+
+def session_state(*, occurrence: ClassOccurrence, now: float | None = None) -> SessionState:
     """Everything a participant's page needs to follow the session, from the database.
 
     ``server_time`` (UNIX seconds) is when ``elapsed_s``/``remaining_s`` were taken: clients count
@@ -214,7 +245,13 @@ def share_name(*, share: LiveShare, profile: Profile) -> str:
     return public_name(profile)
 
 
-def class_meters_now(*, occurrence_id: int) -> dict[str, Any]:
+class ClassMeters(TypedDict):
+    sharers: int
+    energy: int | None  # None below MIN_SHARERS_FOR_METERS
+    calm: int | None
+
+
+def class_meters_now(*, occurrence_id: int) -> ClassMeters:
     """Class energy and calm meters from the fresh readings of people who share.
 
     Returns ``{"sharers": n, "energy": int|None, "calm": int|None}``, the meters None below

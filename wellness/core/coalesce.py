@@ -44,9 +44,12 @@ def lookup_sync_to_async(func: Callable[P, R]) -> Callable[P, Awaitable[R]]:
     on_lookup_thread: Any = DatabaseSyncToAsync(func, thread_sensitive=False, executor=_lookups)
 
     async def call(*args: P.args, **kwargs: P.kwargs) -> R:
+        result: R
         if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-            return await on_lookup_thread(*args, **kwargs)
-        return await on_sync_thread(*args, **kwargs)
+            result = await on_lookup_thread(*args, **kwargs)
+        else:
+            result = await on_sync_thread(*args, **kwargs)
+        return result
 
     return call
 

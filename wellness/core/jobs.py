@@ -10,10 +10,10 @@ from typing import Any
 from celery import Task
 from django.db import transaction
 
-_tasks: dict[str, Task] = {}
+_tasks: dict[str, Task[..., Any]] = {}
 
 
-def register_job(name: str, task: Task) -> None:
+def register_job(name: str, task: Task[..., Any]) -> None:
     """Run ``name`` jobs with ``task``."""
     _tasks[name] = task
 

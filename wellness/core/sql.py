@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models.lookups import In, Lookup
+from django.db.models.sql.compiler import SQLCompiler
 
 # Rows per statement: far below SQLite's and PostgreSQL's parameter limits for a few columns.
 ROWS_PER_STATEMENT = 500
@@ -48,7 +50,13 @@ def rows_update(
             )
 
 
-class AnyOf(Lookup):
+if TYPE_CHECKING:
+    _ValuesLookup = Lookup[Iterable[object]]
+else:  # Django's Lookup is generic only in its stubs
+    _ValuesLookup = Lookup
+
+
+class AnyOf(_ValuesLookup):
     """``field__any_of=ids``: ``IN`` for a long list, as ``field = ANY(%s)`` with one array
     parameter on PostgreSQL. Django writes ``IN (%s, %s, ...)`` with a placeholder per value, and
     psycopg's client-side binding then spends ~3 ms of a 500-id query parsing and quoting them
@@ -57,7 +65,9 @@ class AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, list[Any]]:
         if connection.vendor != "postgresql" or hasattr(self.rhs, "resolve_expression"):
             # Elsewhere, or for a subquery (which IN runs on the server anyway): Django's IN.
             sql, params = In(self.lhs, self.rhs).as_sql(compiler, connection)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, ParamSpec
 
 from asgiref.sync import async_to_sync
 from celery import Task
@@ -18,8 +18,10 @@ from django.db import transaction
 
 from wellness.core.groups import user_group
 
+P = ParamSpec("P")
 
-def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+
+def enqueue_on_commit(task: Task[P, Any], *args: P.args, **kwargs: P.kwargs) -> None:
     """Queue ``task`` with these arguments after the current transaction commits (now if none)."""
     transaction.on_commit(lambda: task.delay(*args, **kwargs))
 

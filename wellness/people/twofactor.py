@@ -43,7 +43,7 @@ def requires_two_factor(user: User) -> bool:
 
 
 def two_factor_enabled(user: User) -> bool:
-    return user_has_device(user, confirmed=True)
+    return bool(user_has_device(user, confirmed=True))
 
 
 def two_factor_verified(user: Any) -> bool:

@@ -17,11 +17,16 @@ from wellness.scoring.selectors import (
     progress_of,
     workout_score_view,
 )
+from wellness.scoring.serializers import (
+    LevelProgressOutput,
+    PerformanceSeriesOutput,
+    WorkoutScoreOutput,
+)
 
 
 class WorkoutScoreView(APIView):
     @extend_schema(
-        responses={200: {"type": "object"}},
+        responses={200: WorkoutScoreOutput},
         summary="The workout's score: every metric with its explanation, flags and points.",
     )
     def get(self, request: Request, workout_id: int) -> Response:
@@ -39,7 +44,7 @@ class PersonalRecordsView(APIView):
 
 
 class ProgressView(APIView):
-    @extend_schema(responses={200: {"type": "object"}}, summary="My lifetime XP and level.")
+    @extend_schema(responses={200: LevelProgressOutput}, summary="My lifetime XP and level.")
     def get(self, request: Request) -> Response:
         return Response(progress_of(user=request_user(request)))
 
@@ -51,7 +56,7 @@ class PerformanceInput(serializers.Serializer[Any]):
 class PerformanceView(APIView):
     @extend_schema(
         parameters=[PerformanceInput],
-        responses={200: {"type": "object"}},
+        responses={200: PerformanceSeriesOutput},
         summary="Daily training load with fitness (CTL), fatigue (ATL) and form (TSB).",
     )
     def get(self, request: Request) -> Response:

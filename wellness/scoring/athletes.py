@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
 
 from wellness.people.models import Profile
 from wellness.people.selectors import age_years
@@ -26,14 +26,14 @@ def athlete_from(
     *,
     birth_year: int | None,
     sex: str | None,
-    weight_kg: Any,
-    resting_hr: Any,
-    max_hr: Any,
-    lthr: Any,
+    weight_kg: Decimal | float | None,
+    resting_hr: int | None,
+    max_hr: int | None,
+    lthr: int | None,
 ) -> Athlete:
     """The athlete of a profile's stored values (all None: no profile)."""
 
-    def number(value: Any) -> float | None:
+    def number(value: Decimal | float | None) -> float | None:
         return None if value is None else float(value)
 
     return Athlete(

@@ -7,8 +7,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Protocol
 
 
 class MindfulMinutes(Protocol):
@@ -18,7 +18,7 @@ class MindfulMinutes(Protocol):
 class ScoreViewPart(Protocol):
     """Keys to add to a workout's score view (``"explanations"`` merged with the score's), or None."""
 
-    def __call__(self, *, workout_id: int) -> dict[str, Any] | None: ...
+    def __call__(self, *, workout_id: int) -> Mapping[str, object] | None: ...
 
 
 _mindful: dict[str, MindfulMinutes] = {}
@@ -44,7 +44,7 @@ def mindful_minutes(*, workout_ids: Sequence[int]) -> dict[int, float]:
     return minutes
 
 
-def score_view_parts(*, workout_id: int) -> list[dict[str, Any]]:
+def score_view_parts(*, workout_id: int) -> list[Mapping[str, object]]:
     """The registered parts that apply to this workout, in registration order."""
     return [
         part for view_part in _view_parts.values() if (part := view_part(workout_id=workout_id))

@@ -37,7 +37,7 @@ def xp_for_level(level: int) -> int:
     """Total XP needed to reach ``level`` (level 1 needs none)."""
     if level < 1:
         raise ValueError("levels start at 1")
-    return round(XP_LEVEL_BASE * (level - 1) ** XP_LEVEL_EXPONENT)
+    return round(XP_LEVEL_BASE * math.pow(level - 1, XP_LEVEL_EXPONENT))
 
 
 def level_for_xp(xp: float) -> int:

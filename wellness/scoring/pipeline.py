@@ -7,6 +7,7 @@ import datetime as dt
 import math
 from collections.abc import Generator, Sequence
 from dataclasses import fields, replace
+from decimal import Decimal
 from typing import Any, NamedTuple, cast
 
 import numpy as np
@@ -127,10 +128,10 @@ class _ScoringInput(NamedTuple):
     source: str
     birth_year: int | None
     sex: str | None
-    weight_kg: Any
-    resting_hr: Any
-    max_hr: Any
-    lthr: Any
+    weight_kg: Decimal | None
+    resting_hr: int | None
+    max_hr: int | None
+    lthr: int | None
     pauses: list[list[float]] | None
 
 

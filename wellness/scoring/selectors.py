@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Required, TypedDict, cast
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
@@ -22,7 +22,54 @@ from wellness.workouts.models import Workout, WorkoutStatus
 from wellness.workouts.selectors import workout_of
 
 
-def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
+class ScoreFlag(TypedDict):
+    code: str
+    reason: str
+
+
+class ScoreView(TypedDict, total=False):
+    """A workout's score as the API shows it; features may add keys of their own
+    (:mod:`wellness.scoring.contributions`), e.g. ``class`` for a workout taken in a class."""
+
+    workout_id: Required[int]
+    status: Required[str]  # "pending", then a ScoreStatus
+    reason: str
+    reason_code: str
+    points: int
+    counts_for_leaderboards: bool
+    flags: list[ScoreFlag]
+    accepted_at: dt.datetime | None
+    scored_at: dt.datetime
+    metrics: dict[str, Any]  # stored JSON: WorkoutScore.as_dict() without the explanations
+    explanations: dict[str, str]
+    records: list[BestEffortView]
+
+
+class BestEffortView(TypedDict):
+    kind: str  # "time" or "power"
+    name: str
+    value: float
+    record: bool  # the person's best to date
+
+
+class LevelProgress(TypedDict):
+    xp: int
+    level: int
+    level_xp: int
+    next_level_xp: int
+
+
+class PerformanceSeries(TypedDict):
+    """Parallel lists, one value a day, oldest first."""
+
+    dates: list[str]
+    load: list[float]
+    fitness: list[float]
+    fatigue: list[float]
+    form: list[float]
+
+
+def workout_score_view(*, user: User, workout_id: int) -> ScoreView:
     """The user's workout score: every metric with its explanation, flags and points.
 
     ``status`` is ``pending`` until scored, then ``scored`` or ``unscorable`` (with ``reason``).
@@ -31,7 +78,7 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
     stored = StoredScore.objects.filter(workout_id=workout.pk).first()
     if stored is None:
         return _contributions_added({"workout_id": workout.pk, "status": "pending"})
-    view: dict[str, Any] = {
+    view: ScoreView = {
         "workout_id": workout.pk,
         "status": stored.status,
         "reason": stored.reason,
@@ -56,11 +103,13 @@ def workout_score_view(*, user: User, workout_id: int) -> dict[str, Any]:
     return _contributions_added(view)
 
 
-def _contributions_added(view: dict[str, Any]) -> dict[str, Any]:
+def _contributions_added(view: ScoreView) -> ScoreView:
     """What features add to the view (a class's own metrics, with their explanations)."""
     for part in contributions.score_view_parts(workout_id=view["workout_id"]):
-        explanations = view.get("explanations", {}) | part.get("explanations", {})
-        view = view | part | {"explanations": explanations}
+        extra = part.get("explanations")
+        explanations = view.get("explanations", {}) | (extra if isinstance(extra, dict) else {})
+        # A TypedDict value may carry more keys than it names: the features' own.
+        view = cast(ScoreView, {**view, **part, "explanations": explanations})
     return view
 
 
@@ -101,7 +150,7 @@ def _record_order(effort: BestEffort) -> tuple[str, str, float]:
     return (effort.sport, effort.kind, float(length))
 
 
-def workout_records(*, workout_id: int) -> list[dict[str, Any]]:
+def workout_records(*, workout_id: int) -> list[BestEffortView]:
     """A workout's best efforts, each marked ``record`` when it is its person's best to date."""
     efforts = list(BestEffort.objects.filter(workout_id=workout_id).select_related("user"))
     if not efforts:
@@ -121,7 +170,7 @@ def workout_records(*, workout_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def progress_of(*, user: User) -> dict[str, int]:
+def progress_of(*, user: User) -> LevelProgress:
     """Lifetime XP and level, and the XP the next level needs."""
     xp = Progress.objects.filter(user=user).values_list("xp", flat=True).first() or 0
     level = level_for_xp(xp)
@@ -133,7 +182,7 @@ def progress_of(*, user: User) -> dict[str, int]:
     }
 
 
-def performance_series(*, user: User, days: int, today: dt.date | None = None) -> dict[str, Any]:
+def performance_series(*, user: User, days: int, today: dt.date | None = None) -> PerformanceSeries:
     """Daily training load and fitness (CTL), fatigue (ATL) and form (TSB) for the last ``days``.
 
     Days are the user's local dates of the workouts' starts; the series is computed from the first

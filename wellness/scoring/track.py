@@ -62,7 +62,8 @@ def haversine_m(lat1: Array, lon1: Array, lat2: Array, lon2: Array) -> Array:
         np.sin((p2 - p1) / 2) ** 2
         + np.cos(p1) * np.cos(p2) * np.sin(np.radians(lon2 - lon1) / 2) ** 2
     )
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    distances: Array = 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.minimum(a, 1.0)))
+    return distances
 
 
 def track_length_m(lat: Array, lon: Array) -> float | None:

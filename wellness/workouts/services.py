@@ -136,22 +136,23 @@ def workout_start(
         return Workout.objects.get(user=user, client_id=client_id)
 
 
-def batch_address_validate(*, device: Any, seq: Any) -> tuple[str, int]:
+def batch_address_validate(*, device: object, seq: object) -> tuple[str, int]:
     errors: dict[str, list[str]] = {}
-    if (
-        not isinstance(device, str)
-        or not 0 < len(device.strip()) <= MAX_DEVICE_ID_LENGTH
-        or not device.isprintable()  # shown in exports and logs: no control characters
+    device_id = device.strip() if isinstance(device, str) else ""
+    # shown in exports and logs: no control characters
+    if not 0 < len(device_id) <= MAX_DEVICE_ID_LENGTH or not (
+        isinstance(device, str) and device.isprintable()
     ):
         errors["device"] = [f"A stable device id of 1-{MAX_DEVICE_ID_LENGTH} printable characters."]
-    if type(seq) is not int or not 1 <= seq <= MAX_SEQ:
+    number = seq if type(seq) is int else 0  # not bool, which isinstance would let through
+    if not 1 <= number <= MAX_SEQ:
         errors["seq"] = ["The batch sequence number: an integer from 1, one more per batch."]
     if errors:
         raise ValidationFailed("The batch is not valid.", fields=errors)
-    return device.strip(), seq
+    return device_id, number
 
 
-def samples_pack(*, samples: Any = None, columns: Any = None) -> PackedBatch:
+def samples_pack(*, samples: object = None, columns: object = None) -> PackedBatch:
     """Validate and pack a batch, refusing it whole (nothing partial is ever stored).
 
     The batch comes as a list of sample objects (``samples``) or, from the companion's sync, as
@@ -180,7 +181,7 @@ def samples_pack(*, samples: Any = None, columns: Any = None) -> PackedBatch:
         ) from None
 
 
-def _batch_length(values: Any) -> int:
+def _batch_length(values: object) -> int:
     return len(values) if isinstance(values, list) else 0
 
 
@@ -232,7 +233,7 @@ def _batch_insert(*, workout_id: int, device: str, seq: int, packed: PackedBatch
 
 
 def workout_samples_store(
-    *, user: User, workout_id: int, device: Any, seq: Any, samples: Any
+    *, user: User, workout_id: int, device: object, seq: object, samples: object
 ) -> BatchStored:
     """Store one batch of samples of the user's workout, once however often it is sent."""
     device, seq = batch_address_validate(device=device, seq=seq)
@@ -350,10 +351,10 @@ def workout_samples_sync(
     workout_id: int,
     idempotency_key: str,
     body: bytes,
-    device: Any,
-    seq: Any,
-    samples: Any = None,
-    columns: Any = None,
+    device: object,
+    seq: object,
+    samples: object = None,
+    columns: object = None,
 ) -> tuple[int, dict[str, Any]]:
     """The companion's upload: store a batch under a client-chosen key; return (status, body).
 

@@ -1525,6 +1525,36 @@ export interface components {
          * @enum {string}
          */
         AttendanceOutputStatusEnum: "started" | "completed";
+        AvatarOutput: {
+            id: number;
+            name: string;
+            sport: string;
+            /**
+             * Format: double
+             * @description Metres along the course.
+             */
+            d: number;
+            lap: number;
+            /** Format: double */
+            lat: number;
+            /** Format: double */
+            lon: number;
+            /** Format: double */
+            ele: number;
+            /** Format: double */
+            grade: number;
+            /**
+             * Format: double
+             * @description Metres per second at t.
+             */
+            v: number;
+            /**
+             * Format: double
+             * @description UNIX time of the last sample applied.
+             */
+            t: number | null;
+            finished: boolean;
+        };
         /**
          * @description * `active` - Active
          *     * `finished` - Finished
@@ -1544,6 +1574,18 @@ export interface components {
             tier: number;
             /** Format: date-time */
             awarded_at: string;
+        };
+        BestEffortViewOutput: {
+            /** @description time or power */
+            kind: string;
+            name: string;
+            /**
+             * Format: double
+             * @description seconds for a time, watts for a power
+             */
+            value: number;
+            /** @description the person's best to date */
+            record: boolean;
         };
         /**
          * @description * `lake` - Lake
@@ -1583,6 +1625,16 @@ export interface components {
          * @enum {string}
          */
         BookingOutputStatusEnum: "booked" | "waitlisted" | "cancelled";
+        BreathingOutput: {
+            /** Format: double */
+            inhale_s: number;
+            /** Format: double */
+            hold_s: number;
+            /** Format: double */
+            exhale_s: number;
+            /** Format: double */
+            hold_out_s: number;
+        };
         ChallengeInputRequest: {
             community_id?: number | null;
             title: string;
@@ -1729,6 +1781,17 @@ export interface components {
             progress: number;
             is_me: boolean;
         };
+        GroupRunDetailOutput: {
+            readonly id: number;
+            readonly world_id: number;
+            title: string;
+            /** Format: date-time */
+            starts_at: string;
+            /** @description Start pen, e.g. 'A: 5:00/km'. */
+            pen?: string;
+            readonly participants: number;
+            results: components["schemas"]["GroupRunResultOutput"][];
+        };
         GroupRunInputRequest: {
             /** Format: int64 */
             world_id: number;
@@ -1747,6 +1810,15 @@ export interface components {
             /** @description Start pen, e.g. 'A: 5:00/km'. */
             pen?: string;
             readonly participants: number;
+        };
+        GroupRunResultOutput: {
+            /** @description null while still out there */
+            position: number | null;
+            name: string;
+            /** Format: double */
+            finish_time_s: number | null;
+            /** Format: double */
+            distance_m: number;
         };
         InstructorInputRequest: {
             user_id: number;
@@ -1844,6 +1916,12 @@ export interface components {
          * @enum {string}
          */
         LevelEnum: "all" | "beginner" | "intermediate" | "advanced";
+        LevelProgressOutput: {
+            xp: number;
+            level: number;
+            level_xp: number;
+            next_level_xp: number;
+        };
         LiveShareInputRequest: {
             sharing: boolean;
             /** @default false */
@@ -1950,6 +2028,13 @@ export interface components {
             /** Format: date */
             local_date: string;
             flags?: unknown;
+        };
+        PerformanceSeriesOutput: {
+            dates: string[];
+            load: number[];
+            fitness: number[];
+            fatigue: number[];
+            form: number[];
         };
         PostcardOutput: {
             readonly id: number;
@@ -2069,6 +2154,17 @@ export interface components {
             /** @description False when this batch was stored before. */
             stored: boolean;
         };
+        ScoreFlagOutput: {
+            code: string;
+            reason: string;
+        };
+        SegmentOutput: {
+            name: string;
+            duration_s: number;
+            cue: string;
+            target_zone: number | null;
+            breathing: components["schemas"]["BreathingOutput"] | null;
+        };
         SessionActionInputRequest: {
             action: components["schemas"]["ActionEnum"];
             index?: number;
@@ -2154,6 +2250,26 @@ export interface components {
             finished_at?: string | null;
             /** Format: double */
             finish_time_s?: number | null;
+        };
+        SessionStateOutput: {
+            occurrence_id: number;
+            revision: number;
+            status: string;
+            segment_index: number;
+            segment_count: number;
+            segment: components["schemas"]["SegmentOutput"];
+            next_segment: string | null;
+            /** Format: double */
+            elapsed_s: number;
+            /** Format: double */
+            remaining_s: number;
+            /**
+             * Format: double
+             * @description UNIX seconds when elapsed_s was taken.
+             */
+            server_time: number;
+            /** @description In the answer to GET: whether the caller leads this class. */
+            is_instructor?: boolean;
         };
         SignInInputRequest: {
             /** Format: email */
@@ -2244,6 +2360,31 @@ export interface components {
          */
         WorkoutOutputSourceEnum: "bridge" | "companion" | "file" | "class";
         /**
+         * @description Only ``workout_id`` and ``status`` until the workout is scored; features add keys of their
+         *     own (``class`` for a workout taken in a class).
+         */
+        WorkoutScoreOutput: {
+            workout_id: number;
+            /** @description pending, scored or unscorable */
+            status: string;
+            reason?: string;
+            reason_code?: string;
+            points?: number;
+            counts_for_leaderboards?: boolean;
+            flags?: components["schemas"]["ScoreFlagOutput"][];
+            /** Format: date-time */
+            accepted_at?: string | null;
+            /** Format: date-time */
+            scored_at?: string;
+            metrics?: {
+                [key: string]: unknown;
+            };
+            explanations?: {
+                [key: string]: string;
+            };
+            records?: components["schemas"]["BestEffortViewOutput"][];
+        };
+        /**
          * @description * `run` - Run
          *     * `ride` - Ride
          *     * `walk` - Walk
@@ -2275,6 +2416,9 @@ export interface components {
          * @enum {string}
          */
         WorkoutStatusEnum: "active" | "finished";
+        WorldAvatarsOutput: {
+            avatars: components["schemas"]["AvatarOutput"][];
+        };
         WorldInputRequest: {
             /** @default  */
             name: string;
@@ -2305,6 +2449,18 @@ export interface components {
             };
             readonly landmarks: components["schemas"]["LandmarkOutput"][];
             readonly mine: boolean;
+        };
+        WorldRouteOutput: {
+            world_id: number;
+            /** Format: double */
+            distance_m: number;
+            laps: number;
+            has_elevation: boolean;
+            notes: string;
+            columns: string[];
+            /** @description One row per point, in the order of columns. */
+            points: number[][];
+            landmarks: components["schemas"]["LandmarkOutput"][];
         };
     };
     responses: never;
@@ -3216,9 +3372,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionStateOutput"];
                 };
             };
         };
@@ -3245,9 +3399,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["SessionStateOutput"];
                 };
             };
         };
@@ -3669,7 +3821,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PerformanceSeriesOutput"];
                 };
             };
         };
@@ -3688,7 +3840,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["LevelProgressOutput"];
                 };
             };
         };
@@ -4048,7 +4200,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["WorkoutScoreOutput"];
                 };
             };
         };
@@ -4160,9 +4312,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorldAvatarsOutput"];
                 };
             };
         };
@@ -4236,9 +4386,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["WorldRouteOutput"];
                 };
             };
         };
@@ -4303,9 +4451,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GroupRunDetailOutput"];
                 };
             };
         };

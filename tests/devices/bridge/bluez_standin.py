@@ -33,7 +33,8 @@ from dbus_fast.annotations import (
     DBusSignature,
     DBusStr,
 )
-from dbus_fast.service import PropertyAccess, ServiceInterface, dbus_method, dbus_property
+from dbus_fast.constants import PropertyAccess
+from dbus_fast.service import ServiceInterface, dbus_method, dbus_property
 
 DBusStrs = Annotated[list[str], DBusSignature("as")]
 DBusFdMtu = Annotated[list[Any], DBusSignature("hq")]

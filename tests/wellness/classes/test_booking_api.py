@@ -6,9 +6,9 @@ import asyncio
 from typing import Any
 
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 
 from tests.factories import UserFactory
+from tests.helpers import channel_layer
 from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes.models import Booking, ClassOccurrence, Instructor
 from wellness.core.groups import user_group
@@ -127,7 +127,7 @@ def test_a_booking_gets_exactly_one_reminder_notification(
 ) -> None:
     from wellness.classes import services
 
-    layer = get_channel_layer()
+    layer = channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(user_group(user.pk), channel)
 

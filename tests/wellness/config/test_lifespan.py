@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from asgiref.sync import sync_to_async
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from tests.factories import UserFactory
 from tests.wellness.classes.factories import FitnessClassFactory
@@ -51,7 +52,9 @@ async def serve_for(seconds: float) -> list[str]:
     return replies
 
 
-async def test_the_embedded_server_ends_a_forgotten_class_session_itself(settings: Any) -> None:
+async def test_the_embedded_server_ends_a_forgotten_class_session_itself(
+    settings: Settings,
+) -> None:
     # The embedded default runs tasks at once: the check queued at the start has already run.
     assert settings.CELERY_TASK_ALWAYS_EAGER
     occurrence_id = await sync_to_async(forgotten_session)()
@@ -66,7 +69,7 @@ async def test_the_embedded_server_ends_a_forgotten_class_session_itself(setting
 
 
 async def test_with_a_real_worker_the_server_leaves_overdue_sessions_to_the_queued_task(
-    settings: Any, monkeypatch: pytest.MonkeyPatch
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.WELLVERSE_WORLDS_LIVE_IN_SERVER = False
     occurrence_id = await sync_to_async(forgotten_session)()

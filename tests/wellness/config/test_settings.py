@@ -49,7 +49,8 @@ def run_python(code: str, env_overrides: dict[str, str]) -> subprocess.Completed
 def settings_under(env: dict[str, str]) -> dict[str, Any]:
     result = run_python(PRINT_SETTINGS, env)
     assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    values: dict[str, Any] = json.loads(result.stdout)
+    return values
 
 
 def test_no_configuration_runs_embedded_on_sqlite_memory_layer_and_eager_tasks() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests.helpers import ClientFor
 from wellness.people.models import User
 from wellness.people.services import access_token_create
 
@@ -41,7 +42,7 @@ def test_unknown_api_path_is_a_json_404() -> None:
     }
 
 
-def test_malformed_json_is_a_400_in_the_error_format(client_for, user: User) -> None:
+def test_malformed_json_is_a_400_in_the_error_format(client_for: ClientFor, user: User) -> None:
     response = client_for(user).generic(
         "PATCH", "/api/v1/me/", "{not json", content_type="application/json"
     )
@@ -51,14 +52,14 @@ def test_malformed_json_is_a_400_in_the_error_format(client_for, user: User) -> 
     assert "JSON" in response.json()["error"]["message"]
 
 
-def test_wrong_method_is_a_405_in_the_error_format(client_for, user: User) -> None:
+def test_wrong_method_is_a_405_in_the_error_format(client_for: ClientFor, user: User) -> None:
     response = client_for(user).put("/api/v1/tokens/", {}, format="json")
 
     assert response.status_code == 405
     assert response.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_page_size_is_capped(client_for, user: User) -> None:
+def test_page_size_is_capped(client_for: ClientFor, user: User) -> None:
     for n in range(105):
         access_token_create(user=user, name=f"device {n}")
 
@@ -84,7 +85,7 @@ def test_health_check_answers_without_authentication() -> None:
     assert APIClient().get("/healthz").json() == {"status": "ok"}
 
 
-def test_an_id_too_large_for_the_database_is_a_404(client_for, user: User) -> None:
+def test_an_id_too_large_for_the_database_is_a_404(client_for: ClientFor, user: User) -> None:
     response = client_for(user).get("/api/v1/tokens/165429248847434527801344/")
 
     assert response.status_code == 404

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 
+from tests.helpers import memory_layer
 from tests.wellness.scoring.helpers import import_workout, steady_run
 from wellness.core import transactions
 from wellness.core.groups import user_group
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _listen(group: str) -> Any:
-    layer = get_channel_layer()
+    layer = memory_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(group, channel)
 
@@ -101,7 +101,7 @@ def test_nothing_is_sent_when_the_block_fails(django_capture_on_commit_callbacks
 def test_a_scoring_chunk_announces_level_ups_and_badges_after_its_commit(
     consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
-    layer = get_channel_layer()
+    layer = memory_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(user_group(consenting_user.pk), channel)
     workouts = [import_workout(consenting_user, steady_run(minutes=60)) for _ in range(2)]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
+from pytest_django.fixtures import Settings
 
 from wellness.core.coalesce import Coalescer, MicroBatcher, lookup_sync_to_async
 from wellness.people.models import User
@@ -88,7 +88,7 @@ def _thread_name() -> str:
     [("django.db.backends.postgresql", True), ("django.db.backends.sqlite3", False)],
 )
 def test_lookups_run_off_the_sync_thread_on_postgresql_only(
-    monkeypatch: pytest.MonkeyPatch, settings: Any, engine: str, on_lookup_thread: bool
+    monkeypatch: pytest.MonkeyPatch, settings: Settings, engine: str, on_lookup_thread: bool
 ) -> None:
     # The one thread-sensitive sync thread runs the live ingest's group commit; a connection
     # storm's look-ups must not queue ahead of its writes (SQLite keeps one thread).

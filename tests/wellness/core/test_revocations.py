@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any
 
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
 from tests.factories import WorkoutFactory, hr_samples
+from tests.helpers import memory_layer
 from wellness.config.asgi import application
 from wellness.core import revocations
 from wellness.core.revocations import REVOCATIONS_GROUP, revocation_watch
@@ -43,7 +44,7 @@ async def opened(path: str, secret: str) -> WebsocketCommunicator:
 
 
 def group_members() -> int:
-    return len(get_channel_layer().groups.get(REVOCATIONS_GROUP, {}))
+    return len(memory_layer().groups.get(REVOCATIONS_GROUP, {}))
 
 
 async def test_revoking_a_token_closes_exactly_the_sockets_of_that_token(
@@ -137,7 +138,7 @@ async def test_the_watch_forgets_revocations_after_the_remembered_time(
     watch = revocation_watch()
     assert watch is not None
     clock = [1_000.0]
-    monkeypatch.setattr(revocations.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(time, "monotonic", lambda: clock[0])
     watch.tokens_revoked([1])
 
     clock[0] += revocations.REMEMBERED_SECONDS + 1

@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+from rest_framework.test import APIClient
 
 from tests.factories import TEST_PASSWORD, UserFactory
+from tests.helpers import ClientFor
 from wellness.people.models import AccessLogEntry, AccessorRole, User
 from wellness.people.selectors import public_name
 from wellness.people.services import account_remove, health_data_access_record
@@ -25,7 +27,7 @@ def _read(accessor: User, subject: User, what: str = "workout 7") -> None:
 
 
 def test_a_person_sees_who_read_their_health_data_and_no_one_else_does(
-    client_for, user: User, other_user: User
+    client_for: ClientFor, user: User, other_user: User
 ) -> None:
     _read(user, other_user, "workout 7")
     _read(user, other_user, "workout 8")
@@ -42,7 +44,7 @@ def test_a_person_sees_who_read_their_health_data_and_no_one_else_does(
 
 
 def test_the_access_log_is_paginated_and_needs_a_signed_in_person(
-    client_for, api_client, user: User, other_user: User
+    client_for: ClientFor, api_client: APIClient, user: User, other_user: User
 ) -> None:
     for n in range(3):
         _read(user, other_user, f"workout {n}")
@@ -62,7 +64,9 @@ def test_reading_ones_own_data_is_not_logged(user: User) -> None:
     assert not AccessLogEntry.objects.exists()
 
 
-def test_the_export_includes_the_access_log(client_for, user: User, other_user: User) -> None:
+def test_the_export_includes_the_access_log(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     _read(user, other_user)
 
     body = client_for(other_user).get("/api/v1/me/export/").json()
@@ -78,7 +82,7 @@ def test_the_export_includes_the_access_log(client_for, user: User, other_user: 
     ]
 
 
-def test_the_access_log_is_in_the_openapi_schema(client_for, user: User) -> None:
+def test_the_access_log_is_in_the_openapi_schema(client_for: ClientFor, user: User) -> None:
     schema = client_for(user).get("/api/v1/schema/?format=json").json()
 
     operation = schema["paths"]["/api/v1/me/access-log/"]["get"]
@@ -104,7 +108,7 @@ def test_an_admin_opening_a_profile_is_logged(user: User) -> None:
 
 
 def test_deleting_the_reader_keeps_the_entry_and_deleting_the_person_removes_it(
-    client_for, user: User, other_user: User
+    client_for: ClientFor, user: User, other_user: User
 ) -> None:
     _read(user, other_user)
     reader_name, subject_id = user.profile.display_name, other_user.pk

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from channels.db import database_sync_to_async
-from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 
+from tests.helpers import channel_layer
 from wellness.config.asgi import application
 from wellness.core.groups import user_group
 from wellness.people.models import TokenScope, User
@@ -46,7 +48,7 @@ async def test_token_socket_receives_the_users_notifications(user: User) -> None
     ws = communicator(secret)
     connected, _ = await ws.connect()
 
-    await get_channel_layer().group_send(
+    await channel_layer().group_send(
         user_group(user.pk), {"type": "notify", "event": {"kind": "badge", "name": "First 5K"}}
     )
 
@@ -142,7 +144,7 @@ async def test_a_token_socket_skips_the_session_user_lookup(
     lookups: list[object] = []
     real_get_user = channels.auth.get_user
 
-    async def counting_get_user(scope: object) -> object:
+    async def counting_get_user(scope: Any) -> object:
         lookups.append(scope)
         return await real_get_user(scope)
 

@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import TEST_PASSWORD
+from tests.helpers import ClientFor
 from wellness.people.models import AccessToken, ConsentRecord, Profile, User
 from wellness.people.services import access_token_create, profile_update
 
 pytestmark = pytest.mark.django_db
 
 
-def test_export_contains_account_profile_consent_and_tokens(client_for, consenting_user) -> None:
+def test_export_contains_account_profile_consent_and_tokens(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     profile_update(user=consenting_user, changes={"weight_kg": 64})
     access_token_create(user=consenting_user, name="strap")
 
@@ -26,7 +29,7 @@ def test_export_contains_account_profile_consent_and_tokens(client_for, consenti
     assert "digest" not in body["access_tokens"][0]
 
 
-def test_account_deletion_needs_the_password(client_for, consenting_user: User) -> None:
+def test_account_deletion_needs_the_password(client_for: ClientFor, consenting_user: User) -> None:
     response = client_for(consenting_user).delete(
         "/api/v1/me/", {"password": "not it"}, format="json"
     )
@@ -35,7 +38,9 @@ def test_account_deletion_needs_the_password(client_for, consenting_user: User) 
     assert User.objects.filter(pk=consenting_user.pk).exists()
 
 
-def test_account_deletion_removes_everything_owned(client_for, consenting_user: User) -> None:
+def test_account_deletion_removes_everything_owned(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     access_token_create(user=consenting_user, name="strap")
 
     response = client_for(consenting_user).delete(

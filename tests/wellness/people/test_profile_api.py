@@ -7,12 +7,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from tests.helpers import ClientFor
 from wellness.people.models import Profile, User
 
 pytestmark = pytest.mark.django_db
 
 
-def test_profile_shows_estimated_max_heart_rate_with_its_formula(client_for, user: User) -> None:
+def test_profile_shows_estimated_max_heart_rate_with_its_formula(
+    client_for: ClientFor, user: User
+) -> None:
     Profile.objects.filter(user=user).update(birth_year=timezone.now().year - 40)
 
     body = client_for(user).get("/api/v1/me/").json()
@@ -25,7 +28,9 @@ def test_profile_shows_estimated_max_heart_rate_with_its_formula(client_for, use
     }
 
 
-def test_measured_max_heart_rate_wins_over_the_estimate(client_for, consenting_user) -> None:
+def test_measured_max_heart_rate_wins_over_the_estimate(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     client = client_for(consenting_user)
 
     body = client.patch(
@@ -35,7 +40,9 @@ def test_measured_max_heart_rate_wins_over_the_estimate(client_for, consenting_u
     assert body["effective_max_heart_rate"] == {"value": 191, "source": "measured", "formula": None}
 
 
-def test_health_values_are_refused_until_consent_and_nothing_is_stored(client_for, user) -> None:
+def test_health_values_are_refused_until_consent_and_nothing_is_stored(
+    client_for: ClientFor, user: User
+) -> None:
     response = client_for(user).patch(
         "/api/v1/me/", {"weight_kg": "70.5", "display_name": "New"}, format="json"
     )
@@ -47,7 +54,7 @@ def test_health_values_are_refused_until_consent_and_nothing_is_stored(client_fo
     assert profile.display_name != "New"
 
 
-def test_non_health_values_need_no_consent(client_for, user: User) -> None:
+def test_non_health_values_need_no_consent(client_for: ClientFor, user: User) -> None:
     response = client_for(user).patch(
         "/api/v1/me/",
         {"display_name": "Runner", "time_zone": "Europe/Ljubljana", "units": "imperial"},
@@ -63,7 +70,7 @@ def test_non_health_values_need_no_consent(client_for, user: User) -> None:
     )
 
 
-def test_with_consent_physiology_is_stored(client_for, consenting_user: User) -> None:
+def test_with_consent_physiology_is_stored(client_for: ClientFor, consenting_user: User) -> None:
     response = client_for(consenting_user).patch(
         "/api/v1/me/",
         {
@@ -97,7 +104,7 @@ def test_with_consent_physiology_is_stored(client_for, consenting_user: User) ->
     ],
 )
 def test_invalid_profile_values_get_a_field_error_and_change_nothing(
-    client_for, consenting_user: User, changes: dict[str, object], field: str
+    client_for: ClientFor, consenting_user: User, changes: dict[str, object], field: str
 ) -> None:
     before = Profile.objects.values().get(user=consenting_user)
 
@@ -108,7 +115,9 @@ def test_invalid_profile_values_get_a_field_error_and_change_nothing(
     assert Profile.objects.values().get(user=consenting_user) == before
 
 
-def test_resting_above_stored_maximum_is_refused(client_for, consenting_user: User) -> None:
+def test_resting_above_stored_maximum_is_refused(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     client = client_for(consenting_user)
     client.patch("/api/v1/me/", {"max_heart_rate": 105}, format="json")
 
@@ -118,7 +127,7 @@ def test_resting_above_stored_maximum_is_refused(client_for, consenting_user: Us
     assert Profile.objects.get(user=consenting_user).resting_heart_rate is None
 
 
-def test_private_profile_is_shown_only_by_its_pseudonym(client_for, user: User) -> None:
+def test_private_profile_is_shown_only_by_its_pseudonym(client_for: ClientFor, user: User) -> None:
     body = (
         client_for(user)
         .patch("/api/v1/me/", {"visibility": "private", "pseudonym": "Quiet Fox"}, format="json")
@@ -129,7 +138,7 @@ def test_private_profile_is_shown_only_by_its_pseudonym(client_for, user: User) 
     assert body["display_name"] != "Quiet Fox"
 
 
-def test_going_private_without_a_pseudonym_is_refused(client_for, user: User) -> None:
+def test_going_private_without_a_pseudonym_is_refused(client_for: ClientFor, user: User) -> None:
     response = client_for(user).patch("/api/v1/me/", {"visibility": "private"}, format="json")
 
     assert response.status_code == 400

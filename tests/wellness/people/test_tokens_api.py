@@ -5,13 +5,16 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
+from tests.helpers import ClientFor
 from wellness.people.models import AccessToken, User
 from wellness.people.tokens import token_digest
 
 pytestmark = pytest.mark.django_db
 
 
-def test_created_token_is_shown_once_and_stored_only_as_a_digest(client_for, user: User) -> None:
+def test_created_token_is_shown_once_and_stored_only_as_a_digest(
+    client_for: ClientFor, user: User
+) -> None:
     client = client_for(user)
 
     created = client.post("/api/v1/tokens/", {"name": "Garmin strap bridge"}, format="json").json()
@@ -26,7 +29,7 @@ def test_created_token_is_shown_once_and_stored_only_as_a_digest(client_for, use
     assert listed[0]["name"] == "Garmin strap bridge"
 
 
-def test_ingest_token_cannot_use_the_rest_of_the_api(client_for, user: User) -> None:
+def test_ingest_token_cannot_use_the_rest_of_the_api(client_for: ClientFor, user: User) -> None:
     secret = (
         client_for(user).post("/api/v1/tokens/", {"name": "phone"}, format="json").json()["token"]
     )
@@ -39,7 +42,7 @@ def test_ingest_token_cannot_use_the_rest_of_the_api(client_for, user: User) -> 
     assert "scope" in response.json()["error"]["message"]
 
 
-def test_revoked_token_no_longer_authenticates(client_for, user: User) -> None:
+def test_revoked_token_no_longer_authenticates(client_for: ClientFor, user: User) -> None:
     owner = client_for(user)
     created = owner.post("/api/v1/tokens/", {"name": "cli", "scope": "api"}, format="json").json()
     bearer = APIClient()
@@ -54,7 +57,9 @@ def test_revoked_token_no_longer_authenticates(client_for, user: User) -> None:
     assert owner.get(f"/api/v1/tokens/{created['id']}/").json()["revoked_at"] is not None
 
 
-def test_another_users_token_is_not_found_and_stays_active(client_for, user, other_user) -> None:
+def test_another_users_token_is_not_found_and_stays_active(
+    client_for: ClientFor, user: User, other_user: User
+) -> None:
     theirs = client_for(other_user).post("/api/v1/tokens/", {"name": "x"}, format="json").json()
     me = client_for(user)
 
@@ -69,7 +74,7 @@ def test_another_users_token_is_not_found_and_stays_active(client_for, user, oth
     [({"name": ""}, "name"), ({"name": "x", "scope": "root"}, "scope"), ({}, "name")],
 )
 def test_invalid_token_requests_are_refused_and_create_nothing(
-    client_for, user: User, payload: dict[str, str], field: str
+    client_for: ClientFor, user: User, payload: dict[str, str], field: str
 ) -> None:
     response = client_for(user).post("/api/v1/tokens/", payload, format="json")
 

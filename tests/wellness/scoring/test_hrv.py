@@ -12,7 +12,8 @@ import math
 import numpy as np
 import pytest
 
-from wellness.scoring.hrv import HRV_MIN_BEATS, accepted_beats, hrv, local_median
+from wellness.scoring.hrv import accepted_beats, hrv, local_median
+from wellness.scoring.rules import HRV_MIN_BEATS
 
 
 def steady(n: int = 300, mean: float = 800.0, seed: int = 0) -> np.ndarray:

@@ -108,7 +108,7 @@ def test_a_flagged_workout_sets_no_record(consenting_user: User) -> None:
 
 def test_records_are_scoped_to_their_person(client_for: Any, consenting_user: User) -> None:
     scored(consenting_user, run_samples(600, 5.0))
-    other = UserFactory()
+    other = UserFactory.create()
     assert client_for(other).get("/api/v1/me/records/").json() == {"records": []}
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from challenges import services as challenge_services
 from challenges.models import ActivityTotals, AppliedWorkout, Contribution, ContributionStatus
 from tests.factories import UserFactory, WorkoutFactory
+from tests.helpers import ClientFor
 from tests.wellness.scoring.helpers import START, T0, import_workout, steady_run
 from wellness.people.erasure import health_data_erase
 from wellness.people.models import User
@@ -374,7 +375,7 @@ def test_export_contains_my_scores_and_progress_and_none_of_another_users(
 
 
 def test_a_workout_finished_after_consent_is_withdrawn_is_stored_unscored_with_no_xp(
-    client_for, consenting_user: User, django_capture_on_commit_callbacks: Any
+    client_for: ClientFor, consenting_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     client = client_for(consenting_user)
     workout = workout_start(user=consenting_user, sport="run", indoor=False, started_at=START)

@@ -20,8 +20,8 @@ import pytest
 from devices.activity_files import ActivityFileInvalid, export_fit, export_gpx, parse_activity
 from wellness.scoring.engine import score_workout
 from wellness.scoring.results import Athlete, WorkoutScore
-from wellness.scoring.rules import COLUMNS
-from wellness.scoring.track import EARTH_RADIUS_M, gap_pauses
+from wellness.scoring.rules import COLUMNS, EARTH_RADIUS_M
+from wellness.scoring.track import gap_pauses
 
 T0 = 1_750_000_000.0
 NOW = T0 + 86_400

@@ -17,6 +17,7 @@ from wellness.scoring import pipeline, queue, results
 from wellness.scoring.models import StoredScore
 from wellness.scoring.pipeline import _score_one, workouts_score
 from wellness.workouts.models import Workout
+from wellness.workouts.selectors import workout_series
 from wellness.workouts.services import workout_samples_store
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -61,7 +62,7 @@ def test_on_postgresql_a_streamed_chunk_stores_what_each_workout_scored_alone_gi
     people = _people()
     workouts, unsaved = _chunk(people)
     merged: list[int] = []
-    unspied = pipeline.workout_series
+    unspied = workout_series
 
     def spy(*, workout: Any) -> Any:
         merged.append(workout)

@@ -11,7 +11,7 @@ import math
 import numpy as np
 import pytest
 
-from wellness.scoring import track
+from wellness.scoring import rules, track
 from wellness.scoring.track import (
     activity_distance_m,
     counter_distance_m,
@@ -21,7 +21,7 @@ from wellness.scoring.track import (
     track_length_m,
 )
 
-METRES_PER_DEGREE = math.pi / 180 * track.EARTH_RADIUS_M
+METRES_PER_DEGREE = math.pi / 180 * rules.EARTH_RADIUS_M
 
 
 def hills(seconds: int = 7200) -> np.ndarray:

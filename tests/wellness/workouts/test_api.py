@@ -6,6 +6,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from tests.factories import WorkoutFactory, hr_samples
+from tests.helpers import ClientFor
 from wellness.people.models import TokenScope, User
 from wellness.people.services import access_token_create
 from wellness.workouts.models import SampleBatch, Workout
@@ -16,13 +17,15 @@ pytestmark = pytest.mark.django_db
 T0 = 1_764_000_000.0
 
 
-def _store(workout: Workout, seq: int, samples: list) -> None:
+def _store(workout: Workout, seq: int, samples: list[dict[str, object]]) -> None:
     workout_samples_store(
         user=workout.user, workout_id=workout.pk, device="strap", seq=seq, samples=samples
     )
 
 
-def test_list_shows_only_my_workouts_newest_first_paginated(client_for, consenting_user) -> None:
+def test_list_shows_only_my_workouts_newest_first_paginated(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     older = WorkoutFactory.create(user=consenting_user)
     newer = WorkoutFactory.create(user=consenting_user, started_at=older.started_at.replace(day=21))
     WorkoutFactory.create()
@@ -33,7 +36,7 @@ def test_list_shows_only_my_workouts_newest_first_paginated(client_for, consenti
     assert [w["id"] for w in body["results"]] == [newer.pk]
 
 
-def test_detail_shows_my_workout(client_for, consenting_user) -> None:
+def test_detail_shows_my_workout(client_for: ClientFor, consenting_user: User) -> None:
     workout = WorkoutFactory.create(user=consenting_user)
 
     body = client_for(consenting_user).get(f"/api/v1/workouts/{workout.pk}/").json()
@@ -41,7 +44,9 @@ def test_detail_shows_my_workout(client_for, consenting_user) -> None:
     assert (body["id"], body["sport"], body["status"]) == (workout.pk, "run", "active")
 
 
-def test_samples_come_back_merged_in_the_shared_format(client_for, consenting_user) -> None:
+def test_samples_come_back_merged_in_the_shared_format(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     workout = WorkoutFactory.create(user=consenting_user)
     _store(workout, 2, [{"t": T0 + 1, "hr": 101, "rr": [590.0]}])
     _store(workout, 1, [{"t": T0, "hr": 100, "lat": 51.5, "lon": -0.12}])
@@ -57,7 +62,9 @@ def test_samples_come_back_merged_in_the_shared_format(client_for, consenting_us
     }
 
 
-def test_delete_removes_my_workout_and_its_samples(client_for, consenting_user) -> None:
+def test_delete_removes_my_workout_and_its_samples(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     workout = WorkoutFactory.create(user=consenting_user)
     _store(workout, 1, hr_samples(T0, 3))
 
@@ -73,7 +80,7 @@ def test_delete_removes_my_workout_and_its_samples(client_for, consenting_user) 
     [("get", ""), ("delete", ""), ("get", "samples/"), ("post", "finish/")],
 )
 def test_another_users_workout_is_not_found_and_unchanged(
-    client_for, consenting_user, other_user, method: str, suffix: str
+    client_for: ClientFor, consenting_user: User, other_user: User, method: str, suffix: str
 ) -> None:
     theirs = WorkoutFactory.create(user=other_user)
     _store(theirs, 1, hr_samples(T0, 2))
@@ -88,13 +95,17 @@ def test_another_users_workout_is_not_found_and_unchanged(
     assert SampleBatch.objects.filter(workout=theirs).count() == 1
 
 
-def test_another_users_workouts_are_not_listed(client_for, consenting_user, other_user) -> None:
+def test_another_users_workouts_are_not_listed(
+    client_for: ClientFor, consenting_user: User, other_user: User
+) -> None:
     WorkoutFactory.create(user=other_user)
 
     assert client_for(consenting_user).get("/api/v1/workouts/").json()["results"] == []
 
 
-def test_start_creates_a_workout_and_finish_ends_it(client_for, consenting_user) -> None:
+def test_start_creates_a_workout_and_finish_ends_it(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     client = client_for(consenting_user)
 
     started = client.post(
@@ -114,7 +125,9 @@ def test_start_creates_a_workout_and_finish_ends_it(client_for, consenting_user)
     assert finished.json()["ended_at"] == "2026-11-24T07:45:00Z"
 
 
-def test_starting_without_consent_is_403_and_creates_nothing(client_for, user: User) -> None:
+def test_starting_without_consent_is_403_and_creates_nothing(
+    client_for: ClientFor, user: User
+) -> None:
     response = client_for(user).post(
         "/api/v1/workouts/",
         {"sport": "run", "started_at": "2026-11-24T07:00:00Z"},
@@ -126,7 +139,9 @@ def test_starting_without_consent_is_403_and_creates_nothing(client_for, user: U
     assert not Workout.objects.exists()
 
 
-def test_invalid_start_is_400_and_creates_nothing(client_for, consenting_user) -> None:
+def test_invalid_start_is_400_and_creates_nothing(
+    client_for: ClientFor, consenting_user: User
+) -> None:
     response = client_for(consenting_user).post(
         "/api/v1/workouts/", {"sport": "swim", "started_at": "yesterday"}, format="json"
     )
@@ -136,7 +151,7 @@ def test_invalid_start_is_400_and_creates_nothing(client_for, consenting_user) -
     assert not Workout.objects.exists()
 
 
-def test_an_ingest_token_may_start_a_workout_but_not_read_workouts(consenting_user) -> None:
+def test_an_ingest_token_may_start_a_workout_but_not_read_workouts(consenting_user: User) -> None:
     _, secret = access_token_create(user=consenting_user, name="phone", scope=TokenScope.INGEST)
     phone = APIClient()
     phone.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,7 +23,7 @@ from wellness.workouts.samples import (
 T0 = 1_764_000_000.0
 
 
-def _outcome(pack: Any, batch: Any) -> PackedBatch | str:
+def _outcome(pack: Callable[[Any], PackedBatch], batch: Any) -> PackedBatch | str:
     try:
         return pack(batch)
     except SampleError as exc:

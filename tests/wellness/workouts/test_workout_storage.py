@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from pytest_django.fixtures import Settings
 
 from tests.factories import UserFactory, WorkoutFactory, hr_samples
 from wellness.core.errors import ConsentRequired, NotFound, ValidationFailed
@@ -156,7 +157,7 @@ def test_samples_without_consent_are_refused_and_not_stored() -> None:
 
 
 def test_a_whole_activity_is_stored_in_one_call_as_a_finished_workout(
-    consenting_user: User, settings
+    consenting_user: User, settings: Settings
 ) -> None:
     settings.WELLVERSE_MAX_SAMPLES_PER_BATCH = 1000
     samples = hr_samples(T0, 2500)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
@@ -41,7 +41,9 @@ class Command(BaseCommand):
             ids = workouts_to_rescore(email=options["user"], since=since)
         except DomainError as exc:
             raise CommandError(str(exc), returncode=2) from None
-        with tqdm(total=len(ids), unit="workout", file=self.stderr._out) as bar:
+        # The wrapped stream: OutputWrapper would end each of tqdm's \r updates with a newline.
+        stream = cast("TextIO", self.stderr._out)
+        with tqdm(total=len(ids), unit="workout", file=stream) as bar:
             for start in range(0, len(ids), CHUNK):
                 chunk = ids[start : start + CHUNK]
                 workouts_score(workout_ids=chunk)

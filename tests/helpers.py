@@ -1,0 +1,35 @@
+"""Types shared by the tests (fixtures live in conftest.py, factories in factories.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+from rest_framework.test import APIClient
+
+from wellness.people.models import User
+
+if TYPE_CHECKING:
+    # What the test client's requests return (a response with .json()), named only in the stubs.
+    from rest_framework.response import _MonkeyPatchedResponse as TestResponse
+
+__all__ = ["ClientFor", "TestResponse", "channel_layer", "memory_layer"]
+
+
+def channel_layer() -> BaseChannelLayer:
+    """The configured channel layer (the settings always configure one)."""
+    layer = get_channel_layer()
+    assert layer is not None
+    return layer
+
+
+def memory_layer() -> InMemoryChannelLayer:
+    """The in-memory layer of the embedded test settings, for tests that look inside it."""
+    layer = get_channel_layer()
+    assert isinstance(layer, InMemoryChannelLayer)
+    return layer
+
+
+# The ``client_for`` fixture: an API client signed in as that user.
+ClientFor = Callable[[User], APIClient]
