@@ -106,6 +106,7 @@ class IngestConsumer(AuthenticatedConsumer):
     """
 
     token_scopes = (TokenScope.INGEST, TokenScope.API)
+    follows_session = False  # no channel to join a group with; it only writes the person's samples
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         self.scope = scope

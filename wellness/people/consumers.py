@@ -41,6 +41,8 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     watched_token: int | None = None
     closed = False
     session: str | None = None
+    # A cookie-signed socket joins its person's group, so signing out (and the like) closes it.
+    follows_session = True
 
     async def connect(self) -> None:
         self.groups_joined = []
@@ -60,7 +62,7 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
                 if watch.was_revoked(token.pk):
                     await self.close(code=CLOSE_TOKEN_REVOKED)
                     return
-        if token is None:
+        if token is None and self.follows_session:
             session = self.scope.get("session")
             self.session = session_tag(session.session_key if session is not None else None)
             await self.join(person_sockets_group(user.pk))
