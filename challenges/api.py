@@ -23,6 +23,7 @@ from challenges.serializers import (
     ChallengeOutput,
     CommunityInput,
     CommunityOutput,
+    GoalTypeListOutput,
     JoinChallengeInput,
     JoinCommunityInput,
     LeaderboardQuery,
@@ -181,9 +182,7 @@ class ChallengeListView(APIView):
 
 
 class GoalTypeListView(APIView):
-    @extend_schema(
-        request=None, responses=OpenApiTypes.OBJECT, operation_id="challenges_goal_types"
-    )
+    @extend_schema(request=None, responses=GoalTypeListOutput, operation_id="challenges_goal_types")
     def get(self, request: Request) -> Response:
         """The goal types a challenge can have, with their units and parameters (for forms)."""
         return Response({"results": goal_types_described()})

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict
 
 from wellness.scoring.handoff import ScoredWorkout
 
@@ -62,24 +62,36 @@ def goal_types() -> dict[str, type[Goal]]:
     return dict(_registry)
 
 
-def goal_types_described() -> list[dict[str, Any]]:
+class GoalParamDescription(TypedDict):
+    name: str
+    label: str
+    default: float
+    minimum: float
+
+
+class GoalTypeDescription(TypedDict):
+    code: str
+    title: str
+    unit: str
+    once_per_day: bool
+    params: list[GoalParamDescription]
+
+
+def goal_types_described() -> list[GoalTypeDescription]:
     """Every goal type with its unit and parameters, as a form needs them to offer the choice."""
     return [
-        {
-            "code": cls.code,
-            "title": cls.title,
-            "unit": cls.unit,
-            "once_per_day": cls.once_per_day,
-            "params": [
-                {
-                    "name": name,
-                    "label": cls.labels.get(name, name),
-                    "default": default,
-                    "minimum": 0,
-                }
+        GoalTypeDescription(
+            code=cls.code,
+            title=cls.title,
+            unit=cls.unit,
+            once_per_day=cls.once_per_day,
+            params=[
+                GoalParamDescription(
+                    name=name, label=cls.labels.get(name, name), default=default, minimum=0
+                )
                 for name, default in cls.defaults.items()
             ],
-        }
+        )
         for cls in _registry.values()
     ]
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from challenges.goals import goal_for
+from challenges.goals import GoalParamDescription, GoalTypeDescription, goal_for
 from challenges.models import Challenge, Community, Contribution, Membership, Team
 from wellness.people.selectors import public_name
 
@@ -177,3 +177,23 @@ class StreakOutput(serializers.Serializer[Any]):
     kind = serializers.CharField()
     current = serializers.IntegerField()
     longest = serializers.IntegerField()
+
+
+class GoalParamOutput(serializers.Serializer[GoalParamDescription]):
+    name = serializers.CharField()
+    # The output key is "label"; DRF takes declared fields out of the class, mypy sees Field.label.
+    label = serializers.CharField()  # type: ignore[assignment]
+    default = serializers.FloatField()
+    minimum = serializers.FloatField()
+
+
+class GoalTypeOutput(serializers.Serializer[GoalTypeDescription]):
+    code = serializers.CharField()
+    title = serializers.CharField()
+    unit = serializers.CharField()
+    once_per_day = serializers.BooleanField(help_text="at most one unit per local day")
+    params = GoalParamOutput(many=True)
+
+
+class GoalTypeListOutput(serializers.Serializer[dict[str, list[GoalTypeDescription]]]):
+    results = GoalTypeOutput(many=True)

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from devices import services as device_services
+from devices.serializers import ImportSummaryOutput
 from wellness.core.errors import ValidationFailed
 from wellness.people.permissions import HasHealthDataConsent, IsAuthenticatedForApi, request_user
 
@@ -32,7 +33,7 @@ class WorkoutImportView(APIView):
                 "required": ["file"],
             }
         },
-        responses={201: {"type": "object"}},
+        responses={201: ImportSummaryOutput},
         summary="Import an activity file; answers the stored workout's summary.",
     )
     def post(self, request: Request) -> Response:

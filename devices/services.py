@@ -15,6 +15,7 @@ from django.db import transaction
 from devices.activity_files import (
     EXPORT_FORMATS,
     ActivityFileInvalid,
+    ActivitySummary,
     ExportedFile,
     export_activity,
     parse_activity,
@@ -42,10 +43,14 @@ def import_size_check(*, size: int) -> None:
         )
 
 
+class ImportSummary(ActivitySummary):
+    workout_id: int
+
+
 @dataclass(frozen=True)
 class ImportedWorkout:
     workout: Workout
-    summary: dict[str, Any]
+    summary: ImportSummary
 
 
 def workout_import(*, user: User, data: bytes, filename: str) -> ImportedWorkout:
@@ -68,7 +73,7 @@ def workout_import(*, user: User, data: bytes, filename: str) -> ImportedWorkout
             pauses=activity.pauses if activity.timer else None,
             laps=activity.laps,
         )
-    summary = {"workout_id": workout.pk, **activity.summary()}
+    summary = ImportSummary(workout_id=workout.pk, **activity.summary())
     return ImportedWorkout(workout=workout, summary=summary)
 
 

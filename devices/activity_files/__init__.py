@@ -21,6 +21,7 @@ from devices.activity_files._common import (
     SAMPLE_KEYS,
     SPORTS,
     ActivityFileInvalid,
+    ActivitySummary,
     Columns,
     ParsedActivity,
 )
@@ -34,6 +35,7 @@ __all__ = (
     "SAMPLE_KEYS",
     "SPORTS",
     "ActivityFileInvalid",
+    "ActivitySummary",
     "ExportedFile",
     "ParsedActivity",
     "export_activity",

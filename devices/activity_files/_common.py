@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,23 @@ class ActivityFileInvalid(ValidationFailed):
 
     def __init__(self, message: str) -> None:
         super().__init__(message, fields={"file": [message]})
+
+
+class ActivitySummary(TypedDict):
+    format: str
+    sport: str
+    indoor: bool
+    started_at: str
+    ended_at: str
+    duration_s: float
+    timer_s: float
+    pauses: int
+    laps: int
+    samples: int
+    distance_m: float | None
+    avg_hr: float | None
+    rr_intervals: int
+    warnings: list[str]
 
 
 @dataclass(frozen=True)
@@ -96,7 +113,7 @@ class ParsedActivity:
         """The columns as the scoring frame (``workout_frame``'s shape: float64 ``SAMPLE_KEYS``)."""
         return pd.DataFrame({key: self.columns[key] for key in SAMPLE_KEYS})
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> ActivitySummary:
         """What an import reports: JSON-ready, distance in m, heart rate in bpm (None if absent).
 
         The distance is what the device's cumulative distance counted, or else the length of the
@@ -107,22 +124,22 @@ class ParsedActivity:
         )
         distance_m = None if measured is None else measured[0]
         hr = self.columns["hr"][np.isfinite(self.columns["hr"])]
-        return {
-            "format": self.format,
-            "sport": self.sport,
-            "indoor": self.indoor,
-            "started_at": self.started_at.isoformat(),
-            "ended_at": self.ended_at.isoformat(),
-            "duration_s": self.duration_s,
-            "timer_s": self.timer_s,
-            "pauses": len(self.pauses),
-            "laps": len(self.laps) + 1,
-            "samples": len(self),
-            "distance_m": None if distance_m is None else round(distance_m, 2),
-            "avg_hr": round(float(hr.mean()), 1) if len(hr) else None,
-            "rr_intervals": len(self.rr),
-            "warnings": list(self.warnings),
-        }
+        return ActivitySummary(
+            format=self.format,
+            sport=self.sport,
+            indoor=self.indoor,
+            started_at=self.started_at.isoformat(),
+            ended_at=self.ended_at.isoformat(),
+            duration_s=self.duration_s,
+            timer_s=self.timer_s,
+            pauses=len(self.pauses),
+            laps=len(self.laps) + 1,
+            samples=len(self),
+            distance_m=None if distance_m is None else round(distance_m, 2),
+            avg_hr=round(float(hr.mean()), 1) if len(hr) else None,
+            rr_intervals=len(self.rr),
+            warnings=list(self.warnings),
+        )
 
 
 def as_columns(columns: Columns) -> dict[str, np.ndarray]:

@@ -21,6 +21,7 @@ from wellness.classes.models import (
     ClassOccurrence,
     Delivery,
     FitnessClass,
+    Instructor,
     Level,
 )
 from wellness.classes.plan import BreathingDict, SegmentDict
@@ -132,6 +133,13 @@ class InstructorInput(serializers.Serializer[Any]):
         max_value=MAX_ID,
         help_text="Grant as an organizer of this community, to one of its members.",
     )
+
+
+class InstructorOutput(serializers.ModelSerializer[Instructor]):
+    class Meta:
+        model = Instructor
+        fields = ["id", "user_id", "bio"]
+        read_only_fields = fields
 
 
 class BreathingOutput(serializers.Serializer[BreathingDict]):
@@ -438,7 +446,7 @@ class LiveShareView(APIView):
 class InstructorGrantView(APIView):
     @extend_schema(
         request=InstructorInput,
-        responses={201: dict},
+        responses={201: InstructorOutput},
         summary="Grant the instructor role (an admin, or a community organizer to a member).",
     )
     def post(self, request: Request) -> Response:
@@ -447,7 +455,4 @@ class InstructorGrantView(APIView):
         instructor = services.instructor_grant(
             granted_by=request_user(request), **data.validated_data
         )
-        return Response(
-            {"id": instructor.pk, "user_id": instructor.user_id, "bio": instructor.bio},
-            status=status.HTTP_201_CREATED,
-        )
+        return Response(InstructorOutput(instructor).data, status=status.HTTP_201_CREATED)

@@ -51,6 +51,7 @@ from wellness.people.serializers import (
     TotpEnrolmentOutput,
     TwoFactorDisableInput,
     TwoFactorStatusOutput,
+    UserExportOutput,
     UserOutput,
 )
 from wellness.people.services import (
@@ -223,8 +224,10 @@ class MeView(APIView):
 
 class ExportView(APIView):
     @extend_schema(
-        responses={200: {"type": "object"}},
+        responses={200: UserExportOutput},
         summary="Download everything Wellverse stores about you, as JSON.",
+        description="The account's own part is described here; each feature adds a section of "
+        "its own (workouts, scoring, classes, challenges, worlds).",
     )
     def get(self, request: Request) -> Response:
         response = Response(user_export(user=request_user(request)))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
+from typing import Any, TypedDict
 
 from django.conf import settings
 from django.db.models import OuterRef, QuerySet, Subquery
@@ -123,55 +123,110 @@ def access_tokens_by_secrets(raws: list[str]) -> dict[str, AccessToken]:
     return {digests[token.digest]: token for token in tokens}
 
 
+class AccountExport(TypedDict):
+    email: str
+    date_joined: str
+
+
+class ProfileExport(TypedDict):
+    display_name: str
+    birth_year: int | None
+    sex: str | None
+    weight_kg: float | None
+    resting_heart_rate: int | None
+    max_heart_rate: int | None
+    lactate_threshold_heart_rate: int | None
+    units: str
+    time_zone: str
+    visibility: str
+    pseudonym: str
+    show_in_live_worlds: bool
+
+
+class ConsentRecordExport(TypedDict):
+    purpose: str
+    granted: bool
+    policy_version: str
+    recorded_at: str
+
+
+class AccessTokenExport(TypedDict):
+    name: str
+    scope: str
+    prefix: str
+    created_at: str
+    revoked_at: str | None
+
+
+class AccessLogExport(TypedDict):
+    accessor: str
+    accessor_role: str
+    what: str
+    why: str
+    at: str
+
+
+class UserExport(TypedDict):
+    """The account's own part of the export; each feature adds a section of its own
+    (``wellness.core.privacy.register_exporter``), so the file carries more keys than these."""
+
+    account: AccountExport
+    profile: ProfileExport
+    consent_records: list[ConsentRecordExport]
+    access_tokens: list[AccessTokenExport]
+    access_log: list[AccessLogExport]
+
+
 def user_export(*, user: User) -> dict[str, Any]:
     """Everything Wellverse stores about this person, as JSON-ready data (GDPR Art. 15 and 20)."""
     profile = profile_of(user=user)
-    data: dict[str, Any] = {
-        "account": {"email": user.email, "date_joined": user.date_joined.isoformat()},
-        "profile": {
-            "display_name": profile.display_name,
-            "birth_year": profile.birth_year,
-            "sex": profile.sex or None,
-            "weight_kg": float(profile.weight_kg) if profile.weight_kg is not None else None,
-            "resting_heart_rate": profile.resting_heart_rate,
-            "max_heart_rate": profile.max_heart_rate,
-            "lactate_threshold_heart_rate": profile.lactate_threshold_heart_rate,
-            "units": profile.units,
-            "time_zone": profile.time_zone,
-            "visibility": profile.visibility,
-            "pseudonym": profile.pseudonym,
-            "show_in_live_worlds": profile.show_in_live_worlds,
-        },
-        "consent_records": [
-            {
-                "purpose": r.purpose,
-                "granted": r.granted,
-                "policy_version": r.policy_version,
-                "recorded_at": r.recorded_at.isoformat(),
-            }
+    own = UserExport(
+        account=AccountExport(email=user.email, date_joined=user.date_joined.isoformat()),
+        profile=ProfileExport(
+            display_name=profile.display_name,
+            birth_year=profile.birth_year,
+            sex=profile.sex or None,
+            weight_kg=float(profile.weight_kg) if profile.weight_kg is not None else None,
+            resting_heart_rate=profile.resting_heart_rate,
+            max_heart_rate=profile.max_heart_rate,
+            lactate_threshold_heart_rate=profile.lactate_threshold_heart_rate,
+            units=profile.units,
+            time_zone=profile.time_zone,
+            visibility=profile.visibility,
+            pseudonym=profile.pseudonym,
+            show_in_live_worlds=profile.show_in_live_worlds,
+        ),
+        consent_records=[
+            ConsentRecordExport(
+                purpose=r.purpose,
+                granted=r.granted,
+                policy_version=r.policy_version,
+                recorded_at=r.recorded_at.isoformat(),
+            )
             for r in consent_history(user=user)
         ],
-        "access_tokens": [
-            {
-                "name": t.name,
-                "scope": t.scope,
-                "prefix": t.prefix,
-                "created_at": t.created_at.isoformat(),
-                "revoked_at": t.revoked_at.isoformat() if t.revoked_at else None,
-            }
+        access_tokens=[
+            AccessTokenExport(
+                name=t.name,
+                scope=t.scope,
+                prefix=t.prefix,
+                created_at=t.created_at.isoformat(),
+                revoked_at=t.revoked_at.isoformat() if t.revoked_at else None,
+            )
             for t in access_tokens_for(user=user)
         ],
-        "access_log": [
-            {
-                "accessor": e.accessor_name,
-                "accessor_role": e.accessor_role,
-                "what": e.what,
-                "why": e.why,
-                "at": e.at.isoformat(),
-            }
+        access_log=[
+            AccessLogExport(
+                accessor=e.accessor_name,
+                accessor_role=e.accessor_role,
+                what=e.what,
+                why=e.why,
+                at=e.at.isoformat(),
+            )
             for e in access_log_for(user=user)
         ],
-    }
+    )
+    data: dict[str, Any] = dict(own)
     for section, exporter in privacy.exporters().items():
         data[section] = exporter(user)
     return data

@@ -18,7 +18,17 @@ from wellness.people.models import (
     User,
     Visibility,
 )
-from wellness.people.selectors import health_consent_active, profile_max_heart_rate, public_name
+from wellness.people.selectors import (
+    AccessLogExport,
+    AccessTokenExport,
+    AccountExport,
+    ConsentRecordExport,
+    ProfileExport,
+    UserExport,
+    health_consent_active,
+    profile_max_heart_rate,
+    public_name,
+)
 
 
 class SignUpInput(serializers.Serializer[Any]):
@@ -189,3 +199,57 @@ class RecoveryCodesOutput(serializers.Serializer[Any]):
 class TwoFactorDisableInput(serializers.Serializer[Any]):
     password = serializers.CharField(write_only=True, trim_whitespace=False)
     code = serializers.CharField(max_length=32)
+
+
+class AccountExportOutput(serializers.Serializer[AccountExport]):
+    email = serializers.EmailField()
+    date_joined = serializers.DateTimeField()
+
+
+class ProfileExportOutput(serializers.Serializer[ProfileExport]):
+    display_name = serializers.CharField()
+    birth_year = serializers.IntegerField(allow_null=True)
+    sex = serializers.CharField(allow_null=True)
+    weight_kg = serializers.FloatField(allow_null=True)
+    resting_heart_rate = serializers.IntegerField(allow_null=True)
+    max_heart_rate = serializers.IntegerField(allow_null=True)
+    lactate_threshold_heart_rate = serializers.IntegerField(allow_null=True)
+    units = serializers.CharField()
+    time_zone = serializers.CharField()
+    visibility = serializers.CharField()
+    pseudonym = serializers.CharField()
+    show_in_live_worlds = serializers.BooleanField()
+
+
+class ConsentRecordExportOutput(serializers.Serializer[ConsentRecordExport]):
+    purpose = serializers.CharField()
+    granted = serializers.BooleanField()
+    policy_version = serializers.CharField()
+    recorded_at = serializers.DateTimeField()
+
+
+class AccessTokenExportOutput(serializers.Serializer[AccessTokenExport]):
+    name = serializers.CharField()
+    scope = serializers.CharField()
+    prefix = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    revoked_at = serializers.DateTimeField(allow_null=True)
+
+
+class AccessLogExportOutput(serializers.Serializer[AccessLogExport]):
+    accessor = serializers.CharField()
+    accessor_role = serializers.CharField()
+    what = serializers.CharField()
+    why = serializers.CharField()
+    at = serializers.DateTimeField()
+
+
+class UserExportOutput(serializers.Serializer[UserExport]):
+    """The account's part of the export; the file also has one section per feature (workouts,
+    scoring, classes, challenges, worlds), each that feature's own shape."""
+
+    account = AccountExportOutput()
+    profile = ProfileExportOutput()
+    consent_records = ConsentRecordExportOutput(many=True)
+    access_tokens = AccessTokenExportOutput(many=True)
+    access_log = AccessLogExportOutput(many=True)

@@ -20,6 +20,7 @@ from wellness.scoring.selectors import (
 from wellness.scoring.serializers import (
     LevelProgressOutput,
     PerformanceSeriesOutput,
+    PersonalRecordsOutput,
     WorkoutScoreOutput,
 )
 
@@ -35,7 +36,7 @@ class WorkoutScoreView(APIView):
 
 class PersonalRecordsView(APIView):
     @extend_schema(
-        responses={200: {"type": "object"}},
+        responses={200: PersonalRecordsOutput},
         summary="My personal records: best time per distance and best power per duration, per "
         "sport, with the workout each came from.",
     )

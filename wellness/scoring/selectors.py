@@ -52,6 +52,15 @@ class BestEffortView(TypedDict):
     record: bool  # the person's best to date
 
 
+class PersonalRecord(TypedDict):
+    sport: str
+    kind: str  # "time" or "power"
+    name: str
+    value: float
+    workout_id: int
+    achieved_at: str  # ISO 8601
+
+
 class LevelProgress(TypedDict):
     xp: int
     level: int
@@ -113,7 +122,7 @@ def _contributions_added(view: ScoreView) -> ScoreView:
     return view
 
 
-def personal_records(*, user: User) -> list[dict[str, Any]]:
+def personal_records(*, user: User) -> list[PersonalRecord]:
     """The person's best effort per sport, kind and name (fastest time, highest power), with the
     workout it came from; ordered by sport, kind and the effort's length. An earlier workout's
     equal effort keeps the record."""
@@ -129,14 +138,14 @@ def personal_records(*, user: User) -> list[dict[str, Any]]:
         if better:
             best[key] = effort
     return [
-        {
-            "sport": e.sport,
-            "kind": e.kind,
-            "name": e.name,
-            "value": e.value,
-            "workout_id": e.workout_id,
-            "achieved_at": e.achieved_at.isoformat(),
-        }
+        PersonalRecord(
+            sport=e.sport,
+            kind=e.kind,
+            name=e.name,
+            value=e.value,
+            workout_id=e.workout_id,
+            achieved_at=e.achieved_at.isoformat(),
+        )
         for e in sorted(best.values(), key=_record_order)
     ]
 

@@ -8,6 +8,7 @@ from wellness.scoring.selectors import (
     BestEffortView,
     LevelProgress,
     PerformanceSeries,
+    PersonalRecord,
     ScoreFlag,
     ScoreView,
 )
@@ -41,6 +42,19 @@ class WorkoutScoreOutput(serializers.Serializer[ScoreView]):
     metrics = serializers.DictField(required=False)
     explanations = serializers.DictField(child=serializers.CharField(), required=False)
     records = BestEffortViewOutput(many=True, required=False)
+
+
+class PersonalRecordOutput(serializers.Serializer[PersonalRecord]):
+    sport = serializers.CharField()
+    kind = serializers.CharField(help_text="time or power")
+    name = serializers.CharField(help_text="the distance or duration, e.g. 5 km or 20 min")
+    value = serializers.FloatField(help_text="seconds for a time, watts for a power")
+    workout_id = serializers.IntegerField()
+    achieved_at = serializers.DateTimeField()
+
+
+class PersonalRecordsOutput(serializers.Serializer[dict[str, list[PersonalRecord]]]):
+    records = PersonalRecordOutput(many=True)
 
 
 class LevelProgressOutput(serializers.Serializer[LevelProgress]):

@@ -25,6 +25,7 @@ from wellness.workouts.serializers import (
     SampleBatchStoredOutput,
     WorkoutFinishInput,
     WorkoutOutput,
+    WorkoutSamplesOutput,
     WorkoutStartInput,
 )
 from wellness.workouts.services import (
@@ -100,7 +101,7 @@ class WorkoutSamplesView(IngestWritesMixin, APIView):
     parser_classes = [OrjsonParser]
 
     @extend_schema(
-        responses={200: {"type": "array", "items": {"type": "object"}}},
+        responses={200: WorkoutSamplesOutput},
         summary="All samples of the workout, merged and sorted by t, in the shared sample format.",
     )
     def get(self, request: Request, workout_id: int) -> Response:

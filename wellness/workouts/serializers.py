@@ -64,3 +64,25 @@ class SampleBatchStoredOutput(serializers.Serializer[Any]):
     seq = serializers.IntegerField()
     samples = serializers.IntegerField()
     stored = serializers.BooleanField(help_text="False when this batch was stored before.")
+
+
+class SampleOutput(serializers.Serializer[Any]):
+    """One sample in the shared format (devices/README.md): a key only where it was measured."""
+
+    t = serializers.FloatField(help_text="seconds since the workout started")
+    hr = serializers.FloatField(required=False, help_text="bpm")
+    cadence = serializers.FloatField(required=False, help_text="rpm or steps per minute")
+    speed = serializers.FloatField(required=False, help_text="m/s")
+    distance = serializers.FloatField(required=False, help_text="m, cumulative")
+    power = serializers.FloatField(required=False, help_text="W")
+    altitude = serializers.FloatField(required=False, help_text="m")
+    lat = serializers.FloatField(required=False)
+    lon = serializers.FloatField(required=False)
+    rr = serializers.ListField(
+        child=serializers.FloatField(), required=False, help_text="RR intervals in ms"
+    )
+
+
+class WorkoutSamplesOutput(serializers.Serializer[Any]):
+    workout_id = serializers.IntegerField()
+    samples = SampleOutput(many=True)

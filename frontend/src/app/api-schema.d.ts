@@ -822,7 +822,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Download everything Wellverse stores about you, as JSON. */
+        /**
+         * Download everything Wellverse stores about you, as JSON.
+         * @description The account's own part is described here; each feature adds a section of its own (workouts, scoring, classes, challenges, worlds).
+         */
         get: operations["me_export_retrieve"];
         put?: never;
         post?: never;
@@ -1414,6 +1417,14 @@ export interface components {
             /** Format: date-time */
             readonly at: string;
         };
+        AccessLogExportOutput: {
+            accessor: string;
+            accessor_role: string;
+            what: string;
+            why: string;
+            /** Format: date-time */
+            at: string;
+        };
         AccessTokenCreatedOutput: {
             readonly id: number;
             name: string;
@@ -1428,6 +1439,15 @@ export interface components {
             revoked_at?: string | null;
             /** @description The secret. Shown only in this response. */
             token: string;
+        };
+        AccessTokenExportOutput: {
+            name: string;
+            scope: string;
+            prefix: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            revoked_at: string | null;
         };
         AccessTokenInputRequest: {
             name: string;
@@ -1461,6 +1481,12 @@ export interface components {
          * @enum {string}
          */
         AccessorRoleEnum: "organizer" | "instructor" | "admin" | "clinician";
+        AccountExportOutput: {
+            /** Format: email */
+            email: string;
+            /** Format: date-time */
+            date_joined: string;
+        };
         /**
          * @description * `start` - start
          *     * `pause` - pause
@@ -1752,6 +1778,13 @@ export interface components {
             /** @default false */
             erase_health_data: boolean;
         };
+        ConsentRecordExportOutput: {
+            purpose: string;
+            granted: boolean;
+            policy_version: string;
+            /** Format: date-time */
+            recorded_at: string;
+        };
         ConsentRecordOutput: {
             purpose: components["schemas"]["PurposeEnum"];
             granted: boolean;
@@ -1780,6 +1813,25 @@ export interface components {
             /** Format: double */
             progress: number;
             is_me: boolean;
+        };
+        GoalParamOutput: {
+            name: string;
+            label: string;
+            /** Format: double */
+            default: number;
+            /** Format: double */
+            minimum: number;
+        };
+        GoalTypeListOutput: {
+            results: components["schemas"]["GoalTypeOutput"][];
+        };
+        GoalTypeOutput: {
+            code: string;
+            title: string;
+            unit: string;
+            /** @description at most one unit per local day */
+            once_per_day: boolean;
+            params: components["schemas"]["GoalParamOutput"][];
         };
         GroupRunDetailOutput: {
             readonly id: number;
@@ -1820,12 +1872,50 @@ export interface components {
             /** Format: double */
             distance_m: number;
         };
+        ImportSummaryOutput: {
+            workout_id: number;
+            /** @description fit, gpx, tcx or csv */
+            format: string;
+            sport: string;
+            indoor: boolean;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at: string;
+            /**
+             * Format: double
+             * @description elapsed, first record to last
+             */
+            duration_s: number;
+            /**
+             * Format: double
+             * @description elapsed minus the timer's pauses
+             */
+            timer_s: number;
+            pauses: number;
+            laps: number;
+            samples: number;
+            /**
+             * Format: double
+             * @description the device's counter, else the track's length
+             */
+            distance_m: number | null;
+            /** Format: double */
+            avg_hr: number | null;
+            rr_intervals: number;
+            warnings: string[];
+        };
         InstructorInputRequest: {
             user_id: number;
             /** @default  */
             bio: string;
             /** @description Grant as an organizer of this community, to one of its members. */
             community_id?: number;
+        };
+        InstructorOutput: {
+            readonly id: number;
+            readonly user_id: number;
+            readonly bio: string;
         };
         InvitationInputRequest: {
             /** Format: email */
@@ -2036,6 +2126,24 @@ export interface components {
             fatigue: number[];
             form: number[];
         };
+        PersonalRecordOutput: {
+            sport: string;
+            /** @description time or power */
+            kind: string;
+            /** @description the distance or duration, e.g. 5 km or 20 min */
+            name: string;
+            /**
+             * Format: double
+             * @description seconds for a time, watts for a power
+             */
+            value: number;
+            workout_id: number;
+            /** Format: date-time */
+            achieved_at: string;
+        };
+        PersonalRecordsOutput: {
+            records: components["schemas"]["PersonalRecordOutput"][];
+        };
         PostcardOutput: {
             readonly id: number;
             journey_id: number;
@@ -2046,6 +2154,21 @@ export interface components {
             elevation_profile: unknown;
             /** Format: date-time */
             unlocked_at?: string;
+        };
+        ProfileExportOutput: {
+            display_name: string;
+            birth_year: number | null;
+            sex: string | null;
+            /** Format: double */
+            weight_kg: number | null;
+            resting_heart_rate: number | null;
+            max_heart_rate: number | null;
+            lactate_threshold_heart_rate: number | null;
+            units: string;
+            time_zone: string;
+            visibility: string;
+            pseudonym: string;
+            show_in_live_worlds: boolean;
         };
         /**
          * @description * `female` - female
@@ -2153,6 +2276,50 @@ export interface components {
             samples: number;
             /** @description False when this batch was stored before. */
             stored: boolean;
+        };
+        /** @description One sample in the shared format (devices/README.md): a key only where it was measured. */
+        SampleOutput: {
+            /**
+             * Format: double
+             * @description seconds since the workout started
+             */
+            t: number;
+            /**
+             * Format: double
+             * @description bpm
+             */
+            hr?: number;
+            /**
+             * Format: double
+             * @description rpm or steps per minute
+             */
+            cadence?: number;
+            /**
+             * Format: double
+             * @description m/s
+             */
+            speed?: number;
+            /**
+             * Format: double
+             * @description m, cumulative
+             */
+            distance?: number;
+            /**
+             * Format: double
+             * @description W
+             */
+            power?: number;
+            /**
+             * Format: double
+             * @description m
+             */
+            altitude?: number;
+            /** Format: double */
+            lat?: number;
+            /** Format: double */
+            lon?: number;
+            /** @description RR intervals in ms */
+            rr?: number[];
         };
         ScoreFlagOutput: {
             code: string;
@@ -2329,6 +2496,17 @@ export interface components {
             recovery_codes_left: number;
             verified: boolean;
         };
+        /**
+         * @description The account's part of the export; the file also has one section per feature (workouts,
+         *     scoring, classes, challenges, worlds), each that feature's own shape.
+         */
+        UserExportOutput: {
+            account: components["schemas"]["AccountExportOutput"];
+            profile: components["schemas"]["ProfileExportOutput"];
+            consent_records: components["schemas"]["ConsentRecordExportOutput"][];
+            access_tokens: components["schemas"]["AccessTokenExportOutput"][];
+            access_log: components["schemas"]["AccessLogExportOutput"][];
+        };
         UserOutput: {
             readonly id: number;
             /** Format: email */
@@ -2359,6 +2537,10 @@ export interface components {
          * @enum {string}
          */
         WorkoutOutputSourceEnum: "bridge" | "companion" | "file" | "class";
+        WorkoutSamplesOutput: {
+            workout_id: number;
+            samples: components["schemas"]["SampleOutput"][];
+        };
         /**
          * @description Only ``workout_id`` and ``status`` until the workout is scored; features add keys of their
          *     own (``class`` for a workout taken in a class).
@@ -3042,9 +3224,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["GoalTypeListOutput"];
                 };
             };
         };
@@ -3328,9 +3508,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["InstructorOutput"];
                 };
             };
         };
@@ -3800,7 +3978,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["UserExportOutput"];
                 };
             };
         };
@@ -3859,7 +4037,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["PersonalRecordsOutput"];
                 };
             };
         };
@@ -4143,7 +4321,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>[];
+                    "application/json": components["schemas"]["WorkoutSamplesOutput"];
                 };
             };
         };
@@ -4226,7 +4404,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": Record<string, never>;
+                    "application/json": components["schemas"]["ImportSummaryOutput"];
                 };
             };
         };

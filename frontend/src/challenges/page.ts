@@ -9,14 +9,8 @@ export type Board = Schema<"BoardOutput">;
 
 type Community = Schema<"CommunityOutput">;
 
-/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry); the schema has no shape for it yet. */
-export interface GoalType {
-  code: string;
-  title: string;
-  unit: string;
-  once_per_day: boolean;
-  params: { name: string; label: string; default: number; minimum: number }[];
-}
+/** A goal type as GET challenges/goal-types/ describes it (challenges/goals.py's registry). */
+export type GoalType = Schema<"GoalTypeOutput">;
 
 export const SPORTS: [string, string][] = [
   ["run", "Run"],

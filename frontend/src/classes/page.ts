@@ -102,7 +102,7 @@ export const classDetailPage = (session: Session) => async (params: Record<strin
 export const classLivePage = (session: Session) => async (params: Record<string, string>) => {
   if (!(await signedIn(session))) return h("p", {}, "Please sign in.");
   const id = params.occurrence;
-  const initial = await api<SessionState & { is_instructor: boolean }>(`classes/occurrences/${id}/session/`);
+  const initial = await api<Schema<"SessionStateOutput">>(`classes/occurrences/${id}/session/`);
   let state: SessionState | null = null;
   let offset = 0;
   const view = segmentView({ scheduled: "Waiting for the instructor to start.", ended: "The class has ended." });

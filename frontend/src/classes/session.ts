@@ -1,34 +1,14 @@
 // Pure parts of the live class view: which session state wins, the projected clock, the breathing
 // pacer's phase. No DOM here, so Vitest covers them directly.
 
-export interface Breathing {
-  inhale_s: number;
-  hold_s: number;
-  exhale_s: number;
-  hold_out_s: number;
-}
+import type { Schema } from "../app/api";
 
-export interface Segment {
-  name: string;
-  duration_s: number;
-  cue: string;
-  target_zone: number | null;
-  breathing: Breathing | null;
-}
+export type Breathing = Schema<"BreathingOutput">;
 
-// The session socket's state, also GET classes/occurrences/<id>/session/ (the schema has no shape for it yet).
-export interface SessionState {
-  occurrence_id: number;
-  revision: number;
-  status: "scheduled" | "running" | "paused" | "ended";
-  segment_index: number;
-  segment_count: number;
-  segment: Segment;
-  next_segment: string | null;
-  elapsed_s: number;
-  remaining_s: number;
-  server_time: number;
-}
+export type Segment = Schema<"SegmentOutput">;
+
+/** The session socket's state, as GET classes/occurrences/<id>/session/ answers it without is_instructor. */
+export type SessionState = Omit<Schema<"SessionStateOutput">, "is_instructor">;
 
 /** Keep the state with the higher revision: a late or duplicate delivery never rewinds the view. */
 export function newer(current: SessionState | null, incoming: SessionState): boolean {

@@ -1,6 +1,7 @@
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
-import { api, ApiError, ensureCsrf, readCookie, toApiError } from "../app/api";
+import { api, ApiError, ensureCsrf, readCookie, toApiError, type Schema } from "../app/api";
+import type { components } from "../app/api-schema";
 import { h } from "../app/dom";
 import { signedIn, type Session } from "../app/session";
 import { formatDuration } from "../worlds/protocol";
@@ -21,15 +22,8 @@ export const EXPORTS: [string, string][] = [
   ["csv", "Download CSV"],
 ];
 
-/** What POST workouts/import/ answers (devices/activity_files ParsedActivity.summary). */
-export interface ImportSummary {
-  workout_id: number;
-  samples: number;
-  distance_m: number | null;
-  duration_s: number;
-  pauses: number;
-  warnings: string[];
-}
+/** What POST workouts/import/ answers. */
+export type ImportSummary = Schema<"ImportSummaryOutput">;
 
 /** The sentences an import shows: what was stored, then any warning (a damaged file's). */
 export function importMessages(summary: ImportSummary): string[] {
@@ -69,21 +63,10 @@ export const workoutsPage = (session: Session) => async () => {
 };
 
 /** One best effort of a workout (wellness/scoring/selectors.py workout_records). */
-export interface BestEffortView {
-  kind: "time" | "power";
-  name: string;
-  value: number;
-  record: boolean;
-}
+export type BestEffortView = Schema<"BestEffortViewOutput">;
 
-// The schema has no shape yet for the score view (workout_score_view returns a bare dict).
-export interface ScoreView {
-  status: "pending" | "scored" | "unscorable";
-  reason?: string;
-  points?: number;
-  explanations?: Record<string, string>;
-  records?: BestEffortView[];
-}
+/** GET workouts/<id>/score/: only workout_id and status until the workout is scored, hence not Required. */
+export type ScoreView = components["schemas"]["WorkoutScoreOutput"];
 
 /** Rows of the best-efforts table: the effort, its time or power, and whether it is a record. */
 export function recordRows(records: BestEffortView[]): [string, string, string][] {

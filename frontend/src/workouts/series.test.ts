@@ -4,7 +4,7 @@ import { hasData, summary, toSeries, zoneSeconds } from "./series";
 const samples = [
   { t: 1002, hr: 150, speed: 0.1, cadence: 80, distance: 10, altitude: 301 },
   { t: 1000, hr: 120, speed: 4, cadence: 82, distance: 0, altitude: 300 },
-  { t: 1004, hr: null, speed: 2.5, distance: 20 },
+  { t: 1004, speed: 2.5, distance: 20 } // no heart rate here: the server omits what was not measured,
 ];
 
 describe("toSeries", () => {

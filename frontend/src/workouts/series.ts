@@ -1,16 +1,10 @@
 // Turn a workout's samples (the shared Sample format: t, hr, cadence, speed, distance, altitude, ...)
 // into chart series and heart-rate zone times. Pure, so Vitest checks it without a browser.
 
-// GET workouts/<id>/samples/ entries (the schema has no shape for them yet).
-export interface Sample {
-  t: number;
-  hr?: number | null;
-  cadence?: number | null;
-  speed?: number | null;
-  distance?: number | null;
-  altitude?: number | null;
-  power?: number | null;
-}
+import type { components } from "../app/api-schema";
+
+/** One entry of GET workouts/<id>/samples/: a key only where the sensor measured it. */
+export type Sample = components["schemas"]["SampleOutput"];
 
 export interface Series {
   elapsed: number[]; // seconds since the first sample

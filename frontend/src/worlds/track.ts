@@ -2,6 +2,8 @@
 // route onto a canvas. Points arrive from the server as compact geometry (distance along, position,
 // elevation, gradient).
 
+import type { Schema } from "../app/api";
+
 export interface RoutePoint {
   d: number; // metres from the start
   lat: number;
@@ -10,13 +12,8 @@ export interface RoutePoint {
   grade: number; // percent
 }
 
-/** GET worlds/<id>/route/ (the schema has no shape for it yet). */
-export interface RouteResponse {
-  distance_m: number;
-  laps: number;
-  points: [number, number, number, number, number][]; // lat, lon, distance, elevation, gradient
-  landmarks: { name: string; distance_m: number }[];
-}
+/** GET worlds/<id>/route/: points are [lat, lon, distance, elevation, gradient]. */
+export type RouteResponse = Schema<"WorldRouteOutput">;
 
 export const routePoints = (route: RouteResponse): RoutePoint[] => route.points.map(([lat, lon, d, ele, grade]) => ({ lat, lon, d, ele, grade }));
 
