@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from benchmarks import Figure, figure, median_seconds
+from wellness.core.threads import blas_threads_limit
 from wellness.scoring import best_efforts, heart, rules
 from wellness.scoring.engine import score_workout
 from wellness.scoring.results import Athlete
@@ -269,6 +270,8 @@ def agreement(frame: pd.DataFrame, rr: np.ndarray) -> list[str]:
 
 
 def run(quick: bool) -> list[Figure]:
+    # As every Wellverse process runs by default (WELLVERSE_BLAS_THREADS, applied at start-up).
+    blas_threads_limit(1)
     frame, rr = synthetic_run()
     wrong = agreement(frame, rr)
     if wrong:

@@ -7,15 +7,18 @@ class WellnessConfig(AppConfig):
 
     def ready(self) -> None:
         from axes.signals import user_locked_out
+        from django.conf import settings
         from django.urls import register_converter
 
         import wellness.core.sql  # noqa: F401  (registers the ``any_of`` lookup on every field)
         from wellness.core import privacy
         from wellness.core.converters import DatabaseId
+        from wellness.core.threads import blas_threads_limit
         from wellness.people.lockout import on_user_locked_out
         from wellness.scoring.privacy import scores_erase, scores_export
         from wellness.workouts.privacy import workouts_erase, workouts_export
 
+        blas_threads_limit(settings.WELLVERSE_BLAS_THREADS)
         # Registered before any URLconf is loaded, for every app's ``<dbid:...>`` routes.
         register_converter(DatabaseId, "dbid")
 

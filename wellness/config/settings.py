@@ -377,6 +377,9 @@ WELLVERSE_SOCKET_MESSAGE_BURST: int = env.int("WELLVERSE_SOCKET_MESSAGE_BURST", 
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
+# Threads numpy's BLAS may use per process. Scale-out is one process per core; BLAS threads on a
+# busy machine made a ten-hour workout's scoring 50x slower per hour than a one-hour one's.
+WELLVERSE_BLAS_THREADS: int = env.int("WELLVERSE_BLAS_THREADS", default=1)
 # An access-log entry written on its own commits without waiting for the WAL flush unless true.
 WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT: bool = env.bool(
     "WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT", default=False
