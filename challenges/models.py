@@ -185,6 +185,11 @@ class Contribution(models.Model):
     status = models.CharField(max_length=8, choices=ContributionStatus.choices)
     flags = models.JSONField(default=list)
     created_at = models.DateTimeField(default=timezone.now)
+    # The organizer who accepted or rejected a flagged workout, in this challenge only.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

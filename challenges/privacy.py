@@ -43,7 +43,12 @@ def challenges_export(user: User) -> dict[str, Any]:
                 "status": p.status,
                 "progress": p.progress,
                 "contributions": [
-                    {"workout_id": c.workout_id, "amount": c.amount, "status": c.status}
+                    {
+                        "workout_id": c.workout_id,
+                        "amount": c.amount,
+                        "status": c.status,
+                        "reviewed_at": c.reviewed_at.isoformat() if c.reviewed_at else None,
+                    }
                     for c in p.contributions.all()
                 ],
             }

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.db.models import F, Max, Sum
+from django.utils import timezone
 
 from challenges import leaderboards, selectors
 from challenges.goals import goal_for
@@ -23,7 +24,6 @@ from challenges.services.achievements import _badges_award, _personal_apply_many
 from wellness.core.errors import Forbidden, NotFound
 from wellness.people.models import ConsentPurpose, ConsentRecord, Profile, User
 from wellness.scoring.handoff import ScoredWorkout
-from wellness.scoring.pipeline import workout_score_accept
 
 # Locking order, everywhere: participant rows (by id) before their team row, so concurrent
 # hand-offs for members of one team cannot deadlock. Redis leaderboards are written after commit.
@@ -217,7 +217,12 @@ def _contribution_add(participant: Participant, scored: ScoredWorkout, local_dat
 def contribution_review(
     *, user: User, challenge_id: int, contribution_id: int, accept: bool
 ) -> None:
-    """An organizer accepts (counts) or rejects a flagged, pending workout."""
+    """An organizer other than its owner accepts (counts) or rejects a flagged, pending workout.
+
+    The decision is this challenge's (recorded on the contribution: who, when): the workout's
+    score stays flagged, so it counts in no other challenge, journey share or record unless
+    their organizers accept it there too.
+    """
     selectors.challenge_for_organizer(user=user, challenge_id=challenge_id)
     with transaction.atomic():
         contribution = (
@@ -239,12 +244,10 @@ def contribution_review(
         if participant.user_id == user.pk:
             raise Forbidden("You cannot review your own workout; another organizer can.")
         contribution.status = ContributionStatus.COUNTED if accept else ContributionStatus.REJECTED
-        contribution.save(update_fields=["status"])
+        contribution.reviewed_by, contribution.reviewed_at = user, timezone.now()
+        contribution.save(update_fields=["status", "reviewed_by", "reviewed_at"])
         if accept and contribution.amount and participant.status == ParticipantStatus.ACTIVE:
             _progress_add(participant, contribution.amount, contribution.ended_at)
-        if accept:
-            # The workout's stored score counts from now on, and is handed over again (worlds).
-            workout_score_accept(workout_id=contribution.workout_id, accepted_by=user)
 
 
 def participant_remove(*, user: User, challenge_id: int, participant_id: int) -> None:

@@ -549,7 +549,8 @@ def _score_without_samples(
     rr: Array | Sequence[float] | None, athlete: Athlete, sport: str, indoor: bool, elapsed_s: float
 ) -> WorkoutScore:
     """A workout with a start and end but no samples: the sport's MET value over its duration, for
-    at most SAMPLELESS_MAX_S."""
+    at most SAMPLELESS_MAX_S, flagged ``no_samples``: nothing measured it, so it counts for no
+    leaderboard until an organizer accepts it."""
     met = MET_RIDE_INDOOR if sport == "ride" and indoor else MET_TABLE[sport]
     weight = athlete.weight_kg if athlete.weight_kg else WEIGHT_DEFAULT_KG
     minutes = min(elapsed_s, SAMPLELESS_MAX_S) / 60.0
@@ -599,5 +600,12 @@ def _score_without_samples(
         met_minutes=met_minutes,
         points=points,
         effort_distance_m=points * METRES_PER_POINT,
-        flags=(),
+        flags=(
+            Flag(
+                "no_samples",
+                "Nothing was recorded during the workout (a manual entry, or a class without a "
+                f"sensor): it is scored by its sport's typical effort for at most "
+                f"{SAMPLELESS_MAX_S / 3600:.0f} hours.",
+            ),
+        ),
     )

@@ -8,7 +8,8 @@ register privacy exporters, so the scoring core never imports a feature.
 
 Receivers must be idempotent per ``workout_id`` (a workout may be handed over again after a
 re-score or a retried task) and must ignore workouts with ``counts_for_leaderboards`` false for
-anything competitive until an organizer accepts them.
+anything competitive. An organizer's acceptance is a challenge's own decision, stored with its
+contribution (``challenges.services.contribution_review``): it never changes the hand-off.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class ScoredWorkout:
     calories_kcal: float
     points: int
     effort_distance_m: float  # effort-fair distance that advances journeys, for any sport
-    counts_for_leaderboards: bool  # False while a plausibility flag awaits an organizer
+    counts_for_leaderboards: bool  # False when flagged: challenges hold it for their organizers
     flags: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -55,9 +56,8 @@ def scored_workout(
     user_id: int,
     started_at: dt.datetime,
     ended_at: dt.datetime,
-    accepted: bool = False,
 ) -> ScoredWorkout:
-    """The hand-off to challenges and worlds; ``accepted`` is an organizer's override of flags."""
+    """The hand-off to challenges and worlds."""
     return ScoredWorkout(
         workout_id=workout_id,
         user_id=user_id,
@@ -76,7 +76,7 @@ def scored_workout(
         calories_kcal=score.energy_kcal,
         points=score.points,
         effort_distance_m=score.effort_distance_m,
-        counts_for_leaderboards=accepted or score.counts_for_leaderboards,
+        counts_for_leaderboards=score.counts_for_leaderboards,
         flags=tuple(flag.code for flag in score.flags),
     )
 

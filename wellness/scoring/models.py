@@ -32,10 +32,6 @@ class StoredScore(models.Model):
     counts_for_leaderboards = models.BooleanField(default=False)
     reason = models.TextField(blank=True)  # why an unscorable workout could not be scored
     reason_code = models.CharField(max_length=32, blank=True)
-    accepted_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    accepted_at = models.DateTimeField(null=True, blank=True)
     scored_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:
@@ -50,7 +46,7 @@ class BestEffortKind(models.TextChoices):
 class BestEffort(models.Model):
     """One workout's best effort over a standard distance (seconds) or duration (watts).
 
-    Written at scoring for scored workouts that count (or an organizer accepted), replaced on a
+    Written at scoring for scored workouts that count (no plausibility flag), replaced on a
     re-score, deleted with the workout; a person's records are the best of these per sport and
     name (``wellness.scoring.selectors.personal_records``).
     """

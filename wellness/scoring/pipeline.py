@@ -23,9 +23,6 @@ from wellness.core.transactions import (
     broadcasts_together,
     notification,
 )
-from wellness.people.models import (
-    User,
-)
 from wellness.people.selectors import health_consent_active_many
 from wellness.scoring import contributions, engine, handoff, levels
 from wellness.scoring.athletes import athlete_from
@@ -173,14 +170,6 @@ def _score_one(workout: _ScoringInput, series: Series) -> WorkoutScore | Unscora
         return exc
 
 
-class _PreviousScore(NamedTuple):
-    """What scoring again keeps from, or compares with, a workout's stored score."""
-
-    points: int
-    accepted_by_id: int | None
-    accepted_at: dt.datetime | None
-
-
 def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
     """Score finished workouts (again), store the scores, settle XP and hand them over.
 
@@ -212,14 +201,13 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             if workout.pk not in outcomes:
                 series = workout_series(workout=workout.pk)
                 outcomes[workout.pk] = _score_one(workout, series)
-        # The previous scores as plain rows of the four values needed (not model instances, whose
-        # metrics JSON would be decoded only to be replaced).
-        before = {
-            row[0]: _PreviousScore(*row[1:])
-            for row in StoredScore.objects.select_for_update()
+        # The previous points as plain rows (not model instances, whose metrics JSON would be
+        # decoded only to be replaced).
+        before: dict[int, int] = dict(
+            StoredScore.objects.select_for_update()
             .filter(workout_id__any_of=[w.pk for w in workouts])
-            .values_list("workout_id", "points", "accepted_by_id", "accepted_at")
-        }
+            .values_list("workout_id", "points")
+        )
         # A class of another sport than yoga (HIIT) counts its breathing segments as mindful.
         class_mindful = contributions.mindful_minutes(
             workout_ids=[
@@ -234,13 +222,7 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
             outcome = outcomes[workout.pk]
             if workout.pk in class_mindful and isinstance(outcome, WorkoutScore):
                 outcome = replace(outcome, mindful_minutes=class_mindful[workout.pk])
-            old = before.get(workout.pk)
-            row = StoredScore(
-                workout_id=workout.pk,
-                scored_at=now,
-                accepted_by_id=old.accepted_by_id if old else None,
-                accepted_at=old.accepted_at if old else None,
-            )
+            row = StoredScore(workout_id=workout.pk, scored_at=now)
             if isinstance(outcome, UnscorableWorkout):
                 row.status = ScoreStatus.UNSCORABLE
                 row.reason, row.reason_code = outcome.reason, outcome.code
@@ -252,22 +234,21 @@ def workouts_score(*, workout_ids: Sequence[int]) -> list[StoredScore]:
                 row.flags = [{"code": f.code, "reason": f.reason} for f in outcome.flags]
                 row.points = outcome.points
                 row.training_load = outcome.training_load
-                row.counts_for_leaderboards = (
-                    outcome.counts_for_leaderboards or row.accepted_at is not None
-                )
-            change = row.points - (old.points if old else 0)
+                # Acceptance is per challenge (its contribution), never the score's: a flagged
+                # workout counts for no leaderboard here, whoever accepted it somewhere.
+                row.counts_for_leaderboards = outcome.counts_for_leaderboards
+            change = row.points - before.get(workout.pk, 0)
             if change:
                 xp_change[workout.user_id] = xp_change.get(workout.user_id, 0) + change
             rows.append(row)
         _scores_store(rows)
         _progress_add(xp_change)
-        accepted = {row.workout_id for row in rows if row.accepted_at is not None}
-        _best_efforts_store(workouts=workouts, results=results, accepted=accepted)
-        _hand_off(workouts=workouts, results=results, accepted=accepted)
+        _best_efforts_store(workouts=workouts, results=results)
+        _hand_off(workouts=workouts, results=results)
     return rows
 
 
-# What a re-score replaces on a stored score (acceptance stays as an organizer left it).
+# What a re-score replaces on a stored score: all of it.
 _SCORE_UPDATE_FIELDS = (
     "status", "metrics", "flags", "points", "training_load", "counts_for_leaderboards", "reason",
     "reason_code", "scored_at",
@@ -278,29 +259,29 @@ _SCORE_UPDATE_FIELDS = (
 _SCORES_UPSERT_SQL = f"""
 INSERT INTO {StoredScore._meta.db_table}
     (workout_id, status, metrics, flags, points, training_load, counts_for_leaderboards, reason,
-     reason_code, accepted_by_id, accepted_at, scored_at)
+     reason_code, scored_at)
 SELECT v.workout_id, v.status, v.metrics::jsonb, v.flags::jsonb, v.points, v.training_load,
-       v.counts, v.reason, v.reason_code, v.accepted_by_id, v.accepted_at, v.scored_at
+       v.counts, v.reason, v.reason_code, v.scored_at
 FROM unnest(%b::bigint[], %b::text[], %b::text[], %b::text[], %b::bigint[], %b::float8[],
-            %b::bool[], %b::text[], %b::text[], %b::bigint[], %b::timestamptz[],
-            %b::timestamptz[])
+            %b::bool[], %b::text[], %b::text[], %b::timestamptz[])
      AS v(workout_id, status, metrics, flags, points, training_load, counts, reason, reason_code,
-          accepted_by_id, accepted_at, scored_at)
+          scored_at)
 ON CONFLICT (workout_id) DO UPDATE SET
     {", ".join(f"{name} = excluded.{name}" for name in _SCORE_UPDATE_FIELDS)}
 """
 
 
 def _best_efforts_store(
-    *, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore], accepted: set[int]
+    *, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore]
 ) -> None:
-    """Replace the chunk's best efforts: those of workouts that count for leaderboards (or an
-    organizer accepted); a flagged workout's implausible data sets no personal record."""
+    """Replace the chunk's best efforts: those of workouts that count for leaderboards; a flagged
+    workout's implausible data sets no personal record (an organizer's acceptance in a challenge
+    counts it there only)."""
     BestEffort.objects.filter(workout_id__any_of=[w.pk for w in workouts]).delete()
     efforts: list[BestEffort] = []
     for workout in workouts:
         score = results.get(workout.pk)
-        if score is None or not (score.counts_for_leaderboards or workout.pk in accepted):
+        if score is None or not score.counts_for_leaderboards:
             continue
         for kind, values in (
             (BestEffortKind.TIME, score.best_times),
@@ -326,7 +307,7 @@ def _json_text(value: Any) -> str:
 
 
 def _scores_store(rows: Sequence[StoredScore]) -> None:
-    """Insert or replace these scores (one row per workout), keeping a stored acceptance."""
+    """Insert or replace these scores (one row per workout)."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -350,8 +331,6 @@ def _scores_store(rows: Sequence[StoredScore]) -> None:
                 [bool(r.counts_for_leaderboards) for r in rows],
                 [str(r.reason) for r in rows],
                 [str(r.reason_code) for r in rows],
-                [r.accepted_by_id for r in rows],
-                [r.accepted_at for r in rows],
                 [r.scored_at for r in rows],
             ],
         )
@@ -412,9 +391,7 @@ def _progress_add(xp_change: dict[int, int]) -> None:
     broadcast_many_on_commit(level_ups)
 
 
-def _hand_off(
-    *, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore], accepted: set[int]
-) -> None:
+def _hand_off(*, workouts: Sequence[_ScoringInput], results: dict[int, WorkoutScore]) -> None:
     """One call per registered receiver with the chunk's scored workouts, in workout order."""
     scored = []
     for workout in workouts:
@@ -428,30 +405,8 @@ def _hand_off(
                 user_id=workout.user_id,
                 started_at=workout.started_at,
                 ended_at=workout.ended_at,
-                accepted=workout.pk in accepted,
             )
         )
     if scored:
         for _, receiver in handoff.receivers():
             receiver(scored=scored)
-
-
-def workout_score_accept(*, workout_id: int, accepted_by: User) -> StoredScore | None:
-    """An organizer accepts a flagged workout: it counts from now on and is handed over again.
-
-    Callers check that ``accepted_by`` may accept it (challenges: the challenge's organizer).
-    Accepting again changes nothing; a workout without a stored score (not scored yet, or
-    deleted) has nothing to mark and returns None.
-    """
-    with transaction.atomic():
-        # Workout first, then score: the order workouts_score locks them in (no deadlock).
-        Workout.objects.select_for_update().filter(pk=workout_id).only("pk").first()
-        stored = StoredScore.objects.select_for_update().filter(workout_id=workout_id).first()
-        if stored is None:
-            return None
-        if stored.accepted_at is not None:
-            return stored
-        stored.accepted_by, stored.accepted_at = accepted_by, timezone.now()
-        stored.save(update_fields=["accepted_by", "accepted_at"])
-        (rescored,) = workouts_score(workout_ids=[workout_id])
-    return rescored

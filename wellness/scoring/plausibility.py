@@ -19,6 +19,7 @@ from wellness.scoring.rules import (
     MAX_SPEED_MPS,
     MAX_STEP_LENGTH_M,
     MIN_TURNING_CADENCE,
+    SUSTAINED_SPEED_MPS,
 )
 
 
@@ -74,9 +75,11 @@ def check_motion(
     sport: str,
     flags: list[Flag],
 ) -> None:
+    too_fast = False
     if v0 is not None and max_speed > MAX_SPEED_MPS[sport]:
         fast_s = float(hold @ (v0 > MAX_SPEED_MPS[sport]))
-        if fast_s > IMPLAUSIBLE_FOR_S:
+        too_fast = fast_s > IMPLAUSIBLE_FOR_S
+        if too_fast:
             flags.append(
                 Flag(
                     "speed_implausible",
@@ -84,6 +87,8 @@ def check_motion(
                     f"one reaches on a {sport}.",
                 )
             )
+    if v0 is not None and not too_fast:  # one speed flag says it
+        check_sustained_speed(v0, max_speed, hold, sport, flags)
     if cadence_top > MAX_CADENCE[sport]:
         high_s = float(hold @ (c0 > MAX_CADENCE[sport]))
         if high_s > IMPLAUSIBLE_FOR_S:
@@ -111,3 +116,35 @@ def check_motion(
                         "on a person.",
                     )
                 )
+
+
+def check_sustained_speed(
+    v0: Array, max_speed: float, hold: Array, sport: str, flags: list[Flag]
+) -> None:
+    """Flag a mean speed over a minute, or ten, that no one holds that long in any sport: a car
+    drive uploaded as ``other`` (SUSTAINED_SPEED_MPS explains the limits)."""
+    if max_speed <= min(limits[sport] for _, limits in SUSTAINED_SPEED_MPS):
+        return  # a mean cannot exceed the top speed: the common case costs nothing more
+    # Distance and recorded time (pauses left out) from the start, at each sample's start.
+    clipped = np.fmin(v0, MAX_SPEED_MPS[sport]) * hold
+    covered = np.concatenate(([0.0], np.cumsum(clipped)))
+    elapsed = np.concatenate(([0.0], np.cumsum(hold)))
+    for window_s, limits in SUSTAINED_SPEED_MPS:
+        if elapsed[-1] < window_s or max_speed <= limits[sport]:
+            continue
+        starts = elapsed[:-1]
+        ends = np.searchsorted(elapsed, starts + window_s)
+        inside = ends < elapsed.size
+        first, last = np.flatnonzero(inside), ends[inside]
+        mean = (covered[last] - covered[first]) / (elapsed[last] - elapsed[first])
+        fastest = float(max_(mean)) if mean.size else 0.0
+        if fastest > limits[sport]:
+            flags.append(
+                Flag(
+                    "speed_sustained",
+                    f"{fastest * 3.6:.0f} km/h on average over {window_s / 60:.0f} min, more "
+                    f"than anyone holds that long under their own power ({sport}): a car, "
+                    "train or lift?",
+                )
+            )
+            return

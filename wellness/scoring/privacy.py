@@ -39,7 +39,6 @@ def scores_export(user: User) -> dict[str, Any]:
                 "counts_for_leaderboards": s.counts_for_leaderboards,
                 "flags": s.flags,
                 "metrics": s.metrics,
-                "accepted_at": s.accepted_at.isoformat() if s.accepted_at else None,
                 "scored_at": s.scored_at.isoformat(),
             }
             for s in StoredScore.objects.filter(workout__user=user).order_by("workout_id")

@@ -60,11 +60,23 @@ MAX_CADENCE = {"run": 260.0, "walk": 260.0, "ride": 220.0, "yoga": 260.0, "other
 MIN_TURNING_CADENCE = {"run": 30.0, "walk": 30.0}  # below: stopping; a bike freewheels at any
 MAX_STEP_LENGTH_M = 3.0  # run/walk: speed / step rate
 IMPLAUSIBLE_FOR_S = 10.0  # tolerate this much implausible speed/cadence (sensor glitches)
+# Sustained speed, whatever the sport: the mean speed over any stretch of this much recorded time
+# (speeds clipped at MAX_SPEED_MPS first, so a GPS glitch adds little) above what a person holds
+# that long. A minute: run 10 m/s (the 400 m record averages 9.3 m/s), ride and other 100 km/h
+# (a descent touches 110 km/h for seconds, not for a minute). Ten minutes: run 7 m/s (the 3000 m
+# record averages 6.8 m/s), ride and other 75 km/h (the hour record is 56.8 km/h; an alpine
+# descent with its bends averages far less over ten minutes, and a downhill ski race lasts ~2.5).
+# Walk and yoga keep their top speed. A car, train or lift leaves these behind within minutes.
+SUSTAINED_SPEED_MPS = (
+    (60.0, {"run": 10.0, "walk": 4.5, "ride": 27.8, "yoga": 3.0, "other": 27.8}),
+    (600.0, {"run": 7.0, "walk": 4.5, "ride": 20.8, "yoga": 3.0, "other": 20.8}),
+)
 JUMP_MIN_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)
 GAP_FLAG_S = 3 * 3600.0  # longer than any café or lunch stop: likely two activities in one
 MAX_DURATION_S = 24 * 3600.0
 EARLIEST_T = 946684800.0  # 2000-01-01: earlier means the device clock was never set
 FUTURE_TOLERANCE_S = 300.0
-# A workout without samples is scored for at most this long of its sport's typical effort.
+# A workout without samples is scored for at most this long of its sport's typical effort, and is
+# flagged ``no_samples``: it counts for no leaderboard until an organizer accepts it.
 SAMPLELESS_MAX_S = 3 * 3600.0

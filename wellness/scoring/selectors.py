@@ -38,7 +38,6 @@ class ScoreView(TypedDict, total=False):
     points: int
     counts_for_leaderboards: bool
     flags: list[ScoreFlag]
-    accepted_at: dt.datetime | None
     scored_at: dt.datetime
     metrics: dict[str, Any]  # stored JSON: WorkoutScore.as_dict() without the explanations
     explanations: dict[str, str]
@@ -95,7 +94,6 @@ def workout_score_view(*, user: User, workout_id: int) -> ScoreView:
         "points": stored.points,
         "counts_for_leaderboards": stored.counts_for_leaderboards,
         "flags": stored.flags,
-        "accepted_at": stored.accepted_at,
         "scored_at": stored.scored_at,
         "metrics": stored.metrics,
         "explanations": {},

@@ -37,7 +37,6 @@ class WorkoutScoreOutput(serializers.Serializer[ScoreView]):
     points = serializers.IntegerField(required=False)
     counts_for_leaderboards = serializers.BooleanField(required=False)
     flags = ScoreFlagOutput(many=True, required=False)
-    accepted_at = serializers.DateTimeField(required=False, allow_null=True)
     scored_at = serializers.DateTimeField(required=False)
     metrics = serializers.DictField(required=False)
     explanations = serializers.DictField(child=serializers.CharField(), required=False)

@@ -2555,8 +2555,6 @@ export interface components {
             counts_for_leaderboards?: boolean;
             flags?: components["schemas"]["ScoreFlagOutput"][];
             /** Format: date-time */
-            accepted_at?: string | null;
-            /** Format: date-time */
             scored_at?: string;
             metrics?: {
                 [key: string]: unknown;

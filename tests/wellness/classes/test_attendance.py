@@ -14,6 +14,7 @@ from challenges.models import (
     AppliedWorkout,
     BadgeAward,
     Contribution,
+    ContributionStatus,
     Participant,
     Streak,
     StreakKind,
@@ -67,6 +68,20 @@ def mindful_challenge(organizer: User, *participants: User) -> int:
     for person in participants:
         challenge_services.challenge_join(user=person, challenge_id=challenge.pk)
     return challenge.pk
+
+
+def accept_strapless(client_for: Any, organizer: User, challenge_id: int, person: User) -> None:
+    """A class taken without a strap is held back as ``no_samples`` (issue 19): the challenge's
+    organizer accepts it through the API."""
+    pending = Contribution.objects.get(
+        participant__challenge_id=challenge_id, participant__user=person
+    )
+    assert (pending.status, pending.flags) == (ContributionStatus.PENDING, ["no_samples"])
+    assert Participant.objects.get(challenge_id=challenge_id, user=person).progress == 0
+    accepted = client_for(organizer).post(
+        f"/api/v1/challenges/{challenge_id}/pending/{pending.pk}/accept/"
+    )
+    assert accepted.status_code == 204
 
 
 def strap_samples(start: float, end: float) -> list[dict[str, Any]]:
@@ -201,6 +216,7 @@ def test_without_a_strap_an_on_demand_class_still_gives_its_minutes(
     assert score.metrics["mindful_minutes"] == pytest.approx(11.0)
     assert score.metrics["energy_method"] == "met"
     assert score.points > 0
+    accept_strapless(client_for, instructor.user, challenge_id, consenting_user)
     assert Participant.objects.get(challenge_id=challenge_id).progress == 660
     assert Streak.objects.get(user=consenting_user, kind=StreakKind.YOGA_DAILY).current == 1
     body = client_for(consenting_user).get(f"/api/v1/workouts/{attendance.workout_id}/score/")
@@ -235,6 +251,7 @@ def test_a_hiit_class_counts_only_its_breathing_segment_as_mindful_minutes(
     score = StoredScore.objects.get(workout=workout)
     # The breathing segment alone, in the stored score and in the challenge's progress.
     assert score.metrics["mindful_minutes"] == pytest.approx(4.0)
+    accept_strapless(client_for, instructor.user, challenge_id, consenting_user)
     assert Participant.objects.get(challenge_id=challenge_id).progress == 240
     body = client_for(consenting_user).get(f"/api/v1/workouts/{workout.pk}/score/").json()
     assert body["explanations"]["mindful_minutes"] == (
@@ -285,6 +302,7 @@ def test_an_on_demand_class_with_a_strap_measures_zones_over_the_plan(
 
 
 def test_a_person_who_attended_no_class_gets_nothing(
+    client_for: Any,
     instructor: Instructor,
     occurrence: ClassOccurrence,
     athlete: User,
@@ -306,7 +324,8 @@ def test_a_person_who_attended_no_class_gets_nothing(
     assert not Streak.objects.filter(user=athlete).exists()
     assert not BadgeAward.objects.filter(user=athlete).exists()
     assert Participant.objects.get(challenge_id=challenge_id, user=athlete).progress == 0
-    # The one who took it did get it.
+    # The one who took it did get it (without a strap: once the organizer accepts it).
+    accept_strapless(client_for, instructor.user, challenge_id, consenting_user)
     assert Participant.objects.get(challenge_id=challenge_id, user=consenting_user).progress > 0
 
 
@@ -365,7 +384,10 @@ def test_without_health_data_consent_the_class_is_kept_but_no_workout_is_recorde
 
 
 def test_completing_twice_scores_and_counts_the_class_once(
-    instructor: Instructor, consenting_user: User, django_capture_on_commit_callbacks: Any
+    client_for: Any,
+    instructor: Instructor,
+    consenting_user: User,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     breathing = FitnessClassFactory.create(instructor=instructor, on_demand=True)
     challenge_id = mindful_challenge(instructor.user, consenting_user)
@@ -384,6 +406,7 @@ def test_completing_twice_scores_and_counts_the_class_once(
     assert first.completed_at == again.completed_at == at(CLASS_S)
     assert Workout.objects.filter(user=consenting_user).count() == 1
     assert AppliedWorkout.objects.filter(user=consenting_user).count() == 1
+    accept_strapless(client_for, instructor.user, challenge_id, consenting_user)
     assert Participant.objects.get(challenge_id=challenge_id).progress == 660
 
 

@@ -378,7 +378,8 @@ def test_a_foot_pod_with_a_cadence_no_runner_could_have_at_that_speed_is_flagged
     # 8 m/s at 100 steps/min would be 4.8 m steps: a pod on a bike or in a car
     result = score(frame(600, speed=8.0, cadence=100))
 
-    assert [flag.code for flag in result.flags] == ["cadence_speed_mismatch"]
+    # and ten minutes at 8 m/s is faster than the 3000 m world record's 6.8 m/s
+    assert [flag.code for flag in result.flags] == ["speed_sustained", "cadence_speed_mismatch"]
 
 
 def test_a_jump_in_distance_is_flagged() -> None:
@@ -606,9 +607,6 @@ def test_the_hand_off_carries_the_score_and_holds_back_flagged_workouts() -> Non
     end = start + dt.timedelta(seconds=600)
 
     scored = scored_workout(score=result, workout_id=7, user_id=3, started_at=start, ended_at=end)
-    accepted = scored_workout(
-        score=result, workout_id=7, user_id=3, started_at=start, ended_at=end, accepted=True
-    )
 
     assert isinstance(scored, ScoredWorkout)
     assert (scored.points, scored.distance_m, scored.flags) == (
@@ -616,7 +614,8 @@ def test_the_hand_off_carries_the_score_and_holds_back_flagged_workouts() -> Non
         result.distance_m,
         ("speed_implausible",),
     )
-    assert (scored.counts_for_leaderboards, accepted.counts_for_leaderboards) == (False, True)
+    # held back everywhere: an organizer's acceptance is one challenge's, made on its contribution
+    assert scored.counts_for_leaderboards is False
 
 
 # --- Any frame at all -------------------------------------------------------------------------------

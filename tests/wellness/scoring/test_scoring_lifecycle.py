@@ -270,7 +270,7 @@ def test_performance_endpoint_rejects_a_bad_window(consenting_user: User, client
     assert "days" in response.json()["error"]["fields"]
 
 
-def test_accepting_a_flagged_workout_marks_its_score_accepted_and_counts_it(
+def test_accepting_a_flagged_workout_counts_it_in_that_challenge_and_leaves_its_score_flagged(
     consenting_user: User, other_user: User, django_capture_on_commit_callbacks: Any
 ) -> None:
     c = challenge_services.challenge_create(
@@ -293,10 +293,10 @@ def test_accepting_a_flagged_workout_marks_its_score_accepted_and_counts_it(
     )
 
     stored.refresh_from_db()
-    assert stored.accepted_by == consenting_user
-    assert stored.accepted_at is not None
-    assert stored.counts_for_leaderboards is True
-    assert Contribution.objects.get(workout_id=workout.pk).status == ContributionStatus.COUNTED
+    assert stored.counts_for_leaderboards is False  # acceptance is the challenge's, not global
+    accepted = Contribution.objects.get(workout_id=workout.pk)
+    assert (accepted.status, accepted.reviewed_by) == (ContributionStatus.COUNTED, consenting_user)
+    assert accepted.reviewed_at is not None
     assert xp(other_user) == stored.points
 
 
@@ -437,5 +437,5 @@ def test_an_organizer_cannot_accept_their_own_flagged_workout(
 
     assert response.status_code == 403
     assert Contribution.objects.get(pk=pending.pk).status == ContributionStatus.PENDING
-    stored = StoredScore.objects.get(workout=workout)
-    assert (stored.accepted_by, stored.counts_for_leaderboards) == (None, False)
+    assert Contribution.objects.get(pk=pending.pk).reviewed_by is None
+    assert StoredScore.objects.get(workout=workout).counts_for_leaderboards is False
