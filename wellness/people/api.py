@@ -90,7 +90,7 @@ def _authenticate(request: Request, data: dict[str, Any]) -> User:
     user = authenticate(django_request, email=data["email"].lower(), password=data["password"])
     if user is None:
         if getattr(django_request, "axes_locked_out", False):
-            raise account_locked_error()
+            raise account_locked_error(django_request)
         raise DomainError(
             "The email address or the password is not correct.", code="invalid_credentials"
         )
@@ -112,7 +112,7 @@ def _second_factor(django_request: Any, user: User, code: str) -> Any:
             sender=__name__, credentials={"email": user.email}, request=django_request
         )
         if getattr(django_request, "axes_locked_out", False):
-            raise account_locked_error()
+            raise account_locked_error(django_request)
         raise DomainError("The code is not correct.", code="invalid_code")
     return device
 

@@ -201,3 +201,19 @@ class AccessLogEntry(models.Model):
 
 # The transaction-local PostgreSQL setting under which the trigger lets access-log rows be deleted.
 ACCESS_LOG_PURGE_SETTING = "wellness.access_log_purge"
+
+
+class AccountLockout(models.Model):
+    """One lock of an account by wrong passwords; the recent ones double the next lock's length.
+
+    Kept by the address the attempts named (known account or not, so the answer reveals nothing).
+    """
+
+    email = models.CharField(max_length=254)
+    locked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "-locked_at"], name="wellness_lockout_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} locked at {self.locked_at:%Y-%m-%d %H:%M}"
