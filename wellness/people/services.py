@@ -150,13 +150,21 @@ def consent_grant(
 SOCKET_CLOSE_REASONS = ("signed_out", "account_deleted", "consent_withdrawn", "role_lost")
 
 
-def person_sockets_close(*, user_id: int, reason: str, session_key: str | None = None) -> None:
-    """Close the person's cookie-authenticated sockets (only those of ``session_key`` if given) in
-    every server process, once the transaction commits. Call it wherever a role is taken away."""
+def person_sockets_close(
+    *, user_id: int, reason: str, session_key: str | None = None, role: str | None = None
+) -> None:
+    """Close the person's cookie-authenticated sockets (only those of ``session_key``, or those
+    opened while holding ``role``, if given) in every server process, once the transaction
+    commits. A lost role goes through ``wellness.people.roles``."""
     assert reason in SOCKET_CLOSE_REASONS
     broadcast_on_commit(
         person_sockets_group(user_id),
-        {"type": "sockets.close", "reason": reason, "session": session_tag(session_key)},
+        {
+            "type": "sockets.close",
+            "reason": reason,
+            "session": session_tag(session_key),
+            "role": role,
+        },
     )
 
 
