@@ -32,6 +32,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Signed up but the address not confirmed yet (inactive until then); an account an admin
+    # deactivated is inactive without it.
+    awaiting_confirmation = models.BooleanField(default=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

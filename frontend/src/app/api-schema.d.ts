@@ -63,8 +63,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sign-in style endpoints: anonymous, and throttled per client address. */
+        /**
+         * Sign up: 202 and an emailed link, whether or not the address has an account.
+         * @description Sign-in style endpoints: anonymous, and throttled per client address.
+         */
         post: operations["auth_signup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/signup/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the address with the emailed link's user and token; signs in.
+         * @description Sign-in style endpoints: anonymous, and throttled per client address.
+         */
+        post: operations["auth_signup_confirm_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2294,6 +2317,16 @@ export interface components {
             password: string;
             code?: string;
         };
+        SignUpAcceptedOutput: {
+            /** Format: email */
+            email: string;
+            detail: string;
+        };
+        SignUpConfirmInputRequest: {
+            /** Format: int64 */
+            user_id: number;
+            token: string;
+        };
         SignUpInputRequest: {
             /** Format: email */
             email: string;
@@ -2565,7 +2598,32 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignUpAcceptedOutput"];
+                };
+            };
+        };
+    };
+    auth_signup_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignUpConfirmInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SignUpConfirmInputRequest"];
+                "multipart/form-data": components["schemas"]["SignUpConfirmInputRequest"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
