@@ -8,6 +8,7 @@ class ChallengesConfig(AppConfig):
         from challenges import privacy as contributions
         from challenges import services
         from wellness.core import privacy
+        from wellness.people.roles import register_role
         from wellness.scoring import handoff
 
         privacy.register_health_data_eraser(
@@ -15,3 +16,4 @@ class ChallengesConfig(AppConfig):
         )
         privacy.register_exporter("challenges", contributions.challenges_export)
         handoff.register_receiver("challenges", services.workouts_scored_apply)
+        register_role(services.ORGANIZER_ROLE, services.organizer_remove)

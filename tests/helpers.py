@@ -6,15 +6,19 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
+from tests.factories import UserFactory
 from wellness.people.models import User
 
 if TYPE_CHECKING:
     # What the test client's requests return (a response with .json()), named only in the stubs.
     from rest_framework.response import _MonkeyPatchedResponse as TestResponse
 
-__all__ = ["ClientFor", "TestResponse", "channel_layer", "memory_layer"]
+__all__ = ["ClientFor", "TestResponse", "admin_browser", "channel_layer", "memory_layer"]
 
 
 def channel_layer() -> BaseChannelLayer:
@@ -33,3 +37,15 @@ def memory_layer() -> InMemoryChannelLayer:
 
 # The ``client_for`` fixture: an API client signed in as that user.
 ClientFor = Callable[[User], APIClient]
+
+
+def admin_browser() -> tuple[User, Client]:
+    """A superuser signed in to the admin with their authenticator app (the admin requires it)."""
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
+    device = TOTPDevice.objects.create(user=staff, confirmed=True)
+    browser = Client()
+    browser.force_login(staff)
+    session = browser.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return staff, browser

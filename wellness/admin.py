@@ -2,10 +2,12 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from wellness.people.models import AccessorRole, AccessToken, ConsentRecord, Profile, User
+from wellness.people.roles import STAFF, role_lost
 from wellness.people.services import account_remove, health_data_access_record
 
 if TYPE_CHECKING:
@@ -29,6 +31,17 @@ class UserAdmin(_UserAdmin):
         ("Permissions", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+    # Unticking staff (and superuser) takes the staff role away: the sockets opened as staff close.
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        was_staff = (
+            change
+            and User.objects.filter(pk=obj.pk).exclude(is_staff=False, is_superuser=False).exists()
+        )
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            if was_staff and not (obj.is_staff or obj.is_superuser):
+                role_lost(user_id=obj.pk, role=STAFF)
 
     # Deleting from the admin is an account deletion like the person's own, through the service.
     def delete_model(self, request: HttpRequest, obj: User) -> None:

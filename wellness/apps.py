@@ -14,6 +14,7 @@ class WellnessConfig(AppConfig):
         from wellness.core import privacy
         from wellness.core.converters import DatabaseId
         from wellness.core.threads import blas_threads_limit
+        from wellness.people import roles
         from wellness.people.lockout import on_user_locked_out
         from wellness.scoring.privacy import scores_erase, scores_export
         from wellness.workouts.privacy import workouts_erase, workouts_export
@@ -30,3 +31,6 @@ class WellnessConfig(AppConfig):
 
         # Axes reports a lock only by this signal; the owner's notice is ours (people/lockout.py).
         user_locked_out.connect(on_user_locked_out, dispatch_uid="wellness-lockout-notice")
+
+        # Losing staff closes the sockets opened as staff (people/roles.py).
+        roles.register_role(roles.STAFF, roles.staff_remove)

@@ -9,11 +9,13 @@ from challenges.services.challenges import (
     team_create,
 )
 from challenges.services.communities import (
+    ORGANIZER_ROLE,
     community_create,
     community_join,
     community_leave,
     membership_approve,
     membership_set_role,
+    organizer_remove,
 )
 from challenges.services.progress import (
     contribution_review,
@@ -23,6 +25,7 @@ from challenges.services.progress import (
 from wellness.workouts.sports import SPORTS
 
 __all__ = [
+    "ORGANIZER_ROLE",
     "SPORTS",
     "LeaderboardsUnavailable",
     "challenge_announce",
@@ -36,6 +39,7 @@ __all__ = [
     "leaderboards_rebuild",
     "membership_approve",
     "membership_set_role",
+    "organizer_remove",
     "participant_remove",
     "team_create",
     "workouts_scored_apply",

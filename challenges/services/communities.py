@@ -18,6 +18,10 @@ from challenges.models import (
 )
 from wellness.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from wellness.people.models import User
+from wellness.people.roles import role_lost
+
+# The role name in ``wellness.people.roles`` (losing it closes the sockets it opened).
+ORGANIZER_ROLE = "organizer"
 
 
 def community_create(
@@ -92,7 +96,25 @@ def community_leave(*, user: User, community_id: int) -> None:
         raise NotFound("You are not a member of this community.")
     if membership.role == Role.OWNER:
         raise ValidationFailed("An owner cannot leave; make someone else owner first.")
-    Membership.objects.filter(pk=membership.pk).update(status=MembershipStatus.LEFT)
+    with transaction.atomic():
+        Membership.objects.filter(pk=membership.pk).update(status=MembershipStatus.LEFT)
+        if membership.role == Role.ORGANIZER:
+            role_lost(user_id=user.pk, role=ORGANIZER_ROLE)
+
+
+def organizer_remove(user: User, scope: int | None = None) -> bool:
+    """The organizer role's remover (``wellness.people.roles``): back to member in the community
+    ``scope``."""
+    if scope is None:
+        raise ValueError("The organizer role is held in a community: give its id as the scope.")
+    return bool(
+        Membership.objects.filter(
+            community_id=scope,
+            user_id=user.pk,
+            status=MembershipStatus.ACTIVE,
+            role=Role.ORGANIZER,
+        ).update(role=Role.MEMBER)
+    )
 
 
 def membership_approve(*, user: User, community_id: int, member_id: int) -> Membership:
@@ -115,13 +137,18 @@ def membership_set_role(*, user: User, community_id: int, member_id: int, role: 
         raise ValidationFailed(
             "Choose organizer, moderator or member.", fields={"role": ["Not a role one can give."]}
         )
-    updated = (
-        Membership.objects.filter(
-            community_id=community_id, user_id=member_id, status=MembershipStatus.ACTIVE
+    with transaction.atomic():
+        member = (
+            Membership.objects.select_for_update()
+            .filter(community_id=community_id, user_id=member_id, status=MembershipStatus.ACTIVE)
+            .exclude(role=Role.OWNER)
+            .first()
         )
-        .exclude(role=Role.OWNER)
-        .update(role=role)
-    )
-    if not updated:
-        raise NotFound("No such member.")
-    return Membership.objects.get(community_id=community_id, user_id=member_id)
+        if member is None:
+            raise NotFound("No such member.")
+        demoted = member.role == Role.ORGANIZER and role != Role.ORGANIZER
+        member.role = role
+        member.save(update_fields=["role"])
+        if demoted:
+            role_lost(user_id=member_id, role=ORGANIZER_ROLE)
+    return member

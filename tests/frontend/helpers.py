@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,6 +40,21 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
 def screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def emailed_link(log_path: Path, to: str, timeout_s: float = 10.0) -> str:
+    """The sign-up link the server emailed to ``to``: the default ``EMAIL_URL`` (console) prints
+    each message to the server's output, which the test servers write to ``log_path``."""
+    pattern = re.compile(
+        rf"To: {re.escape(to)}\n(?:.*\n)*?.*?(http://[^\s]+/confirm-email\?user=\d+&token=[\w-]+)"
+    )
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        found = pattern.findall(log_path.read_text(errors="replace"))
+        if found:
+            return str(found[-1])
+        time.sleep(0.1)
+    raise AssertionError(f"no sign-up link emailed to {to}; see {log_path}")
 
 
 def sign_in(

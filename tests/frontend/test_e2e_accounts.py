@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot
+from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, emailed_link, screenshot
 from tests.servers import AsgiServer
 from wellness.people.models import AccessToken, Profile, User
 
@@ -21,6 +21,8 @@ def test_sign_up_consent_profile_and_device_token(asgi_server: AsgiServer, chrom
     page.get_by_label("Email").fill("mira@example.test")
     page.get_by_label("Password").fill("a-long-and-unusual-passphrase")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("status").filter(has_text="Check your inbox at mira@example.test").wait_for()
+    page.goto(emailed_link(asgi_server.log_path, "mira@example.test"))
     page.get_by_role("heading", name="Profile and privacy").wait_for()
     page.get_by_role("button", name="I consent").click()
     page.get_by_role("button", name="Withdraw consent").wait_for()
@@ -39,6 +41,25 @@ def test_sign_up_consent_profile_and_device_token(asgi_server: AsgiServer, chrom
     assert secret.startswith(token.prefix)
 
 
+def test_signing_up_with_a_registered_address_shows_the_same_answer(
+    asgi_server: AsgiServer, chromium: Any, user: User
+) -> None:
+    page = chromium.new_page(viewport=PHONE)
+    page.goto(f"{asgi_server.http_url}/signup")
+
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill("a-long-and-unusual-passphrase")
+    page.get_by_role("button", name="Create account").click()
+
+    page.get_by_role("status").filter(has_text=f"Check your inbox at {user.email}").wait_for()
+    assert page.get_by_label("Password").count() == 0
+    screenshot(page, "signup-check-inbox-phone")
+    page.set_viewport_size(DESKTOP)
+    screenshot(page, "signup-check-inbox-desktop")
+    assert axe_violations(page) == []
+    assert User.objects.filter(email=user.email).count() == 1
+
+
 def test_form_errors_are_shown_next_to_their_fields(asgi_server: AsgiServer, chromium: Any) -> None:
     page = chromium.new_page(viewport=DESKTOP)
     page.goto(f"{asgi_server.http_url}/signup")
@@ -54,7 +75,16 @@ def test_form_errors_are_shown_next_to_their_fields(asgi_server: AsgiServer, chr
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/login", "/signup", "/profile", "/devices", "/companion", "/workouts/1/no-such-page"],
+    [
+        "/",
+        "/login",
+        "/signup",
+        "/confirm-email",
+        "/profile",
+        "/devices",
+        "/companion",
+        "/workouts/1/no-such-page",
+    ],
 )
 def test_pages_have_no_serious_accessibility_violations(
     asgi_server: AsgiServer, chromium: Any, path: str, consenting_user: User

@@ -16,7 +16,7 @@ import pytest
 
 from challenges import services as challenge_services
 from challenges.models import Challenge, Participant
-from tests.frontend.helpers import DESKTOP, off_loop, screenshot
+from tests.frontend.helpers import DESKTOP, emailed_link, off_loop, screenshot
 from tests.servers import ROOT, AsgiServer, CeleryWorker
 from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
@@ -87,6 +87,8 @@ def test_sign_up_stream_a_simulated_athlete_into_a_world_and_see_the_workout(
     page.get_by_label("Email").fill("noor@example.test")
     page.get_by_label("Password").fill("a-long-and-unusual-passphrase")
     page.get_by_role("button", name="Create account").click()
+    page.get_by_role("status").filter(has_text="Check your inbox").wait_for()
+    page.goto(emailed_link(asgi_server.log_path, "noor@example.test"))
     page.get_by_role("button", name="I consent").click()
     page.get_by_role("button", name="Withdraw consent").wait_for()
     page.get_by_role("link", name="Devices").click()

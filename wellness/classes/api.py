@@ -456,3 +456,14 @@ class InstructorGrantView(APIView):
             granted_by=request_user(request), **data.validated_data
         )
         return Response(InstructorOutput(instructor).data, status=status.HTTP_201_CREATED)
+
+
+class InstructorDetailView(APIView):
+    @extend_schema(
+        responses={204: None},
+        summary="Revoke the instructor role (an admin, or an organizer of the community that "
+        "granted it); their class sockets opened as instructor close.",
+    )
+    def delete(self, request: Request, user_id: int) -> Response:
+        services.instructor_revoke(revoked_by=request_user(request), user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

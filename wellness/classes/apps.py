@@ -7,10 +7,11 @@ class ClassesConfig(AppConfig):
     verbose_name = "Classes"
 
     def ready(self) -> None:
-        from wellness.classes import jobs, selectors, tasks
+        from wellness.classes import jobs, selectors, services, tasks
         from wellness.classes import privacy as classes_privacy
         from wellness.core import privacy
         from wellness.core.jobs import register_job
+        from wellness.people.roles import register_role
         from wellness.people.twofactor import register_two_factor_role
         from wellness.scoring import contributions
 
@@ -25,4 +26,6 @@ class ClassesConfig(AppConfig):
         register_job(jobs.ATTENDANCES_COMPLETE_JOB, tasks.occurrence_attendances_complete_task)
         register_job(jobs.SESSION_END_OVERDUE_JOB, tasks.session_end_overdue_task)
         # Instructors see class members' live heart rate.
-        register_two_factor_role("instructor", selectors.is_instructor)
+        register_two_factor_role(services.INSTRUCTOR_ROLE, selectors.is_instructor)
+        # Revoking it closes the class sockets opened as instructor.
+        register_role(services.INSTRUCTOR_ROLE, services.instructor_remove)

@@ -16,6 +16,7 @@ from typing import Any
 from channels.db import database_sync_to_async
 
 from wellness.classes import groups, selectors, services
+from wellness.classes.services import INSTRUCTOR_ROLE
 from wellness.core.errors import DomainError
 from wellness.people.consumers import AuthenticatedConsumer
 from wellness.people.models import TokenScope
@@ -34,6 +35,7 @@ class ClassSessionConsumer(AuthenticatedConsumer):
         await self.join(groups.class_group(self.occurrence_id))
         if is_instructor:
             await self.join(groups.class_instructor_group(self.occurrence_id))
+            self.roles.add(INSTRUCTOR_ROLE)
         self.accepted = True
         return True
 

@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path("classes/instructors/", api.InstructorGrantView.as_view(), name="class-instructors"),
     path(
+        "classes/instructors/<dbid:user_id>/",
+        api.InstructorDetailView.as_view(),
+        name="class-instructor",
+    ),
+    path(
         "classes/occurrences/<dbid:occurrence_id>/session/",
         api.SessionView.as_view(),
         name="class-session",

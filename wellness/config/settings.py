@@ -209,7 +209,19 @@ NUM_PROXIES: int = env.int("NUM_PROXIES", default=0)
 
 # --- Sign-in lockout per account (django-axes; wellness/people/lockout.py) ---------------------
 AXES_FAILURE_LIMIT: int = env.int("WELLVERSE_LOCKOUT_FAILURES", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("WELLVERSE_LOCKOUT_MINUTES", default=15))
+# The first lock's length; each further lock of the account within the back-off window doubles
+# it, up to the cap (wellness/people/lockout.py decides the length per attempt).
+WELLVERSE_LOCKOUT_COOL_OFF = timedelta(minutes=env.int("WELLVERSE_LOCKOUT_MINUTES", default=15))
+WELLVERSE_LOCKOUT_MAX_COOL_OFF = timedelta(
+    minutes=env.int("WELLVERSE_LOCKOUT_MAX_MINUTES", default=24 * 60)
+)
+WELLVERSE_LOCKOUT_BACKOFF_WINDOW = timedelta(
+    hours=env.int("WELLVERSE_LOCKOUT_BACKOFF_HOURS", default=24)
+)
+AXES_COOLOFF_TIME = "wellness.people.lockout.lockout_cool_off"
+# Each attempt expires on its own (its account's lock length), not by the length of whichever
+# account's attempt happens to clean up the table.
+AXES_USE_ATTEMPT_EXPIRATION = True
 # Every attempt while locked restarts the wait, so guessing on never gets through.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 # Per account from any address, and per address across accounts (a spray under the throttle).

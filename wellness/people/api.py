@@ -46,6 +46,8 @@ from wellness.people.serializers import (
     ProfileOutput,
     RecoveryCodesOutput,
     SignInInput,
+    SignUpAcceptedOutput,
+    SignUpConfirmInput,
     SignUpInput,
     TokenSignInInput,
     TotpEnrolmentOutput,
@@ -63,7 +65,8 @@ from wellness.people.services import (
     consent_withdraw,
     person_sockets_close,
     profile_update,
-    user_sign_up,
+    sign_up_confirm,
+    sign_up_request,
 )
 from wellness.people.twofactor import (
     TwoFactorEnrolmentRequired,
@@ -79,6 +82,9 @@ from wellness.people.twofactor import (
     two_factor_verified,
 )
 
+# The web UI's page that the emailed sign-up link opens (frontend/src/auth/).
+CONFIRM_EMAIL_PATH = "/confirm-email"
+
 
 def _enforce_csrf(request: Request) -> None:
     """Session-creating endpoints check CSRF even for anonymous callers (login CSRF)."""
@@ -91,7 +97,7 @@ def _authenticate(request: Request, data: dict[str, Any]) -> User:
     user = authenticate(django_request, email=data["email"].lower(), password=data["password"])
     if user is None:
         if getattr(django_request, "axes_locked_out", False):
-            raise account_locked_error()
+            raise account_locked_error(django_request)
         raise DomainError(
             "The email address or the password is not correct.", code="invalid_credentials"
         )
@@ -113,7 +119,7 @@ def _second_factor(django_request: Any, user: User, code: str) -> Any:
             sender=__name__, credentials={"email": user.email}, request=django_request
         )
         if getattr(django_request, "axes_locked_out", False):
-            raise account_locked_error()
+            raise account_locked_error(django_request)
         raise DomainError("The code is not correct.", code="invalid_code")
     return device
 
@@ -140,14 +146,38 @@ class CsrfView(APIView):
 
 
 class SignUpView(AuthThrottledView):
-    @extend_schema(request=SignUpInput, responses={201: UserOutput})
+    @extend_schema(
+        request=SignUpInput,
+        responses={202: SignUpAcceptedOutput},
+        summary="Sign up: 202 and an emailed link, whether or not the address has an account.",
+    )
     def post(self, request: Request) -> Response:
         _enforce_csrf(request)
         data = SignUpInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = user_sign_up(**data.validated_data)
+        link_base = request.build_absolute_uri(CONFIRM_EMAIL_PATH)
+        sign_up_request(**data.validated_data, link_base=link_base)
+        email = data.validated_data["email"].strip().lower()
+        body = {
+            "email": email,
+            "detail": f"Check your inbox at {email}: the link we sent finishes signing up.",
+        }
+        return Response(body, status=status.HTTP_202_ACCEPTED)
+
+
+class SignUpConfirmView(AuthThrottledView):
+    @extend_schema(
+        request=SignUpConfirmInput,
+        responses={200: UserOutput},
+        summary="Confirm the address with the emailed link's user and token; signs in.",
+    )
+    def post(self, request: Request) -> Response:
+        _enforce_csrf(request)
+        data = SignUpConfirmInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = sign_up_confirm(**data.validated_data)
         login(request._request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return Response(UserOutput(user).data, status=status.HTTP_201_CREATED)
+        return Response(UserOutput(user).data)
 
 
 class SignInView(AuthThrottledView):

@@ -12,6 +12,7 @@ from wellness.core.groups import person_sockets_group, session_tag, user_group
 from wellness.core.ratelimit import TokenBucket
 from wellness.core.revocations import revocation_watch
 from wellness.people.models import AccessToken, TokenScope
+from wellness.people.roles import socket_roles
 from wellness.people.websocket import (
     CLOSE_FORBIDDEN,
     CLOSE_RATE_LIMITED,
@@ -41,6 +42,8 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     watched_token: int | None = None
     closed = False
     session: str | None = None
+    # The roles held when the socket opened (``wellness.people.roles``): losing one closes it.
+    roles: set[str]
     # A cookie-signed socket joins its person's group, so signing out (and the like) closes it.
     follows_session = True
 
@@ -62,6 +65,7 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
                 if watch.was_revoked(token.pk):
                     await self.close(code=CLOSE_TOKEN_REVOKED)
                     return
+        self.roles = socket_roles(user)
         if token is None and self.follows_session:
             session = self.scope.get("session")
             self.session = session_tag(session.session_key if session is not None else None)
@@ -143,6 +147,8 @@ class AuthenticatedConsumer(AsyncJsonWebsocketConsumer):
     async def sockets_close(self, event: dict[str, Any]) -> None:
         if event.get("session") not in (None, self.session):
             return  # another of the person's sessions signed out
+        if event.get("role") not in (None, *self.roles):
+            return  # a role this socket was not opened with
         signed_out = event.get("reason") in ("signed_out", "account_deleted")
         await self.close(code=CLOSE_UNAUTHENTICATED if signed_out else CLOSE_FORBIDDEN)
 

@@ -32,6 +32,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Signed up but the address not confirmed yet (inactive until then); an account an admin
+    # deactivated is inactive without it.
+    awaiting_confirmation = models.BooleanField(default=False)
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -201,3 +204,19 @@ class AccessLogEntry(models.Model):
 
 # The transaction-local PostgreSQL setting under which the trigger lets access-log rows be deleted.
 ACCESS_LOG_PURGE_SETTING = "wellness.access_log_purge"
+
+
+class AccountLockout(models.Model):
+    """One lock of an account by wrong passwords; the recent ones double the next lock's length.
+
+    Kept by the address the attempts named (known account or not, so the answer reveals nothing).
+    """
+
+    email = models.CharField(max_length=254)
+    locked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["email", "-locked_at"], name="wellness_lockout_email")]
+
+    def __str__(self) -> str:
+        return f"{self.email} locked at {self.locked_at:%Y-%m-%d %H:%M}"

@@ -37,6 +37,16 @@ class SignUpInput(serializers.Serializer[Any]):
     display_name = serializers.CharField(required=False, allow_blank=True, max_length=60)
 
 
+class SignUpAcceptedOutput(serializers.Serializer[Any]):
+    email = serializers.EmailField()
+    detail = serializers.CharField()
+
+
+class SignUpConfirmInput(serializers.Serializer[Any]):
+    user_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    token = serializers.CharField(max_length=100)
+
+
 class SignInInput(serializers.Serializer[Any]):
     email = serializers.EmailField()
     password = serializers.CharField(write_only=True, trim_whitespace=False)

@@ -9,7 +9,11 @@ from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.tokens import PasswordResetTokenGenerator
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -17,6 +21,7 @@ from django.utils import timezone
 from wellness.core import privacy
 from wellness.core.errors import (
     ConsentRequired,
+    DomainError,
     NotFound,
     ValidationFailed,
 )
@@ -52,7 +57,8 @@ CURRENT_HEALTH_POLICY_VERSION = "2026-11"
 MINIMUM_AGE_YEARS = 13
 
 
-def user_sign_up(*, email: str, password: str, display_name: str = "") -> User:
+def _sign_up_checked(*, email: str, password: str) -> str:
+    """The normalised address, once it and the password pass validation."""
     email = (email or "").strip().lower()
     try:
         validate_email(email)
@@ -60,7 +66,6 @@ def user_sign_up(*, email: str, password: str, display_name: str = "") -> User:
         raise ValidationFailed(
             "Enter a valid email address.", fields={"email": ["Enter a valid email address."]}
         ) from None
-    display_name = (display_name or "").strip() or email.split("@", 1)[0]
     candidate = User(email=email)
     try:
         password_validation.validate_password(password, user=candidate)
@@ -68,15 +73,109 @@ def user_sign_up(*, email: str, password: str, display_name: str = "") -> User:
         raise ValidationFailed(
             "Choose a stronger password.", fields={"password": list(exc.messages)}
         ) from None
+    return email
+
+
+def user_sign_up(
+    *, email: str, password: str, display_name: str = "", confirmed: bool = True
+) -> User:
+    """Create an account (the demo seeding, benchmarks, and :func:`sign_up_request`, which
+    creates it unconfirmed: inactive until its address is confirmed)."""
+    email = _sign_up_checked(email=email, password=password)
+    display_name = (display_name or "").strip() or email.split("@", 1)[0]
     try:
         with transaction.atomic():
-            user = User.objects.create_user(email=email, password=password)
+            user = User.objects.create_user(
+                email=email,
+                password=password,
+                is_active=confirmed,
+                awaiting_confirmation=not confirmed,
+            )
             Profile.objects.create(user=user, display_name=display_name[:60])
     except IntegrityError:
         raise ValidationFailed(
             "An account with this email address already exists.",
             fields={"email": ["An account with this email address already exists."]},
         ) from None
+    return user
+
+
+class _SignUpTokens(PasswordResetTokenGenerator):
+    """Links that confirm an address: valid until used (activation changes the hash) or
+    ``PASSWORD_RESET_TIMEOUT`` passes."""
+
+    key_salt = "wellness.people.sign-up-confirmation"
+
+    def _make_hash_value(self, user: AbstractBaseUser, timestamp: int) -> str:
+        assert isinstance(user, User)
+        return f"{user.pk}{user.password}{timestamp}{user.is_active}{user.awaiting_confirmation}"
+
+
+sign_up_tokens = _SignUpTokens()
+
+
+def sign_up_request(*, email: str, password: str, display_name: str = "", link_base: str) -> None:
+    """Sign-up as the public sees it: the same answer whether or not the address has an account.
+
+    A new address gets an unconfirmed account and a link to ``link_base`` that confirms it; an
+    unconfirmed account gets the new password and a new link (whoever reads the inbox decides); a
+    confirmed account is left alone and its owner told that someone tried to sign up with it. Each
+    path hashes one password and sends one email, so the time taken says nothing either.
+    """
+    email = _sign_up_checked(email=email, password=password)
+    existing = User.objects.filter(email=email).first()
+    if existing is None:
+        try:
+            user = user_sign_up(
+                email=email, password=password, display_name=display_name, confirmed=False
+            )
+        except ValidationFailed:  # signed up a moment ago by a concurrent request
+            make_password(password)
+            return
+    elif existing.awaiting_confirmation:
+        user = existing
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    else:
+        make_password(password)  # the same work as a new account's hash
+        transaction.on_commit(lambda: sign_up_attempt_notice(email=email))
+        return
+    link = f"{link_base}?user={user.pk}&token={sign_up_tokens.make_token(user)}"
+    transaction.on_commit(lambda: sign_up_confirmation_send(email=email, link=link))
+
+
+def sign_up_confirmation_send(*, email: str, link: str) -> None:
+    send_mail(
+        "Wellverse: confirm your email address",
+        "Welcome to Wellverse. Open this link to confirm your address and finish creating your "
+        f"account:\n\n{link}\n\nIf you did not sign up, ignore this email; no account is "
+        "made without the link.",
+        None,
+        [email],
+    )
+
+
+def sign_up_attempt_notice(*, email: str) -> None:
+    send_mail(
+        "Wellverse: someone tried to sign up with your address",
+        "Someone tried to create a Wellverse account with your email address, which already has "
+        "one. Nothing was changed. If it was you, sign in instead (or reset your password); if "
+        "not, you can ignore this email.",
+        None,
+        [email],
+    )
+
+
+def sign_up_confirm(*, user_id: int, token: str) -> User:
+    """Confirm the address from the emailed link: the account becomes active."""
+    user = User.objects.filter(pk=user_id, awaiting_confirmation=True).first()
+    if user is None or not sign_up_tokens.check_token(user, token):
+        raise DomainError(
+            "This link is not valid any more: sign up again to get a new one.",
+            code="invalid_link",
+        )
+    user.is_active, user.awaiting_confirmation = True, False
+    user.save(update_fields=["is_active", "awaiting_confirmation"])
     return user
 
 
@@ -150,13 +249,21 @@ def consent_grant(
 SOCKET_CLOSE_REASONS = ("signed_out", "account_deleted", "consent_withdrawn", "role_lost")
 
 
-def person_sockets_close(*, user_id: int, reason: str, session_key: str | None = None) -> None:
-    """Close the person's cookie-authenticated sockets (only those of ``session_key`` if given) in
-    every server process, once the transaction commits. Call it wherever a role is taken away."""
+def person_sockets_close(
+    *, user_id: int, reason: str, session_key: str | None = None, role: str | None = None
+) -> None:
+    """Close the person's cookie-authenticated sockets (only those of ``session_key``, or those
+    opened while holding ``role``, if given) in every server process, once the transaction
+    commits. A lost role goes through ``wellness.people.roles``."""
     assert reason in SOCKET_CLOSE_REASONS
     broadcast_on_commit(
         person_sockets_group(user_id),
-        {"type": "sockets.close", "reason": reason, "session": session_tag(session_key)},
+        {
+            "type": "sockets.close",
+            "reason": reason,
+            "session": session_tag(session_key),
+            "role": role,
+        },
     )
 
 

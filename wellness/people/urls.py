@@ -9,6 +9,7 @@ from wellness.people import api
 urlpatterns = [
     path("auth/csrf/", api.CsrfView.as_view(), name="auth-csrf"),
     path("auth/signup/", api.SignUpView.as_view(), name="auth-signup"),
+    path("auth/signup/confirm/", api.SignUpConfirmView.as_view(), name="auth-signup-confirm"),
     path("auth/login/", api.SignInView.as_view(), name="auth-login"),
     path("auth/logout/", api.SignOutView.as_view(), name="auth-logout"),
     path("auth/token/", api.TokenSignInView.as_view(), name="auth-token"),

@@ -63,8 +63,31 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** @description Sign-in style endpoints: anonymous, and throttled per client address. */
+        /**
+         * Sign up: 202 and an emailed link, whether or not the address has an account.
+         * @description Sign-in style endpoints: anonymous, and throttled per client address.
+         */
         post: operations["auth_signup_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/signup/confirm/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the address with the emailed link's user and token; signs in.
+         * @description Sign-in style endpoints: anonymous, and throttled per client address.
+         */
+        post: operations["auth_signup_confirm_create"];
         delete?: never;
         options?: never;
         head?: never;
@@ -575,6 +598,23 @@ export interface paths {
         /** Grant the instructor role (an admin, or a community organizer to a member). */
         post: operations["classes_instructors_create"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/classes/instructors/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke the instructor role (an admin, or an organizer of the community that granted it); their class sockets opened as instructor close. */
+        delete: operations["classes_instructors_destroy"];
         options?: never;
         head?: never;
         patch?: never;
@@ -2444,6 +2484,16 @@ export interface components {
             password: string;
             code?: string;
         };
+        SignUpAcceptedOutput: {
+            /** Format: email */
+            email: string;
+            detail: string;
+        };
+        SignUpConfirmInputRequest: {
+            /** Format: int64 */
+            user_id: number;
+            token: string;
+        };
         SignUpInputRequest: {
             /** Format: email */
             email: string;
@@ -2728,7 +2778,32 @@ export interface operations {
             };
         };
         responses: {
-            201: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignUpAcceptedOutput"];
+                };
+            };
+        };
+    };
+    auth_signup_confirm_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignUpConfirmInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["SignUpConfirmInputRequest"];
+                "multipart/form-data": components["schemas"]["SignUpConfirmInputRequest"];
+            };
+        };
+        responses: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3508,6 +3583,26 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["InstructorOutput"];
                 };
+            };
+        };
+    };
+    classes_instructors_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -2,7 +2,7 @@ import "./style.css";
 import { api } from "./api";
 import { h } from "./dom";
 import { NotificationLink } from "./notifications";
-import { loginPage, signupPage } from "../auth/page";
+import { confirmEmailPage, loginPage, signupPage } from "../auth/page";
 import { challengeDetailPage, challengesPage, communitiesPage } from "../challenges/page";
 import { classPlayerPage } from "../classes/player-page";
 import { classDetailPage, classesPage, classHistoryPage, classLivePage } from "../classes/page";
@@ -44,6 +44,7 @@ const pages: Record<string, (session: Session) => Render> = {
   dashboard: dashboardPage,
   login: loginPage,
   signup: signupPage,
+  confirmEmail: confirmEmailPage,
   profile: profilePage,
   security: twoFactorPage,
   devices: devicesPage,

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.helpers import ClientFor
+from tests.helpers import ClientFor, admin_browser
 from wellness.people.models import AccessLogEntry, AccessorRole, User
 from wellness.people.selectors import public_name
 from wellness.people.services import account_remove, health_data_access_record
@@ -96,20 +93,8 @@ def test_the_access_log_is_in_the_openapi_schema(client_for: ClientFor, user: Us
     assert {"count", "next", "previous", "results"} <= set(envelope["properties"])
 
 
-def _admin_browser() -> tuple[User, Client]:
-    """A superuser signed in to the admin with their authenticator app (the admin requires it)."""
-    staff = UserFactory.create(is_staff=True, is_superuser=True)
-    device = TOTPDevice.objects.create(user=staff, confirmed=True)
-    browser = Client()
-    browser.force_login(staff)
-    session = browser.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return staff, browser
-
-
 def test_an_admin_opening_a_profile_is_logged(user: User) -> None:
-    staff, browser = _admin_browser()
+    staff, browser = admin_browser()
 
     response = browser.get(f"/admin/wellness/profile/{user.profile.pk}/change/")
 
@@ -138,7 +123,7 @@ def test_an_admin_deleting_an_account_goes_through_account_deletion(
     user: User, other_user: User
 ) -> None:
     _read(user, other_user)
-    _, browser = _admin_browser()
+    _, browser = admin_browser()
 
     response = browser.post(f"/admin/wellness/user/{other_user.pk}/delete/", {"post": "yes"})
 

@@ -3,18 +3,21 @@ repeated wrong passwords from any address, on the API, the token sign-in and /ad
 
 from __future__ import annotations
 
+import datetime as dt
 from ipaddress import ip_network
 from typing import Any
 
 import pytest
+from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.core import mail
 from django.core.cache import cache
+from django.db.models import F
 from django.test import Client
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
 from tests.factories import TEST_PASSWORD, UserFactory
-from wellness.people.models import AccessToken, User
+from wellness.people.models import AccessToken, AccountLockout, User
 
 pytestmark = pytest.mark.django_db
 
@@ -192,3 +195,63 @@ def test_behind_a_trusted_proxy_each_client_has_its_own_bucket(user: User, setti
 
     assert first[-1].status_code == 429
     assert second.status_code == 200
+
+
+def _time_passes(email: str, minutes: int) -> None:
+    """Move this account's stored attempts and locks ``minutes`` into the past (time passing)."""
+    back = dt.timedelta(minutes=minutes)
+    AccessAttempt.objects.filter(username=email).update(attempt_time=F("attempt_time") - back)
+    AccessAttemptExpiration.objects.filter(access_attempt__username=email).update(
+        expires_at=F("expires_at") - back
+    )
+    AccountLockout.objects.filter(email=email).update(locked_at=F("locked_at") - back)
+
+
+def _lock(email: str) -> Any:
+    for n in range(LIMIT - 1):
+        _sign_in(email, f"guess-{n}", REMOTE_ADDR=f"203.0.113.{n}")
+    return _sign_in(email, "guess-last", REMOTE_ADDR="203.0.113.200")
+
+
+def test_a_second_lock_within_the_window_lasts_twice_as_long(
+    user: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        first = _lock(user.email)
+        _time_passes(user.email, 16)
+        assert _sign_in(user.email, "wrong", REMOTE_ADDR="192.0.2.1").status_code == 400
+        _time_passes(user.email, 16)  # the lone failure above has expired too
+        second = _lock(user.email)
+
+    assert first.status_code == 429
+    assert first["Retry-After"] == str(15 * 60)
+    assert second.status_code == 429
+    assert second["Retry-After"] == str(30 * 60)
+    assert second.json()["error"]["retry_after_seconds"] == 30 * 60
+    assert "30 minutes" in second.json()["error"]["message"]
+    assert [m.body.count("locked for 30 minutes") for m in mail.outbox] == [0, 1]
+
+    _time_passes(user.email, 16)  # past the first lock's length, inside the second's
+    still = _sign_in(user.email, TEST_PASSWORD, REMOTE_ADDR="192.0.2.2")
+    assert still.status_code == 429
+    assert "_auth_user_id" not in still.client.session
+
+    _time_passes(user.email, 15)
+    assert _sign_in(user.email, TEST_PASSWORD, REMOTE_ADDR="192.0.2.3").status_code == 200
+
+
+def test_the_back_off_doubles_per_lock_up_to_the_cap(user: User, settings: Any) -> None:
+    settings.WELLVERSE_LOCKOUT_MAX_COOL_OFF = dt.timedelta(minutes=100)
+    answers = []
+    for _ in range(4):
+        answers.append(int(_lock(user.email)["Retry-After"]))
+        _time_passes(user.email, 101)
+
+    assert answers == [15 * 60, 30 * 60, 60 * 60, 100 * 60]
+
+
+def test_locks_older_than_the_window_no_longer_lengthen_the_next(user: User) -> None:
+    _lock(user.email)
+    _time_passes(user.email, 24 * 60 + 1)
+
+    assert _lock(user.email)["Retry-After"] == str(15 * 60)

@@ -9,15 +9,14 @@ from typing import Any
 import pytest
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
-from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from tests.factories import TEST_PASSWORD, UserFactory
 from tests.wellness.classes.factories import FitnessClassFactory
+from tests.wellness.people.helpers import closed_with, open_socket
 from tests.worlds.factories import WorldFactory
 from wellness.classes import services as classes_services
 from wellness.classes.models import Instructor
-from wellness.config.asgi import application
 from wellness.core.groups import user_group
 from wellness.people.models import User
 from wellness.people.services import person_sockets_close
@@ -36,23 +35,6 @@ def browser_for(user: User) -> Client:
     )
     assert response.status_code == 200
     return browser
-
-
-async def open_socket(browser: Client, path: str) -> WebsocketCommunicator:
-    cookie = f"sessionid={browser.cookies['sessionid'].value}"
-    ws = WebsocketCommunicator(application, path, headers=[(b"cookie", cookie.encode())])
-    connected, code = await ws.connect()
-    assert connected, code
-    return ws
-
-
-async def closed_with(ws: WebsocketCommunicator) -> int:
-    """The close code, past the frames a world or class socket was sending meanwhile."""
-    for _ in range(50):
-        message = await ws.receive_output(timeout=2)
-        if message["type"] == "websocket.close":
-            return int(message["code"])
-    raise AssertionError("the socket stayed open")
 
 
 @database_sync_to_async

@@ -18,11 +18,14 @@ from wellness.classes.services.booking import (
     booking_remind,
 )
 from wellness.classes.services.catalogue import (
+    INSTRUCTOR_ROLE,
     MAX_CAPACITY,
     MAX_OCCURRENCES_PER_SCHEDULE,
     SCHEDULE_HORIZON,
     class_create,
     instructor_grant,
+    instructor_remove,
+    instructor_revoke,
     occurrences_schedule,
 )
 from wellness.classes.services.session import (
@@ -40,6 +43,7 @@ from wellness.classes.services.session import (
 __all__ = [
     "ATTENDED_CLOCK_SLACK_S",
     "CLASS_SPORTS",
+    "INSTRUCTOR_ROLE",
     "LIVE_HR_TTL_S",
     "MAX_ATTENDANCE_FACTOR",
     "MAX_CAPACITY",
@@ -60,6 +64,8 @@ __all__ = [
     "class_group",
     "class_instructor_group",
     "instructor_grant",
+    "instructor_remove",
+    "instructor_revoke",
     "live_hr_key",
     "live_hr_publish",
     "live_share_set",

@@ -22,7 +22,9 @@ from wellness.classes.models import (
 from wellness.classes.plan import PlanInvalid, parse_segments
 from wellness.core.errors import Forbidden, NotFound, ValidationFailed
 from wellness.people.models import User
+from wellness.people.roles import role_remove
 
+INSTRUCTOR_ROLE = "instructor"
 SCHEDULE_HORIZON = dt.timedelta(days=28)
 MAX_OCCURRENCES_PER_SCHEDULE = 60
 MAX_CAPACITY = 1000
@@ -63,6 +65,30 @@ def instructor_grant(
         user=user, defaults={"bio": bio, "granted_by": granted_by, "community": community}
     )
     return instructor
+
+
+def instructor_remove(user: User, scope: int | None = None) -> bool:
+    """The instructor role's remover (``wellness.people.roles``); their classes stay, shown as
+    by a former instructor."""
+    deleted, _ = Instructor.objects.filter(user_id=user.pk).delete()
+    return bool(deleted)
+
+
+def instructor_revoke(*, revoked_by: User, user_id: int) -> None:
+    """Take the instructor role away: an administrator from anyone, an owner or organizer of the
+    community it was granted in from that grant. Their class sockets opened as instructor close.
+
+    A person who is not an instructor, or whose grant the caller may not see, is a 404."""
+    instructor = Instructor.objects.filter(user_id=user_id, user__is_active=True).first()
+    if instructor is None:
+        raise NotFound("No such instructor.")
+    if not revoked_by.is_staff:
+        if instructor.community_id is None:
+            raise NotFound("No such instructor.")
+        community_selectors.community_for_organizer(
+            user=revoked_by, community_id=instructor.community_id
+        )
+    role_remove(user=instructor.user, role=INSTRUCTOR_ROLE)
 
 
 def _instructor_of(user: User) -> Instructor:
