@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "wellness",
     "wellness.classes",
+    "wellness.care",
     "challenges",
     "devices",
     "worlds",

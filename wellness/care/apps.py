@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "wellness.care"
+    label = "care"
+    verbose_name = "Care"
+
+    def ready(self) -> None:
+        from wellness.care import selectors
+        from wellness.people.twofactor import register_two_factor_role
+
+        # Clinicians read other people's health data: two factors from the moment they hold a profile.
+        register_two_factor_role("clinician", selectors.is_clinician)
