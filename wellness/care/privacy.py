@@ -1,0 +1,52 @@
+"""Care's part of a person's data export, and what withdrawing health-data consent ends."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wellness.care.models import CareRelationship, ClinicianProfile
+from wellness.people.models import User
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def care_export(user: User) -> dict[str, Any]:
+    profile = ClinicianProfile.objects.select_related("organisation").filter(user=user).first()
+    relationships = (
+        CareRelationship.objects.filter(patient=user)
+        .select_related("clinician")
+        .prefetch_related("grants")
+        .order_by("created_at", "id")
+    )
+    return {
+        "clinician_profile": None
+        if profile is None
+        else {
+            "profession": profile.profession,
+            "registration_number": profile.registration_number,
+            "professional_name": profile.professional_name,
+            "organisation": profile.organisation.name if profile.organisation else None,
+            "verified_at": _iso(profile.verified_at),
+        },
+        "care_team": [
+            {
+                "clinician": r.clinician.professional_name,
+                "status": r.status,
+                "created_at": _iso(r.created_at),
+                "started_at": _iso(r.started_at),
+                "ended_at": _iso(r.ended_at),
+                "grants": [
+                    {
+                        "category": g.category,
+                        "starts_at": _iso(g.starts_at),
+                        "expires_at": _iso(g.expires_at),
+                        "revoked_at": _iso(g.revoked_at),
+                    }
+                    for g in r.grants.all()
+                ],
+            }
+            for r in relationships
+        ],
+    }
