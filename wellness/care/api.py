@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wellness.care import selectors, services
-from wellness.care.models import ClinicianProfile, GrantCategory
+from wellness.care.models import ClinicianProfile, ConsultationNote, GrantCategory
 from wellness.care.serializers import (
     AdministeredClinicianOutput,
     AdministratorOutput,
@@ -31,6 +31,8 @@ from wellness.care.serializers import (
     GrantRenewInput,
     HrvOutput,
     MessageOutput,
+    NoteInput,
+    NoteOutput,
     OrganisationInput,
     OrganisationOutput,
     OwnClinicianProfileOutput,
@@ -354,3 +356,67 @@ class PatientPhysiologyView(APIView):
         physiology = selectors.patient_physiology(patient_id=patient_id)
         _recorded(request, clinician, patient_id, "profile physiology")
         return Response(PhysiologyOutput(physiology).data)
+
+
+# --- Consultation notes --------------------------------------------------------------------------
+class OwnNotesView(APIView):
+    @extend_schema(
+        responses=NoteOutput(many=True),
+        summary="The notes your clinicians wrote about you, every version (amended ones marked).",
+    )
+    def get(self, request: Request) -> Response:
+        return Response(
+            NoteOutput(selectors.notes_for_patient(patient=request_user(request)), many=True).data
+        )
+
+
+def _note_created(note: ConsultationNote) -> Response:
+    """The note as written, with every version, as its author reads it."""
+    fresh = selectors.notes_by_author(
+        clinician=note.author, patient_id=note.relationship.patient_id
+    ).get(pk=note.pk)
+    return Response(NoteOutput(fresh).data, status=status.HTTP_201_CREATED)
+
+
+class RelationshipNotesView(APIView):
+    @extend_schema(
+        request=NoteInput,
+        responses={201: NoteOutput},
+        summary="As the clinician of this relationship, write a consultation note.",
+    )
+    def post(self, request: Request, relationship_id: int) -> Response:
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.consultation_note_write(
+            clinician_user=request_user(request),
+            relationship_id=relationship_id,
+            parts=data.validated_data,
+        )
+        return _note_created(note)
+
+
+class NoteVersionsView(APIView):
+    @extend_schema(
+        request=NoteInput,
+        responses={201: NoteOutput},
+        summary="Amend your note: a new version; the earlier ones are kept, shown as amended.",
+    )
+    def post(self, request: Request, note_id: int) -> Response:
+        data = NoteInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        note = services.consultation_note_amend(
+            clinician_user=request_user(request), note_id=note_id, parts=data.validated_data
+        )
+        return _note_created(note)
+
+
+class PatientNotesView(APIView):
+    @extend_schema(
+        responses=NoteOutput(many=True), summary="The notes you wrote about this patient."
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        clinician = selectors.acting_clinician(user=request.user)
+        notes = list(selectors.notes_by_author(clinician=clinician, patient_id=patient_id))
+        if notes:
+            _recorded(request, clinician, patient_id, "consultation notes")
+        return Response(NoteOutput(notes, many=True).data)

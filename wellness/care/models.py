@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from encrypted_fields.fields import EncryptedTextField
 
 
 class OrganisationKind(models.TextChoices):
@@ -160,3 +161,52 @@ class SharingGrant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category} for relationship {self.relationship_id}"
+
+
+class ConsultationNote(models.Model):
+    """A clinician's note on a patient, written after a consultation. Its content lives in
+    append-only versions: an amendment is a new version, and the older ones are kept and shown as
+    amended. (The link to the appointment it follows is added with the appointments.)"""
+
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="notes_written"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["relationship", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on relationship {self.relationship_id}"
+
+
+class ConsultationNoteVersion(models.Model):
+    """One version of a note: reason, findings, plan and follow-up, encrypted at rest (keys from
+    WELLVERSE_FIELD_ENCRYPTION_KEYS). Never updated or deleted by the app; on PostgreSQL a trigger
+    refuses UPDATE and DELETE except inside erasure or re-encryption (``NOTES_PURGE_SETTING``).
+    An empty part is stored as NULL (the encrypted fields store nothing for an empty string)."""
+
+    note = models.ForeignKey(ConsultationNote, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    reason = EncryptedTextField(null=True, blank=True)
+    findings = EncryptedTextField(null=True, blank=True)
+    plan = EncryptedTextField(null=True, blank=True)
+    follow_up = EncryptedTextField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["note_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "number"], name="care_note_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of note {self.note_id}"
+
+
+# The transaction-local PostgreSQL setting under which the trigger lets note versions be deleted
+# (erasure, account deletion) or rewritten (re-encryption under a new key).
+NOTES_PURGE_SETTING = "wellness.care_notes_purge"

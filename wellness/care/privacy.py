@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wellness.care.models import CareRelationship, ClinicianProfile
+from wellness.care.selectors import notes_for_patient
 from wellness.people.models import User
 
 
@@ -48,5 +49,23 @@ def care_export(user: User) -> dict[str, Any]:
                 ],
             }
             for r in relationships
+        ],
+        "consultation_notes": [
+            {
+                "author": n.author.professional_name,
+                "created_at": _iso(n.created_at),
+                "versions": [
+                    {
+                        "number": v.number,
+                        "reason": v.reason or "",
+                        "findings": v.findings or "",
+                        "plan": v.plan or "",
+                        "follow_up": v.follow_up or "",
+                        "created_at": _iso(v.created_at),
+                    }
+                    for v in n.versions.all()
+                ],
+            }
+            for n in notes_for_patient(patient=user)
         ],
     }

@@ -18,6 +18,8 @@ from wellness.care.models import (
     CareOrganisation,
     CareRelationship,
     ClinicianProfile,
+    ConsultationNote,
+    ConsultationNoteVersion,
     OrganisationAdministrator,
     RelationshipStatus,
     SharingGrant,
@@ -266,3 +268,25 @@ def period_described(moments: list[dt.datetime]) -> str:
     if first.year == last.year:
         return f"{first:%B} to {last:%B %Y}"
     return f"{first:%B %Y} to {last:%B %Y}"
+
+
+def _notes(notes: QuerySet[ConsultationNote]) -> QuerySet[ConsultationNote]:
+    return (
+        notes.select_related("author__organisation")
+        .prefetch_related(
+            Prefetch("versions", queryset=ConsultationNoteVersion.objects.order_by("number"))
+        )
+        .order_by("-created_at", "-id")
+    )
+
+
+def notes_for_patient(*, patient: User) -> QuerySet[ConsultationNote]:
+    """Every note written about this person, with all versions."""
+    return _notes(ConsultationNote.objects.filter(relationship__patient=patient))
+
+
+def notes_by_author(*, clinician: ClinicianProfile, patient_id: int) -> QuerySet[ConsultationNote]:
+    """The notes this clinician wrote about one patient (whatever the grants: they are theirs)."""
+    return _notes(
+        ConsultationNote.objects.filter(author=clinician, relationship__patient_id=patient_id)
+    )

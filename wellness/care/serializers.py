@@ -12,6 +12,8 @@ from wellness.care.models import (
     CareOrganisation,
     CareRelationship,
     ClinicianProfile,
+    ConsultationNote,
+    ConsultationNoteVersion,
     GrantCategory,
     OrganisationAdministrator,
     OrganisationKind,
@@ -177,7 +179,7 @@ class CareWorkoutOutput(serializers.ModelSerializer[Workout]):
 
     class Meta:
         model = Workout
-        fields = ["id", "sport", "indoor", "started_at", "ended_at", "source", "status", "score"]
+        fields = ["id", "sport", "indoor", "started_at", "ended_at", "status", "score"]
 
     @extend_schema_field(CareScoreOutput(allow_null=True))
     def get_score(self, obj: Workout) -> dict[str, Any] | None:
@@ -219,3 +221,48 @@ class PhysiologyOutput(serializers.Serializer[Any]):
     resting_heart_rate = serializers.IntegerField(allow_null=True)
     max_heart_rate = serializers.IntegerField(allow_null=True)
     lactate_threshold_heart_rate = serializers.IntegerField(allow_null=True)
+
+
+class NoteInput(serializers.Serializer[Any]):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    findings = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    plan = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+    follow_up = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
+
+
+class NoteVersionOutput(serializers.ModelSerializer[ConsultationNoteVersion]):
+    reason = serializers.CharField(default="")
+    findings = serializers.CharField(default="")
+    plan = serializers.CharField(default="")
+    follow_up = serializers.CharField(default="")
+    amended = serializers.SerializerMethodField(
+        help_text="True for a version a later one amends: kept, shown as amended."
+    )
+
+    class Meta:
+        model = ConsultationNoteVersion
+        fields = ["number", "reason", "findings", "plan", "follow_up", "created_at", "amended"]
+
+    def get_amended(self, obj: ConsultationNoteVersion) -> bool:
+        latest: dict[int, int] = self.context["latest"]
+        return obj.number < latest.get(obj.note_id, obj.number)
+
+    def to_representation(self, instance: ConsultationNoteVersion) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        return {key: "" if value is None else value for key, value in data.items()}
+
+
+class NoteOutput(serializers.ModelSerializer[ConsultationNote]):
+    author = serializers.CharField(source="author.professional_name")
+    patient_id = serializers.IntegerField(source="relationship.patient_id")
+    versions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ConsultationNote
+        fields = ["id", "patient_id", "author", "created_at", "versions"]
+
+    @extend_schema_field(NoteVersionOutput(many=True))
+    def get_versions(self, obj: ConsultationNote) -> Any:
+        versions = list(obj.versions.all())
+        latest = {obj.pk: max((v.number for v in versions), default=0)}
+        return NoteVersionOutput(versions, many=True, context={"latest": latest}).data

@@ -11,16 +11,21 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from wellness.care import selectors
 from wellness.care.models import (
+    NOTES_PURGE_SETTING,
     CareOrganisation,
     CareRelationship,
     ClinicianProfile,
+    ConsultationNote,
+    ConsultationNoteVersion,
     GrantCategory,
     OrganisationAdministrator,
     OrganisationKind,
@@ -488,3 +493,103 @@ def clinician_read_record(
         reads={patient_id: what},
         accessor_name=clinician.professional_name,
     )
+
+
+# --- Consultation notes --------------------------------------------------------------------------
+NOTE_PARTS = ("reason", "findings", "plan", "follow_up")
+
+
+def _note_parts_checked(parts: Mapping[str, str | None]) -> dict[str, str | None]:
+    cleaned = {name: (parts.get(name) or "").strip() or None for name in NOTE_PARTS}
+    if not any(cleaned.values()):
+        raise ValidationFailed(
+            "Write at least one of reason, findings, plan or follow-up.",
+            fields={"reason": ["The note is empty."]},
+        )
+    return cleaned
+
+
+def consultation_note_write(
+    *, clinician_user: User, relationship_id: int, parts: Mapping[str, str | None]
+) -> ConsultationNote:
+    """A clinician (acting as one) writes a note on a patient of an active relationship."""
+    clinician = selectors.acting_clinician(user=clinician_user)
+    cleaned = _note_parts_checked(parts)
+    with transaction.atomic():
+        relationship = CareRelationship.objects.filter(
+            pk=relationship_id, clinician=clinician, status=RelationshipStatus.ACTIVE
+        ).first()
+        if relationship is None:
+            raise NotFound("No such care relationship.")
+        note = ConsultationNote.objects.create(relationship=relationship, author=clinician)
+        ConsultationNoteVersion.objects.create(note=note, number=1, **cleaned)
+    return note
+
+
+def consultation_note_amend(
+    *, clinician_user: User, note_id: int, parts: Mapping[str, str | None]
+) -> ConsultationNote:
+    """The author amends their note: a new version; the earlier ones stay as they were."""
+    clinician = selectors.acting_clinician(user=clinician_user)
+    cleaned = _note_parts_checked(parts)
+    with transaction.atomic():
+        note = (
+            ConsultationNote.objects.select_for_update()
+            .filter(pk=note_id, author=clinician)
+            .first()
+        )
+        if note is None:
+            raise NotFound("No such note.")
+        latest = note.versions.order_by("-number").values_list("number", flat=True).first() or 0
+        ConsultationNoteVersion.objects.create(note=note, number=latest + 1, **cleaned)
+    return note
+
+
+def notes_purge_allow() -> None:
+    """Let this transaction delete or rewrite note versions, which the PostgreSQL trigger
+    otherwise refuses: erasure, account deletion and re-encryption only."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [NOTES_PURGE_SETTING])
+
+
+def consultation_notes_erase(patient_id: int) -> None:
+    """The patient's health data is erased: their notes go too, except those an organisation's
+    clinician wrote within WELLVERSE_CARE_NOTES_RETENTION_DAYS, which the organisation must keep."""
+    notes = ConsultationNote.objects.filter(relationship__patient_id=patient_id)
+    days = settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS
+    if days > 0:
+        notes = notes.exclude(
+            author__organisation__isnull=False,
+            created_at__gt=timezone.now() - dt.timedelta(days=days),
+        )
+    with transaction.atomic():
+        notes_purge_allow()
+        notes.delete()
+
+
+def consultation_notes_release(user_id: int) -> None:
+    """Account deletion: the person's notes (as patient or author) cascade away with it."""
+    if ConsultationNote.objects.filter(
+        Q(relationship__patient_id=user_id) | Q(author__user_id=user_id)
+    ).exists():
+        notes_purge_allow()
+
+
+def consultation_notes_reencrypt(*, batch: int = 500) -> int:
+    """Write every note version again under the first key of WELLVERSE_FIELD_ENCRYPTION_KEYS (after
+    a new key was put first); returns how many versions were rewritten. Older keys may be removed
+    once it has run."""
+    done = 0
+    with transaction.atomic():
+        notes_purge_allow()
+        versions = ConsultationNoteVersion.objects.order_by("pk")
+        last = 0
+        while True:
+            chunk = list(versions.filter(pk__gt=last)[:batch])
+            if not chunk:
+                break
+            ConsultationNoteVersion.objects.bulk_update(chunk, list(NOTE_PARTS))
+            done += len(chunk)
+            last = chunk[-1].pk
+    return done

@@ -47,6 +47,20 @@ urlpatterns = [
     ),
     path("grants/<dbid:grant_id>/", api.GrantDetailView.as_view(), name="care-grant"),
     path("grants/<dbid:grant_id>/renew/", api.GrantRenewView.as_view(), name="care-grant-renew"),
+    path("notes/", api.OwnNotesView.as_view(), name="care-notes"),
+    path(
+        "notes/<dbid:note_id>/versions/", api.NoteVersionsView.as_view(), name="care-note-versions"
+    ),
+    path(
+        "relationships/<dbid:relationship_id>/notes/",
+        api.RelationshipNotesView.as_view(),
+        name="care-relationship-notes",
+    ),
+    path(
+        "patients/<dbid:patient_id>/notes/",
+        api.PatientNotesView.as_view(),
+        name="care-patient-notes",
+    ),
     path("invitations/", api.InvitationView.as_view(), name="care-invitations"),
     path("patients/", api.PatientListView.as_view(), name="care-patients"),
     path(
