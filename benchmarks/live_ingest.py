@@ -68,6 +68,7 @@ def run(quick: bool) -> list[Figure]:
     env = dict(
         os.environ, DJANGO_SETTINGS_MODULE="wellness.config.settings", DEBUG="false",
         SECRET_KEY="bench-" + "x" * 50, ALLOWED_HOSTS="127.0.0.1,localhost",
+        WELLVERSE_FIELD_ENCRYPTION_KEYS="bench-field-key-" + "y" * 32,
         SECURE_SSL_REDIRECT="false", DATABASE_URL=database_url, REDIS_URL=REDIS_URL,
         CHANNELS_PREFIX="bench-ingest", LOG_LEVEL="WARNING",
         WELLVERSE_INGEST_MESSAGE_BURST="1000",

@@ -15,6 +15,12 @@ if [ -z "${SECRET_KEY:-}" ]; then
   SECRET_KEY="$(cat var/secret_key)"
   export SECRET_KEY
 fi
+if [ -z "${WELLVERSE_FIELD_ENCRYPTION_KEYS:-}" ]; then
+  # The key of the fields encrypted at rest (consultation notes), kept beside the secret key.
+  [ -s var/field_encryption_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > var/field_encryption_key
+  WELLVERSE_FIELD_ENCRYPTION_KEYS="$(cat var/field_encryption_key)"
+  export WELLVERSE_FIELD_ENCRYPTION_KEYS
+fi
 
 manage() { uv run --frozen python manage.py "$@"; }
 echo "== database: ${DATABASE_URL:-SQLite at var/wellverse.sqlite3}"

@@ -34,6 +34,22 @@ if not _secret_key:
     # Development only: sessions and tokens signed with it do not survive a restart, by design.
     _secret_key = secrets.token_urlsafe(50)
 SECRET_KEY: str = _secret_key
+# Earlier secret keys, still accepted while what they signed or derived is replaced (README).
+SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])
+
+# Keys of the fields encrypted at rest (consultation notes): the first encrypts, all decrypt
+# (django-fernet-encrypted-fields derives each Fernet key from SECRET_KEY and one of these).
+_field_keys: list[str] = env.list("WELLVERSE_FIELD_ENCRYPTION_KEYS", default=[])
+if not _field_keys:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "WELLVERSE_FIELD_ENCRYPTION_KEYS must be set when DEBUG is off; generate one with "
+            "`python -c 'import secrets; print(secrets.token_urlsafe(32))'`."
+        )
+    # Development only: a fixed key, so development data stays readable across restarts.
+    _field_keys = ["wellverse-development-field-key-never-use-in-production"]
+WELLVERSE_FIELD_ENCRYPTION_KEYS: list[str] = _field_keys
+SALT_KEY: list[str] = _field_keys
 
 ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
@@ -59,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "wellness",
     "wellness.classes",
+    "wellness.care",
     "challenges",
     "devices",
     "worlds",
@@ -301,6 +318,9 @@ SPECTACULAR_SETTINGS = {
         "MembershipStatusEnum": "challenges.models.MembershipStatus",
         "ParticipantStatusEnum": "challenges.models.ParticipantStatus",
         "ContributionStatusEnum": "challenges.models.ContributionStatus",
+        "KindEnum": "wellness.classes.models.ClassKind",
+        "CareOrganisationKindEnum": "wellness.care.models.OrganisationKind",
+        "CareRelationshipStatusEnum": "wellness.care.models.RelationshipStatus",
     },
 }
 
@@ -396,6 +416,9 @@ WELLVERSE_BLAS_THREADS: int = env.int("WELLVERSE_BLAS_THREADS", default=1)
 WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT: bool = env.bool(
     "WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT", default=False
 )
+# Consultation notes an organisation's clinician wrote in the last N days survive the patient's
+# health-data erasure (0: every note is erased with the rest).
+WELLVERSE_CARE_NOTES_RETENTION_DAYS: int = env.int("WELLVERSE_CARE_NOTES_RETENTION_DAYS", default=0)
 
 # --- Activity files, leaderboards, worlds ---------------------------------------------------------
 WELLVERSE_IMPORT_MAX_BYTES: int = env.int("WELLVERSE_IMPORT_MAX_BYTES", default=32 * 1024 * 1024)

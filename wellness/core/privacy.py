@@ -13,10 +13,12 @@ from typing import Any
 Exporter = Callable[[Any], Any]
 Eraser = Callable[[int], None]
 Releaser = Callable[[int], None]
+ConsentWithdrawalHandler = Callable[[int], None]
 
 _exporters: dict[str, Exporter] = {}
 _erasers: dict[str, Eraser] = {}
 _releasers: dict[str, Releaser] = {}
+_consent_withdrawal_handlers: dict[str, ConsentWithdrawalHandler] = {}
 
 
 def register_exporter(section: str, exporter: Exporter) -> None:
@@ -48,3 +50,13 @@ def register_account_releaser(name: str, releaser: Releaser) -> None:
 
 def account_releasers() -> dict[str, Releaser]:
     return dict(_releasers)
+
+
+def register_consent_withdrawal_handler(name: str, handler: ConsentWithdrawalHandler) -> None:
+    """``handler(user_id)`` runs inside the transaction that records the withdrawal of health-data
+    consent: what the person shared with others on the strength of it (a clinician's grants) ends."""
+    _consent_withdrawal_handlers[name] = handler
+
+
+def consent_withdrawal_handlers() -> dict[str, ConsentWithdrawalHandler]:
+    return dict(_consent_withdrawal_handlers)

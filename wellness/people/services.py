@@ -283,6 +283,8 @@ def consent_withdraw(*, user: User, erase_health_data: bool = False) -> ConsentR
             )
         if erase_health_data:
             enqueue_on_commit(health_data_erase_task, user.pk)
+        for handler in privacy.consent_withdrawal_handlers().values():
+            handler(user.pk)
         person_sockets_close(user_id=user.pk, reason="consent_withdrawn")
     return record
 
@@ -367,7 +369,8 @@ def _access_log_purge_allow() -> None:
 _ACCESS_LOG_INSERT_SQL = f"""
 INSERT INTO {AccessLogEntry._meta.db_table}
     (subject_id, accessor_id, accessor_name, accessor_role, what, why, at)
-SELECT t.subject_id, %(accessor_id)s, left(COALESCE(reader.name, 'Account ' || %(accessor_id)s), 80),
+SELECT t.subject_id, %(accessor_id)s,
+       left(COALESCE(%(accessor_name)s::text, reader.name, 'Account ' || %(accessor_id)s), 80),
        %(role)s, t.what, %(why)s, %(at)s
 FROM unnest(%(subjects)s::bigint[], %(whats)s::text[]) AS t(subject_id, what)
 LEFT JOIN (
@@ -385,12 +388,18 @@ CROSS JOIN (
 
 
 def health_data_access_record(
-    *, accessor: User, role: AccessorRole, why: str, reads: Mapping[int, str]
+    *,
+    accessor: User,
+    role: AccessorRole,
+    why: str,
+    reads: Mapping[int, str],
+    accessor_name: str | None = None,
 ) -> int:
     """Record that ``accessor`` read health data: ``reads`` maps each person's id to what was read.
 
     The one path every read of someone else's health data takes. Reads of one's own data are not
-    recorded. Returns how many entries were written.
+    recorded. Returns how many entries were written. The reader is named by their public name, or
+    by ``accessor_name`` when they read in a professional role (a clinician's "Dr. Okafor").
     """
     subjects = {int(pk): what for pk, what in reads.items() if int(pk) != accessor.pk}
     if not subjects:
@@ -408,6 +417,7 @@ def health_data_access_record(
                 _ACCESS_LOG_INSERT_SQL,
                 {
                     "accessor_id": accessor.pk,
+                    "accessor_name": accessor_name or None,
                     "anonymous": anonymous_name(user_id=accessor.pk),
                     "private": Visibility.PRIVATE.value,
                     "role": role,
@@ -420,7 +430,9 @@ def health_data_access_record(
             )
     else:
         profile = Profile.objects.filter(user_id=accessor.pk).first()
-        name = public_name(profile) if profile is not None else f"Account {accessor.pk}"
+        name = accessor_name or (
+            public_name(profile) if profile is not None else f"Account {accessor.pk}"
+        )
         AccessLogEntry.objects.bulk_create(
             AccessLogEntry(
                 subject_id=pk,

@@ -32,6 +32,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "a-production-secret-that-is-long-and-random-enough-0123456789abcdefXYZ",
     "ALLOWED_HOSTS": "wellverse.example.org",
+    "WELLVERSE_FIELD_ENCRYPTION_KEYS": "a-field-encryption-key-for-the-tests-0123456789",
 }
 
 
@@ -102,6 +103,28 @@ def test_without_debug_a_missing_secret_key_is_refused_with_a_sentence() -> None
 
     assert result.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off" in result.stderr
+
+
+def test_without_debug_a_missing_field_encryption_key_is_refused_with_a_sentence() -> None:
+    without_key = {
+        k: v for k, v in PRODUCTION_ENV.items() if k != "WELLVERSE_FIELD_ENCRYPTION_KEYS"
+    }
+
+    result = run_python(PRINT_SETTINGS, without_key)
+
+    assert result.returncode != 0
+    assert "WELLVERSE_FIELD_ENCRYPTION_KEYS must be set when DEBUG is off" in result.stderr
+
+
+def test_the_field_encryption_keys_are_a_list_whose_first_encrypts() -> None:
+    code = "from django.conf import settings; print(settings.SALT_KEY)"
+
+    result = run_python(
+        code, PRODUCTION_ENV | {"WELLVERSE_FIELD_ENCRYPTION_KEYS": "new-key,old-key"}
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "['new-key', 'old-key']"
 
 
 def test_debug_without_secret_key_gets_a_random_one() -> None:

@@ -1,0 +1,1 @@
+"""Care: organisations, clinicians, care relationships and the patient's sharing grants."""

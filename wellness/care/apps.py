@@ -1,0 +1,27 @@
+"""Care: organisations, clinicians, care relationships and the patient's sharing grants."""
+
+from django.apps import AppConfig
+
+
+class CareConfig(AppConfig):
+    name = "wellness.care"
+    label = "care"
+    verbose_name = "Care"
+
+    def ready(self) -> None:
+        from wellness.care import privacy as care_privacy
+        from wellness.care import selectors, services, tasks
+        from wellness.core import privacy
+        from wellness.core.jobs import register_job
+        from wellness.people.twofactor import register_two_factor_role
+
+        # Clinicians read other people's health data: two factors from the moment they hold a profile.
+        register_two_factor_role("clinician", selectors.is_clinician)
+        privacy.register_exporter("care", care_privacy.care_export)
+        # Withdrawing health-data consent ends every grant the person gave.
+        privacy.register_consent_withdrawal_handler("care", services.care_grants_end_for_patient)
+        # Consultation notes are erased with the patient's health data (unless an organisation must
+        # keep them, WELLVERSE_CARE_NOTES_RETENTION_DAYS) and may be deleted with an account.
+        privacy.register_health_data_eraser("care_notes", services.consultation_notes_erase)
+        privacy.register_account_releaser("care_notes", services.consultation_notes_release)
+        register_job(services.GRANT_EXPIRE_JOB, tasks.sharing_grant_expire_task)

@@ -1,0 +1,212 @@
+"""Care organisations and their administrators, clinician profiles, the care relationships between a
+person and a clinician, and the sharing grants by which the person (the patient) lets a clinician see
+one category of their health data for a while."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from encrypted_fields.fields import EncryptedTextField
+
+
+class OrganisationKind(models.TextChoices):
+    CLINIC = "clinic", "Clinic"
+    PRACTICE = "practice", "Practice"
+    REHABILITATION_CENTRE = "rehabilitation_centre", "Rehabilitation centre"
+    OTHER = "other", "Other"
+
+
+class CareOrganisation(models.Model):
+    """A clinic, practice or rehabilitation centre; its administrators verify its clinicians."""
+
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=32, choices=OrganisationKind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationAdministrator(models.Model):
+    organisation = models.ForeignKey(
+        CareOrganisation, on_delete=models.CASCADE, related_name="administrators"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_administrations"
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "user"], name="care_admin_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"administrator {self.user_id} of {self.organisation_id}"
+
+
+class Profession(models.TextChoices):
+    DOCTOR = "doctor", "Doctor"
+    NURSE = "nurse", "Nurse"
+    PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+    OCCUPATIONAL_THERAPIST = "occupational_therapist", "Occupational therapist"
+    PSYCHOLOGIST = "psychologist", "Psychologist"
+    DIETITIAN = "dietitian", "Dietitian"
+    OTHER = "other", "Other health professional"
+
+
+class ClinicianProfile(models.Model):
+    """A person's professional profile. It lets them act as a clinician only once verified, by a
+    staff member or an administrator of its organisation; the person keeps their own private data."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="clinician"
+    )
+    profession = models.CharField(max_length=32, choices=Profession.choices)
+    registration_number = models.CharField(max_length=64)
+    organisation = models.ForeignKey(
+        CareOrganisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="clinicians",
+    )
+    # How patients see them ("Dr. Okafor"), in appointments and in their access log.
+    professional_name = models.CharField(max_length=80)
+    # A person adds the clinician to their care team with this code.
+    invite_code = models.CharField(max_length=16, unique=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.professional_name
+
+
+class RelationshipStatus(models.TextChoices):
+    # The person asked a clinician (by email) to join their care team; the clinician has not accepted.
+    AWAITING_CLINICIAN = "awaiting_clinician", "Awaiting the clinician"
+    # An organisation's clinician invited the person; the person has not accepted.
+    AWAITING_PATIENT = "awaiting_patient", "Awaiting the patient"
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class CareRelationship(models.Model):
+    """A person (the patient) and one clinician of their care team."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_relationships"
+    )
+    clinician = models.ForeignKey(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="relationships"
+    )
+    status = models.CharField(max_length=24, choices=RelationshipStatus.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patient", "clinician"],
+                condition=~Q(status="ended"),
+                name="care_relationship_open_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"care of {self.patient_id} by {self.clinician_id} ({self.status})"
+
+
+class GrantCategory(models.TextChoices):
+    WORKOUTS = "workouts", "Workouts and scores"
+    SAMPLES = "samples", "Heart rate and other samples"
+    HRV = "hrv", "Heart-rate variability"
+    CLASS_METRICS = "class_metrics", "Class metrics"
+    REHABILITATION = "rehabilitation", "Rehabilitation sessions"
+    PHYSIOLOGY = "physiology", "Profile physiology"
+
+
+class SharingGrant(models.Model):
+    """The patient lets the relationship's clinician see one category from ``starts_at`` until
+    ``expires_at`` (or until revoked). A grant is live only between the two and while not revoked."""
+
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.CASCADE, related_name="grants"
+    )
+    category = models.CharField(max_length=24, choices=GrantCategory.choices)
+    starts_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["relationship", "category", "expires_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("starts_at")), name="care_grant_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category} for relationship {self.relationship_id}"
+
+
+class ConsultationNote(models.Model):
+    """A clinician's note on a patient, written after a consultation. Its content lives in
+    append-only versions: an amendment is a new version, and the older ones are kept and shown as
+    amended. (The link to the appointment it follows is added with the appointments.)"""
+
+    relationship = models.ForeignKey(
+        CareRelationship, on_delete=models.CASCADE, related_name="notes"
+    )
+    author = models.ForeignKey(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="notes_written"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["relationship", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on relationship {self.relationship_id}"
+
+
+class ConsultationNoteVersion(models.Model):
+    """One version of a note: reason, findings, plan and follow-up, encrypted at rest (keys from
+    WELLVERSE_FIELD_ENCRYPTION_KEYS). Never updated or deleted by the app; on PostgreSQL a trigger
+    refuses UPDATE and DELETE except inside erasure or re-encryption (``NOTES_PURGE_SETTING``).
+    An empty part is stored as NULL (the encrypted fields store nothing for an empty string)."""
+
+    note = models.ForeignKey(ConsultationNote, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    reason = EncryptedTextField(null=True, blank=True)
+    findings = EncryptedTextField(null=True, blank=True)
+    plan = EncryptedTextField(null=True, blank=True)
+    follow_up = EncryptedTextField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["note_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["note", "number"], name="care_note_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of note {self.note_id}"
+
+
+# The transaction-local PostgreSQL setting under which the trigger lets note versions be deleted
+# (erasure, account deletion) or rewritten (re-encryption under a new key).
+NOTES_PURGE_SETTING = "wellness.care_notes_purge"
