@@ -124,7 +124,7 @@ def account_lockout_notify(*, email: str, ip_address: str, minutes: int) -> None
     enqueue_on_commit(account_lockout_email_task, user.pk, minutes, ip_address)
 
 
-def account_lock_record(*, request: HttpRequest, email: str) -> dt.timedelta:
+def account_lock_record(*, email: str) -> dt.timedelta:
     """Record that ``email`` just locked and make its failed attempts last the (longer) new lock:
     axes dated them by the lock length before this one counted."""
     AccountLockout.objects.create(email=email)
@@ -147,7 +147,7 @@ def on_user_locked_out(
         total=Sum("failures_since_start")
     )["total"]
     if failures == settings.AXES_FAILURE_LIMIT:
-        cool_off = account_lock_record(request=request, email=username)
+        cool_off = account_lock_record(email=username)
         account_lockout_notify(
             email=username, ip_address=ip_address, minutes=int(cool_off.total_seconds()) // 60
         )
