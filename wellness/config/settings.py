@@ -246,6 +246,7 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 # Failures are kept (until the lock expires); successful sign-ins are not logged.
 AXES_DISABLE_ACCESS_LOG = True
+AXES_HANDLER = "wellness.people.lockout.LockoutHandler"
 AXES_CLIENT_IP_CALLABLE = "wellness.core.clientip.request_client_address"
 AXES_USERNAME_CALLABLE = "wellness.people.lockout.lockout_username"
 AXES_LOCKOUT_CALLABLE = "wellness.people.lockout.lockout_response"

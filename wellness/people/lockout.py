@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from axes.handlers.database import AxesDatabaseHandler
 from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.conf import settings
 from django.db.models import Sum, Value
@@ -59,6 +60,23 @@ def lockout_cool_off(request: HttpRequest | None = None) -> dt.timedelta:
     return cool_off_for(account=getattr(request, "wellness_lockout_account", None))
 
 
+class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
+    """Axes' database handler (``AXES_HANDLER``) without the writes a clean sign-in does not
+    need: when the check before the password counted no recent failure for the account or the
+    address, a successful sign-in has nothing to reset, so it skips axes' clean-up and reset
+    (three queries and three transactions; the failure path still cleans up)."""
+
+    def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
+        failures = int(super().get_failures(request, credentials))
+        request.wellness_lockout_failures = failures  # type: ignore[attr-defined]
+        return failures
+
+    def user_logged_in(self, sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+        if getattr(request, "wellness_lockout_failures", None) == 0:
+            return
+        super().user_logged_in(sender, request, user, **kwargs)
+
+
 def account_locked_error(request: HttpRequest | None = None) -> TooManyRequests:
     """The answer to a locked-out attempt; every attempt restarts the wait, so it runs from now."""
     seconds = int(lockout_cool_off(request).total_seconds())
@@ -106,7 +124,7 @@ def account_lockout_notify(*, email: str, ip_address: str, minutes: int) -> None
     enqueue_on_commit(account_lockout_email_task, user.pk, minutes, ip_address)
 
 
-def account_lock_record(*, request: HttpRequest, email: str) -> dt.timedelta:
+def account_lock_record(*, email: str) -> dt.timedelta:
     """Record that ``email`` just locked and make its failed attempts last the (longer) new lock:
     axes dated them by the lock length before this one counted."""
     AccountLockout.objects.create(email=email)
@@ -129,7 +147,7 @@ def on_user_locked_out(
         total=Sum("failures_since_start")
     )["total"]
     if failures == settings.AXES_FAILURE_LIMIT:
-        cool_off = account_lock_record(request=request, email=username)
+        cool_off = account_lock_record(email=username)
         account_lockout_notify(
             email=username, ip_address=ip_address, minutes=int(cool_off.total_seconds()) // 60
         )

@@ -132,7 +132,7 @@ def sign_up_request(*, email: str, password: str, display_name: str = "", link_b
         except ValidationFailed:  # signed up a moment ago by a concurrent request
             make_password(password)
             return
-    elif existing.awaiting_confirmation:
+    elif existing.awaiting_confirmation and not existing.is_active:
         user = existing
         user.set_password(password)
         user.save(update_fields=["password"])

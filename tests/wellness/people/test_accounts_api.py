@@ -129,6 +129,23 @@ def test_signing_up_again_before_confirming_sends_a_new_link_for_the_new_passwor
     assert User.objects.get(email="ada@example.test").check_password("second-long-passphrase-2")
 
 
+def test_an_account_an_admin_activated_is_not_taken_over_by_signing_up_again(
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    _sign_up(APIClient(), "ada@example.test", "the-owners-passphrase-1")
+    User.objects.filter(email="ada@example.test").update(is_active=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _sign_up(APIClient(), "ada@example.test", "an-intruders-passphrase-2")
+
+    assert response.status_code == 202
+    user = User.objects.get(email="ada@example.test")
+    assert user.check_password("the-owners-passphrase-1")
+    assert [m.subject for m in mail.outbox] == [
+        "Wellverse: someone tried to sign up with your address"
+    ]
+
+
 class CountingHasher(MD5PasswordHasher):
     """The test suite's hasher, counting the passwords it hashes."""
 
