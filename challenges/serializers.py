@@ -7,7 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 from challenges.goals import goal_for
-from challenges.models import Challenge, Community, Contribution, Membership, Team
+from challenges.models import (
+    Challenge,
+    Community,
+    Contribution,
+    Membership,
+    OrganizerVerification,
+    Team,
+)
 from wellness.people.selectors import public_name
 
 
@@ -177,3 +184,9 @@ class StreakOutput(serializers.Serializer[Any]):
     kind = serializers.CharField()
     current = serializers.IntegerField()
     longest = serializers.IntegerField()
+
+
+class OrganizerVerificationOutput(serializers.ModelSerializer[OrganizerVerification]):
+    class Meta:
+        model = OrganizerVerification
+        fields = ["user_id", "verified_at"]

@@ -14,6 +14,8 @@ from challenges.services.communities import (
     community_leave,
     membership_approve,
     membership_set_role,
+    organizer_unverify,
+    organizer_verify,
 )
 from challenges.services.progress import (
     contribution_review,
@@ -36,6 +38,8 @@ __all__ = [
     "leaderboards_rebuild",
     "membership_approve",
     "membership_set_role",
+    "organizer_unverify",
+    "organizer_verify",
     "participant_remove",
     "team_create",
     "workouts_scored_apply",

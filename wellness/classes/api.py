@@ -53,6 +53,7 @@ class ClassOutput(serializers.ModelSerializer[FitnessClass]):
             "id", "title", "description", "kind", "level", "language", "delivery",
             "duration_seconds", "segments", "media_url", "accessibility_notes",
             "schedule_rrule", "first_start_local", "time_zone", "capacity", "instructor",
+            "community_id",
         ]  # fmt: skip
 
     def get_instructor(self, obj: FitnessClass) -> str:
@@ -79,6 +80,13 @@ class ClassInput(serializers.Serializer[Any]):
     )
     time_zone = serializers.CharField(max_length=64, default="UTC")
     capacity = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+    community_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Publish in this community; without it, in the global catalogue (instructors "
+        "granted by an administrator only).",
+    )
 
     def validate_first_start_local(self, value: str) -> dt.datetime:
         try:

@@ -377,6 +377,9 @@ WELLVERSE_SOCKET_MESSAGE_BURST: int = env.int("WELLVERSE_SOCKET_MESSAGE_BURST", 
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
+# A community organizer may grant the instructor role only in a community with at least this many
+# active members, unless an administrator verified them (README, "Instructors").
+INSTRUCTOR_GRANT_MIN_MEMBERS: int = env.int("INSTRUCTOR_GRANT_MIN_MEMBERS", default=10)
 # An access-log entry written on its own commits without waiting for the WAL flush unless true.
 WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT: bool = env.bool(
     "WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT", default=False

@@ -883,6 +883,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/organizers/{user_id}/verified/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * @description Administrators only: verify a community organizer, who may then grant the instructor role
+         *     in a community they organize whatever its size (README, "Instructors").
+         */
+        put: operations["organizers_verify"];
+        post?: never;
+        /**
+         * @description Administrators only: verify a community organizer, who may then grant the instructor role
+         *     in a community they organize whatever its size (README, "Instructors").
+         */
+        delete: operations["organizers_unverify"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/streaks/": {
         parameters: {
             query?: never;
@@ -1695,6 +1719,8 @@ export interface components {
             /** @default UTC */
             time_zone: string;
             capacity?: number;
+            /** @description Publish in this community; without it, in the global catalogue (instructors granted by an administrator only). */
+            community_id?: number;
         };
         ClassOutput: {
             readonly id: number;
@@ -1716,6 +1742,7 @@ export interface components {
             /** Format: int64 */
             capacity?: number | null;
             readonly instructor: string;
+            readonly community_id: number | null;
         };
         CodeInputRequest: {
             code: string;
@@ -1987,6 +2014,11 @@ export interface components {
          * @enum {string}
          */
         OccurrenceOutputStatusEnum: "scheduled" | "running" | "paused" | "ended";
+        OrganizerVerificationOutput: {
+            readonly user_id: number;
+            /** Format: date-time */
+            verified_at?: string;
+        };
         PaginatedAccessLogEntryOutputList: {
             /** @example 123 */
             count: number;
@@ -3859,6 +3891,47 @@ export interface operations {
                 content: {
                     "application/json": Record<string, never>;
                 };
+            };
+        };
+    };
+    organizers_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizerVerificationOutput"];
+                };
+            };
+        };
+    };
+    organizers_unverify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
