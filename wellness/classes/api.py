@@ -236,6 +236,7 @@ class ClassListView(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         qs = selectors.classes_catalogue(
+            user=request_user(request),
             kind=params.get("kind", ""),
             level=params.get("level", ""),
             language=params.get("language", ""),
@@ -256,7 +257,7 @@ class ClassListView(APIView):
 class ClassDetailView(APIView):
     @extend_schema(responses=ClassOutput, summary="A class with its segments.")
     def get(self, request: Request, class_id: int) -> Response:
-        fitness_class = selectors.class_get(class_id=class_id)
+        fitness_class = selectors.class_get(user=request_user(request), class_id=class_id)
         if fitness_class is None:
             raise NotFound("No such class.")
         return Response(ClassOutput(fitness_class).data)
@@ -265,7 +266,7 @@ class ClassDetailView(APIView):
 class ClassOccurrencesView(APIView):
     @extend_schema(responses=OccurrenceOutput(many=True), summary="Upcoming dates of a live class.")
     def get(self, request: Request, class_id: int) -> Response:
-        fitness_class = selectors.class_get(class_id=class_id)
+        fitness_class = selectors.class_get(user=request_user(request), class_id=class_id)
         if fitness_class is None:
             raise NotFound("No such class.")
         occurrences = selectors.class_upcoming(fitness_class=fitness_class)[:100]

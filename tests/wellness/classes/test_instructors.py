@@ -5,6 +5,7 @@ administrator granted (issue 19, point 3)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -12,10 +13,10 @@ from django.conf import settings
 from pytest_django.fixtures import Settings
 
 from challenges import services as community_services
-from challenges.models import Community, Role
+from challenges.models import Community, Membership, Role
 from tests.factories import UserFactory
 from tests.wellness.classes.factories import SEGMENTS
-from wellness.classes.models import FitnessClass, Instructor
+from wellness.classes.models import Booking, ClassOccurrence, FitnessClass, Instructor
 from wellness.people.models import User
 
 URL = "/api/v1/classes/instructors/"
@@ -381,3 +382,51 @@ def test_only_an_administrator_grants_for_the_global_catalogue(
     assert (refused.status_code, granted.status_code) == (403, 201)
     assert Instructor.objects.get().community is None
     assert publish(client_for(member), None).status_code == 201
+
+
+# --- Who sees a community's classes ---------------------------------------------------------------
+def test_a_private_communitys_classes_are_seen_and_booked_by_its_members_only(
+    client_for: Any, admin: User, other_user: User
+) -> None:
+    owner = UserFactory.create()
+    private = community_services.community_create(
+        user=owner, name="Closed circle", visibility="private", join_policy="invitation"
+    )
+    client_for(admin).put(f"/api/v1/organizers/{owner.pk}/verified/")
+    member = UserFactory.create()
+    Membership.objects.create(community=private, user=member)
+    grant(client_for(owner), member, private)
+    live = (
+        client_for(member)
+        .post(
+            "/api/v1/classes/",
+            {
+                "title": "Evening flow",
+                "kind": "yoga",
+                "delivery": "live",
+                "segments": SEGMENTS,
+                "capacity": 5,
+                "first_start_local": (dt.datetime.now(dt.UTC) + dt.timedelta(days=2))
+                .replace(tzinfo=None, microsecond=0)
+                .isoformat(),
+                "community_id": private.pk,
+            },
+            format="json",
+        )
+        .json()
+    )
+    occurrence = ClassOccurrence.objects.filter(fitness_class_id=live["id"]).first()
+    assert occurrence is not None
+
+    listed = client_for(other_user).get("/api/v1/classes/").json()["results"]
+    detail = client_for(other_user).get(f"/api/v1/classes/{live['id']}/")
+    booked = client_for(other_user).post(
+        "/api/v1/classes/bookings/", {"occurrence_id": occurrence.pk}, format="json"
+    )
+    seen_by_owner = client_for(owner).get("/api/v1/classes/").json()["results"]
+
+    assert live["community_id"] == private.pk
+    assert [c["id"] for c in listed] == []
+    assert (detail.status_code, booked.status_code) == (404, 404)
+    assert not Booking.objects.exists()
+    assert [c["id"] for c in seen_by_owner] == [live["id"]]
