@@ -28,6 +28,7 @@ from challenges.serializers import (
     JoinCommunityInput,
     LeaderboardQuery,
     MembershipOutput,
+    OrganizerVerificationOutput,
     PendingOutput,
     PublicMemberOutput,
     RoleInput,
@@ -157,6 +158,23 @@ class MemberRoleView(APIView):
             **_valid(RoleInput, request.data),
         )
         return Response(MembershipOutput(membership).data)
+
+
+class OrganizerVerificationView(APIView):
+    """Administrators only: verify a community organizer, who may then grant the instructor role
+    in a community they organize whatever its size (README, "Instructors")."""
+
+    @extend_schema(
+        request=None, responses=OrganizerVerificationOutput, operation_id="organizers_verify"
+    )
+    def put(self, request: Request, user_id: int) -> Response:
+        verification = services.organizer_verify(staff=request_user(request), user_id=user_id)
+        return Response(OrganizerVerificationOutput(verification).data)
+
+    @extend_schema(request=None, responses={204: None}, operation_id="organizers_unverify")
+    def delete(self, request: Request, user_id: int) -> Response:
+        services.organizer_unverify(staff=request_user(request), user_id=user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class ChallengeListView(APIView):

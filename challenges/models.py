@@ -81,6 +81,23 @@ class Membership(models.Model):
         return f"{self.user_id} in {self.community_id} as {self.role}"
 
 
+class OrganizerVerification(models.Model):
+    """An administrator vouches for a community organizer: they may grant the instructor role in a
+    community they organize whatever its size (see ``wellness.classes.services.instructor_grant``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="organizer_verification"
+    )
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    verified_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"organizer {self.user_id} verified by {self.verified_by_id}"
+
+
 class ChallengeMode(models.TextChoices):
     INDIVIDUAL = "individual", "Individual"
     TEAM = "team", "Team"

@@ -31,6 +31,7 @@ from challenges.models import (
     ContributionStatus,
     Membership,
     MembershipStatus,
+    OrganizerVerification,
     Participant,
     ParticipantStatus,
     Role,
@@ -49,6 +50,17 @@ def active_membership(*, user: User, community_id: int) -> Membership | None:
     return Membership.objects.filter(
         community_id=community_id, user=user, status=MembershipStatus.ACTIVE
     ).first()
+
+
+def active_member_count(*, community_id: int) -> int:
+    return Membership.objects.filter(
+        community_id=community_id, status=MembershipStatus.ACTIVE
+    ).count()
+
+
+def organizer_verified(*, user: User) -> bool:
+    """Whether an administrator has verified this person as an organizer."""
+    return OrganizerVerification.objects.filter(user=user).exists()
 
 
 def communities_listed(*, user: User) -> QuerySet[Community]:

@@ -7,7 +7,14 @@ from typing import Any
 from rest_framework import serializers
 
 from challenges.goals import GoalParamDescription, GoalTypeDescription, goal_for
-from challenges.models import Challenge, Community, Contribution, Membership, Team
+from challenges.models import (
+    Challenge,
+    Community,
+    Contribution,
+    Membership,
+    OrganizerVerification,
+    Team,
+)
 from wellness.people.selectors import public_name
 
 
@@ -197,3 +204,9 @@ class GoalTypeOutput(serializers.Serializer[GoalTypeDescription]):
 
 class GoalTypeListOutput(serializers.Serializer[dict[str, list[GoalTypeDescription]]]):
     results = GoalTypeOutput(many=True)
+
+
+class OrganizerVerificationOutput(serializers.ModelSerializer[OrganizerVerification]):
+    class Meta:
+        model = OrganizerVerification
+        fields = ["user_id", "verified_at"]

@@ -22,6 +22,7 @@ urlpatterns = [
         "communities/<dbid:community_id>/members/<dbid:member_id>/role/",
         api.MemberRoleView.as_view(),
     ),
+    path("organizers/<dbid:user_id>/verified/", api.OrganizerVerificationView.as_view()),
     path("challenges/", api.ChallengeListView.as_view(), name="challenge-list"),
     path("challenges/goal-types/", api.GoalTypeListView.as_view(), name="challenge-goal-types"),
     path(f"{C}/", api.ChallengeDetailView.as_view()),

@@ -16,6 +16,8 @@ from challenges.services.communities import (
     membership_approve,
     membership_set_role,
     organizer_remove,
+    organizer_unverify,
+    organizer_verify,
 )
 from challenges.services.progress import (
     contribution_review,
@@ -40,6 +42,8 @@ __all__ = [
     "membership_approve",
     "membership_set_role",
     "organizer_remove",
+    "organizer_unverify",
+    "organizer_verify",
     "participant_remove",
     "team_create",
     "workouts_scored_apply",

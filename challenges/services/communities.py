@@ -14,6 +14,7 @@ from challenges.models import (
     JoinPolicy,
     Membership,
     MembershipStatus,
+    OrganizerVerification,
     Role,
 )
 from wellness.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
@@ -152,3 +153,27 @@ def membership_set_role(*, user: User, community_id: int, member_id: int, role: 
         if demoted:
             role_lost(user_id=member_id, role=ORGANIZER_ROLE)
     return member
+
+
+def organizer_verify(*, staff: User, user_id: int) -> OrganizerVerification:
+    """An administrator verifies a person as an organizer (see ``OrganizerVerification``).
+    Verifying again keeps the first verification."""
+    if not staff.is_staff:
+        raise Forbidden("Only an administrator can verify an organizer.")
+    if user_id == staff.pk:
+        raise Forbidden("No one can verify themselves.")
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise NotFound("No such person.")
+    verification, _ = OrganizerVerification.objects.get_or_create(
+        user=user, defaults={"verified_by": staff}
+    )
+    return verification
+
+
+def organizer_unverify(*, staff: User, user_id: int) -> None:
+    """An administrator withdraws a verification; grants already made stay (remove them apart)."""
+    if not staff.is_staff:
+        raise Forbidden("Only an administrator can withdraw an organizer's verification.")
+    if not OrganizerVerification.objects.filter(user_id=user_id).delete()[0]:
+        raise NotFound("That person is not a verified organizer.")

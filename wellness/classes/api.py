@@ -54,6 +54,7 @@ class ClassOutput(serializers.ModelSerializer[FitnessClass]):
             "id", "title", "description", "kind", "level", "language", "delivery",
             "duration_seconds", "segments", "media_url", "accessibility_notes",
             "schedule_rrule", "first_start_local", "time_zone", "capacity", "instructor",
+            "community_id",
         ]  # fmt: skip
 
     def get_instructor(self, obj: FitnessClass) -> str:
@@ -80,6 +81,13 @@ class ClassInput(serializers.Serializer[Any]):
     )
     time_zone = serializers.CharField(max_length=64, default="UTC")
     capacity = serializers.IntegerField(required=False, min_value=1, max_value=1000)
+    community_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="Publish in this community; without it, in the global catalogue (instructors "
+        "granted by an administrator only).",
+    )
 
     def validate_first_start_local(self, value: str) -> dt.datetime:
         try:
@@ -236,6 +244,7 @@ class ClassListView(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         qs = selectors.classes_catalogue(
+            user=request_user(request),
             kind=params.get("kind", ""),
             level=params.get("level", ""),
             language=params.get("language", ""),
@@ -256,7 +265,7 @@ class ClassListView(APIView):
 class ClassDetailView(APIView):
     @extend_schema(responses=ClassOutput, summary="A class with its segments.")
     def get(self, request: Request, class_id: int) -> Response:
-        fitness_class = selectors.class_get(class_id=class_id)
+        fitness_class = selectors.class_get(user=request_user(request), class_id=class_id)
         if fitness_class is None:
             raise NotFound("No such class.")
         return Response(ClassOutput(fitness_class).data)
@@ -265,7 +274,7 @@ class ClassDetailView(APIView):
 class ClassOccurrencesView(APIView):
     @extend_schema(responses=OccurrenceOutput(many=True), summary="Upcoming dates of a live class.")
     def get(self, request: Request, class_id: int) -> Response:
-        fitness_class = selectors.class_get(class_id=class_id)
+        fitness_class = selectors.class_get(user=request_user(request), class_id=class_id)
         if fitness_class is None:
             raise NotFound("No such class.")
         occurrences = selectors.class_upcoming(fitness_class=fitness_class)[:100]

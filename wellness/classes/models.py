@@ -12,8 +12,9 @@ from django.utils import timezone
 class Instructor(models.Model):
     """The role that lets a person publish classes and run live sessions.
 
-    Granted by an admin, or by an organizer of a community to one of its members (``community``
-    then records where, so the grant can be traced to the organizer who made it).
+    Granted by an admin (``community`` None: may publish in the global catalogue), or by an
+    organizer of a community to one of its members (``community`` records where: they publish
+    only there). See ``services.instructor_grant`` for who may grant.
     """
 
     user = models.OneToOneField(
@@ -63,6 +64,16 @@ class FitnessClass(models.Model):
     # people's bookings, attendances and history of those classes stay.
     instructor = models.ForeignKey(
         Instructor, on_delete=models.SET_NULL, null=True, related_name="classes"
+    )
+    # None: the global catalogue (admin-granted instructors only); else published in a community
+    # (by an instructor granted there, or an admin-granted one who is a member). Protected: a
+    # community's classes, and the attendances of them, outlive no deletion silently.
+    community = models.ForeignKey(
+        "challenges.Community",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     title = models.CharField(max_length=120)
     description = models.TextField(blank=True)

@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from typing import Any, NotRequired, TypedDict
 
 from django.core.cache import cache
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from challenges.models import CommunityVisibility, Membership, MembershipStatus
 from wellness.classes.groups import live_hr_key
 from wellness.classes.metrics import explain_class_metrics
 from wellness.classes.models import (
@@ -35,9 +36,18 @@ MIN_SHARERS_FOR_METERS = 2
 
 
 def classes_catalogue(
-    *, kind: str = "", level: str = "", language: str = "", delivery: str = ""
+    *, user: User, kind: str = "", level: str = "", language: str = "", delivery: str = ""
 ) -> QuerySet[FitnessClass]:
-    qs = FitnessClass.objects.select_related("instructor__user__profile")
+    """The classes this person may see: the global catalogue's, a public community's, and those
+    of the communities they are an active member of (a private community's classes are hidden)."""
+    mine = Membership.objects.filter(user=user, status=MembershipStatus.ACTIVE).values(
+        "community_id"
+    )
+    qs = FitnessClass.objects.select_related("instructor__user__profile").filter(
+        Q(community__isnull=True)
+        | Q(community__visibility=CommunityVisibility.PUBLIC)
+        | Q(community_id__in=mine)
+    )
     for field, value in (("kind", kind), ("level", level), ("language", language)):
         if value:
             qs = qs.filter(**{field: value})
@@ -46,8 +56,8 @@ def classes_catalogue(
     return qs
 
 
-def class_get(*, class_id: int) -> FitnessClass | None:
-    return classes_catalogue().filter(pk=class_id).first()
+def class_get(*, user: User, class_id: int) -> FitnessClass | None:
+    return classes_catalogue(user=user).filter(pk=class_id).first()
 
 
 def class_upcoming(*, fitness_class: FitnessClass) -> QuerySet[ClassOccurrence]:

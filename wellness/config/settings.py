@@ -413,6 +413,9 @@ WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
 # Threads numpy's BLAS may use per process. Scale-out is one process per core; BLAS threads on a
 # busy machine made a ten-hour workout's scoring 50x slower per hour than a one-hour one's.
 WELLVERSE_BLAS_THREADS: int = env.int("WELLVERSE_BLAS_THREADS", default=1)
+# A community organizer may grant the instructor role only in a community with at least this many
+# active members, unless an administrator verified them (README, "Instructors").
+INSTRUCTOR_GRANT_MIN_MEMBERS: int = env.int("INSTRUCTOR_GRANT_MIN_MEMBERS", default=10)
 # An access-log entry written on its own commits without waiting for the WAL flush unless true.
 WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT: bool = env.bool(
     "WELLVERSE_AUDIT_SYNCHRONOUS_COMMIT", default=False

@@ -124,7 +124,9 @@ def check_sustained_speed(
     """Flag a mean speed over a minute, or ten, that no one holds that long in any sport: a car
     drive uploaded as ``other`` (SUSTAINED_SPEED_MPS explains the limits)."""
     if max_speed <= min(limits[sport] for _, limits in SUSTAINED_SPEED_MPS):
-        return  # a mean cannot exceed the top speed: the common case costs nothing more
+        # The common case costs nothing more: a mean above the held top speed would take
+        # one-sample glitches, which are no sustained speed.
+        return
     # Distance and recorded time (pauses left out) from the start, at each sample's start.
     clipped = np.fmin(v0, MAX_SPEED_MPS[sport]) * hold
     covered = np.concatenate(([0.0], np.cumsum(clipped)))

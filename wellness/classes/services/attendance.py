@@ -117,7 +117,7 @@ def attendance_start_on_demand(
     """
     now = now or timezone.now()
     with transaction.atomic():
-        fitness_class = selectors.class_get(class_id=class_id)
+        fitness_class = selectors.class_get(user=user, class_id=class_id)
         if fitness_class is None:
             raise NotFound("No such class.")
         if fitness_class.delivery != Delivery.ON_DEMAND:

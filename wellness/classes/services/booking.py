@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from wellness.classes import selectors
 from wellness.classes.jobs import BOOKING_REMIND_JOB
 from wellness.classes.models import (
     Booking,
@@ -36,7 +37,10 @@ def booking_create(*, user: User, occurrence_id: int) -> Booking:
             .select_related("fitness_class")
             .first()
         )
-        if occurrence is None:
+        if (
+            occurrence is None
+            or selectors.class_get(user=user, class_id=occurrence.fitness_class_id) is None
+        ):
             raise NotFound("No such class occurrence.")
         if (
             occurrence.status == SessionStatus.ENDED

@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import rrulestr
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -35,10 +36,13 @@ def instructor_grant(
 ) -> Instructor:
     """Make a person an instructor. Granting again changes nothing.
 
-    Without ``community_id`` only an administrator may grant, to anyone. With it, an owner or
-    organizer of that community grants it to one of the community's active members (a community
-    the granter cannot see is a 404, one they do not organize a 403, a person who is not a member
-    a 404). No one grants it to themselves.
+    Without ``community_id`` only an administrator may grant, to anyone: such an instructor may
+    publish in the global catalogue. With it, an owner or organizer of that community grants it
+    to one of the community's active members, who may then publish in that community only; the
+    community needs ``INSTRUCTOR_GRANT_MIN_MEMBERS`` active members unless an administrator
+    verified the organizer (``challenges.models.OrganizerVerification``). A community the granter
+    cannot see is a 404, one they do not organize (now) a 403, a person who is not a member a 404.
+    No one grants it to themselves.
     """
     if user_id == granted_by.pk:
         raise Forbidden("No one can grant the instructor role to themselves.")
@@ -54,6 +58,7 @@ def instructor_grant(
         community = community_selectors.community_for_organizer(
             user=granted_by, community_id=community_id
         )
+        _community_may_grant(granted_by=granted_by, community_id=community.pk)
         user = User.objects.filter(pk=user_id, is_active=True).first()
         if user is not None and (
             community_selectors.active_membership(user=user, community_id=community.pk) is None
@@ -91,13 +96,41 @@ def instructor_revoke(*, revoked_by: User, user_id: int) -> None:
     role_remove(user=instructor.user, role=INSTRUCTOR_ROLE)
 
 
-def _instructor_of(user: User) -> Instructor:
+def _community_may_grant(*, granted_by: User, community_id: int) -> None:
+    """A small community's organizer grants only once an administrator has verified them."""
+    least = settings.INSTRUCTOR_GRANT_MIN_MEMBERS
+    if community_selectors.organizer_verified(user=granted_by):
+        return
+    members = community_selectors.active_member_count(community_id=community_id)
+    if members < least:
+        raise Forbidden(
+            f"A community needs at least {least} active members before its organizers can grant "
+            f"the instructor role (this one has {members}); an administrator can verify you as "
+            "an organizer instead."
+        )
+
+
+def _instructor_of(user: User, community_id: int | None) -> Instructor:
+    """The person's instructor role, if it lets them publish there (None: the global catalogue)."""
     instructor = Instructor.objects.filter(user=user).first()
     if instructor is None:
         raise Forbidden(
             "Only instructors can publish classes; ask an administrator or an organizer of your "
             "community for the role."
         )
+    if community_id is None:
+        if instructor.community_id is not None:
+            raise Forbidden(
+                "Your instructor role was granted in a community: publish your classes there "
+                "(give community_id). The global catalogue needs an instructor granted by an "
+                "administrator."
+            )
+        return instructor
+    community_selectors.community_visible(user=user, community_id=community_id)
+    if instructor.community_id not in (None, community_id):
+        raise Forbidden("Your instructor role was granted in another community: publish there.")
+    if community_selectors.active_membership(user=user, community_id=community_id) is None:
+        raise Forbidden("Only active members of a community can publish classes in it.")
     return instructor
 
 
@@ -117,9 +150,11 @@ def class_create(
     first_start_local: dt.datetime | None = None,
     time_zone: str = "UTC",
     capacity: int | None = None,
+    community_id: int | None = None,
 ) -> FitnessClass:
-    """Publish a class; a live class also gets its occurrences for the next four weeks."""
-    instructor = _instructor_of(user)
+    """Publish a class, in the global catalogue or in ``community_id``; a live class also gets
+    its occurrences for the next four weeks."""
+    instructor = _instructor_of(user, community_id)
     problems: dict[str, list[str]] = {}
     try:
         plan = parse_segments(segments)
@@ -145,6 +180,7 @@ def class_create(
     with transaction.atomic():
         fitness_class = FitnessClass.objects.create(
             instructor=instructor,
+            community_id=community_id,
             title=title,
             kind=kind,
             level=level,
