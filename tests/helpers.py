@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 from rest_framework.test import APIClient
@@ -14,7 +17,7 @@ if TYPE_CHECKING:
     # What the test client's requests return (a response with .json()), named only in the stubs.
     from rest_framework.response import _MonkeyPatchedResponse as TestResponse
 
-__all__ = ["ClientFor", "TestResponse", "channel_layer", "memory_layer"]
+__all__ = ["ClientFor", "TestResponse", "channel_layer", "memory_layer", "post_with_token"]
 
 
 def channel_layer() -> BaseChannelLayer:
@@ -33,3 +36,19 @@ def memory_layer() -> InMemoryChannelLayer:
 
 # The ``client_for`` fixture: an API client signed in as that user.
 ClientFor = Callable[[User], APIClient]
+
+
+def post_with_token(url: str, secret: str, body: dict[str, Any]) -> int:
+    """POST ``body`` as JSON to a running server with a bearer token; the status code (for the
+    parallel-request tests, which call it from threads)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)

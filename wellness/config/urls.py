@@ -41,5 +41,6 @@ urlpatterns = [
     path("api/v1/", include("challenges.urls")),
     path("api/v1/", include("worlds.urls")),
     path("api/v1/", include("wellness.classes.urls")),
+    path("api/v1/", include("wellness.care.appointments.urls")),
     path("", include("frontend.urls")),
 ]
