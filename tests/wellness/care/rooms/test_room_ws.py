@@ -63,18 +63,18 @@ async def room(
 
 async def joined(user: User, appointment_id: int) -> tuple[WebsocketCommunicator, dict[str, Any]]:
     ws = await room(user, appointment_id)
-    connected, code = await ws.connect()
+    connected, code = await ws.connect(timeout=10)
     assert connected, code
-    return ws, await ws.receive_json_from(timeout=3)
+    return ws, await ws.receive_json_from(timeout=10)
 
 
 async def refused_with(ws: WebsocketCommunicator) -> int | None:
-    connected, code = await ws.connect()
+    connected, code = await ws.connect(timeout=10)
     assert not connected
     return int(code) if code is not None else None
 
 
-async def closed_with(ws: WebsocketCommunicator, timeout: float = 3) -> int:
+async def closed_with(ws: WebsocketCommunicator, timeout: float = 10) -> int:
     for _ in range(50):
         message = await ws.receive_output(timeout=timeout)
         if message["type"] == "websocket.close":
@@ -84,7 +84,7 @@ async def closed_with(ws: WebsocketCommunicator, timeout: float = 3) -> int:
 
 async def next_of(ws: WebsocketCommunicator, kind: str) -> dict[str, Any]:
     for _ in range(20):
-        message: dict[str, Any] = await ws.receive_json_from(timeout=3)
+        message: dict[str, Any] = await ws.receive_json_from(timeout=10)
         if message["type"] == kind:
             return message
     raise AssertionError(f"no {kind} message")
@@ -172,6 +172,7 @@ async def test_a_guest_with_the_invitation_joins_once_admitted_and_gets_signals_
     await next_of(host, "waiting")
     await host.send_json_to({"action": "admit", "who": "guest"})
     await next_of(guest, "admitted")
+    assert (await next_of(host, "peer"))["role"] == "guest"  # signals go to peers present
     await host.send_json_to(
         {"action": "signal", "to": "guest", "data": {"kind": "offer", "sdp": "x"}}
     )
@@ -182,6 +183,18 @@ async def test_a_guest_with_the_invitation_joins_once_admitted_and_gets_signals_
     assert await patient_ws.receive_nothing(timeout=0.3)  # the offer was for the guest only
     for ws in (host, patient_ws, guest):
         await ws.disconnect()
+
+
+async def test_a_signal_to_someone_not_in_the_room_is_answered_with_an_error() -> None:
+    appointment, clinician, patient = await consultation()
+    host, patient_ws = await in_call(appointment, clinician, patient)
+
+    await host.send_json_to({"action": "signal", "to": "guest", "data": {"kind": "offer"}})
+
+    assert (await next_of(host, "error"))["code"] == "peer_absent"
+    assert await patient_ws.receive_nothing(timeout=0.3)
+    await host.disconnect()
+    await patient_ws.disconnect()
 
 
 async def test_a_person_not_in_the_appointment_is_refused_with_4404() -> None:
@@ -259,11 +272,11 @@ async def test_the_end_of_care_closes_the_room() -> None:
 async def test_the_room_closes_at_the_appointments_end() -> None:
     appointment, clinician, _ = await consultation(starts_in=dt.timedelta(minutes=-30), minutes=30)
     await database_sync_to_async(Appointment.objects.filter(pk=appointment.pk).update)(
-        ends_at=timezone.now() + dt.timedelta(seconds=1)
+        ends_at=timezone.now() + dt.timedelta(seconds=3)
     )
     host, _ = await joined(clinician.user, appointment.pk)
 
-    assert await closed_with(host, timeout=4) == CLOSE_FORBIDDEN
+    assert await closed_with(host) == CLOSE_FORBIDDEN
 
 
 async def test_a_flood_of_messages_closes_the_socket_with_4429() -> None:
