@@ -16,10 +16,10 @@ from rest_framework.views import APIView
 
 from wellness.care.appointments import calendar, selectors, services
 from wellness.care.appointments.serializers import (
+    AppointmentBookingInput,
     AppointmentOutput,
     AvailabilityRuleInput,
     AvailabilityRuleOutput,
-    BookingInput,
     CancelInput,
     GuestAcceptInput,
     RescheduleInput,
@@ -119,9 +119,11 @@ class AppointmentListView(APIView):
         page = paginator.paginate_queryset(qs, request, view=self)
         return paginator.get_paginated_response(AppointmentOutput(page, many=True).data)
 
-    @extend_schema(request=BookingInput, responses={201: AppointmentOutput}, summary="Book a slot.")
+    @extend_schema(
+        request=AppointmentBookingInput, responses={201: AppointmentOutput}, summary="Book a slot."
+    )
     def post(self, request: Request) -> Response:
-        data = BookingInput(data=request.data)
+        data = AppointmentBookingInput(data=request.data)
         data.is_valid(raise_exception=True)
         appointment = services.appointment_book(user=request_user(request), **data.validated_data)
         return Response(AppointmentOutput(appointment).data, status=status.HTTP_201_CREATED)

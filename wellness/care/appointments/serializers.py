@@ -54,7 +54,7 @@ class SlotOutput(serializers.Serializer[Any]):
     ends_at = serializers.DateTimeField()
 
 
-class BookingInput(serializers.Serializer[Any]):
+class AppointmentBookingInput(serializers.Serializer[Any]):
     clinician_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     starts_at = serializers.DateTimeField(help_text="A free slot's start, with its offset.")
 
