@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import time
 import urllib.request
@@ -21,3 +22,14 @@ def wait_until_serving(
             if time.monotonic() > deadline or server.poll() is not None:
                 raise RuntimeError(f"uvicorn did not start on port {port}") from None
             time.sleep(0.2)
+
+
+def stop_server(server: subprocess.Popen[bytes], *, timeout_s: float = 20) -> None:
+    """Stop uvicorn as Ctrl-C does (so its shutdown and ``atexit`` hooks run); kill it if it has
+    not exited within ``timeout_s``."""
+    server.send_signal(signal.SIGINT)
+    try:
+        server.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

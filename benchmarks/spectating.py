@@ -32,7 +32,6 @@ import json
 import os
 import re
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -43,7 +42,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from benchmarks import Figure, figure
-from benchmarks._server import wait_until_serving
+from benchmarks._server import stop_server, wait_until_serving
 
 DESCRIPTION = (
     "spectating: 1,000 avatars, 200 spectators, 1 Hz ticks on one uvicorn + channels-redis, "
@@ -435,12 +434,7 @@ def run(quick: bool) -> list[Figure]:
         finally:
             if spectators is not None:
                 spectators.kill()
-            server.send_signal(signal.SIGINT)
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
+            stop_server(server)
         since, until = window["tick_from"], window["tick_from"] + sizes["seconds"]
         written = _server_writes(writes_path, since, until)
         naive_since = window["naive_from"]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import urllib.error
+import urllib.request
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from channels.layers import BaseChannelLayer, InMemoryChannelLayer, get_channel_layer
 from django.test import Client
@@ -18,7 +21,14 @@ if TYPE_CHECKING:
     # What the test client's requests return (a response with .json()), named only in the stubs.
     from rest_framework.response import _MonkeyPatchedResponse as TestResponse
 
-__all__ = ["ClientFor", "TestResponse", "admin_browser", "channel_layer", "memory_layer"]
+__all__ = [
+    "ClientFor",
+    "TestResponse",
+    "admin_browser",
+    "channel_layer",
+    "memory_layer",
+    "post_with_token",
+]
 
 
 def channel_layer() -> BaseChannelLayer:
@@ -49,3 +59,19 @@ def admin_browser() -> tuple[User, Client]:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
     return staff, browser
+
+
+def post_with_token(url: str, secret: str, body: dict[str, Any]) -> int:
+    """POST ``body`` as JSON to a running server with a bearer token; the status code (for the
+    parallel-request tests, which call it from threads)."""
+    request = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)

@@ -11,6 +11,9 @@ class CareConfig(AppConfig):
     def ready(self) -> None:
         from wellness.care import privacy as care_privacy
         from wellness.care import selectors, services, tasks
+        from wellness.care.appointments import jobs as appointment_jobs
+        from wellness.care.appointments import services as appointment_services
+        from wellness.care.appointments import tasks as appointment_tasks
         from wellness.core import privacy
         from wellness.core.jobs import register_job
         from wellness.people.twofactor import register_two_factor_role
@@ -25,3 +28,10 @@ class CareConfig(AppConfig):
         privacy.register_health_data_eraser("care_notes", services.consultation_notes_erase)
         privacy.register_account_releaser("care_notes", services.consultation_notes_release)
         register_job(services.GRANT_EXPIRE_JOB, tasks.sharing_grant_expire_task)
+        register_job(
+            appointment_jobs.APPOINTMENT_REMIND_JOB, appointment_tasks.appointment_remind_task
+        )
+        # Care that ends cancels the upcoming appointments and closes an open consultation room.
+        services.register_grant_end_listener(
+            "appointments", appointment_services.appointments_on_sight_ended
+        )

@@ -210,3 +210,100 @@ class ConsultationNoteVersion(models.Model):
 # The transaction-local PostgreSQL setting under which the trigger lets note versions be deleted
 # (erasure, account deletion) or rewritten (re-encryption under a new key).
 NOTES_PURGE_SETTING = "wellness.care_notes_purge"
+
+
+class AvailabilityRule(models.Model):
+    """When a clinician can be booked: a window that opens at ``first_start_local`` (wall-clock time
+    in ``time_zone``) and repeats by ``rrule``, cut into slots with a buffer between them (the pure
+    ``wellness.care.appointments.slots`` computes them)."""
+
+    clinician = models.ForeignKey(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="availability_rules"
+    )
+    # The first window's opening: the local wall-clock time given, placed in ``time_zone``.
+    first_start_local = models.DateTimeField()
+    time_zone = models.CharField(max_length=64)
+    rrule = models.CharField(max_length=200, blank=True)
+    window_minutes = models.PositiveIntegerField()
+    slot_minutes = models.PositiveIntegerField()
+    buffer_minutes = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"availability {self.rrule or 'once'} of {self.clinician_id}"
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    ENDED = "ended", "Ended"
+
+
+class Appointment(models.Model):
+    """A consultation a patient booked with a clinician; its room is open to the participants from
+    shortly before ``starts_at`` until ``ends_at`` (or until ended or cancelled)."""
+
+    clinician = models.ForeignKey(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="appointments"
+    )
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="care_appointments"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(
+        max_length=16, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(max_length=200, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    reminded_day_before_at = models.DateTimeField(null=True, blank=True)
+    reminded_soon_at = models.DateTimeField(null=True, blank=True)
+    # The clinician let the patient (or the guest) in from the waiting room.
+    patient_admitted_at = models.DateTimeField(null=True, blank=True)
+    guest_admitted_at = models.DateTimeField(null=True, blank=True)
+    # A third participant (a caregiver, an interpreter) who redeemed the invitation code.
+    guest = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="care_appointments_as_guest",
+    )
+    guest_code_digest = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["clinician", "starts_at"])]
+        constraints = [
+            # Two booked appointments of a clinician never start together; overlaps beyond that
+            # are refused under the clinician's row lock (services.appointment_book).
+            models.UniqueConstraint(
+                fields=["clinician", "starts_at"],
+                condition=Q(status="booked"),
+                name="care_appointment_one_per_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="care_appointment_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"appointment {self.pk} with {self.clinician_id} at {self.starts_at:%Y-%m-%d %H:%M}"
+
+
+class CalendarFeed(models.Model):
+    """A clinician's private calendar feed: the URL carries a secret whose digest is stored here.
+    Regenerating replaces it (the old URL stops working); revoking deletes it."""
+
+    clinician = models.OneToOneField(
+        ClinicianProfile, on_delete=models.CASCADE, related_name="calendar_feed"
+    )
+    token_digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"calendar feed of {self.clinician_id}"

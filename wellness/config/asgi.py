@@ -14,6 +14,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from devices import routing as devices_routing  # noqa: E402
+from wellness.care.rooms import routing as rooms_routing  # noqa: E402
 from wellness.classes import routing as classes_routing  # noqa: E402
 from wellness.config.lifespan import lifespan  # noqa: E402
 from wellness.people import routing as wellness_routing  # noqa: E402
@@ -25,6 +26,7 @@ websocket_urlpatterns = [
     *devices_routing.websocket_urlpatterns,
     *worlds_routing.websocket_urlpatterns,
     *classes_routing.websocket_urlpatterns,
+    *rooms_routing.websocket_urlpatterns,
     re_path(r"", UnknownPathConsumer.as_asgi()),
 ]
 

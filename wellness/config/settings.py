@@ -406,6 +406,16 @@ WELLVERSE_SOCKET_MESSAGES_PER_SECOND: float = env.float(
 )
 WELLVERSE_SOCKET_MESSAGE_BURST: int = env.int("WELLVERSE_SOCKET_MESSAGE_BURST", default=30)
 
+# --- Consultation rooms (the README's "Consultations: ICE servers and coturn") --------------------
+# STUN and TURN URLs the browsers of a room use; TURN credentials are made per person from the
+# secret shared with coturn (``use-auth-secret``) and expire after WELLVERSE_TURN_CREDENTIAL_SECONDS.
+WELLVERSE_STUN_URLS: list[str] = env.list("WELLVERSE_STUN_URLS", default=[])
+WELLVERSE_TURN_URLS: list[str] = env.list("WELLVERSE_TURN_URLS", default=[])
+WELLVERSE_TURN_SECRET: str = env.str("WELLVERSE_TURN_SECRET", default="")
+WELLVERSE_TURN_CREDENTIAL_SECONDS: int = env.int(
+    "WELLVERSE_TURN_CREDENTIAL_SECONDS", default=4 * 3600
+)
+
 # --- Scoring (wellness/scoring/SCORING.md) -----------------------------------------------------------------
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).

@@ -42,5 +42,6 @@ urlpatterns = [
     path("api/v1/", include("worlds.urls")),
     path("api/v1/", include("wellness.classes.urls")),
     path("api/v1/care/", include("wellness.care.urls")),
+    path("api/v1/", include("wellness.care.appointments.urls")),
     path("", include("frontend.urls")),
 ]

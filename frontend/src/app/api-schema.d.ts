@@ -205,6 +205,200 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/appointments/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My appointments. */
+        get: operations["care_appointments_list"];
+        put?: never;
+        /** Book a slot. */
+        post: operations["care_appointments_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/appointments/{appointment_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of my appointments. */
+        get: operations["care_appointments_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Move to another free slot. */
+        patch: operations["care_appointments_partial_update"];
+        trace?: never;
+    };
+    "/api/v1/care/appointments/{appointment_id}/cancel/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel, with notice. */
+        post: operations["care_appointments_cancel_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/appointments/{appointment_id}/end/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the consultation. */
+        post: operations["care_appointments_end_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/appointments/{appointment_id}/guest-invitation/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A code that lets a third participant (caregiver, interpreter) join. */
+        post: operations["care_appointments_guest_invitation_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/appointments/{appointment_id}/invitation.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The appointment as an .ics invitation. */
+        get: operations["care_appointments_invitation.ics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/appointments/guest/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Join an appointment as its guest. */
+        post: operations["care_appointments_guest_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/availability/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My availability rules. */
+        get: operations["care_availability_list"];
+        put?: never;
+        /** Publish a recurring window of availability. */
+        post: operations["care_availability_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/availability/{rule_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Withdraw an availability rule. */
+        delete: operations["care_availability_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/calendar-feed/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A new secret URL of my calendar feed (the old one stops working). */
+        post: operations["care_calendar_feed_create"];
+        /** Turn my calendar feed off. */
+        delete: operations["care_calendar_feed_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/calendar/{token}.ics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A clinician's private calendar feed.
+         * @description The feed itself: calendar apps fetch it without a session; the secret in the URL is the key.
+         */
+        get: operations["care_calendar_.ics_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/clinician/": {
         parameters: {
             query?: never;
@@ -217,6 +411,23 @@ export interface paths {
         put?: never;
         /** Apply for a clinician profile; it acts once verified, and needs two factors. */
         post: operations["care_clinician_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/clinicians/{clinician_id}/slots/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The free slots of a clinician of my care team. */
+        get: operations["care_clinicians_slots_list"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1984,6 +2195,43 @@ export interface components {
         Announced: {
             recipients: number;
         };
+        AppointmentBookingInputRequest: {
+            clinician_id: number;
+            /**
+             * Format: date-time
+             * @description A free slot's start, with its offset.
+             */
+            starts_at: string;
+        };
+        AppointmentOutput: {
+            readonly id: number;
+            readonly clinician: {
+                [key: string]: unknown;
+            };
+            readonly patient: {
+                [key: string]: unknown;
+            };
+            readonly guest: {
+                [key: string]: unknown;
+            } | null;
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
+            status?: components["schemas"]["AppointmentOutputStatusEnum"];
+            /** Format: date-time */
+            cancelled_at?: string | null;
+            cancel_reason?: string;
+            /** Format: date-time */
+            ended_at?: string | null;
+        };
+        /**
+         * @description * `booked` - Booked
+         *     * `cancelled` - Cancelled
+         *     * `ended` - Ended
+         * @enum {string}
+         */
+        AppointmentOutputStatusEnum: "booked" | "cancelled" | "ended";
         AttendanceCompleteInputRequest: {
             /**
              * Format: double
@@ -2031,6 +2279,33 @@ export interface components {
          * @enum {string}
          */
         AttendanceOutputStatusEnum: "started" | "completed";
+        AvailabilityRuleInputRequest: {
+            /** @description Local wall-clock time the first window opens, e.g. 2030-03-18T09:00, no offset. */
+            first_start_local: string;
+            /** @description IANA zone, e.g. Europe/Berlin. */
+            time_zone: string;
+            /**
+             * @description RFC 5545 rule, e.g. FREQ=WEEKLY;BYDAY=MO,TH; empty: this window only.
+             * @default
+             */
+            rrule: string;
+            window_minutes: number;
+            slot_minutes: number;
+            /** @default 0 */
+            buffer_minutes: number;
+        };
+        AvailabilityRuleOutput: {
+            readonly id: number;
+            readonly first_start_local: string;
+            time_zone: string;
+            rrule?: string;
+            /** Format: int64 */
+            window_minutes: number;
+            /** Format: int64 */
+            slot_minutes: number;
+            /** Format: int64 */
+            buffer_minutes?: number;
+        };
         AvatarOutput: {
             id: number;
             name: string;
@@ -2140,6 +2415,14 @@ export interface components {
             exhale_s: number;
             /** Format: double */
             hold_out_s: number;
+        };
+        CalendarFeedUrl: {
+            /** Format: uri */
+            url: string;
+        };
+        CancelInputRequest: {
+            /** @default  */
+            reason: string;
         };
         /**
          * @description * `clinic` - Clinic
@@ -2466,6 +2749,12 @@ export interface components {
             /** Format: double */
             distance_m: number;
         };
+        GuestAcceptInputRequest: {
+            invitation: string;
+        };
+        GuestInvitation: {
+            invitation: string;
+        };
         HrvOutput: {
             workout_id: number;
             /** Format: date-time */
@@ -2778,6 +3067,13 @@ export interface components {
             visibility?: components["schemas"]["ProfileInputVisibilityEnum"];
             pseudonym?: string;
             show_in_live_worlds?: boolean;
+        };
+        PatchedRescheduleInputRequest: {
+            /**
+             * Format: date-time
+             * @description Another free slot's start, with its offset.
+             */
+            starts_at?: string;
         };
         /** @description One relationship as the clinician sees it: who, and which categories are live now. */
         PatientOutput: {
@@ -3162,6 +3458,12 @@ export interface components {
             email: string;
             password: string;
             display_name?: string;
+        };
+        SlotOutput: {
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            ends_at: string;
         };
         StreakOutput: {
             kind: string;
@@ -3625,6 +3927,335 @@ export interface operations {
             };
         };
     };
+    care_appointments_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"][];
+                };
+            };
+        };
+    };
+    care_appointments_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AppointmentBookingInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AppointmentBookingInputRequest"];
+                "multipart/form-data": components["schemas"]["AppointmentBookingInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"];
+                };
+            };
+        };
+    };
+    care_appointments_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"];
+                };
+            };
+        };
+    };
+    care_appointments_partial_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["PatchedRescheduleInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PatchedRescheduleInputRequest"];
+                "multipart/form-data": components["schemas"]["PatchedRescheduleInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"];
+                };
+            };
+        };
+    };
+    care_appointments_cancel_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CancelInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["CancelInputRequest"];
+                "multipart/form-data": components["schemas"]["CancelInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"];
+                };
+            };
+        };
+    };
+    care_appointments_end_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"];
+                };
+            };
+        };
+    };
+    care_appointments_guest_invitation_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GuestInvitation"];
+                };
+            };
+        };
+    };
+    "care_appointments_invitation.ics_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                appointment_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar; charset=utf-8": string;
+                };
+            };
+        };
+    };
+    care_appointments_guest_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GuestAcceptInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GuestAcceptInputRequest"];
+                "multipart/form-data": components["schemas"]["GuestAcceptInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AppointmentOutput"];
+                };
+            };
+        };
+    };
+    care_availability_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityRuleOutput"][];
+                };
+            };
+        };
+    };
+    care_availability_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AvailabilityRuleInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["AvailabilityRuleInputRequest"];
+                "multipart/form-data": components["schemas"]["AvailabilityRuleInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AvailabilityRuleOutput"];
+                };
+            };
+        };
+    };
+    care_availability_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                rule_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    care_calendar_feed_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CalendarFeedUrl"];
+                };
+            };
+        };
+    };
+    care_calendar_feed_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "care_calendar_.ics_retrieve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/calendar; charset=utf-8": string;
+                };
+            };
+        };
+    };
     care_clinician_retrieve: {
         parameters: {
             query?: never;
@@ -3665,6 +4296,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OwnClinicianProfileOutput"];
+                };
+            };
+        };
+    };
+    care_clinicians_slots_list: {
+        parameters: {
+            query?: {
+                /** @description ISO date-time with offset; default now */
+                from?: string;
+                /** @description ISO date-time with offset; at most 31 days on */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                clinician_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SlotOutput"][];
                 };
             };
         };

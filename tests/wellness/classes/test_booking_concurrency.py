@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
-import urllib.error
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from tests.factories import UserFactory
+from tests.helpers import post_with_token
 from tests.servers import AsgiServer
 from tests.wellness.classes.factories import FitnessClassFactory
 from wellness.classes.models import Booking, Instructor
@@ -29,17 +27,8 @@ def test_parallel_bookings_never_exceed_capacity(
     ]
 
     def book(secret: str) -> int:
-        request = urllib.request.Request(
-            f"{asgi_server.http_url}/api/v1/classes/bookings/",
-            data=json.dumps({"occurrence_id": occurrence.pk}).encode(),
-            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
-            method="POST",
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=30) as response:
-                return int(response.status)
-        except urllib.error.HTTPError as exc:
-            return int(exc.code)
+        url = f"{asgi_server.http_url}/api/v1/classes/bookings/"
+        return post_with_token(url, secret, {"occurrence_id": occurrence.pk})
 
     with ThreadPoolExecutor(max_workers=12) as pool:
         codes = list(pool.map(book, secrets))

@@ -1,0 +1,18 @@
+"""Channel-layer group names of a consultation room (pure)."""
+
+from __future__ import annotations
+
+
+def room_group(appointment_id: int) -> str:
+    """Every socket in the room, admitted or waiting: told when the room closes."""
+    return f"care-room-{appointment_id}"
+
+
+def room_admitted_group(appointment_id: int) -> str:
+    """The sockets admitted to the call: signalling and chat cross between them."""
+    return f"care-room-{appointment_id}-in"
+
+
+def room_host_group(appointment_id: int) -> str:
+    """The clinician's sockets: told who is waiting."""
+    return f"care-room-{appointment_id}-host"
