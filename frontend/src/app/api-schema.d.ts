@@ -182,6 +182,401 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/clinician/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your clinician profile. */
+        get: operations["care_clinician_retrieve"];
+        put?: never;
+        /** Apply for a clinician profile; it acts once verified, and needs two factors. */
+        post: operations["care_clinician_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/clinicians/{clinician_id}/verification/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Verify a clinician (staff, or an administrator of their organisation). */
+        post: operations["care_clinicians_verification_create"];
+        /** Take verification away: their access ends at once. */
+        delete: operations["care_clinicians_verification_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/grants/{grant_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Revoke the grant now. */
+        delete: operations["care_grants_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/grants/{grant_id}/renew/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Renew a grant until expires_at (default 90 days from now, at most 365). */
+        post: operations["care_grants_renew_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/invitations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** As a verified clinician of an organisation, invite a person to your care. */
+        post: operations["care_invitations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/notes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notes your clinicians wrote about you, every version (amended ones marked). */
+        get: operations["care_notes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/notes/{note_id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Amend your note: a new version; the earlier ones are kept, shown as amended. */
+        post: operations["care_notes_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/organisations/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Organisations you administer. */
+        get: operations["care_organisations_list"];
+        put?: never;
+        /** Create a care organisation; you become its first administrator. */
+        post: operations["care_organisations_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/organisations/{organisation_id}/administrators/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["care_organisations_administrators_list"];
+        put?: never;
+        /** Make another person (by their account's email) an administrator too. */
+        post: operations["care_organisations_administrators_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/organisations/{organisation_id}/administrators/{user_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Remove an administrator (never the last one). */
+        delete: operations["care_organisations_administrators_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/organisations/{organisation_id}/clinicians/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's clinicians, for its administrators to verify. */
+        get: operations["care_organisations_clinicians_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your patients, the categories they share with you now, and requests awaiting you. */
+        get: operations["care_patients_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/class-metrics/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A patient's class metrics. */
+        get: operations["care_patients_class_metrics_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/hrv/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A patient's HRV per workout. */
+        get: operations["care_patients_hrv_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/notes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The notes you wrote about this patient. */
+        get: operations["care_patients_notes_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/physiology/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A patient's profile physiology. */
+        get: operations["care_patients_physiology_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/workouts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A patient's workouts and scores. */
+        get: operations["care_patients_workouts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/patients/{patient_id}/workouts/{workout_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One of a patient's workouts with its samples (heart rate and the rest). */
+        get: operations["care_patients_workouts_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/relationships/{relationship_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** End the care relationship or decline the invitation; every grant ends with it. */
+        delete: operations["care_relationships_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/relationships/{relationship_id}/accept/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Accept an invitation (the patient) or a patient's request (the clinician). */
+        post: operations["care_relationships_accept_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/relationships/{relationship_id}/grants/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Share one category with this clinician (default 90 days, at most 365). */
+        post: operations["care_relationships_grants_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/relationships/{relationship_id}/notes/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** As the clinician of this relationship, write a consultation note. */
+        post: operations["care_relationships_notes_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/team/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your care team: clinicians, invitations awaiting you, and your grants. */
+        get: operations["care_team_list"];
+        put?: never;
+        /** Add a clinician by their invite code (active at once) or ask one by email. */
+        post: operations["care_team_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/challenges/": {
         parameters: {
             query?: never;
@@ -1472,6 +1867,27 @@ export interface components {
          * @enum {string}
          */
         ActionEnum: "start" | "pause" | "resume" | "next" | "previous" | "goto" | "end";
+        /** @description A clinician as the administrators of their organisation see them, to verify them. */
+        AdministeredClinicianOutput: {
+            readonly id: number;
+            professional_name: string;
+            profession: components["schemas"]["ProfessionEnum"];
+            organisation: components["schemas"]["OrganisationRef"] | null;
+            readonly verified: boolean;
+            /** Format: email */
+            email: string;
+            registration_number: string;
+            /** Format: date-time */
+            verified_at?: string | null;
+        };
+        AdministratorOutput: {
+            readonly user_id: number;
+            /** Format: email */
+            email: string;
+            name: string;
+            /** Format: date-time */
+            added_at?: string;
+        };
         AnnounceInputRequest: {
             message: string;
         };
@@ -1635,6 +2051,67 @@ export interface components {
             /** Format: double */
             hold_out_s: number;
         };
+        /**
+         * @description * `clinic` - Clinic
+         *     * `practice` - Practice
+         *     * `rehabilitation_centre` - Rehabilitation centre
+         *     * `other` - Other
+         * @enum {string}
+         */
+        CareOrganisationKindEnum: "clinic" | "practice" | "rehabilitation_centre" | "other";
+        /**
+         * @description * `awaiting_clinician` - Awaiting the clinician
+         *     * `awaiting_patient` - Awaiting the patient
+         *     * `active` - Active
+         *     * `ended` - Ended
+         * @enum {string}
+         */
+        CareRelationshipStatusEnum: "awaiting_clinician" | "awaiting_patient" | "active" | "ended";
+        CareScoreOutput: {
+            status: string;
+            points: number;
+            /** Format: double */
+            training_load: number;
+        };
+        /** @description One relationship as the patient sees it. */
+        CareTeamMemberOutput: {
+            readonly id: number;
+            status: components["schemas"]["CareRelationshipStatusEnum"];
+            /** Format: date-time */
+            created_at?: string;
+            /** Format: date-time */
+            started_at?: string | null;
+            clinician: components["schemas"]["ClinicianOutput"];
+            grants: components["schemas"]["GrantOutput"][];
+        };
+        /** @description A row of ``selectors.patient_workouts``: the workout and its score (null until scored). */
+        CareWorkoutOutput: {
+            id: number;
+            sport: components["schemas"]["WorkoutSportEnum"];
+            indoor: boolean;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at: string | null;
+            status: components["schemas"]["WorkoutStatusEnum"];
+            readonly score: components["schemas"]["CareScoreOutput"] | null;
+        };
+        CareWorkoutSamplesOutput: {
+            workout: components["schemas"]["CareWorkoutOutput"];
+            samples: {
+                [key: string]: unknown;
+            }[];
+        };
+        /**
+         * @description * `workouts` - Workouts and scores
+         *     * `samples` - Heart rate and other samples
+         *     * `hrv` - Heart-rate variability
+         *     * `class_metrics` - Class metrics
+         *     * `rehabilitation` - Rehabilitation sessions
+         *     * `physiology` - Profile physiology
+         * @enum {string}
+         */
+        CategoryEnum: "workouts" | "samples" | "hrv" | "class_metrics" | "rehabilitation" | "physiology";
         ChallengeInputRequest: {
             community_id?: number | null;
             title: string;
@@ -1696,6 +2173,17 @@ export interface components {
             time_zone: string;
             capacity?: number;
         };
+        ClassMetricsOutput: {
+            attendance_id: number;
+            class_title: string;
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            completed_at: string | null;
+            metrics: {
+                [key: string]: unknown;
+            };
+        };
         ClassOutput: {
             readonly id: number;
             title: string;
@@ -1716,6 +2204,20 @@ export interface components {
             /** Format: int64 */
             capacity?: number | null;
             readonly instructor: string;
+        };
+        ClinicianApplyInputRequest: {
+            profession: components["schemas"]["ProfessionEnum"];
+            registration_number: string;
+            professional_name: string;
+            organisation?: number | null;
+        };
+        /** @description A clinician as patients and administrators see them. */
+        ClinicianOutput: {
+            readonly id: number;
+            professional_name: string;
+            profession: components["schemas"]["ProfessionEnum"];
+            organisation: components["schemas"]["OrganisationRef"] | null;
+            readonly verified: boolean;
         };
         CodeInputRequest: {
             code: string;
@@ -1773,6 +2275,10 @@ export interface components {
          * @enum {string}
          */
         DeliveryEnum: "on_demand" | "live";
+        EmailInputRequest: {
+            /** Format: email */
+            email: string;
+        };
         EntryOutput: {
             rank: number;
             participant_id: number;
@@ -1780,6 +2286,28 @@ export interface components {
             /** Format: double */
             progress: number;
             is_me: boolean;
+        };
+        GrantInputRequest: {
+            category: components["schemas"]["CategoryEnum"];
+            /** Format: date-time */
+            starts_at?: string;
+            /** Format: date-time */
+            expires_at?: string;
+        };
+        GrantOutput: {
+            readonly id: number;
+            category: components["schemas"]["CategoryEnum"];
+            /** Format: date-time */
+            starts_at: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: date-time */
+            revoked_at?: string | null;
+            readonly live: boolean;
+        };
+        GrantRenewInputRequest: {
+            /** Format: date-time */
+            expires_at?: string;
         };
         GroupRunDetailOutput: {
             readonly id: number;
@@ -1819,6 +2347,16 @@ export interface components {
             finish_time_s: number | null;
             /** Format: double */
             distance_m: number;
+        };
+        HrvOutput: {
+            workout_id: number;
+            /** Format: date-time */
+            started_at: string;
+            sport: string;
+            /** Format: double */
+            rmssd_ms: number | null;
+            /** Format: double */
+            sdnn_ms: number | null;
         };
         InstructorInputRequest: {
             user_id: number;
@@ -1962,12 +2500,45 @@ export interface components {
          * @enum {string}
          */
         MembershipStatusEnum: "active" | "pending" | "left";
+        MessageOutput: {
+            detail: string;
+        };
         /**
          * @description * `individual` - Individual
          *     * `team` - Team
          * @enum {string}
          */
         ModeEnum: "individual" | "team";
+        NoteInputRequest: {
+            reason?: string;
+            findings?: string;
+            plan?: string;
+            follow_up?: string;
+        };
+        NoteOutput: {
+            readonly id: number;
+            patient_id: number;
+            author: string;
+            /** Format: date-time */
+            created_at?: string;
+            readonly versions: components["schemas"]["NoteVersionOutput"][];
+        };
+        NoteVersionOutput: {
+            /** Format: int64 */
+            number: number;
+            /** @default  */
+            reason: string;
+            /** @default  */
+            findings: string;
+            /** @default  */
+            plan: string;
+            /** @default  */
+            follow_up: string;
+            /** Format: date-time */
+            created_at?: string;
+            /** @description True for a version a later one amends: kept, shown as amended. */
+            readonly amended: boolean;
+        };
         OccurrenceOutput: {
             readonly id: number;
             /** Format: date-time */
@@ -1987,6 +2558,36 @@ export interface components {
          * @enum {string}
          */
         OccurrenceOutputStatusEnum: "scheduled" | "running" | "paused" | "ended";
+        OrganisationInputRequest: {
+            name: string;
+            /** @default clinic */
+            kind: components["schemas"]["CareOrganisationKindEnum"];
+        };
+        OrganisationOutput: {
+            readonly id: number;
+            name: string;
+            kind: components["schemas"]["CareOrganisationKindEnum"];
+            /** Format: date-time */
+            created_at?: string;
+        };
+        OrganisationRef: {
+            readonly id: number;
+            name: string;
+        };
+        /** @description The clinician's own profile, with what only they see. */
+        OwnClinicianProfileOutput: {
+            readonly id: number;
+            professional_name: string;
+            profession: components["schemas"]["ProfessionEnum"];
+            organisation: components["schemas"]["OrganisationRef"] | null;
+            readonly verified: boolean;
+            registration_number: string;
+            invite_code: string;
+            /** Format: date-time */
+            verified_at?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+        };
         PaginatedAccessLogEntryOutputList: {
             /** @example 123 */
             count: number;
@@ -2017,6 +2618,17 @@ export interface components {
             pseudonym?: string;
             show_in_live_worlds?: boolean;
         };
+        /** @description One relationship as the clinician sees it: who, and which categories are live now. */
+        PatientOutput: {
+            readonly id: number;
+            status: components["schemas"]["CareRelationshipStatusEnum"];
+            /** Format: date-time */
+            created_at?: string;
+            patient_id: number;
+            name: string;
+            readonly live_categories: string[];
+            grants: components["schemas"]["GrantOutput"][];
+        };
         PendingOutput: {
             readonly id: number;
             readonly participant_id: number;
@@ -2036,6 +2648,15 @@ export interface components {
             fatigue: number[];
             form: number[];
         };
+        PhysiologyOutput: {
+            birth_year: number | null;
+            sex: string | null;
+            /** Format: double */
+            weight_kg: number | null;
+            resting_heart_rate: number | null;
+            max_heart_rate: number | null;
+            lactate_threshold_heart_rate: number | null;
+        };
         PostcardOutput: {
             readonly id: number;
             journey_id: number;
@@ -2047,6 +2668,17 @@ export interface components {
             /** Format: date-time */
             unlocked_at?: string;
         };
+        /**
+         * @description * `doctor` - Doctor
+         *     * `nurse` - Nurse
+         *     * `physiotherapist` - Physiotherapist
+         *     * `occupational_therapist` - Occupational therapist
+         *     * `psychologist` - Psychologist
+         *     * `dietitian` - Dietitian
+         *     * `other` - Other health professional
+         * @enum {string}
+         */
+        ProfessionEnum: "doctor" | "nurse" | "physiotherapist" | "occupational_therapist" | "psychologist" | "dietitian" | "other";
         /**
          * @description * `female` - female
          *     * `male` - male
@@ -2287,6 +2919,11 @@ export interface components {
             kind: string;
             current: number;
             longest: number;
+        };
+        TeamAddInputRequest: {
+            invite_code?: string;
+            /** Format: email */
+            email?: string;
         };
         TeamEntryOutput: {
             rank: number;
@@ -2698,6 +3335,635 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BadgeOutput"][];
+                };
+            };
+        };
+    };
+    care_clinician_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnClinicianProfileOutput"];
+                };
+            };
+        };
+    };
+    care_clinician_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ClinicianApplyInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ClinicianApplyInputRequest"];
+                "multipart/form-data": components["schemas"]["ClinicianApplyInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OwnClinicianProfileOutput"];
+                };
+            };
+        };
+    };
+    care_clinicians_verification_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinician_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClinicianOutput"];
+                };
+            };
+        };
+    };
+    care_clinicians_verification_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clinician_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    care_grants_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    care_grants_renew_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                grant_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["GrantRenewInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GrantRenewInputRequest"];
+                "multipart/form-data": components["schemas"]["GrantRenewInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantOutput"];
+                };
+            };
+        };
+    };
+    care_invitations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EmailInputRequest"];
+                "multipart/form-data": components["schemas"]["EmailInputRequest"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOutput"];
+                };
+            };
+        };
+    };
+    care_notes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOutput"][];
+                };
+            };
+        };
+    };
+    care_notes_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                note_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["NoteInputRequest"];
+                "multipart/form-data": components["schemas"]["NoteInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOutput"];
+                };
+            };
+        };
+    };
+    care_organisations_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationOutput"][];
+                };
+            };
+        };
+    };
+    care_organisations_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganisationInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["OrganisationInputRequest"];
+                "multipart/form-data": components["schemas"]["OrganisationInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganisationOutput"];
+                };
+            };
+        };
+    };
+    care_organisations_administrators_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdministratorOutput"][];
+                };
+            };
+        };
+    };
+    care_organisations_administrators_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["EmailInputRequest"];
+                "multipart/form-data": components["schemas"]["EmailInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdministratorOutput"];
+                };
+            };
+        };
+    };
+    care_organisations_administrators_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    care_organisations_clinicians_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organisation_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdministeredClinicianOutput"][];
+                };
+            };
+        };
+    };
+    care_patients_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PatientOutput"][];
+                };
+            };
+        };
+    };
+    care_patients_class_metrics_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ClassMetricsOutput"][];
+                };
+            };
+        };
+    };
+    care_patients_hrv_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HrvOutput"][];
+                };
+            };
+        };
+    };
+    care_patients_notes_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOutput"][];
+                };
+            };
+        };
+    };
+    care_patients_physiology_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PhysiologyOutput"];
+                };
+            };
+        };
+    };
+    care_patients_workouts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareWorkoutOutput"][];
+                };
+            };
+        };
+    };
+    care_patients_workouts_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+                workout_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareWorkoutSamplesOutput"];
+                };
+            };
+        };
+    };
+    care_relationships_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                relationship_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    care_relationships_accept_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                relationship_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    care_relationships_grants_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                relationship_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GrantInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["GrantInputRequest"];
+                "multipart/form-data": components["schemas"]["GrantInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GrantOutput"];
+                };
+            };
+        };
+    };
+    care_relationships_notes_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                relationship_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["NoteInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["NoteInputRequest"];
+                "multipart/form-data": components["schemas"]["NoteInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NoteOutput"];
+                };
+            };
+        };
+    };
+    care_team_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareTeamMemberOutput"][];
+                };
+            };
+        };
+    };
+    care_team_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["TeamAddInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["TeamAddInputRequest"];
+                "multipart/form-data": components["schemas"]["TeamAddInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CareTeamMemberOutput"];
+                };
+            };
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessageOutput"];
                 };
             };
         };
