@@ -301,7 +301,7 @@ class PatientWorkoutsView(APIView):
             selectors.patient_workouts(patient_id=patient_id), request, view=self
         )
         assert page is not None
-        what = f"workouts of {selectors.period_described([w.started_at for w in page])}"
+        what = f"workouts of {selectors.period_described([w['started_at'] for w in page])}"
         _recorded(request, clinician, patient_id, what)
         return paginator.get_paginated_response(CareWorkoutOutput(page, many=True).data)
 
@@ -314,12 +314,12 @@ class PatientWorkoutView(APIView):
     def get(self, request: Request, patient_id: int, workout_id: int) -> Response:
         clinician = _clinician(request, patient_id, GrantCategory.SAMPLES)
         workout = selectors.patient_workout(patient_id=patient_id, workout_id=workout_id)
-        series = workout_series(workout=workout)
+        series = workout_series(workout=workout["id"])
         _recorded(
             request,
             clinician,
             patient_id,
-            f"the samples of the workout of {workout.started_at:%d %B %Y}",
+            f"the samples of the workout of {workout['started_at']:%d %B %Y}",
         )
         return Response(
             {

@@ -30,7 +30,6 @@ from wellness.people.models import Profile, User
 from wellness.people.twofactor import two_factor_verified
 from wellness.scoring.models import StoredScore
 from wellness.workouts.models import Workout
-from wellness.workouts.selectors import SERIES_FIELDS
 
 
 def is_clinician(user: User) -> bool:
@@ -188,17 +187,25 @@ def grant_is_live(grant: SharingGrant, now: dt.datetime | None = None) -> bool:
 
 
 # --- A patient's data, as a clinician reads it (after ``clinician_for_patient_data``) -----------
-def patient_workouts(*, patient_id: int) -> QuerySet[Workout]:
-    """The patient's workouts with their scores, newest first."""
-    return (
+# The columns of a workout a clinician's list shows, with its score, read as plain rows: a page of
+# 100 costs no model instances (the grant check and audit are the per-request cost, not per row).
+CARE_WORKOUT_COLUMNS = (
+    "id", "sport", "indoor", "started_at", "ended_at", "status",
+    "score__status", "score__points", "score__training_load",
+)  # fmt: skip
+
+
+def patient_workouts(*, patient_id: int) -> QuerySet[Workout, dict[str, Any]]:
+    """The patient's workouts with their scores, newest first, as rows."""
+    rows: QuerySet[Workout, dict[str, Any]] = (
         Workout.objects.filter(user_id=patient_id)
-        .select_related("score")
-        .defer(*SERIES_FIELDS, "score__metrics", "score__flags", "score__reason")
         .order_by("-started_at", "-id")
+        .values(*CARE_WORKOUT_COLUMNS)
     )
+    return rows
 
 
-def patient_workout(*, patient_id: int, workout_id: int) -> Workout:
+def patient_workout(*, patient_id: int, workout_id: int) -> dict[str, Any]:
     workout = patient_workouts(patient_id=patient_id).filter(pk=workout_id).first()
     if workout is None:
         raise NotFound("No such workout.")

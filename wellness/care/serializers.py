@@ -21,7 +21,7 @@ from wellness.care.models import (
     SharingGrant,
 )
 from wellness.care.selectors import grant_is_live
-from wellness.workouts.models import Workout
+from wellness.workouts.models import Sport, WorkoutStatus
 
 MAX_ID = 2**31 - 1
 
@@ -174,22 +174,25 @@ class CareScoreOutput(serializers.Serializer[Any]):
     training_load = serializers.FloatField()
 
 
-class CareWorkoutOutput(serializers.ModelSerializer[Workout]):
+class CareWorkoutOutput(serializers.Serializer[Any]):
+    """A row of ``selectors.patient_workouts``: the workout and its score (null until scored)."""
+
+    id = serializers.IntegerField()
+    sport = serializers.ChoiceField(choices=Sport.choices)
+    indoor = serializers.BooleanField()
+    started_at = serializers.DateTimeField()
+    ended_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(choices=WorkoutStatus.choices)
     score = serializers.SerializerMethodField()
 
-    class Meta:
-        model = Workout
-        fields = ["id", "sport", "indoor", "started_at", "ended_at", "status", "score"]
-
     @extend_schema_field(CareScoreOutput(allow_null=True))
-    def get_score(self, obj: Workout) -> dict[str, Any] | None:
-        score = getattr(obj, "score", None)
-        if score is None:
+    def get_score(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        if row["score__status"] is None:
             return None
         return {
-            "status": score.status,
-            "points": score.points,
-            "training_load": score.training_load,
+            "status": row["score__status"],
+            "points": row["score__points"],
+            "training_load": row["score__training_load"],
         }
 
 

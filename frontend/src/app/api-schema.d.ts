@@ -2457,15 +2457,16 @@ export interface components {
             clinician: components["schemas"]["ClinicianOutput"];
             grants: components["schemas"]["GrantOutput"][];
         };
+        /** @description A row of ``selectors.patient_workouts``: the workout and its score (null until scored). */
         CareWorkoutOutput: {
-            readonly id: number;
+            id: number;
             sport: components["schemas"]["WorkoutSportEnum"];
-            indoor?: boolean;
+            indoor: boolean;
             /** Format: date-time */
             started_at: string;
             /** Format: date-time */
-            ended_at?: string | null;
-            status?: components["schemas"]["WorkoutStatusEnum"];
+            ended_at: string | null;
+            status: components["schemas"]["WorkoutStatusEnum"];
             readonly score: components["schemas"]["CareScoreOutput"] | null;
         };
         CareWorkoutSamplesOutput: {

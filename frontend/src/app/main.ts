@@ -3,6 +3,7 @@ import { api } from "./api";
 import { h } from "./dom";
 import { NotificationLink } from "./notifications";
 import { confirmEmailPage, loginPage, signupPage } from "../auth/page";
+import { carePage, carePatientPage, clinicianPage } from "../care/page";
 import { challengeDetailPage, challengesPage, communitiesPage } from "../challenges/page";
 import { classPlayerPage } from "../classes/player-page";
 import { classDetailPage, classesPage, classHistoryPage, classLivePage } from "../classes/page";
@@ -24,7 +25,7 @@ function navigation(): HTMLElement {
   const signedIn = session.profile !== null;
   const link = (href: string, text: string) => h("li", {}, h("a", { href, "data-link": true }, text));
   const items = signedIn
-    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/profile", "Profile and privacy"), link("/security", "Security"), link("/devices", "Devices"), link("/companion", "Companion")]
+    ? [link("/", "Dashboard"), link("/workouts", "Workouts"), link("/worlds", "Worlds"), link("/challenges", "Challenges"), link("/communities", "Communities"), link("/classes", "Classes"), link("/care", "My care"), link("/profile", "Profile and privacy"), link("/security", "Security"), link("/devices", "Devices"), link("/companion", "Companion")]
     : [link("/login", "Sign in"), link("/signup", "Create account")];
   const list = h("ul", {}, ...items);
   if (signedIn) {
@@ -61,6 +62,9 @@ const pages: Record<string, (session: Session) => Render> = {
   classHistory: classHistoryPage,
   classPlayer: classPlayerPage,
   classDetail: classDetailPage,
+  care: carePage,
+  careClinician: clinicianPage,
+  carePatient: carePatientPage,
 };
 
 const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/", "data-link": true }, "Back to the dashboard"))));

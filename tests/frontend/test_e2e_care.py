@@ -1,0 +1,104 @@
+"""Care in a real browser: the patient adds a clinician by code, shares workouts and revokes; the
+clinician, signed in with a second factor, sees the patient on the dashboard and their workouts
+until the grant is revoked; the patient reads the note. axe finds nothing, at 360 and 1280 px."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tests.factories import TEST_PASSWORD, UserFactory, WorkoutFactory
+from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot
+from tests.servers import AsgiServer
+from tests.wellness.care.factories import make_clinician, make_relationship
+from wellness.care.models import ConsultationNote, ConsultationNoteVersion
+from wellness.people.models import User
+
+pytestmark = pytest.mark.integration
+
+
+def _sign_in(page: Any, server: AsgiServer, user: User, device: TOTPDevice | None = None) -> None:
+    page.goto(f"{server.http_url}/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        page.get_by_label("Authentication code or recovery code").fill(
+            f"{totp(device.bin_key):06d}"
+        )
+        page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Hello").wait_for()
+
+
+def _checked(page: Any, name: str) -> list[tuple[str, str]]:
+    found = []
+    for size, suffix in ((PHONE, "360"), (DESKTOP, "1280")):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(100)
+        found += [(v["id"], v["help"]) for v in axe_violations(page)]
+        screenshot(page, f"{name}-{suffix}")
+    return found
+
+
+def test_a_patient_shares_with_a_clinician_who_sees_it_until_it_is_revoked(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    patient = UserFactory.create(consented=True)
+    WorkoutFactory.create(user=patient)
+    clinician = make_clinician()
+    device = TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
+    patient_page = chromium.new_page(viewport=PHONE)
+    _sign_in(patient_page, asgi_server, patient)
+
+    patient_page.get_by_role("link", name="My care").click()
+    patient_page.get_by_label("Invite code from your clinician").fill(clinician.invite_code)
+    patient_page.get_by_role("button", name="Add to my care team").click()
+    patient_page.get_by_role("heading", name="Dr. Okafor").wait_for()
+    patient_page.get_by_label("Share with Dr. Okafor").select_option("workouts")
+    patient_page.get_by_role("button", name="Share", exact=True).click()
+    patient_page.locator("[data-grant=workouts][data-live=true]").wait_for()
+    patient_violations = _checked(patient_page, "care-patient")
+
+    doctor_page = chromium.new_page(viewport=DESKTOP)
+    _sign_in(doctor_page, asgi_server, clinician.user, device)
+    doctor_page.goto(f"{asgi_server.http_url}/care/clinician")
+    doctor_page.get_by_role("link", name=patient.profile.display_name).click()
+    doctor_page.get_by_role("table", name="Workouts and scores").wait_for()
+    assert doctor_page.locator("tbody tr").count() == 1
+    dashboard_violations = _checked(doctor_page, "care-clinician-patient")
+
+    patient_page.get_by_role("button", name="Revoke Workouts and scores").click()
+    patient_page.get_by_text("Revoked").wait_for()
+    doctor_page.reload()
+    doctor_page.locator("[data-section=workouts]").get_by_text(
+        "Not shared with you now."
+    ).wait_for()
+
+    patient_page.get_by_role("link", name="your access log").click()
+    patient_page.get_by_text(
+        "Dr. Okafor (clinician) read your workouts of November 2026"
+    ).first.wait_for()
+    assert patient_violations == dashboard_violations == []
+
+
+def test_the_patient_reads_a_note_and_sees_the_amended_version(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    patient = UserFactory.create(consented=True)
+    clinician = make_clinician()
+    note = ConsultationNote.objects.create(
+        relationship=make_relationship(patient=patient, clinician=clinician), author=clinician
+    )
+    ConsultationNoteVersion.objects.create(note=note, number=1, reason="Knee pain", plan="Rest")
+    ConsultationNoteVersion.objects.create(note=note, number=2, reason="Knee pain", plan="Physio")
+    page = chromium.new_page(viewport=PHONE)
+    _sign_in(page, asgi_server, patient)
+
+    page.goto(f"{asgi_server.http_url}/care")
+
+    page.get_by_role("heading", name="Version 1 (amended)").wait_for()
+    assert page.locator("[data-version='2'] dd").all_inner_texts() == ["Knee pain", "Physio"]
+    assert _checked(page, "care-notes") == []
