@@ -64,19 +64,24 @@ WATCH_CONNECTIONS = """
 
 INBOUND = """
 async () => {
-  const totals = { framesDecoded: 0, audioPackets: 0, audioEnergy: 0, connections: 0, states: [] };
+  const totals = {
+    framesDecoded: 0, audioPackets: 0, audioEnergy: 0, connections: 0, states: [], framesEach: [],
+  };
   for (const pc of window.__pcs) {
     totals.states.push(`${pc.signalingState}/${pc.iceConnectionState}/${pc.connectionState}`);
     if (pc.connectionState === "closed") continue;
     totals.connections += 1;
+    let frames = 0;
     (await pc.getStats()).forEach((report) => {
       if (report.type !== "inbound-rtp") return;
-      if (report.kind === "video") totals.framesDecoded += report.framesDecoded || 0;
+      if (report.kind === "video") frames += report.framesDecoded || 0;
       if (report.kind === "audio") {
         totals.audioPackets += report.packetsReceived || 0;
         totals.audioEnergy += report.totalAudioEnergy || 0;
       }
     });
+    totals.framesDecoded += frames;
+    totals.framesEach.push(frames);
   }
   return totals;
 }
@@ -240,6 +245,62 @@ def test_patient_waits_clinician_admits_they_see_and_hear_each_other_and_chat(
     assert after["framesDecoded"] > frames_before + 30
     assert after["connections"] == 1
     assert patient_page.evaluate(f"() => {ROOM_SOCKETS}.length") == 2
+
+
+def test_an_invited_guest_joins_a_three_way_call_and_text_only_stops_the_media(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    clinician = clinician_create(name="Dr. Okafor")
+    device = TOTPDevice.objects.create(
+        user=clinician.user, name="Authenticator app", confirmed=True
+    )
+    patient = care_create(clinician=clinician)
+    guest = UserFactory.create(consented=True)
+    appointment = appointment_create(
+        clinician=clinician, patient=patient, starts_at=timezone.now() + dt.timedelta(minutes=5)
+    )
+    room = f"{asgi_server.http_url}/consultations/{appointment.pk}"
+    pages = {who: _room_page(chromium, PHONE) for who in ("clinician", "patient", "guest")}
+    _sign_in(pages["clinician"], asgi_server, clinician.user, device)
+    _sign_in(pages["patient"], asgi_server, patient)
+    _sign_in(pages["guest"], asgi_server, guest)
+    pages["clinician"].goto(room)
+    pages["patient"].goto(room)
+    pages["clinician"].get_by_role("button", name=f"Let {patient.profile.display_name} in").click()
+    pages["patient"].get_by_text("In the consultation.", exact=True).wait_for()
+
+    # The patient invites an interpreter, who enters the code on the room's page.
+    pages["patient"].get_by_role("button", name="Invite a caregiver or interpreter").click()
+    invitation = pages["patient"].locator("[data-invitation]")
+    invitation.get_by_text("Give them this code").wait_for()
+    code = invitation.inner_text().rsplit(": ", 1)[1]
+    pages["guest"].goto(room)
+    pages["guest"].get_by_label("Invitation code").fill(code)
+    pages["guest"].get_by_role("button", name="Join as a guest").click()
+    pages["guest"].get_by_text("The clinician will let you in.", exact=True).wait_for()
+    pages["clinician"].get_by_role("button", name=f"Let {guest.profile.display_name} in").click()
+
+    # Everyone decodes both others' video.
+    def both_others(totals: dict[str, Any]) -> bool:
+        return totals["connections"] == 2 and all(f > 0 for f in totals["framesEach"])
+
+    for who, page in pages.items():
+        totals = _until(page, both_others, seconds=30)
+        assert both_others(totals), (who, totals)
+    assert axe_violations(pages["guest"]) == []
+
+    # Text only: the patient receives no more media.
+    pages["patient"].get_by_label("Text only").check()
+    pages["clinician"].get_by_text(f"{patient.profile.display_name} uses text only.").wait_for()
+    time.sleep(1.5)  # renegotiated, and what was in flight arrived
+    before = _inbound(pages["patient"])
+    time.sleep(2)
+    after = _inbound(pages["patient"])
+    assert after["framesDecoded"] == before["framesDecoded"], (before, after)
+    assert after["audioPackets"] == before["audioPackets"], (before, after)
+    pages["guest"].get_by_label("Your message").fill("I interpret for Ann.")
+    pages["guest"].get_by_role("button", name="Send").click()
+    pages["patient"].get_by_role("log", name="Chat messages").get_by_text("I interpret").wait_for()
 
 
 def test_someone_else_is_refused_the_room(asgi_server: AsgiServer, chromium: Any) -> None:
