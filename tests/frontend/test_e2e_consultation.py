@@ -20,6 +20,7 @@ from tests.factories import TEST_PASSWORD, UserFactory
 from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, chromium_browser, screenshot
 from tests.servers import AsgiServer
 from tests.wellness.care.factories import appointment_create, care_create, clinician_create
+from wellness.care.models import Appointment, ClinicianProfile
 from wellness.people.models import User
 
 pytestmark = pytest.mark.integration
@@ -110,6 +111,20 @@ def chromium() -> Iterator[Any]:
     yield from chromium_browser(FAKE_MEDIA)
 
 
+def _consultation() -> tuple[ClinicianProfile, TOTPDevice, User, Appointment]:
+    """A verified clinician with an authenticator app, their patient, and an appointment starting
+    in five minutes (the room is open)."""
+    clinician = clinician_create(name="Dr. Okafor")
+    device = TOTPDevice.objects.create(
+        user=clinician.user, name="Authenticator app", confirmed=True
+    )
+    patient = care_create(clinician=clinician)
+    appointment = appointment_create(
+        clinician=clinician, patient=patient, starts_at=timezone.now() + dt.timedelta(minutes=5)
+    )
+    return clinician, device, patient, appointment
+
+
 def _totp_code(device: TOTPDevice) -> str:
     return f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}"
 
@@ -160,14 +175,7 @@ def _audio_energy_gained(page: Any, seconds: float = 2.5) -> float:
 def test_patient_waits_clinician_admits_they_see_and_hear_each_other_and_chat(
     asgi_server: AsgiServer, chromium: Any
 ) -> None:
-    clinician = clinician_create(name="Dr. Okafor")
-    device = TOTPDevice.objects.create(
-        user=clinician.user, name="Authenticator app", confirmed=True
-    )
-    patient = care_create(clinician=clinician)
-    appointment = appointment_create(
-        clinician=clinician, patient=patient, starts_at=timezone.now() + dt.timedelta(minutes=5)
-    )
+    clinician, device, patient, appointment = _consultation()
     room = f"{asgi_server.http_url}/consultations/{appointment.pk}"
     patient_page = _room_page(chromium, PHONE)
     clinician_page = _room_page(chromium, DESKTOP)
@@ -250,15 +258,8 @@ def test_patient_waits_clinician_admits_they_see_and_hear_each_other_and_chat(
 def test_an_invited_guest_joins_a_three_way_call_and_text_only_stops_the_media(
     asgi_server: AsgiServer, chromium: Any
 ) -> None:
-    clinician = clinician_create(name="Dr. Okafor")
-    device = TOTPDevice.objects.create(
-        user=clinician.user, name="Authenticator app", confirmed=True
-    )
-    patient = care_create(clinician=clinician)
+    clinician, device, patient, appointment = _consultation()
     guest = UserFactory.create(consented=True)
-    appointment = appointment_create(
-        clinician=clinician, patient=patient, starts_at=timezone.now() + dt.timedelta(minutes=5)
-    )
     room = f"{asgi_server.http_url}/consultations/{appointment.pk}"
     pages = {who: _room_page(chromium, PHONE) for who in ("clinician", "patient", "guest")}
     _sign_in(pages["clinician"], asgi_server, clinician.user, device)
@@ -304,11 +305,7 @@ def test_an_invited_guest_joins_a_three_way_call_and_text_only_stops_the_media(
 
 
 def test_someone_else_is_refused_the_room(asgi_server: AsgiServer, chromium: Any) -> None:
-    clinician = clinician_create()
-    patient = care_create(clinician=clinician)
-    appointment = appointment_create(
-        clinician=clinician, patient=patient, starts_at=timezone.now() + dt.timedelta(minutes=5)
-    )
+    _, _, patient, appointment = _consultation()
     stranger = UserFactory.create(consented=True)
     page = _room_page(chromium, PHONE)
     _sign_in(page, asgi_server, stranger)

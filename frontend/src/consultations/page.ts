@@ -9,7 +9,7 @@ import { h } from "../app/dom";
 import { reconnectDelay } from "../app/notifications";
 import { signedIn, type Session } from "../app/session";
 import { LocalMedia, PeerLink } from "./media";
-import { afterHello, chatTime, initialRoom, isPolite, parseServerMessage, peerStateText, roleLabel, roomAfter, roomAfterClose, type Mode, type Role, type RoomState, type ServerMessage, type Signal } from "./room";
+import { afterHello, chatTime, fromNewConnection, initialRoom, isPolite, parseServerMessage, peerStateText, roleLabel, roomAfter, roomAfterClose, type Mode, type Role, type RoomState, type ServerMessage, type Signal } from "./room";
 
 // GET care/appointments/<id>/ (wellness/care/appointments/serializers.py AppointmentOutput).
 interface Appointment {
@@ -292,8 +292,10 @@ class ConsultationRoom {
       link!.remoteSession = data.session;
       return;
     }
-    if (link && link.remoteSession !== null && link.remoteSession !== data.session) {
-      this.dropLink(role); // they reloaded the page: their old connection is gone
+    const offer = data.kind === "description" && data.description.type === "offer" ? data.description.sdp : undefined;
+    if (link && ((link.remoteSession !== null && link.remoteSession !== data.session) || fromNewConnection(link.pc.remoteDescription?.sdp, offer))) {
+      // They reloaded the page, or made a new connection after ours was given up: start afresh.
+      this.dropLink(role);
       link = undefined;
     }
     // Only an offer starts a connection; anything else for a connection not made is stale.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterHello, closeReason, directions, ignoresOffer, initialRoom, isPolite, parseServerMessage, peerStateText, roomAfter, roomAfterClose, type RoomState, type ServerMessage } from "./room";
+import { afterHello, closeReason, fingerprint, fromNewConnection, directions, ignoresOffer, initialRoom, isPolite, parseServerMessage, peerStateText, roomAfter, roomAfterClose, type RoomState, type ServerMessage } from "./room";
 
 const run = (...messages: ServerMessage[]): RoomState => messages.reduce(roomAfter, initialRoom());
 const welcome = (role: "clinician" | "patient" | "guest", admitted: boolean): ServerMessage => ({ type: "welcome", role, admitted, ice_servers: [{ urls: ["stun:stun.example.org:3478"] }] });
@@ -91,6 +91,17 @@ describe("negotiation", () => {
     expect(afterHello({ remoteSession: "s1", broken: true }, "s1")).toBe("restart-ice");
     expect(afterHello({ remoteSession: null, broken: false }, "s1")).toBe("keep");
     expect(afterHello({ remoteSession: "s1", broken: false }, "s1")).toBe("keep");
+  });
+
+  it("tells an offer from a new peer connection by its DTLS fingerprint", () => {
+    const sdp = (print: string) => `v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\na=group:BUNDLE 0\r\na=fingerprint:sha-256 ${print}\r\na=setup:actpass\r\n`;
+
+    expect(fingerprint(sdp("AA:BB"))).toBe("sha-256 AA:BB");
+    expect(fingerprint("v=0\r\n")).toBeNull();
+    expect(fromNewConnection(sdp("AA:BB"), sdp("AA:BB"))).toBe(false);
+    expect(fromNewConnection(sdp("AA:BB"), sdp("CC:DD"))).toBe(true);
+    expect(fromNewConnection(undefined, sdp("CC:DD"))).toBe(false);
+    expect(fromNewConnection(sdp("AA:BB"), undefined)).toBe(false); // a candidate, not an offer
   });
 
   it("ignores a colliding offer only on the impolite side", () => {

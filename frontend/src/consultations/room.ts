@@ -180,6 +180,18 @@ export function afterHello(link: { remoteSession: string | null; broken: boolean
   return link.broken ? "restart-ice" : "keep";
 }
 
+/** The DTLS fingerprint of a session description: a new one means a new peer connection at the other end. */
+export function fingerprint(sdp: string | undefined): string | null {
+  return /^a=fingerprint:(.+)$/m.exec(sdp ?? "")?.[1]?.trim() ?? null;
+}
+
+/** Whether an offer comes from another peer connection than the one this connection talked to. */
+export function fromNewConnection(previous: string | undefined, offer: string | undefined): boolean {
+  const before = fingerprint(previous);
+  const now = fingerprint(offer);
+  return before !== null && now !== null && now !== before;
+}
+
 /** Whether an incoming offer collides with ours and we, impolite, ignore it (MDN's rule). */
 export function ignoresOffer(args: { polite: boolean; makingOffer: boolean; signalingState: string; settingRemoteAnswer: boolean }): boolean {
   const readyForOffer = !args.makingOffer && (args.signalingState === "stable" || args.settingRemoteAnswer);
