@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,8 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def chromium_launch(playwright: Any) -> Any:
+def chromium_launch(playwright: Any, extra_flags: Sequence[str] = ()) -> Any:
     """A headless Chromium browser from a running ``sync_playwright()``."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+    return playwright.chromium.launch(
+        executable_path=str(CHROMIUM), args=[*CHROMIUM_FLAGS, *extra_flags]
+    )

@@ -2,34 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from benchmarks._chromium import CHROMIUM, chromium_launch
-from tests.frontend.helpers import CSP_VIOLATION
+from tests.frontend.helpers import CSP_VIOLATION, chromium_browser
 
 
 @pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip("end-to-end test: needs Debian's chromium (`apt-get install chromium`)")
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
-    # make between browser steps are ordinary blocking calls, which Django would otherwise refuse.
-    # Module scope: the loop must stop before other modules' async tests run in this thread.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            browser = chromium_launch(playwright)
-            yield browser
-            browser.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    yield from chromium_browser()
 
 
 @pytest.fixture(autouse=True)

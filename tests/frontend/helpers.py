@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pytest
 from django.db import connection
 
+from benchmarks._chromium import CHROMIUM, chromium_launch
 from wellness.people.models import User
 from wellness.workouts.models import Workout
 from wellness.workouts.services import workout_create_with_samples
@@ -27,6 +30,26 @@ DESKTOP = {"width": 1280, "height": 800}
 T = TypeVar("T")
 
 START = dt.datetime(2026, 11, 20, 7, 0, tzinfo=dt.UTC)
+
+
+def chromium_browser(extra_flags: Sequence[str] = ()) -> Iterator[Any]:
+    """The browser of a module-scoped ``chromium`` fixture (a test module may override the fixture
+    with other flags, e.g. a fake camera)."""
+    if not CHROMIUM.exists():
+        pytest.skip("end-to-end test: needs Debian's chromium (`apt-get install chromium`)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop running in this thread; the ORM calls the tests
+    # make between browser steps are ordinary blocking calls, which Django would otherwise refuse.
+    # Module scope: the loop must stop before other modules' async tests run in this thread.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            browser = chromium_launch(playwright, extra_flags)
+            yield browser
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:

@@ -355,16 +355,17 @@ CONTENT_SECURITY_POLICY = {
         "report-uri": "/csp-report/",
     }
 }
-# Powerful browser features: only Bluetooth (sensors, the companion) and fullscreen, same origin.
+# Powerful browser features: only Bluetooth (sensors, the companion), fullscreen, and the camera and
+# microphone (the consultation room), same origin.
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
-    "camera": [],
+    "camera": ["self"],
     "display-capture": [],
     "geolocation": [],
     "gyroscope": [],
     "hid": [],
     "magnetometer": [],
-    "microphone": [],
+    "microphone": ["self"],
     "payment": [],
     "serial": [],
     "usb": [],

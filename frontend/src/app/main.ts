@@ -8,6 +8,7 @@ import { challengeDetailPage, challengesPage, communitiesPage } from "../challen
 import { classPlayerPage } from "../classes/player-page";
 import { classDetailPage, classesPage, classHistoryPage, classLivePage } from "../classes/page";
 import { companionPage } from "../companion/page";
+import { consultationPage } from "../consultations/page";
 import { dashboardPage } from "../dashboard/page";
 import { devicesPage } from "../devices/page";
 import { profilePage } from "../profile/page";
@@ -65,6 +66,7 @@ const pages: Record<string, (session: Session) => Render> = {
   care: carePage,
   careClinician: clinicianPage,
   carePatient: carePatientPage,
+  consultation: consultationPage,
 };
 
 const router = new Router(outlet, () => h("section", { class: "card" }, h("h1", {}, "Page not found"), h("p", {}, h("a", { href: "/", "data-link": true }, "Back to the dashboard"))));

@@ -21,7 +21,10 @@ def test_every_page_has_a_strict_csp_and_a_permissions_policy(path: str) -> None
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
     assert "report-uri /csp-report/" in policy
-    assert "camera=()" in response["Permissions-Policy"]
+    assert "geolocation=()" in response["Permissions-Policy"]
+    assert "display-capture=()" in response["Permissions-Policy"]
+    assert "camera=(self)" in response["Permissions-Policy"]  # the consultation room
+    assert "microphone=(self)" in response["Permissions-Policy"]
     assert "bluetooth=(self)" in response["Permissions-Policy"]
 
 
