@@ -387,10 +387,13 @@ class RelationshipNotesView(APIView):
     def post(self, request: Request, relationship_id: int) -> Response:
         data = NoteInput(data=request.data)
         data.is_valid(raise_exception=True)
+        parts = dict(data.validated_data)
+        appointment_id = parts.pop("appointment_id", None)
         note = services.consultation_note_write(
             clinician_user=request_user(request),
             relationship_id=relationship_id,
-            parts=data.validated_data,
+            parts=parts,
+            appointment_id=appointment_id,
         )
         return _note_created(note)
 

@@ -166,13 +166,17 @@ class SharingGrant(models.Model):
 class ConsultationNote(models.Model):
     """A clinician's note on a patient, written after a consultation. Its content lives in
     append-only versions: an amendment is a new version, and the older ones are kept and shown as
-    amended. (The link to the appointment it follows is added with the appointments.)"""
+    amended."""
 
     relationship = models.ForeignKey(
         CareRelationship, on_delete=models.CASCADE, related_name="notes"
     )
     author = models.ForeignKey(
         ClinicianProfile, on_delete=models.CASCADE, related_name="notes_written"
+    )
+    # The consultation it follows, when written after one (the note outlives a deleted appointment).
+    appointment = models.ForeignKey(
+        "Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
     )
     created_at = models.DateTimeField(default=timezone.now)
 

@@ -227,6 +227,12 @@ class PhysiologyOutput(serializers.Serializer[Any]):
 
 
 class NoteInput(serializers.Serializer[Any]):
+    appointment_id = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="The appointment this note follows (one of yours with this patient).",
+    )
     reason = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     findings = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     plan = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
@@ -262,7 +268,7 @@ class NoteOutput(serializers.ModelSerializer[ConsultationNote]):
 
     class Meta:
         model = ConsultationNote
-        fields = ["id", "patient_id", "author", "created_at", "versions"]
+        fields = ["id", "patient_id", "author", "appointment_id", "created_at", "versions"]
 
     @extend_schema_field(NoteVersionOutput(many=True))
     def get_versions(self, obj: ConsultationNote) -> Any:

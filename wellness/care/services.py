@@ -21,6 +21,7 @@ from django.utils import timezone
 from wellness.care import selectors
 from wellness.care.models import (
     NOTES_PURGE_SETTING,
+    Appointment,
     CareOrganisation,
     CareRelationship,
     ClinicianProfile,
@@ -510,9 +511,14 @@ def _note_parts_checked(parts: Mapping[str, str | None]) -> dict[str, str | None
 
 
 def consultation_note_write(
-    *, clinician_user: User, relationship_id: int, parts: Mapping[str, str | None]
+    *,
+    clinician_user: User,
+    relationship_id: int,
+    parts: Mapping[str, str | None],
+    appointment_id: int | None = None,
 ) -> ConsultationNote:
-    """A clinician (acting as one) writes a note on a patient of an active relationship."""
+    """A clinician (acting as one) writes a note on a patient of an active relationship, after
+    one of their appointments with that patient when ``appointment_id`` is given."""
     clinician = selectors.acting_clinician(user=clinician_user)
     cleaned = _note_parts_checked(parts)
     with transaction.atomic():
@@ -521,7 +527,16 @@ def consultation_note_write(
         ).first()
         if relationship is None:
             raise NotFound("No such care relationship.")
-        note = ConsultationNote.objects.create(relationship=relationship, author=clinician)
+        appointment = None
+        if appointment_id is not None:
+            appointment = Appointment.objects.filter(
+                pk=appointment_id, clinician=clinician, patient_id=relationship.patient_id
+            ).first()
+            if appointment is None:
+                raise NotFound("No such appointment with this patient.")
+        note = ConsultationNote.objects.create(
+            relationship=relationship, author=clinician, appointment=appointment
+        )
         ConsultationNoteVersion.objects.create(note=note, number=1, **cleaned)
     return note
 

@@ -2956,6 +2956,8 @@ export interface components {
          */
         ModeEnum: "individual" | "team";
         NoteInputRequest: {
+            /** @description The appointment this note follows (one of yours with this patient). */
+            appointment_id?: number;
             reason?: string;
             findings?: string;
             plan?: string;
@@ -2965,6 +2967,7 @@ export interface components {
             readonly id: number;
             patient_id: number;
             author: string;
+            readonly appointment_id: number | null;
             /** Format: date-time */
             created_at?: string;
             readonly versions: components["schemas"]["NoteVersionOutput"][];

@@ -17,7 +17,14 @@ from pytest_django.fixtures import Settings
 
 from tests.factories import UserFactory
 from tests.helpers import ClientFor
-from tests.wellness.care.factories import make_clinician, make_organisation, make_relationship
+from tests.wellness.care.factories import (
+    appointment_create,
+    care_create,
+    make_clinician,
+    make_organisation,
+    make_relationship,
+    tomorrow_at,
+)
 from wellness.care.models import (
     CareRelationship,
     ClinicianProfile,
@@ -145,6 +152,33 @@ def test_an_empty_note_is_refused(
 
     assert response.status_code == 400
     assert not ConsultationNote.objects.exists()
+
+
+def test_a_note_follows_one_of_the_clinicians_appointments_with_that_patient(
+    client_for: ClientFor, clinician: ClinicianProfile, relationship: CareRelationship
+) -> None:
+    patient = relationship.patient
+    mine = appointment_create(clinician=clinician, patient=patient, starts_at=tomorrow_at(9))
+    with_another_patient = appointment_create(
+        clinician=clinician, patient=care_create(clinician=clinician), starts_at=tomorrow_at(10)
+    )
+    colleague = make_clinician(name="Dr. Adeyemi")
+    make_relationship(patient=patient, clinician=colleague)
+    with_a_colleague = appointment_create(
+        clinician=colleague, patient=patient, starts_at=tomorrow_at(11)
+    )
+    url = f"/api/v1/care/relationships/{relationship.pk}/notes/"
+    for other in (with_another_patient, with_a_colleague):
+        refused = client_for(clinician.user).post(url, {**NOTE, "appointment_id": other.pk})
+        assert refused.status_code == 404, refused.content
+    assert not ConsultationNote.objects.exists()
+
+    written = client_for(clinician.user).post(url, {**NOTE, "appointment_id": mine.pk})
+
+    assert written.status_code == 201, written.content
+    assert written.json()["appointment_id"] == mine.pk
+    seen = client_for(patient).get("/api/v1/care/notes/").json()
+    assert [n["appointment_id"] for n in seen] == [mine.pk]
 
 
 def test_the_raw_database_row_holds_no_plaintext(
