@@ -102,3 +102,32 @@ def test_the_patient_reads_a_note_and_sees_the_amended_version(
     page.get_by_role("heading", name="Version 1 (amended)").wait_for()
     assert page.locator("[data-version='2'] dd").all_inner_texts() == ["Knee pain", "Physio"]
     assert _checked(page, "care-notes") == []
+
+
+def test_the_clinician_writes_a_note_that_the_patient_reads(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    patient = UserFactory.create(consented=True)
+    clinician = make_clinician()
+    make_relationship(patient=patient, clinician=clinician)
+    device = TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
+    doctor_page = chromium.new_page(viewport=DESKTOP)
+    _sign_in(doctor_page, asgi_server, clinician.user, device)
+    doctor_page.goto(f"{asgi_server.http_url}/care/patients/{patient.pk}")
+
+    doctor_page.get_by_label("Reason").fill("Breathless on stairs")
+    doctor_page.get_by_label("Plan").fill("Graded walking, three times a week")
+    doctor_page.get_by_role("button", name="Save the note").click()
+    doctor_page.get_by_role("heading", name="Version 1").wait_for()
+    violations = _checked(doctor_page, "care-note-write")
+
+    patient_page = chromium.new_page(viewport=PHONE)
+    _sign_in(patient_page, asgi_server, patient)
+    patient_page.goto(f"{asgi_server.http_url}/care")
+    patient_page.get_by_text("Graded walking, three times a week").wait_for()
+    version = ConsultationNoteVersion.objects.get(note__relationship__patient=patient)
+    assert (version.reason, version.plan) == (
+        "Breathless on stairs",
+        "Graded walking, three times a week",
+    )
+    assert violations == []

@@ -306,6 +306,43 @@ async function optional<T>(path: string): Promise<T | null> {
   }
 }
 
+function noteArea(label: string, name: string): HTMLElement {
+  const id = `note-${name}`;
+  return h(
+    "div",
+    { class: "field" },
+    h("label", { for: id }, label),
+    h("textarea", { id, name, rows: "3", "aria-describedby": `${id}-error` }),
+    h("p", { id: `${id}-error`, class: "field-error", "data-error-for": name }),
+  );
+}
+
+/** The clinician writes a note after a consultation; the patient reads it on their care page. */
+function noteForm(session: Session, relationshipId: number, patientPath: string): HTMLFormElement {
+  const form = h(
+    "form",
+    { novalidate: true, "aria-labelledby": "note-form-title" },
+    h("h2", { id: "note-form-title" }, "Write a note"),
+    h("p", { role: "alert", class: "form-alert" }),
+    noteArea("Reason", "reason"),
+    noteArea("Findings", "findings"),
+    noteArea("Plan", "plan"),
+    noteArea("Follow-up", "follow_up"),
+    h("button", { type: "submit" }, "Save the note"),
+  ) as HTMLFormElement;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api(`care/relationships/${relationshipId}/notes/`, { method: "POST", body: formValues(form) });
+      refreshTo(session, patientPath);
+    } catch (error) {
+      if (error instanceof ApiError) showFormErrors(form, error.message, error.fields);
+      else throw error;
+    }
+  });
+  return form;
+}
+
 export const carePatientPage = (session: Session) => async (params: Record<string, string>) => {
   const profile = await session.refresh();
   if (!profile) {
@@ -313,12 +350,14 @@ export const carePatientPage = (session: Session) => async (params: Record<strin
     return h("p", {}, "Please sign in.");
   }
   const base = `care/patients/${params.id}/`;
-  const [workouts, hrv, physiology, notes] = await Promise.all([
+  const [workouts, hrv, physiology, notes, patients] = await Promise.all([
     optional<CareWorkoutPage>(`${base}workouts/`),
     optional<Schema<"HrvOutput">[]>(`${base}hrv/`),
     optional<Schema<"PhysiologyOutput">>(`${base}physiology/`),
     optional<Note[]>(`${base}notes/`),
+    optional<Schema<"PatientOutput">[]>("care/patients/"),
   ]);
+  const relationship = patients?.find((p) => String(p.patient_id) === params.id && p.status === "active");
   const nothing = h("p", {}, "Not shared with you now.");
   return h(
     "div",
@@ -341,5 +380,6 @@ export const carePatientPage = (session: Session) => async (params: Record<strin
         : nothing.cloneNode(true),
     ),
     h("section", { "aria-labelledby": "pn-title" }, h("h2", { id: "pn-title" }, "Your notes"), notes && notes.length > 0 ? null : h("p", {}, "No notes yet."), ...(notes ?? []).map((n) => noteSection(n))),
+    relationship ? h("section", { class: "card" }, noteForm(session, relationship.id, `/care/patients/${params.id}`)) : null,
   );
 };
