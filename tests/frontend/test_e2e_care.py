@@ -13,8 +13,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tests.factories import TEST_PASSWORD, UserFactory, WorkoutFactory
 from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot
 from tests.servers import AsgiServer
-from tests.wellness.care.factories import make_clinician, make_relationship
-from wellness.care.models import ConsultationNote, ConsultationNoteVersion
+from tests.wellness.care.factories import daily_rule_create, make_clinician, make_relationship
+from wellness.care.models import Appointment, ConsultationNote, ConsultationNoteVersion
 from wellness.people.models import User
 
 pytestmark = pytest.mark.integration
@@ -130,4 +130,33 @@ def test_the_clinician_writes_a_note_that_the_patient_reads(
         "Breathless on stairs",
         "Graded walking, three times a week",
     )
+    assert violations == []
+
+
+def test_the_patient_books_a_consultation_and_cancels_it(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    patient = UserFactory.create(consented=True)
+    clinician = make_clinician()
+    daily_rule_create(clinician=clinician)
+    make_relationship(patient=patient, clinician=clinician)
+    page = chromium.new_page(viewport=PHONE)
+    _sign_in(page, asgi_server, patient)
+    page.goto(f"{asgi_server.http_url}/care")
+
+    page.get_by_role("link", name="Book or see my appointments").click()
+    page.get_by_role("heading", name="Appointments", exact=True).wait_for()
+    page.get_by_label("Clinician", exact=True).select_option(label="Dr. Okafor")
+    page.locator("#book-slots input[type=radio]").first.check()
+    page.get_by_role("button", name="Book this time").click()
+    page.get_by_role("link", name="Join the consultation").wait_for()
+    booked = Appointment.objects.get(patient=patient)
+    assert booked.clinician_id == clinician.pk
+    assert booked.status == "booked"
+    violations = _checked(page, "care-appointments")
+
+    page.get_by_role("button", name="Cancel").click()
+    page.get_by_text("(cancelled").wait_for()
+    booked.refresh_from_db()
+    assert booked.status == "cancelled"
     assert violations == []

@@ -2203,17 +2203,16 @@ export interface components {
              */
             starts_at: string;
         };
+        AppointmentClinicianOutput: {
+            id: number;
+            name: string;
+            profession: string;
+        };
         AppointmentOutput: {
             readonly id: number;
-            readonly clinician: {
-                [key: string]: unknown;
-            };
-            readonly patient: {
-                [key: string]: unknown;
-            };
-            readonly guest: {
-                [key: string]: unknown;
-            } | null;
+            readonly clinician: components["schemas"]["AppointmentClinicianOutput"];
+            readonly patient: components["schemas"]["ParticipantOutput"];
+            readonly guest: components["schemas"]["ParticipantOutput"] | null;
             /** Format: date-time */
             starts_at: string;
             /** Format: date-time */
@@ -3056,6 +3055,10 @@ export interface components {
              */
             previous?: string | null;
             results: components["schemas"]["AccessLogEntryOutput"][];
+        };
+        ParticipantOutput: {
+            id: number;
+            name: string;
         };
         PatchedProfileInputRequest: {
             display_name?: string;

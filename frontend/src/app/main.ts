@@ -3,6 +3,7 @@ import { api } from "./api";
 import { h } from "./dom";
 import { NotificationLink } from "./notifications";
 import { confirmEmailPage, loginPage, signupPage } from "../auth/page";
+import { appointmentsPage } from "../care/appointments";
 import { carePage, carePatientPage, clinicianPage } from "../care/page";
 import { challengeDetailPage, challengesPage, communitiesPage } from "../challenges/page";
 import { classPlayerPage } from "../classes/player-page";
@@ -65,6 +66,7 @@ const pages: Record<string, (session: Session) => Render> = {
   classDetail: classDetailPage,
   care: carePage,
   careClinician: clinicianPage,
+  careAppointments: appointmentsPage,
   carePatient: carePatientPage,
   consultation: consultationPage,
 };

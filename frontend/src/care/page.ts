@@ -201,6 +201,7 @@ export const carePage = (session: Session) => async () => {
       h("a", { href: "/profile", "data-link": true }, "your access log"),
       ".",
     ),
+    h("p", {}, h("a", { href: "/care/appointments", "data-link": true }, "Book or see my appointments")),
     h("section", { class: "card" }, addForm(session)),
     h(
       "section",

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from wellness.care.models import Appointment, AvailabilityRule
@@ -71,6 +72,15 @@ class GuestAcceptInput(serializers.Serializer[Any]):
     invitation = serializers.CharField(max_length=80)
 
 
+class ParticipantOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class AppointmentClinicianOutput(ParticipantOutput):
+    profession = serializers.CharField()
+
+
 class AppointmentOutput(serializers.ModelSerializer[Appointment]):
     clinician = serializers.SerializerMethodField()
     patient = serializers.SerializerMethodField()
@@ -83,6 +93,7 @@ class AppointmentOutput(serializers.ModelSerializer[Appointment]):
             "cancelled_at", "cancel_reason", "ended_at",
         ]  # fmt: skip
 
+    @extend_schema_field(AppointmentClinicianOutput)
     def get_clinician(self, obj: Appointment) -> dict[str, Any]:
         return {
             "id": obj.clinician_id,
@@ -90,9 +101,11 @@ class AppointmentOutput(serializers.ModelSerializer[Appointment]):
             "profession": obj.clinician.profession,
         }
 
+    @extend_schema_field(ParticipantOutput)
     def get_patient(self, obj: Appointment) -> dict[str, Any]:
         return {"id": obj.patient_id, "name": obj.patient.profile.display_name}
 
+    @extend_schema_field(ParticipantOutput(allow_null=True))
     def get_guest(self, obj: Appointment) -> dict[str, Any] | None:
         return (
             None
