@@ -7,13 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import TEST_PASSWORD, UserFactory, WorkoutFactory
 from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot
 from tests.servers import AsgiServer
-from tests.wellness.care.factories import daily_rule_create, make_clinician, make_relationship
+from tests.wellness.care.factories import (
+    appointment_create,
+    daily_rule_create,
+    make_clinician,
+    make_relationship,
+)
 from wellness.care.models import Appointment, ConsultationNote, ConsultationNoteVersion
 from wellness.people.models import User
 
@@ -160,3 +166,24 @@ def test_the_patient_books_a_consultation_and_cancels_it(
     booked.refresh_from_db()
     assert booked.status == "cancelled"
     assert violations == []
+
+
+def test_the_clinician_dashboard_lists_todays_consultations(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    patient = UserFactory.create(consented=True)
+    clinician = make_clinician()
+    make_relationship(patient=patient, clinician=clinician)
+    # Starting now: the browser's "today" is the same day (a later time could cross midnight).
+    appointment = appointment_create(clinician=clinician, patient=patient, starts_at=timezone.now())
+    device = TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
+    page = chromium.new_page(viewport=DESKTOP)
+    _sign_in(page, asgi_server, clinician.user, device)
+
+    page.goto(f"{asgi_server.http_url}/care/clinician")
+
+    name = patient.profile.display_name
+    room = page.get_by_role("link", name=f"Open the room for {name}")
+    room.wait_for()
+    assert room.get_attribute("href") == f"/consultations/{appointment.pk}"
+    assert _checked(page, "care-clinician-today") == []

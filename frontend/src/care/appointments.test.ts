@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appointmentTitle, slotsByDay, slotTime } from "./appointments";
+import { appointmentTitle, slotsByDay, slotTime, todaysAppointments } from "./appointments";
 
 const slot = (starts_at: string) => ({ starts_at, ends_at: starts_at });
 
@@ -41,5 +41,21 @@ describe("appointmentTitle", () => {
     expect(appointmentTitle({ ...appointment, status: "cancelled", cancel_reason: "care ended" }, null, "en-GB", "UTC")).toBe(
       "Tuesday 8 December, 09:00 with Dr. Okafor (cancelled: care ended)",
     );
+  });
+});
+
+describe("todaysAppointments", () => {
+  const at = (id: number, starts_at: string, status: "booked" | "cancelled" = "booked") => ({
+    id, clinician: { id: 7, name: "Dr. Okafor", profession: "doctor" }, patient: { id: 3, name: "Ada" }, guest: null,
+    starts_at, ends_at: starts_at, status, cancelled_at: null, cancel_reason: "", ended_at: null,
+  });
+
+  it("keeps today's booked consultations, earliest first", () => {
+    const now = new Date(2026, 11, 8, 8, 0);
+    const later = new Date(2026, 11, 8, 15, 0).toISOString();
+    const earlier = new Date(2026, 11, 8, 9, 0).toISOString();
+    const tomorrow = new Date(2026, 11, 9, 9, 0).toISOString();
+    const kept = todaysAppointments([at(1, later), at(2, tomorrow), at(3, earlier), at(4, earlier, "cancelled")], now);
+    expect(kept.map((a) => a.id)).toEqual([3, 1]);
   });
 });

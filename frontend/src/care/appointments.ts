@@ -22,6 +22,12 @@ export function slotsByDay(slots: Slot[], locale?: string, timeZone?: string): [
 export const slotTime = (iso: string, locale?: string, timeZone?: string) =>
   new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", timeZone });
 
+/** The booked appointments that start on the same local day as `now`, earliest first. */
+export function todaysAppointments(appointments: Appointment[], now: Date = new Date()): Appointment[] {
+  const sameDay = (iso: string) => new Date(iso).toDateString() === now.toDateString();
+  return appointments.filter((a) => a.status === "booked" && sameDay(a.starts_at)).sort((a, b) => a.starts_at.localeCompare(b.starts_at));
+}
+
 /** "Tuesday 8 December, 09:00 with Dr. Okafor (cancelled: …)" from the viewer's side: the clinician
  * (whose own clinician profile id is `ownClinicianId`) sees the patient's name, anyone else the clinician's. */
 export function appointmentTitle(appointment: Appointment, ownClinicianId: number | null, locale?: string, timeZone?: string): string {
@@ -136,3 +142,23 @@ export const appointmentsPage = (session: Session) => async () => {
     ),
   );
 };
+
+/** The clinician dashboard's list of today's consultations, each with its room. */
+export function todaySection(appointments: Appointment[]): HTMLElement {
+  const today = todaysAppointments(appointments);
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "today-title" },
+    h("h2", { id: "today-title" }, "Today's appointments"),
+    today.length === 0
+      ? h("p", {}, "No consultations today.")
+      : h(
+          "ul",
+          {},
+          ...today.map((a) =>
+            h("li", {}, `${slotTime(a.starts_at)} ${a.patient.name} `, h("a", { href: `/consultations/${a.id}`, "data-link": true }, `Open the room for ${a.patient.name}`)),
+          ),
+        ),
+    h("p", {}, h("a", { href: "/care/appointments", "data-link": true }, "All appointments")),
+  );
+}

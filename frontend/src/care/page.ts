@@ -4,6 +4,7 @@
 import { api, ApiError, type Schema } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
 import type { Session } from "../app/session";
+import { todaySection } from "./appointments";
 
 type Member = Schema<"CareTeamMemberOutput">;
 type Grant = Member["grants"][number];
@@ -228,8 +229,12 @@ export const clinicianPage = (session: Session) => async () => {
     return h("p", {}, "Please sign in.");
   }
   let patients: Patient[];
+  let appointments: Schema<"AppointmentOutput">[];
   try {
-    patients = await api<Patient[]>("care/patients/");
+    [patients, { results: appointments }] = await Promise.all([
+      api<Patient[]>("care/patients/"),
+      api<{ results: Schema<"AppointmentOutput">[] }>("care/appointments/?page_size=100"),
+    ]);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
       return h("section", { class: "card" }, h("h1", {}, "Clinician dashboard"), h("p", {}, "Your clinician profile is not verified yet, or you have none."));
@@ -250,6 +255,7 @@ export const clinicianPage = (session: Session) => async () => {
     "div",
     {},
     h("h1", {}, "Clinician dashboard"),
+    todaySection(appointments),
     h(
       "section",
       { class: "card", "aria-labelledby": "patients-title" },
