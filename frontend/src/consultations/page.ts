@@ -203,9 +203,11 @@ class ConsultationRoom {
     svg.setAttribute("viewBox", "0 0 240 48");
     svg.setAttribute("class", "room-hr-trend");
     svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("preserveAspectRatio", "none");
     this.hrLine.setAttribute("fill", "none");
     this.hrLine.setAttribute("stroke", "currentColor");
     this.hrLine.setAttribute("stroke-width", "2");
+    this.hrLine.setAttribute("vector-effect", "non-scaling-stroke");
     svg.append(this.hrLine);
     return h("section", { class: "card", "aria-labelledby": "live-hr-h", hidden: true }, h("h2", { id: "live-hr-h" }, "Patient's live heart rate"), this.hrValue, svg, this.hrSpoken);
   }
