@@ -3,6 +3,7 @@ socket (as the bridge sends) and both participants' room sockets of the full ASG
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.factories import WorkoutFactory
 from tests.wellness.care.factories import make_grant
 from tests.wellness.care.rooms.helpers import consultation, in_call, next_of
 from wellness.care.models import CareRelationship, ClinicianProfile, GrantCategory, SharingGrant
+from wellness.care.rooms import consumers
 from wellness.care.rooms.services import LIVE_HR_READ
 from wellness.care.services import sharing_grant_revoke
 from wellness.people.models import AccessLogEntry, User
@@ -133,3 +135,32 @@ async def test_revoking_the_grant_stops_the_relay_and_clears_the_clinicians_view
         {"type": "live_hr_clear", "reason": "grant_ended"}
     ]
     assert message["code"] == CLOSE_FORBIDDEN
+
+
+async def test_a_workout_the_patient_starts_while_sharing_is_heard_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(consumers, "LIVE_HR_REFRESH_SECONDS", 0.2)
+    appointment, clinician, patient = await consultation()
+    await samples_grant(clinician, patient)
+    host, patient_ws = await in_call(appointment, clinician, patient)
+    await sharing(patient_ws, on=True)
+    await next_of(host, "live_hr_start")
+
+    workout_id = await recording_workout(patient)  # the bridge starts the workout now
+    await asyncio.sleep(0.6)  # the relay looks the patient's workouts up again
+    await strap_sends(await ingest_socket(patient), workout_id, 1, 140)
+
+    assert (await next_of(host, "live_hr"))["bpm"] == 140
+
+
+async def test_the_patient_leaving_clears_the_clinicians_view() -> None:
+    appointment, clinician, patient = await consultation()
+    await samples_grant(clinician, patient)
+    host, patient_ws = await in_call(appointment, clinician, patient)
+    await sharing(patient_ws, on=True)
+    await next_of(host, "live_hr_start")
+
+    await patient_ws.disconnect()
+
+    assert await next_of(host, "live_hr_clear") == {"type": "live_hr_clear", "reason": "off"}
