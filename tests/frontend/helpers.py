@@ -7,6 +7,8 @@ import datetime as dt
 import math
 import os
 import re
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -17,6 +19,7 @@ import pytest
 from django.db import connection
 
 from benchmarks._chromium import CHROMIUM, chromium_launch
+from tests.servers import ROOT
 from wellness.people.models import User
 from wellness.workouts.models import Workout
 from wellness.workouts.services import workout_create_with_samples
@@ -130,3 +133,18 @@ def recorded_run(user: User) -> Workout:
             samples=samples,
         )
     )
+
+
+def simulated_athlete(
+    server_url: str, token: str, journal: Path, *, duration: int
+) -> subprocess.Popen[bytes]:
+    """The bridge's simulated runner (strap, foot pod) streaming in real time to the server with an
+    ingest token, for ``duration`` seconds."""
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "devices.bridge", "simulate", "--profile", "run",
+            "--server", server_url, "--token", token, "--duration", str(duration),
+            "--speed", "1", "--journal", str(journal),
+        ],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )  # fmt: skip

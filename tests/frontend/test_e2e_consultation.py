@@ -2,13 +2,16 @@
 host candidates (no TURN): the patient waits, the clinician (verified, signed in with an
 authenticator code) admits them, each decodes the other's video and receives their audio, chat
 crosses both ways, mute silences the microphone for the other side, a dropped socket reconnects
-without leaving the call, and someone else is refused."""
+without leaving the call, the clinician sees the live heart rate the patient's bridge streams until
+the patient revokes the grant, and someone else is refused."""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,11 +20,24 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import TEST_PASSWORD, UserFactory
-from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, chromium_browser, screenshot
+from tests.frontend.helpers import (
+    DESKTOP,
+    PHONE,
+    axe_violations,
+    chromium_browser,
+    screenshot,
+    simulated_athlete,
+)
 from tests.servers import AsgiServer
-from tests.wellness.care.factories import appointment_create, care_create, clinician_create
-from wellness.care.models import Appointment, ClinicianProfile
-from wellness.people.models import User
+from tests.wellness.care.factories import (
+    appointment_create,
+    care_create,
+    clinician_create,
+    make_grant,
+)
+from wellness.care.models import Appointment, CareRelationship, ClinicianProfile, GrantCategory
+from wellness.people.models import TokenScope, User
+from wellness.people.services import access_token_create
 
 pytestmark = pytest.mark.integration
 
@@ -302,6 +318,66 @@ def test_an_invited_guest_joins_a_three_way_call_and_text_only_stops_the_media(
     pages["guest"].get_by_label("Your message").fill("I interpret for Ann.")
     pages["guest"].get_by_role("button", name="Send").click()
     pages["patient"].get_by_role("log", name="Chat messages").get_by_text("I interpret").wait_for()
+
+
+def test_the_clinician_sees_the_bridges_live_heart_rate_until_the_patient_revokes_the_grant(
+    asgi_server: AsgiServer, chromium: Any, tmp_path: Path
+) -> None:
+    clinician, device, patient, appointment = _consultation()
+    relationship = CareRelationship.objects.get(clinician=clinician, patient=patient)
+    make_grant(relationship=relationship, category=GrantCategory.SAMPLES)
+    _, secret = access_token_create(user=patient, name="Simulator", scope=TokenScope.INGEST)
+    room = f"{asgi_server.http_url}/consultations/{appointment.pk}"
+    patient_page = _room_page(chromium, PHONE)
+    clinician_page = _room_page(chromium, DESKTOP)
+    _sign_in(patient_page, asgi_server, patient)
+    _sign_in(clinician_page, asgi_server, clinician.user, device)
+    clinician_page.goto(room)
+    patient_page.goto(room)
+    name = patient.profile.display_name
+    clinician_page.get_by_role("button", name=f"Let {name} in").click()
+    patient_page.get_by_text("In the consultation.", exact=True).wait_for()
+    shown = clinician_page.locator("[data-live-hr]")
+    spoken = clinician_page.locator("[data-live-hr-spoken]")
+    shown.get_by_text("The patient does not share their live heart rate.").wait_for()
+
+    bridge = simulated_athlete(asgi_server.http_url, secret, tmp_path / "journal", duration=90)
+    try:
+        # The patient turns sharing on; the clinician sees the strap's bpm and its trend.
+        patient_page.get_by_label("Share my live heart rate with the clinician").check()
+        clinician_page.wait_for_function(
+            "el => / bpm$/.test(el.textContent)", arg=shown.element_handle(), timeout=30_000
+        )
+        assert re.fullmatch(r"\d{2,3} bpm", shown.inner_text())
+        assert spoken.get_attribute("aria-live") == "polite"
+        assert re.fullmatch(
+            r"Heart rate \d{2,3} bpm, (rising|falling|steady)\.", spoken.inner_text()
+        )
+        assert clinician_page.locator(".room-hr-trend polyline").get_attribute("points")
+        assert patient_page.locator("[data-live-hr]").is_hidden()
+        assert axe_violations(clinician_page) == []
+        assert axe_violations(patient_page) == []
+        screenshot(clinician_page, "consultation-live-hr-1280")
+        screenshot(patient_page, "consultation-share-hr-360")
+
+        # The patient revokes the samples grant on their care page: the view empties at once, and
+        # stays empty while the bridge goes on streaming.
+        care = patient_page.context.new_page()
+        care.goto(f"{asgi_server.http_url}/care")
+        care.get_by_role("button", name="Revoke Heart rate and other samples").click()
+        clinician_page.wait_for_function(
+            "el => !/ bpm$/.test(el.textContent)", arg=shown.element_handle(), timeout=3_000
+        )
+        time.sleep(3)
+        assert shown.inner_text() in (
+            "The patient's grant ended: their heart rate is no longer shown.",
+            "The patient shares their heart rate, but has not granted you their samples.",
+        )
+        assert clinician_page.locator(".room-hr-trend polyline").get_attribute("points") == ""
+        assert bridge.poll() is None  # still streaming
+    finally:
+        bridge.kill()
+        bridge.communicate(timeout=30)
 
 
 def test_someone_else_is_refused_the_room(asgi_server: AsgiServer, chromium: Any) -> None:

@@ -6,8 +6,6 @@ challenge's leaderboard change: they overtake the rival who was ahead."""
 from __future__ import annotations
 
 import datetime as dt
-import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -16,8 +14,8 @@ import pytest
 
 from challenges import services as challenge_services
 from challenges.models import Challenge, Participant
-from tests.frontend.helpers import DESKTOP, emailed_link, off_loop, screenshot
-from tests.servers import ROOT, AsgiServer, CeleryWorker
+from tests.frontend.helpers import DESKTOP, emailed_link, off_loop, screenshot, simulated_athlete
+from tests.servers import AsgiServer, CeleryWorker
 from tests.worlds.factories import WorldFactory
 from wellness.people.models import User
 from wellness.people.selectors import public_name
@@ -101,14 +99,7 @@ def test_sign_up_stream_a_simulated_athlete_into_a_world_and_see_the_workout(
     assert page.locator("tbody th").all_inner_texts() == [rival, "Noor (you)"]
     assert progress_of(page, "Noor (you)") == "0 km"
 
-    bridge = subprocess.Popen(
-        [
-            sys.executable, "-m", "devices.bridge", "simulate", "--profile", "run",
-            "--server", asgi_server.http_url, "--token", secret, "--duration", "40",
-            "--speed", "1", "--journal", str(tmp_path / "journal"),
-        ],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+    bridge = simulated_athlete(asgi_server.http_url, secret, tmp_path / "journal", duration=40)
     try:
         page.goto(f"{asgi_server.http_url}/worlds/{world.pk}")
         page.get_by_role("button", name="Enter this world with my live workout").click(

@@ -14,6 +14,7 @@ class CareConfig(AppConfig):
         from wellness.care.appointments import jobs as appointment_jobs
         from wellness.care.appointments import services as appointment_services
         from wellness.care.appointments import tasks as appointment_tasks
+        from wellness.care.rooms import services as room_services
         from wellness.core import privacy
         from wellness.core.jobs import register_job
         from wellness.people.twofactor import register_two_factor_role
@@ -35,3 +36,5 @@ class CareConfig(AppConfig):
         services.register_grant_end_listener(
             "appointments", appointment_services.appointments_on_sight_ended
         )
+        # A clinician whose sight of the patient's samples ends stops seeing their live heart rate.
+        services.register_grant_end_listener("room_live_hr", room_services.live_hr_on_sight_ended)

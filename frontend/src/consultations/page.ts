@@ -2,14 +2,15 @@
 // clinician lets them in; then audio and video go browser to browser (WebRTC, signalled over
 // /ws/v1/rooms/<id>/), with a chat whose messages a screen reader announces, audio-only and
 // text-only modes, device choice and mute. A dropped socket reconnects and a dropped media path
-// restarts ICE, both without leaving the room.
+// restarts ICE, both without leaving the room. The patient may share their live heart rate (from
+// their strap or the bridge); the clinician, with a samples grant, sees it and its recent trend.
 
 import { api, ApiError } from "../app/api";
 import { h } from "../app/dom";
 import { reconnectDelay } from "../app/notifications";
 import { signedIn, type Session } from "../app/session";
 import { LocalMedia, PeerLink } from "./media";
-import { afterHello, chatTime, fromNewConnection, initialRoom, isPolite, parseServerMessage, peerStateText, roleLabel, roomAfter, roomAfterClose, type Mode, type Role, type RoomState, type ServerMessage, type Signal } from "./room";
+import { afterHello, announceDue, chatTime, fromNewConnection, initialRoom, isPolite, liveHrText, parseServerMessage, peerStateText, roleLabel, roomAfter, roomAfterClose, sparkline, type Mode, type Role, type RoomState, type ServerMessage, type Signal } from "./room";
 
 // GET care/appointments/<id>/ (wellness/care/appointments/serializers.py AppointmentOutput).
 interface Appointment {
@@ -95,6 +96,22 @@ class ConsultationRoom {
 
   private readonly invite = this.inviteCard();
 
+  // The patient's switch, and the clinician's view of the patient's live heart rate: the number
+  // and trend line are shown, and a live region reads changes out (readings at most every 15 s).
+  private readonly shareHr = h("input", { type: "checkbox", id: "room-share-hr" });
+  private readonly shareCard = h(
+    "section",
+    { class: "card", "aria-labelledby": "share-hr-h", hidden: true },
+    h("h2", { id: "share-hr-h" }, "Your heart rate"),
+    h("div", {}, this.shareHr, h("label", { for: "room-share-hr" }, "Share my live heart rate with the clinician")),
+    h("p", {}, "While this is on, the heart rate from your strap or the bridge goes to the clinician during this call (if you granted them your samples)."),
+  );
+  private readonly hrValue = h("p", { class: "room-hr-value", "data-live-hr": true });
+  private readonly hrLine = document.createElementNS("http://www.w3.org/2000/svg", "polyline");
+  private readonly hrSpoken = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite", "data-live-hr-spoken": true });
+  private spokenAt = 0;
+  private readonly hrCard = this.heartRateCard();
+
   constructor(private readonly appointment: Appointment) {
     this.localVideo.muted = true; // never hear yourself
     const who = [`${appointment.clinician.name} (clinician)`, `${appointment.patient.name} (patient)`];
@@ -110,6 +127,7 @@ class ConsultationRoom {
     });
     this.muteButton.addEventListener("click", () => this.changeMedia({ muted: !this.local.muted }));
     this.cameraButton.addEventListener("click", () => this.changeMedia({ camera: !this.local.camera }));
+    this.shareHr.addEventListener("change", () => this.send({ action: "live_hr", on: this.shareHr.checked }));
     this.cameraSelect.addEventListener("change", () => void this.chooseDevices());
     this.micSelect.addEventListener("change", () => void this.chooseDevices());
     const leave = h("button", { type: "button", class: "secondary" }, "Leave the consultation");
@@ -136,6 +154,8 @@ class ConsultationRoom {
         h("div", { class: "field" }, h("label", { for: "room-microphone" }, "Microphone"), this.micSelect),
         this.mediaNote,
       ),
+      this.hrCard,
+      this.shareCard,
       h("section", { class: "card", "aria-labelledby": "chat-h" }, h("h2", { id: "chat-h" }, "Chat"), this.chatLog, chatForm),
       this.invite,
       leave,
@@ -176,6 +196,39 @@ class ConsultationRoom {
       fieldset.append(h("div", {}, input, h("label", { for: `room-mode-${mode}` }, label)));
     }
     return fieldset;
+  }
+
+  private heartRateCard(): HTMLElement {
+    const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+    svg.setAttribute("viewBox", "0 0 240 48");
+    svg.setAttribute("class", "room-hr-trend");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("preserveAspectRatio", "none");
+    this.hrLine.setAttribute("fill", "none");
+    this.hrLine.setAttribute("stroke", "currentColor");
+    this.hrLine.setAttribute("stroke-width", "2");
+    this.hrLine.setAttribute("vector-effect", "non-scaling-stroke");
+    svg.append(this.hrLine);
+    return h("section", { class: "card", "aria-labelledby": "live-hr-h", hidden: true }, h("h2", { id: "live-hr-h" }, "Patient's live heart rate"), this.hrValue, svg, this.hrSpoken);
+  }
+
+  private renderLiveHr(): void {
+    const s = this.state;
+    const live = s.liveHr;
+    this.hrCard.hidden = s.role !== "clinician" || s.phase !== "in-call";
+    this.shareCard.hidden = s.role !== "patient" || s.phase !== "in-call";
+    this.shareHr.checked = live.sharing;
+    const text = liveHrText(live);
+    const reading = live.watching && live.readings.length > 0;
+    this.hrValue.textContent = reading ? `${Math.round(live.readings.at(-1)!.bpm)} bpm` : "";
+    this.hrValue.dataset.state = reading ? "reading" : live.watching ? "waiting" : (live.cleared ?? "none");
+    this.hrLine.setAttribute("points", reading ? sparkline(live.readings, 240, 48) : "");
+    const now = Date.now();
+    if (announceDue({ text, spoken: this.hrSpoken.textContent ?? "", spokenAt: this.spokenAt, now, reading })) {
+      this.hrSpoken.textContent = text;
+      this.spokenAt = now;
+    }
+    if (!reading) this.hrValue.textContent = text;
   }
 
   private inviteCard(): HTMLElement {
@@ -245,7 +298,12 @@ class ConsultationRoom {
   }
 
   private handle(message: ServerMessage): void {
+    const wasSharing = this.state.liveHr.sharing;
     this.state = roomAfter(this.state, message);
+    if ((message.type === "welcome" || message.type === "admitted") && this.state.phase === "in-call" && this.state.role === "patient" && wasSharing) {
+      // A new socket shares nothing until told: share again after a reconnect.
+      this.send({ action: "live_hr", on: true });
+    }
     if (message.type === "welcome") {
       // New TURN credentials; a media path that broke while the socket was away restarts now.
       this.links.forEach((link) => {
@@ -384,6 +442,7 @@ class ConsultationRoom {
       this.chatLog.append(h("p", {}, h("strong", {}, line.from === s.role ? "You" : line.name), ` (${chatTime(line.at)}): `, line.text));
     }
     this.shownChat = s.chat.length;
+    this.renderLiveHr();
     this.peerStates.replaceChildren(
       ...[...s.peers.values()].map((peer) =>
         h("li", {}, peer.present ? (this.remoteStates.get(peer.role) ?? `${peer.name} (${roleLabel(peer.role)}) is here.`) : `${peer.name} lost their connection; waiting for them to come back.`),

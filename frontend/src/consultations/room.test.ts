@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { afterHello, closeReason, fingerprint, fromNewConnection, directions, ignoresOffer, initialRoom, isPolite, parseServerMessage, peerStateText, roomAfter, roomAfterClose, type RoomState, type ServerMessage } from "./room";
+import { afterHello, announceDue, closeReason, fingerprint, fromNewConnection, directions, ignoresOffer, initialRoom, isPolite, LIVE_HR_KEPT, liveHrText, liveHrTrend, parseServerMessage, peerStateText, roomAfter, roomAfterClose, sparkline, type RoomState, type ServerMessage } from "./room";
 
 const run = (...messages: ServerMessage[]): RoomState => messages.reduce(roomAfter, initialRoom());
 const welcome = (role: "clinician" | "patient" | "guest", admitted: boolean): ServerMessage => ({ type: "welcome", role, admitted, ice_servers: [{ urls: ["stun:stun.example.org:3478"] }] });
@@ -122,5 +122,76 @@ describe("negotiation", () => {
     expect(peerStateText("Ann", { muted: true, camera: true, mode: "video" })).toBe("Ann: microphone muted, camera on.");
     expect(peerStateText("Ann", { muted: false, camera: false, mode: "audio" })).toBe("Ann: microphone on, audio only.");
     expect(peerStateText("Ann", { muted: false, camera: true, mode: "text" })).toBe("Ann uses text only.");
+  });
+});
+
+describe("the patient's live heart rate", () => {
+  const reading = (bpm: number, t: number | null = null): ServerMessage => ({ type: "live_hr", bpm, t });
+
+  it("reads the live heart rate messages and refuses malformed ones", () => {
+    expect(parseServerMessage('{"type":"live_hr","bpm":131,"t":1764000002.5}')).toEqual({ type: "live_hr", bpm: 131, t: 1764000002.5 });
+    expect(parseServerMessage('{"type":"live_hr","bpm":131}')).toEqual({ type: "live_hr", bpm: 131, t: null });
+    expect(parseServerMessage('{"type":"live_hr_clear","reason":"grant_ended"}')).toEqual({ type: "live_hr_clear", reason: "grant_ended" });
+    expect(parseServerMessage('{"type":"live_hr_sharing","on":true}')).toEqual({ type: "live_hr_sharing", on: true });
+    expect(parseServerMessage('{"type":"live_hr","bpm":"131"}')).toBeNull();
+    expect(parseServerMessage('{"type":"live_hr_clear","reason":"bored"}')).toBeNull();
+    expect(parseServerMessage('{"type":"live_hr_sharing","on":"yes"}')).toBeNull();
+  });
+
+  it("shows the clinician the readings once the relay starts, and empties the view when cleared", () => {
+    const watching = run(welcome("clinician", true), { type: "live_hr_start" }, reading(120), reading(124));
+    const cleared = roomAfter(watching, { type: "live_hr_clear", reason: "grant_ended" });
+
+    expect(watching.liveHr.readings.map((r) => r.bpm)).toEqual([120, 124]);
+    expect(liveHrText(watching.liveHr)).toBe("Heart rate 124 bpm, steady.");
+    expect(cleared.liveHr).toEqual({ sharing: false, watching: false, readings: [], cleared: "grant_ended" });
+    expect(liveHrText(cleared.liveHr)).toBe("The patient's grant ended: their heart rate is no longer shown.");
+  });
+
+  it("ignores a reading that comes after the view was cleared, and forgets readings on a new socket", () => {
+    const cleared = run(welcome("clinician", true), { type: "live_hr_start" }, reading(120), { type: "live_hr_clear", reason: "off" });
+    const late = roomAfter(cleared, reading(130));
+    const reconnected = run(welcome("clinician", true), { type: "live_hr_start" }, reading(120), welcome("clinician", true));
+
+    expect(late.liveHr.readings).toEqual([]);
+    expect(liveHrText(late.liveHr)).toBe("The patient stopped sharing their heart rate.");
+    expect(reconnected.liveHr.watching).toBe(false);
+    expect(reconnected.liveHr.readings).toEqual([]);
+  });
+
+  it("keeps the last minute of readings", () => {
+    const many = Array.from({ length: LIVE_HR_KEPT + 5 }, (_, i) => reading(100 + i));
+    const state = run(welcome("clinician", true), { type: "live_hr_start" }, ...many);
+
+    expect(state.liveHr.readings).toHaveLength(LIVE_HR_KEPT);
+    expect(state.liveHr.readings[0].bpm).toBe(105);
+  });
+
+  it("remembers the patient's own switch as the server confirmed it", () => {
+    expect(run(welcome("patient", true), { type: "live_hr_sharing", on: true }).liveHr.sharing).toBe(true);
+    expect(run(welcome("patient", true), { type: "live_hr_sharing", on: true }, { type: "live_hr_sharing", on: false }).liveHr.sharing).toBe(false);
+  });
+
+  it("says rising, falling or steady from the last readings against the ones before", () => {
+    const series = (...bpms: number[]) => bpms.map((bpm) => ({ bpm }));
+    expect(liveHrTrend(series(100, 100, 110, 110), 2)).toBe("rising");
+    expect(liveHrTrend(series(110, 110, 100, 100), 2)).toBe("falling");
+    expect(liveHrTrend(series(100, 101, 102, 101), 2)).toBe("steady");
+    expect(liveHrTrend(series(100), 2)).toBe("steady");
+  });
+
+  it("draws the trend line inside its box", () => {
+    expect(sparkline([{ bpm: 100 }, { bpm: 110 }, { bpm: 105 }], 200, 40)).toBe("0.0,30.0 100.0,10.0 200.0,20.0");
+    expect(sparkline([{ bpm: 100 }], 200, 40)).toBe("0.0,20.0");
+    expect(sparkline([], 200, 40)).toBe("");
+  });
+
+  it("reads state changes out at once but readings at most every 15 seconds", () => {
+    const base = { spoken: "Heart rate 120 bpm, steady.", spokenAt: 1_000, reading: true };
+    expect(announceDue({ ...base, text: "Heart rate 121 bpm, steady.", now: 5_000 })).toBe(false);
+    expect(announceDue({ ...base, text: "Heart rate 121 bpm, steady.", now: 16_000 })).toBe(true);
+    expect(announceDue({ ...base, text: "The patient stopped sharing their heart rate.", now: 2_000, reading: false })).toBe(true);
+    expect(announceDue({ ...base, spoken: "The patient shares their heart rate; waiting for their strap or bridge.", text: "Heart rate 121 bpm, steady.", now: 1_500 })).toBe(true);
+    expect(announceDue({ ...base, text: base.spoken, now: 99_000 })).toBe(false);
   });
 });

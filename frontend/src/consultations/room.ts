@@ -34,7 +34,15 @@ export type ServerMessage =
   | { type: "peer"; role: Role; name: string; present: boolean }
   | { type: "signal"; from: Role; data: Signal }
   | ({ type: "chat" } & ChatLine)
+  | { type: "live_hr_sharing"; on: boolean }
+  | { type: "live_hr_start" }
+  | { type: "live_hr"; bpm: number; t: number | null }
+  | { type: "live_hr_clear"; reason: LiveHrClear }
   | { type: "error"; error: { code: string; message: string } };
+
+/** Why the clinician's live heart rate view emptied. */
+export type LiveHrClear = "off" | "no_grant" | "grant_ended";
+const LIVE_HR_CLEARS: readonly string[] = ["off", "no_grant", "grant_ended"];
 
 const ROLES: readonly string[] = ["clinician", "patient", "guest"];
 const isRole = (value: unknown): value is Role => typeof value === "string" && ROLES.includes(value);
@@ -63,6 +71,14 @@ export function parseServerMessage(raw: string): ServerMessage | null {
         : null;
     case "chat":
       return isRole(m.from) && typeof m.text === "string" && typeof m.name === "string" ? (m as unknown as ServerMessage) : null;
+    case "live_hr_sharing":
+      return typeof m.on === "boolean" ? { type: "live_hr_sharing", on: m.on } : null;
+    case "live_hr_start":
+      return { type: "live_hr_start" };
+    case "live_hr":
+      return typeof m.bpm === "number" && Number.isFinite(m.bpm) ? { type: "live_hr", bpm: m.bpm, t: typeof m.t === "number" ? m.t : null } : null;
+    case "live_hr_clear":
+      return typeof m.reason === "string" && LIVE_HR_CLEARS.includes(m.reason) ? { type: "live_hr_clear", reason: m.reason as LiveHrClear } : null;
     case "error":
       return isObject(m.error) && typeof m.error.message === "string" ? (m as unknown as ServerMessage) : null;
     default:
@@ -78,6 +94,21 @@ export interface Peer {
   present: boolean;
 }
 
+/**
+ * The patient's live heart rate in the room: `sharing` is the patient's own switch (as the server
+ * confirmed it); the clinician sees `readings` (the newest last, at most LIVE_HR_KEPT) while
+ * `watching`, and `cleared` says why the view emptied.
+ */
+export interface LiveHr {
+  sharing: boolean;
+  watching: boolean;
+  readings: { bpm: number; t: number | null }[];
+  cleared: LiveHrClear | null;
+}
+
+/** How many recent readings the clinician's trend shows (about a minute from a strap). */
+export const LIVE_HR_KEPT = 60;
+
 export interface RoomState {
   phase: Phase;
   role: Role | null;
@@ -87,6 +118,7 @@ export interface RoomState {
   /** The others admitted to the call, by role; `present` false while their socket is away. */
   peers: Map<Role, Peer>;
   chat: ChatLine[];
+  liveHr: LiveHr;
   /** Why the room closed, in words, once it did. */
   closed: string | null;
   error: string | null;
@@ -99,6 +131,7 @@ export const initialRoom = (): RoomState => ({
   waiting: new Map(),
   peers: new Map(),
   chat: [],
+  liveHr: { sharing: false, watching: false, readings: [], cleared: null },
   closed: null,
   error: null,
 });
@@ -107,7 +140,15 @@ export const initialRoom = (): RoomState => ({
 export function roomAfter(state: RoomState, message: ServerMessage): RoomState {
   switch (message.type) {
     case "welcome":
-      return { ...state, role: message.role, iceServers: message.ice_servers, phase: message.admitted ? "in-call" : "waiting", error: null };
+      // A new socket: the server relays nothing to it yet (the patient's page shares again).
+      return {
+        ...state,
+        role: message.role,
+        iceServers: message.ice_servers,
+        phase: message.admitted ? "in-call" : "waiting",
+        error: null,
+        liveHr: { ...state.liveHr, watching: false, readings: [] },
+      };
     case "waiting": {
       const waiting = new Map(state.waiting);
       waiting.set(message.role, message.name);
@@ -124,6 +165,17 @@ export function roomAfter(state: RoomState, message: ServerMessage): RoomState {
     }
     case "chat":
       return { ...state, chat: [...state.chat, { from: message.from, name: message.name, text: message.text, at: message.at }] };
+    case "live_hr_sharing":
+      return { ...state, liveHr: { ...state.liveHr, sharing: message.on } };
+    case "live_hr_start":
+      return { ...state, liveHr: { ...state.liveHr, watching: true, readings: [], cleared: null } };
+    case "live_hr": {
+      if (!state.liveHr.watching) return state;
+      const readings = [...state.liveHr.readings, { bpm: message.bpm, t: message.t }].slice(-LIVE_HR_KEPT);
+      return { ...state, liveHr: { ...state.liveHr, readings } };
+    }
+    case "live_hr_clear":
+      return { ...state, liveHr: { ...state.liveHr, watching: false, readings: [], cleared: message.reason } };
     case "error":
       return { ...state, error: message.error.message };
     case "signal":
@@ -219,4 +271,45 @@ export function peerStateText(name: string, state: { muted: boolean; camera: boo
   if (state.mode === "audio") parts.push("audio only");
   else parts.push(state.camera ? "camera on" : "camera off");
   return `${name}: ${parts.join(", ")}.`;
+}
+
+/** What the clinician's live heart rate card says (the live region reads it out). */
+export function liveHrText(live: LiveHr): string {
+  const last = live.readings.at(-1);
+  if (live.watching && last) return `Heart rate ${Math.round(last.bpm)} bpm, ${liveHrTrend(live.readings)}.`;
+  if (live.watching) return "The patient shares their heart rate; waiting for their strap or bridge.";
+  if (live.cleared === "no_grant") return "The patient shares their heart rate, but has not granted you their samples.";
+  if (live.cleared === "grant_ended") return "The patient's grant ended: their heart rate is no longer shown.";
+  if (live.cleared === "off") return "The patient stopped sharing their heart rate.";
+  return "The patient does not share their live heart rate.";
+}
+
+/** Rising, falling or steady: the last ~10 readings' mean against the ~10 before them (±3 bpm). */
+export function liveHrTrend(readings: { bpm: number }[], window = 10): "rising" | "falling" | "steady" {
+  const recent = readings.slice(-window);
+  const before = readings.slice(-2 * window, -window);
+  if (recent.length === 0 || before.length === 0) return "steady";
+  const mean = (xs: { bpm: number }[]) => xs.reduce((sum, x) => sum + x.bpm, 0) / xs.length;
+  const change = mean(recent) - mean(before);
+  return change >= 3 ? "rising" : change <= -3 ? "falling" : "steady";
+}
+
+/** An SVG polyline's points for the readings in a width x height box (bpm scaled to its range). */
+export function sparkline(readings: { bpm: number }[], width: number, height: number): string {
+  if (readings.length === 0) return "";
+  const values = readings.map((r) => r.bpm);
+  const low = Math.min(...values) - 5;
+  const high = Math.max(...values) + 5;
+  const step = readings.length > 1 ? width / (readings.length - 1) : 0;
+  return values.map((bpm, i) => `${(i * step).toFixed(1)},${(height - ((bpm - low) / (high - low)) * height).toFixed(1)}`).join(" ");
+}
+
+/**
+ * Whether the live region should speak now: on every change of state (the text not being a
+ * reading), and for readings at most every `everyMs` (a screen reader must not read each second).
+ */
+export function announceDue(args: { text: string; spoken: string; spokenAt: number; now: number; reading: boolean; everyMs?: number }): boolean {
+  if (args.text === args.spoken) return false;
+  if (!args.reading) return true;
+  return !args.spoken.startsWith("Heart rate") || args.now - args.spokenAt >= (args.everyMs ?? 15_000);
 }

@@ -9,11 +9,23 @@ or loses their role.
 
 Messages in: ``{"action": "signal", "to"?: role, "data": {...}}`` (an offer, an answer or an ICE
 candidate, relayed as is), ``{"action": "chat", "text"}``, ``{"action": "admit", "who":
-"patient"|"guest"}`` (clinician). Messages out: ``{"type": "welcome", "role", "admitted",
+"patient"|"guest"}`` (clinician), ``{"action": "live_hr", "on": bool}`` (the patient shares their
+live heart rate, or stops). Messages out: ``{"type": "welcome", "role", "admitted",
 "ice_servers"}``, ``{"type": "waiting", "role", "name"}`` (clinician), ``{"type": "admitted"}``,
 ``{"type": "peer", "role", "name", "present"}``, ``{"type": "signal", "from", "data"}`` (to a
 role that is not in the room: an error ``peer_absent``),
-``{"type": "chat", "from", "name", "text", "at"}`` and ``{"type": "error", ...}`` to the sender.
+``{"type": "chat", "from", "name", "text", "at"}``, ``{"type": "live_hr_sharing", "on"}`` (to the
+patient), ``{"type": "live_hr_start"}``, ``{"type": "live_hr", "bpm", "t"}`` and
+``{"type": "live_hr_clear", "reason": "off" | "no_grant" | "grant_ended"}`` (to the clinician) and
+``{"type": "error", ...}`` to the sender.
+
+Live heart rate: while the patient has sharing on AND the clinician has a live ``samples`` grant,
+the clinician's socket listens to the ``workout-<id>`` groups of the patient's recording workouts
+(where their ingest socket publishes each stored batch, as for classes and worlds; looked up again
+every ``LIVE_HR_REFRESH_SECONDS`` so a workout started later is heard too) and relays the newest
+heart rate of each batch. Starting is one audited read (``services.live_hr_watch_start``). Sharing
+turned off, the patient leaving, or the grant ending (care's grant-end listener,
+``room.live_hr_end``) stops it at once and tells the clinician's page to clear the view.
 """
 
 from __future__ import annotations
@@ -28,15 +40,25 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
+from wellness.care import selectors as care_selectors
 from wellness.care.appointments import services
+from wellness.care.models import GrantCategory
 from wellness.care.rooms import selectors
-from wellness.care.rooms.groups import room_admitted_group, room_group, room_host_group
+from wellness.care.rooms import services as room_services
+from wellness.care.rooms.groups import (
+    room_admitted_group,
+    room_group,
+    room_host_group,
+    room_live_hr_group,
+)
 from wellness.core.errors import DomainError
+from wellness.core.groups import workout_group
 from wellness.people.consumers import AuthenticatedConsumer
 from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
 
 MAX_SIGNAL_CHARS = 32_000  # an SDP offer with audio and video is ~5-10 kB
 MAX_CHAT_CHARS = 2_000
+LIVE_HR_REFRESH_SECONDS = 5.0  # how soon a workout the patient starts while sharing is heard
 
 
 def _second_factor_from_session(user: Any, session: Any) -> None:
@@ -56,6 +78,8 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
     name: str = ""
     in_call = False
     end_timer: asyncio.Task[None] | None = None
+    sharing_hr = False  # the patient: sharing their live heart rate with the clinician
+    live_hr_task: asyncio.Task[None] | None = None  # the clinician: relaying it (refreshing)
 
     @database_sync_to_async
     def _access(self) -> selectors.RoomAccess | None:
@@ -78,6 +102,8 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
             await self.close(code=CLOSE_FORBIDDEN)
             return False
         self.role, self.name, self.ends_at = access.role, access.name, access.ends_at
+        self.patient_id = access.patient_id
+        self.live_workouts: set[int] = set()
         await self.join(room_group(self.appointment_id))
         if self.role == "clinician":
             await self.join(room_host_group(self.appointment_id))
@@ -136,6 +162,9 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
     async def disconnect(self, code: int) -> None:
         if self.end_timer is not None:
             self.end_timer.cancel()
+        await self._live_hr_stop(reason=None)
+        if self.sharing_hr:
+            await self._live_hr_share(on=False)
         if self.in_call:
             await self._announce_presence(present=False)
         await super().disconnect(code)
@@ -173,8 +202,21 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
             await self._relay_signal(content)
         elif action == "chat":
             await self._relay_chat(content)
+        elif action == "live_hr" and self.role == "patient":
+            on = content.get("on")
+            if not isinstance(on, bool):
+                await self.reply_error("invalid", "Say whether to share: on is true or false.")
+                return
+            await self._live_hr_share(on=on)
+            await self.send_json({"type": "live_hr_sharing", "on": on})
         else:
             await self.reply_error("invalid", "Send an action: signal, chat or admit.")
+
+    async def _live_hr_share(self, *, on: bool) -> None:
+        self.sharing_hr = on
+        await self.channel_layer.group_send(
+            room_host_group(self.appointment_id), {"type": "room.live_hr_share", "on": on}
+        )
 
     async def _relay_signal(self, content: dict[str, Any]) -> None:
         data, to = content.get("data"), content.get("to")
@@ -234,6 +276,11 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
                 "present": event["present"],
             }
         )
+        if event["present"] and event["role"] == "clinician" and self.sharing_hr:
+            # A clinician who (re)joins learns that the patient shares.
+            await self.channel_layer.send(
+                event["sender"], {"type": "room.live_hr_share", "on": True}
+            )
         if event["present"] and event.get("reply", True):
             # Tell the newcomer who is already here (once: the reply asks for none).
             await self.channel_layer.send(
@@ -264,3 +311,83 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
 
     async def room_close(self, event: dict[str, Any]) -> None:
         await self.close(code=CLOSE_FORBIDDEN)
+
+    # Live heart rate (the clinician's side).
+
+    @database_sync_to_async
+    def _live_hr_watch_start(self) -> bool:
+        try:
+            room_services.live_hr_watch_start(user=self.scope["user"], patient_id=self.patient_id)
+        except DomainError:
+            return False
+        return True
+
+    @database_sync_to_async
+    def _live_hr_allowed(self) -> bool:
+        return GrantCategory.SAMPLES in care_selectors.live_grant_categories(
+            self.scope["user"], self.patient_id
+        )
+
+    @database_sync_to_async
+    def _patient_live_workouts(self) -> set[int]:
+        return selectors.patient_live_workouts(patient_id=self.patient_id)
+
+    async def room_live_hr_share(self, event: dict[str, Any]) -> None:
+        if self.role != "clinician":
+            return
+        if not event["on"]:
+            await self._live_hr_stop(reason="off")
+        elif self.live_hr_task is None:
+            if not await self._live_hr_watch_start():
+                await self.send_json({"type": "live_hr_clear", "reason": "no_grant"})
+                return
+            await self.channel_layer.group_add(
+                room_live_hr_group(self.scope["user"].pk, self.patient_id), self.channel_name
+            )
+            await self._live_hr_listen()
+            self.live_hr_task = asyncio.ensure_future(self._live_hr_refresh())
+            await self.send_json({"type": "live_hr_start"})
+
+    async def _live_hr_listen(self) -> None:
+        """Listen to exactly the patient's recording workouts."""
+        current = await self._patient_live_workouts()
+        for workout_id in current - self.live_workouts:
+            await self.channel_layer.group_add(workout_group(workout_id), self.channel_name)
+        for workout_id in self.live_workouts - current:
+            await self.channel_layer.group_discard(workout_group(workout_id), self.channel_name)
+        self.live_workouts = current
+
+    async def _live_hr_refresh(self) -> None:
+        while True:
+            await asyncio.sleep(LIVE_HR_REFRESH_SECONDS)
+            await self._live_hr_listen()
+
+    async def _live_hr_stop(self, *, reason: str | None) -> None:
+        """Stop relaying (if relaying) and, with a reason, tell the page to clear the view."""
+        if self.live_hr_task is None:
+            return
+        self.live_hr_task.cancel()
+        self.live_hr_task = None
+        for workout_id in self.live_workouts:
+            await self.channel_layer.group_discard(workout_group(workout_id), self.channel_name)
+        self.live_workouts = set()
+        await self.channel_layer.group_discard(
+            room_live_hr_group(self.scope["user"].pk, self.patient_id), self.channel_name
+        )
+        if reason is not None and not self.closed:
+            await self.send_json({"type": "live_hr_clear", "reason": reason})
+
+    async def room_live_hr_end(self, event: dict[str, Any]) -> None:
+        # Any grant of the pair ended: stop unless the samples grant is still live.
+        if self.live_hr_task is not None and not await self._live_hr_allowed():
+            await self._live_hr_stop(reason="grant_ended")
+
+    async def workout_samples(self, event: dict[str, Any]) -> None:
+        """A batch the patient's ingest socket stored: relay its newest heart rate."""
+        if self.live_hr_task is None or event.get("user_id") != self.patient_id:
+            return
+        for sample in reversed(event.get("samples") or []):
+            bpm = sample.get("hr") if isinstance(sample, dict) else None
+            if isinstance(bpm, int | float) and not isinstance(bpm, bool) and bpm > 0:
+                await self.send_json({"type": "live_hr", "bpm": round(bpm), "t": sample.get("t")})
+                return

@@ -16,3 +16,9 @@ def room_admitted_group(appointment_id: int) -> str:
 def room_host_group(appointment_id: int) -> str:
     """The clinician's sockets: told who is waiting."""
     return f"care-room-{appointment_id}-host"
+
+
+def room_live_hr_group(clinician_user_id: int, patient_id: int) -> str:
+    """The clinician's room sockets that relay this patient's live heart rate: told when the
+    clinician's sight of the patient's data ends."""
+    return f"care-live-hr-{clinician_user_id}-{patient_id}"

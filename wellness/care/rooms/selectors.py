@@ -7,10 +7,15 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import timezone
 
 from wellness.care.appointments.selectors import Role, appointment_for, room_open
 from wellness.care.rooms.ice import IceServer, ice_servers
 from wellness.people.models import User
+from wellness.workouts.models import Workout, WorkoutStatus
+
+# A live workout the room relays is one still recording that started within this time.
+LIVE_WORKOUT_WITHIN = dt.timedelta(hours=12)
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,7 @@ class RoomAccess:
     admitted: bool  # the clinician is always in; the others once admitted from the waiting room
     ends_at: dt.datetime
     name: str  # how the others in the room see this person
+    patient_id: int
 
 
 def room_access(*, user: User, appointment_id: int) -> RoomAccess | None:
@@ -40,6 +46,7 @@ def room_access(*, user: User, appointment_id: int) -> RoomAccess | None:
         admitted=admitted,
         ends_at=appointment.ends_at,
         name=name,
+        patient_id=appointment.patient_id,
     )
 
 
@@ -52,4 +59,15 @@ def room_ice_servers(*, user: User) -> list[IceServer]:
         user=str(user.pk),
         now=time.time(),
         ttl_seconds=settings.WELLVERSE_TURN_CREDENTIAL_SECONDS,
+    )
+
+
+def patient_live_workouts(*, patient_id: int) -> set[int]:
+    """The patient's workouts recording now (their ingest socket's ``workout-<id>`` groups)."""
+    return set(
+        Workout.objects.filter(
+            user_id=patient_id,
+            status=WorkoutStatus.ACTIVE,
+            started_at__gte=timezone.now() - LIVE_WORKOUT_WITHIN,
+        ).values_list("pk", flat=True)
     )
