@@ -58,14 +58,22 @@ def register_grant_end_listener(name: str, listener: GrantEndListener) -> None:
     _grant_end_listeners[name] = listener
 
 
-def _sight_ended(pairs: Iterable[tuple[int, int]], *, clinician_user_id: int | None = None) -> None:
+def _sight_ended(
+    pairs: Iterable[tuple[int, int]],
+    *,
+    clinician_user_id: int | None = None,
+    close_sockets: bool = True,
+) -> None:
     """Tell the listeners of each (clinician user, patient) pair, then close the clinicians'
-    cookie sockets (``clinician_user_id``'s even without a pair)."""
+    cookie sockets (``clinician_user_id``'s even without a pair) unless ``close_sockets`` is off:
+    one grant ending leaves the care and a call going, its listeners stop what that grant showed."""
     clinicians = {clinician_user_id} if clinician_user_id is not None else set()
     for clinician_user_id, patient_id in sorted(set(pairs)):
         for listener in _grant_end_listeners.values():
             listener(clinician_user_id, patient_id)
         clinicians.add(clinician_user_id)
+    if not close_sockets:
+        return
     for clinician_user_id in sorted(clinicians):
         person_sockets_close(user_id=clinician_user_id, reason="role_lost")
 
@@ -444,13 +452,14 @@ def sharing_grant_renew(
 
 
 def sharing_grant_revoke(*, patient: User, grant_id: int) -> SharingGrant:
-    """End the grant now: the clinician's next read is a 404 and their open sockets close."""
+    """End the grant now: the clinician's next read is a 404, and what an open socket showed of it
+    stops (the grant-end listeners); the care and a call in progress go on."""
     with transaction.atomic():
         grant = _patients_grant(patient=patient, grant_id=grant_id)
         if grant.revoked_at is None:
             grant.revoked_at = timezone.now()
             grant.save(update_fields=["revoked_at"])
-            _sight_ended([(grant.relationship.clinician.user_id, patient.pk)])
+            _sight_ended([(grant.relationship.clinician.user_id, patient.pk)], close_sockets=False)
     return grant
 
 
@@ -465,7 +474,10 @@ def sharing_grant_expire(*, grant_id: int) -> bool:
         )
         if grant is None:
             return False
-        _sight_ended([(grant.relationship.clinician.user_id, grant.relationship.patient_id)])
+        _sight_ended(
+            [(grant.relationship.clinician.user_id, grant.relationship.patient_id)],
+            close_sockets=False,
+        )
     return True
 
 
