@@ -8,6 +8,8 @@ Axes counts failed sign-ins per account (whatever address they come from) on eve
 from __future__ import annotations
 
 import datetime as dt
+from functools import reduce
+from operator import or_
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
@@ -67,9 +69,23 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
     (three queries and three transactions; the failure path still cleans up)."""
 
     def get_failures(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> int:
-        failures = int(super().get_failures(request, credentials))
+        if self._no_attempt_within_longest_lock(request, credentials):
+            failures = 0
+        else:
+            failures = int(super().get_failures(request, credentials))
         request.wellness_lockout_failures = failures  # type: ignore[attr-defined]
         return failures
+
+    def _no_attempt_within_longest_lock(
+        self, request: HttpRequest, credentials: dict[str, Any] | None
+    ) -> bool:
+        """One query for the common case: no failure of this account or address within the longest
+        lock there can be means none within the current one, so the lock's length (a query of
+        its own) and the per-parameter sums are not needed."""
+        at = getattr(request, "axes_attempt_time", None) or timezone.now()
+        since = at - settings.WELLVERSE_LOCKOUT_MAX_COOL_OFF
+        attempts = reduce(or_, self.filter_user_attempts(request, credentials))
+        return not attempts.filter(attempt_time__gte=since).exists()
 
     def user_logged_in(self, sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
         if getattr(request, "wellness_lockout_failures", None) == 0:

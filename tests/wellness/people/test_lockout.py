@@ -11,8 +11,10 @@ import pytest
 from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -255,3 +257,29 @@ def test_locks_older_than_the_window_no_longer_lengthen_the_next(user: User) -> 
     _time_passes(user.email, 24 * 60 + 1)
 
     assert _lock(user.email)["Retry-After"] == str(15 * 60)
+
+
+def test_a_clean_sign_in_costs_the_lockout_one_query(
+    user: User, settings: Any, django_assert_num_queries: Any
+) -> None:
+    # Given: one warm-up sign-in, so both measured ones find the same session state
+    assert _sign_in(user.email, TEST_PASSWORD).status_code == 200
+    settings.AXES_ENABLED = False
+    with CaptureQueriesContext(connection) as without_lockout:
+        assert _sign_in(user.email, TEST_PASSWORD).status_code == 200
+    settings.AXES_ENABLED = True
+
+    # Then: no failure on record, so the lockout only asks whether there is one
+    with django_assert_num_queries(len(without_lockout.captured_queries) + 1):
+        assert _sign_in(user.email, TEST_PASSWORD).status_code == 200
+
+
+def test_failures_after_an_expired_lock_are_counted_in_full_and_lock_again(user: User) -> None:
+    # Given: a lock, then its expiry, then nine failures that are recent for every lock length
+    _lock(user.email)
+    _time_passes(user.email, 16)
+    for n in range(LIMIT - 1):
+        _sign_in(user.email, f"guess-{n}", REMOTE_ADDR=f"203.0.113.{n}")
+
+    # Then: the tenth locks the account (counted through the full path, not the quick check)
+    assert _sign_in(user.email, "one-more", REMOTE_ADDR="192.0.2.9").status_code == 429
