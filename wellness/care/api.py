@@ -372,9 +372,7 @@ class OwnNotesView(APIView):
 
 def _note_created(note: ConsultationNote) -> Response:
     """The note as written, with every version, as its author reads it."""
-    fresh = selectors.notes_by_author(
-        clinician=note.author, patient_id=note.relationship.patient_id
-    ).get(pk=note.pk)
+    fresh = selectors.note_with_versions(note_id=note.pk)
     return Response(NoteOutput(fresh).data, status=status.HTTP_201_CREATED)
 
 

@@ -25,7 +25,7 @@ class CareConfig(AppConfig):
         # Withdrawing health-data consent ends every grant the person gave.
         privacy.register_consent_withdrawal_handler("care", services.care_grants_end_for_patient)
         # Consultation notes are erased with the patient's health data (unless an organisation must
-        # keep them, WELLVERSE_CARE_NOTES_RETENTION_DAYS) and may be deleted with an account.
+        # keep them, WELLVERSE_CARE_NOTES_RETENTION_DAYS), which also outlive an account.
         privacy.register_health_data_eraser("care_notes", services.consultation_notes_erase)
         privacy.register_account_releaser("care_notes", services.consultation_notes_release)
         register_job(services.GRANT_EXPIRE_JOB, tasks.sharing_grant_expire_task)

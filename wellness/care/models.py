@@ -168,12 +168,23 @@ class ConsultationNote(models.Model):
     append-only versions: an amendment is a new version, and the older ones are kept and shown as
     amended."""
 
+    # Both are cleared, never cascaded, when a note the organisation must keep outlives the
+    # patient's or the author's account (``retained_until``); the app shows such a note to no one.
     relationship = models.ForeignKey(
-        CareRelationship, on_delete=models.CASCADE, related_name="notes"
+        CareRelationship, on_delete=models.SET_NULL, null=True, related_name="notes"
     )
     author = models.ForeignKey(
-        ClinicianProfile, on_delete=models.CASCADE, related_name="notes_written"
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, related_name="notes_written"
     )
+    # Who wrote it, for whom, and for which organisation, as they were when it was written or
+    # detached: what the organisation's record keeps once the accounts are gone.
+    author_name = models.CharField(max_length=120, blank=True)
+    organisation = models.ForeignKey(
+        CareOrganisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
+    )
+    patient_name = models.CharField(max_length=200, blank=True)
+    # Set when an erasure or account deletion kept the note for the organisation: it is deleted then.
+    retained_until = models.DateTimeField(null=True, blank=True)
     # The consultation it follows, when written after one (the note outlives a deleted appointment).
     appointment = models.ForeignKey(
         "Appointment", on_delete=models.SET_NULL, null=True, blank=True, related_name="notes"
@@ -182,6 +193,14 @@ class ConsultationNote(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["relationship", "-created_at"])]
+        constraints = [
+            # A note belongs to a care relationship, unless an organisation keeps it for a time.
+            models.CheckConstraint(
+                condition=models.Q(relationship__isnull=False)
+                | models.Q(retained_until__isnull=False),
+                name="care_note_in_care_or_retained",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"note {self.pk} on relationship {self.relationship_id}"

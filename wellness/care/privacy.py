@@ -52,7 +52,7 @@ def care_export(user: User) -> dict[str, Any]:
         ],
         "consultation_notes": [
             {
-                "author": n.author.professional_name,
+                "author": n.author_name,
                 "created_at": _iso(n.created_at),
                 "versions": [
                     {

@@ -279,7 +279,7 @@ def period_described(moments: list[dt.datetime]) -> str:
 
 def _notes(notes: QuerySet[ConsultationNote]) -> QuerySet[ConsultationNote]:
     return (
-        notes.select_related("author__organisation")
+        notes.select_related("relationship")
         .prefetch_related(
             Prefetch("versions", queryset=ConsultationNoteVersion.objects.order_by("number"))
         )
@@ -290,6 +290,11 @@ def _notes(notes: QuerySet[ConsultationNote]) -> QuerySet[ConsultationNote]:
 def notes_for_patient(*, patient: User) -> QuerySet[ConsultationNote]:
     """Every note written about this person, with all versions."""
     return _notes(ConsultationNote.objects.filter(relationship__patient=patient))
+
+
+def note_with_versions(*, note_id: int) -> ConsultationNote:
+    """One note with every version, as the services just wrote it."""
+    return _notes(ConsultationNote.objects.filter(pk=note_id)).get()
 
 
 def notes_by_author(*, clinician: ClinicianProfile, patient_id: int) -> QuerySet[ConsultationNote]:

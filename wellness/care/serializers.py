@@ -262,7 +262,7 @@ class NoteVersionOutput(serializers.ModelSerializer[ConsultationNoteVersion]):
 
 
 class NoteOutput(serializers.ModelSerializer[ConsultationNote]):
-    author = serializers.CharField(source="author.professional_name")
+    author = serializers.CharField(source="author_name")
     patient_id = serializers.IntegerField(source="relationship.patient_id")
     versions = serializers.SerializerMethodField()
 

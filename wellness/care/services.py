@@ -12,10 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Callable, Iterable, Mapping
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from wellness.care import selectors
@@ -547,7 +548,11 @@ def consultation_note_write(
             if appointment is None:
                 raise NotFound("No such appointment with this patient.")
         note = ConsultationNote.objects.create(
-            relationship=relationship, author=clinician, appointment=appointment
+            relationship=relationship,
+            author=clinician,
+            author_name=clinician.professional_name,
+            organisation_id=clinician.organisation_id,
+            appointment=appointment,
         )
         ConsultationNoteVersion.objects.create(note=note, number=1, **cleaned)
     return note
@@ -562,7 +567,7 @@ def consultation_note_amend(
     with transaction.atomic():
         note = (
             ConsultationNote.objects.select_for_update()
-            .filter(pk=note_id, author=clinician)
+            .filter(pk=note_id, author=clinician, relationship__isnull=False)
             .first()
         )
         if note is None:
@@ -580,27 +585,68 @@ def notes_purge_allow() -> None:
             cursor.execute("SELECT set_config(%s, 'on', true)", [NOTES_PURGE_SETTING])
 
 
+def _notes_kept_for_organisations(notes: QuerySet[ConsultationNote]) -> QuerySet[ConsultationNote]:
+    """Of ``notes``, those an organisation must keep: written for one within
+    WELLVERSE_CARE_NOTES_RETENTION_DAYS (none when it is 0)."""
+    days = settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS
+    if days <= 0:
+        return notes.none()
+    return notes.filter(
+        organisation__isnull=False, created_at__gt=timezone.now() - dt.timedelta(days=days)
+    )
+
+
+def _notes_retain(notes: QuerySet[ConsultationNote], **detach: Any) -> None:
+    """Mark ``notes`` as kept until their retention ends (the first mark stands), and detach them
+    from what is about to be deleted."""
+    days = settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS
+    notes.filter(retained_until__isnull=True).update(
+        retained_until=F("created_at") + dt.timedelta(days=days)
+    )
+    if detach:
+        notes.update(**detach)
+
+
 def consultation_notes_erase(patient_id: int) -> None:
     """The patient's health data is erased: their notes go too, except those an organisation's
-    clinician wrote within WELLVERSE_CARE_NOTES_RETENTION_DAYS, which the organisation must keep."""
+    clinician wrote within WELLVERSE_CARE_NOTES_RETENTION_DAYS, which the organisation must keep
+    until that period ends (``consultation_notes_retention_end``)."""
     notes = ConsultationNote.objects.filter(relationship__patient_id=patient_id)
-    days = settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS
-    if days > 0:
-        notes = notes.exclude(
-            author__organisation__isnull=False,
-            created_at__gt=timezone.now() - dt.timedelta(days=days),
-        )
+    kept = _notes_kept_for_organisations(notes)
     with transaction.atomic():
         notes_purge_allow()
-        notes.delete()
+        _notes_retain(kept)
+        notes.exclude(pk__in=kept.values("pk")).delete()
 
 
 def consultation_notes_release(user_id: int) -> None:
-    """Account deletion: the person's notes (as patient or author) cascade away with it."""
-    if ConsultationNote.objects.filter(
-        Q(relationship__patient_id=user_id) | Q(author__user_id=user_id)
-    ).exists():
+    """Account deletion (after the health-data erasure): the notes an organisation must keep
+    outlive the patient's or the author's account, detached from it, with the names they had;
+    the author's other notes cascade away with their account."""
+    as_patient = ConsultationNote.objects.filter(relationship__patient_id=user_id)
+    as_author = ConsultationNote.objects.filter(author__user_id=user_id)
+    if not (as_patient.exists() or as_author.exists()):
+        return
+    notes_purge_allow()
+    patient = User.objects.filter(pk=user_id).select_related("profile").first()
+    if patient is not None and as_patient.exists():
+        name = getattr(getattr(patient, "profile", None), "display_name", "") or ""
+        label = f"{name} <{patient.email}>" if name else patient.email
+        _notes_retain(as_patient, relationship=None, patient_name=label[:200])
+    kept = _notes_kept_for_organisations(as_author)
+    as_author.exclude(pk__in=kept.values("pk")).delete()
+    _notes_retain(kept, author=None)
+
+
+def consultation_notes_retention_end(*, now: dt.datetime | None = None) -> int:
+    """Delete the kept notes whose retention period has ended; returns how many. Run daily
+    (``manage.py care_notes_retention_end``)."""
+    with transaction.atomic():
         notes_purge_allow()
+        ended = ConsultationNote.objects.filter(retained_until__lte=now or timezone.now())
+        count = ended.count()
+        ended.delete()
+    return count
 
 
 def consultation_notes_reencrypt(*, batch: int = 500) -> int:

@@ -291,6 +291,99 @@ def test_an_organisations_recent_notes_are_kept_for_the_retention_period(
     assert list(ConsultationNote.objects.values_list("pk", flat=True)) == [kept]
 
 
+def _organisation_and_independent_notes(
+    client_for: ClientFor, patient: User
+) -> tuple[int, int, ClinicianProfile]:
+    """A note an organisation's clinician wrote (kept 30 days) and one an independent wrote."""
+    organisation_clinician = make_clinician(organisation=make_organisation())
+    independent = make_clinician(name="Ms. Rivera")
+    kept = _write(
+        client_for,
+        organisation_clinician,
+        make_relationship(patient=patient, clinician=organisation_clinician),
+    )
+    other = _write(
+        client_for, independent, make_relationship(patient=patient, clinician=independent)
+    )
+    return kept, other, organisation_clinician
+
+
+def test_a_deleted_patients_kept_notes_outlive_the_account_for_the_organisation_alone(
+    client_for: ClientFor, patient: User, settings: Settings
+) -> None:
+    settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS = 30
+    kept, _, organisation_clinician = _organisation_and_independent_notes(client_for, patient)
+    email = patient.email
+
+    account_remove(user=patient)
+
+    note = ConsultationNote.objects.get()
+    assert note.pk == kept
+    assert note.relationship_id is None
+    assert email in note.patient_name
+    assert note.author_name == organisation_clinician.professional_name
+    assert note.organisation_id == organisation_clinician.organisation_id
+    assert note.retained_until == note.created_at + dt.timedelta(days=30)
+    assert ConsultationNoteVersion.objects.get().plan == NOTE["plan"]
+    # The app no longer shows or changes it: the author's amendment finds no such note.
+    amended = client_for(organisation_clinician.user).post(
+        f"/api/v1/care/notes/{kept}/versions/", NOTE
+    )
+    assert amended.status_code == 404
+    assert ConsultationNoteVersion.objects.count() == 1
+
+
+def test_a_deleted_authors_organisation_notes_are_kept_and_their_others_go(
+    client_for: ClientFor, patient: User, settings: Settings
+) -> None:
+    settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS = 30
+    kept, other, organisation_clinician = _organisation_and_independent_notes(client_for, patient)
+    independent = ConsultationNote.objects.get(pk=other).author
+    assert independent is not None
+
+    account_remove(user=organisation_clinician.user)
+    account_remove(user=independent.user)
+
+    note = ConsultationNote.objects.get()
+    assert note.pk == kept
+    assert note.author_id is None
+    assert note.author_name == "Dr. Okafor"
+    assert note.retained_until is not None
+
+
+def test_kept_notes_are_deleted_when_their_retention_ends(
+    client_for: ClientFor, patient: User, settings: Settings
+) -> None:
+    settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS = 30
+    kept, _, _ = _organisation_and_independent_notes(client_for, patient)
+    health_data_erase(user_id=patient.pk)
+    retained_until = ConsultationNote.objects.get(pk=kept).retained_until
+    assert retained_until is not None
+
+    call_command("care_notes_retention_end")  # not yet: nothing goes
+    assert ConsultationNote.objects.filter(pk=kept).exists()
+    ConsultationNote.objects.filter(pk=kept).update(
+        retained_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    call_command("care_notes_retention_end")
+
+    assert not ConsultationNote.objects.exists()
+    assert not ConsultationNoteVersion.objects.exists()
+
+
+def test_a_note_outside_care_must_be_kept_for_an_organisation(
+    client_for: ClientFor,
+    clinician: ClinicianProfile,
+    relationship: CareRelationship,
+) -> None:
+    from django.db import IntegrityError
+
+    note_id = _write(client_for, clinician, relationship)
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ConsultationNote.objects.filter(pk=note_id).update(relationship=None)
+
+
 @pytest.mark.integration
 def test_postgresql_refuses_to_update_or_delete_a_version(
     client_for: ClientFor,
@@ -315,3 +408,19 @@ def test_postgresql_refuses_to_update_or_delete_a_version(
     account_remove(user=patient)
     assert not ConsultationNoteVersion.objects.exists()
     assert settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS == 0
+
+
+@pytest.mark.integration
+def test_postgresql_lets_account_deletion_keep_and_the_retention_end_delete_notes(
+    client_for: ClientFor, patient: User, settings: Settings
+) -> None:
+    assert connection.vendor == "postgresql"
+    settings.WELLVERSE_CARE_NOTES_RETENTION_DAYS = 30
+    kept, _, _ = _organisation_and_independent_notes(client_for, patient)
+
+    account_remove(user=patient)
+    assert list(ConsultationNote.objects.values_list("pk", flat=True)) == [kept]
+    ConsultationNote.objects.update(retained_until=timezone.now() - dt.timedelta(seconds=1))
+    call_command("care_notes_retention_end")
+
+    assert not ConsultationNoteVersion.objects.exists()
