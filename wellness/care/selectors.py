@@ -42,16 +42,21 @@ def clinician_profile_of(*, user: User) -> ClinicianProfile | None:
     return ClinicianProfile.objects.select_related("organisation").filter(user_id=user.pk).first()
 
 
-def acting_clinician(*, user: Any) -> ClinicianProfile:
-    """The profile through which ``user`` acts as a clinician now; NotFound unless it is verified
-    and this sign-in passed the second factor."""
+def clinician_acting_now(*, user: Any) -> ClinicianProfile | None:
+    """The profile through which ``user`` acts as a clinician now: verified, and this sign-in
+    passed the second factor; None for anyone else (an ordinary person, by the care rule)."""
     if not two_factor_verified(user):
-        raise NotFound("No such clinician profile.")
-    profile = (
+        return None
+    return (
         ClinicianProfile.objects.select_related("organisation")
         .filter(user_id=user.pk, verified_at__isnull=False)
         .first()
     )
+
+
+def acting_clinician(*, user: Any) -> ClinicianProfile:
+    """:func:`clinician_acting_now`, or NotFound: what a clinician's reads of patients answer."""
+    profile = clinician_acting_now(user=user)
     if profile is None:
         raise NotFound("No such clinician profile.")
     return profile

@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wellness.care import selectors as care_selectors
 from wellness.care.appointments import calendar, selectors, services
 from wellness.care.appointments.serializers import (
     AppointmentBookingInput,
@@ -47,7 +48,7 @@ def _ics(body: bytes, filename: str) -> HttpResponse:
 class AvailabilityListView(APIView):
     @extend_schema(responses=AvailabilityRuleOutput(many=True), summary="My availability rules.")
     def get(self, request: Request) -> Response:
-        clinician = selectors.acting_clinician(request_user(request))
+        clinician = care_selectors.clinician_acting_now(user=request_user(request))
         if clinician is None:
             raise Forbidden("Only a verified clinician signed in with two factors has availability.",
                             code="not_acting_clinician")  # fmt: skip

@@ -22,8 +22,8 @@ from wellness.care.models import (
     ClinicianProfile,
     RelationshipStatus,
 )
+from wellness.care.selectors import clinician_acting_now
 from wellness.people.models import User
-from wellness.people.twofactor import two_factor_verified
 
 # The room opens this long before the appointment starts.
 ROOM_OPENS_BEFORE = dt.timedelta(minutes=10)
@@ -31,14 +31,6 @@ ROOM_OPENS_BEFORE = dt.timedelta(minutes=10)
 BOOKING_HORIZON = dt.timedelta(days=120)
 
 Role = Literal["clinician", "patient", "guest"]
-
-
-def acting_clinician(user: User) -> ClinicianProfile | None:
-    """The person's clinician profile if they act as a clinician now: the profile is verified AND
-    this sign-in passed the second factor. Anything else is an ordinary person (the care rule)."""
-    if not two_factor_verified(user):
-        return None
-    return ClinicianProfile.objects.filter(user_id=user.pk, verified_at__isnull=False).first()
 
 
 def bookable_clinician(*, clinician_id: int) -> ClinicianProfile | None:
@@ -117,7 +109,7 @@ def availability_rules_of(*, clinician: ClinicianProfile) -> QuerySet[Availabili
 
 def appointments_of(*, user: User) -> QuerySet[Appointment]:
     """The person's appointments: as patient, as guest, and as clinician when acting as one."""
-    clinician = acting_clinician(user)
+    clinician = clinician_acting_now(user=user)
     mine = Q(patient_id=user.pk) | Q(guest_id=user.pk)
     if clinician is not None:
         mine |= Q(clinician_id=clinician.pk)
@@ -134,7 +126,7 @@ def appointment_role(user: User, appointment: Appointment) -> Role | None:
         return "patient"
     if appointment.guest_id is not None and appointment.guest_id == user.pk:
         return "guest"
-    if appointment.clinician.user_id == user.pk and acting_clinician(user) is not None:
+    if appointment.clinician.user_id == user.pk and clinician_acting_now(user=user) is not None:
         return "clinician"
     return None
 

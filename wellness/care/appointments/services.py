@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from wellness.care import selectors as care_selectors
 from wellness.care.appointments import selectors
 from wellness.care.appointments.jobs import APPOINTMENT_REMIND_JOB
 from wellness.care.appointments.slots import AvailabilityRule as Rule
@@ -39,7 +40,7 @@ MAX_RULES_PER_CLINICIAN = 50
 
 
 def _acting_clinician(user: User) -> ClinicianProfile:
-    clinician = selectors.acting_clinician(user)
+    clinician = care_selectors.clinician_acting_now(user=user)
     if clinician is None:
         raise Forbidden(
             "Only a verified clinician signed in with two factors publishes availability.",
