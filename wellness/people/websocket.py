@@ -16,6 +16,8 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from channels.security.websocket import OriginValidator
 from channels.sessions import CookieMiddleware, SessionMiddleware
 from django.conf import settings
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.models import Device
 
 from wellness.core.coalesce import Coalescer, lookup_sync_to_async
 from wellness.people.authentication import bearer_secret
@@ -85,3 +87,14 @@ def websocket_stack(app: Any) -> Any:
     allowed = [*settings.ALLOWED_HOSTS, *settings.CSRF_TRUSTED_ORIGINS]
     session_app = CookieMiddleware(SessionMiddleware(AuthMiddleware(app)))
     return BrowserOriginValidator(BearerTokenRouter(app, session_app), allowed)
+
+
+def second_factor_from_session(user: Any, session: Any) -> None:
+    """Mark ``user.otp_device`` as django-otp's middleware does for HTTP: sockets pass no middleware
+    of django-otp, and a health role acts only on a session verified by a second factor."""
+    user.otp_device = None
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
+    if persistent_id:
+        device = Device.from_persistent_id(persistent_id)
+        if device is not None and device.user_id == user.pk and device.confirmed:
+            user.otp_device = device

@@ -37,8 +37,6 @@ from typing import Any
 from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.models import Device
 
 from wellness.care import selectors as care_selectors
 from wellness.care.appointments import services
@@ -54,22 +52,15 @@ from wellness.care.rooms.groups import (
 from wellness.core.errors import DomainError
 from wellness.core.groups import workout_group
 from wellness.people.consumers import AuthenticatedConsumer
-from wellness.people.websocket import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND
+from wellness.people.websocket import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    second_factor_from_session,
+)
 
 MAX_SIGNAL_CHARS = 32_000  # an SDP offer with audio and video is ~5-10 kB
 MAX_CHAT_CHARS = 2_000
 LIVE_HR_REFRESH_SECONDS = 5.0  # how soon a workout the patient starts while sharing is heard
-
-
-def _second_factor_from_session(user: Any, session: Any) -> None:
-    """Mark ``user.otp_device`` as django-otp's middleware does for HTTP: sockets pass no middleware
-    of django-otp, and acting as a clinician needs a session verified by a second factor."""
-    user.otp_device = None
-    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
-    if persistent_id:
-        device = Device.from_persistent_id(persistent_id)
-        if device is not None and device.user_id == user.pk and device.confirmed:
-            user.otp_device = device
 
 
 class ConsultationRoomConsumer(AuthenticatedConsumer):
@@ -84,7 +75,7 @@ class ConsultationRoomConsumer(AuthenticatedConsumer):
     @database_sync_to_async
     def _access(self) -> selectors.RoomAccess | None:
         user = self.scope["user"]
-        _second_factor_from_session(user, self.scope.get("session"))
+        second_factor_from_session(user, self.scope.get("session"))
         return selectors.room_access(user=user, appointment_id=self.appointment_id)
 
     @database_sync_to_async
