@@ -187,3 +187,36 @@ def test_the_clinician_dashboard_lists_todays_consultations(
     room.wait_for()
     assert room.get_attribute("href") == f"/consultations/{appointment.pk}"
     assert _checked(page, "care-clinician-today") == []
+
+
+def test_the_clinician_publishes_weekly_times_that_patients_can_book(
+    asgi_server: AsgiServer, chromium: Any
+) -> None:
+    clinician = make_clinician()
+    device = TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
+    page = chromium.new_page(viewport=PHONE)
+    _sign_in(page, asgi_server, clinician.user, device)
+
+    page.goto(f"{asgi_server.http_url}/care/availability")
+    page.get_by_text("patients cannot book you").wait_for()
+    page.get_by_label("Opens at").fill("08:30")
+    page.get_by_label("Open for (hours)").fill("2")
+    page.get_by_label("Break between consultations (minutes)").fill("10")
+    page.get_by_label("Time zone").fill("Europe/Berlin")
+    for day in ("Monday", "Thursday"):
+        page.get_by_label(day).check()
+    page.get_by_role("button", name="Publish these times").click()
+
+    listed = page.get_by_text("Mondays and Thursdays, 08:30 for 2 h, 30-minute slots")
+    listed.wait_for()
+    rule = clinician.availability_rules.get()
+    assert (rule.rrule, rule.window_minutes, rule.buffer_minutes) == (
+        "FREQ=WEEKLY;BYDAY=MO,TH",
+        120,
+        10,
+    )
+    assert _checked(page, "care-availability") == []
+
+    page.get_by_role("button", name="Remove: Mondays and Thursdays").click()
+    page.get_by_text("patients cannot book you").wait_for()
+    assert not clinician.availability_rules.exists()

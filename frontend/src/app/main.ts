@@ -4,6 +4,7 @@ import { h } from "./dom";
 import { NotificationLink } from "./notifications";
 import { confirmEmailPage, loginPage, signupPage } from "../auth/page";
 import { appointmentsPage } from "../care/appointments";
+import { availabilityPage } from "../care/availability";
 import { carePage, carePatientPage, clinicianPage } from "../care/page";
 import { challengeDetailPage, challengesPage, communitiesPage } from "../challenges/page";
 import { classPlayerPage } from "../classes/player-page";
@@ -67,6 +68,7 @@ const pages: Record<string, (session: Session) => Render> = {
   care: carePage,
   careClinician: clinicianPage,
   careAppointments: appointmentsPage,
+  careAvailability: availabilityPage,
   carePatient: carePatientPage,
   consultation: consultationPage,
 };

@@ -159,6 +159,6 @@ export function todaySection(appointments: Appointment[]): HTMLElement {
             h("li", {}, `${slotTime(a.starts_at)} ${a.patient.name} `, h("a", { href: `/consultations/${a.id}`, "data-link": true }, `Open the room for ${a.patient.name}`)),
           ),
         ),
-    h("p", {}, h("a", { href: "/care/appointments", "data-link": true }, "All appointments")),
+    h("p", {}, h("a", { href: "/care/appointments", "data-link": true }, "All appointments"), " · ", h("a", { href: "/care/availability", "data-link": true }, "My availability")),
   );
 }
