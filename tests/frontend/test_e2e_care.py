@@ -18,6 +18,7 @@ from tests.wellness.care.factories import (
     appointment_create,
     daily_rule_create,
     make_clinician,
+    make_grant,
     make_relationship,
 )
 from wellness.care.models import Appointment, ConsultationNote, ConsultationNoteVersion
@@ -173,7 +174,8 @@ def test_the_clinician_dashboard_lists_todays_consultations(
 ) -> None:
     patient = UserFactory.create(consented=True)
     clinician = make_clinician()
-    make_relationship(patient=patient, clinician=clinician)
+    relationship = make_relationship(patient=patient, clinician=clinician)
+    make_grant(relationship=relationship, category="hrv", days=3)
     # Starting now: the browser's "today" is the same day (a later time could cross midnight).
     appointment = appointment_create(clinician=clinician, patient=patient, starts_at=timezone.now())
     device = TOTPDevice.objects.create(user=clinician.user, name="app", confirmed=True)
@@ -186,6 +188,8 @@ def test_the_clinician_dashboard_lists_todays_consultations(
     room = page.get_by_role("link", name=f"Open the room for {name}")
     room.wait_for()
     assert room.get_attribute("href") == f"/consultations/{appointment.pk}"
+    alert = page.get_by_role("link", name=f"{name}'s sharing of heart-rate variability with you")
+    assert alert.get_attribute("href") == f"/care/patients/{patient.pk}"
     assert _checked(page, "care-clinician-today") == []
 
 

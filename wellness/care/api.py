@@ -14,11 +14,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wellness.care import selectors, services
+from wellness.care import alerts, selectors, services
 from wellness.care.models import ClinicianProfile, ConsultationNote, GrantCategory
 from wellness.care.serializers import (
     AdministeredClinicianOutput,
     AdministratorOutput,
+    AlertOutput,
     CareTeamMemberOutput,
     CareWorkoutOutput,
     CareWorkoutSamplesOutput,
@@ -276,6 +277,18 @@ class PatientListView(APIView):
         clinician = selectors.acting_clinician(user=request.user)
         patients = selectors.patients_of(clinician=clinician)
         return Response(PatientOutput(patients, many=True, context={"now": timezone.now()}).data)
+
+
+class AlertListView(APIView):
+    @extend_schema(
+        responses=AlertOutput(many=True),
+        summary="What needs your attention as a clinician: sharing revoked or ending soon, "
+        "consultations cancelled; newest first.",
+    )
+    def get(self, request: Request) -> Response:
+        clinician = selectors.acting_clinician(user=request.user)
+        found = alerts.clinician_alerts(clinician=clinician, now=timezone.now())
+        return Response(AlertOutput(found, many=True).data)
 
 
 def _clinician(request: Request, patient_id: int, category: str) -> ClinicianProfile:

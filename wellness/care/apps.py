@@ -9,8 +9,8 @@ class CareConfig(AppConfig):
     verbose_name = "Care"
 
     def ready(self) -> None:
+        from wellness.care import alerts, selectors, services, tasks
         from wellness.care import privacy as care_privacy
-        from wellness.care import selectors, services, tasks
         from wellness.care.appointments import jobs as appointment_jobs
         from wellness.care.appointments import services as appointment_services
         from wellness.care.appointments import tasks as appointment_tasks
@@ -29,6 +29,9 @@ class CareConfig(AppConfig):
         privacy.register_health_data_eraser("care_notes", services.consultation_notes_erase)
         privacy.register_account_releaser("care_notes", services.consultation_notes_release)
         register_job(services.GRANT_EXPIRE_JOB, tasks.sharing_grant_expire_task)
+        # The clinician dashboard's recent alerts: what care itself knows needs attention.
+        alerts.register_alert_source("sharing", alerts.sharing_alerts)
+        alerts.register_alert_source("cancellations", alerts.cancellation_alerts)
         register_job(
             appointment_jobs.APPOINTMENT_REMIND_JOB, appointment_tasks.appointment_remind_task
         )

@@ -275,3 +275,17 @@ class NoteOutput(serializers.ModelSerializer[ConsultationNote]):
         versions = list(obj.versions.all())
         latest = {obj.pk: max((v.number for v in versions), default=0)}
         return NoteVersionOutput(versions, many=True, context={"latest": latest}).data
+
+
+class AlertOutput(serializers.Serializer[Any]):
+    kind = serializers.CharField(
+        help_text="What happened: grant_revoked, grant_expiring, appointment_cancelled, or a kind "
+        "a feature's alert source adds (wellness/care/alerts.py)."
+    )
+    patient_id = serializers.IntegerField()
+    patient_name = serializers.CharField()
+    at = serializers.DateTimeField(help_text="When it happened, or will (an expiry).")
+    message = serializers.CharField()
+    about_at = serializers.DateTimeField(
+        allow_null=True, help_text="The time it concerns: an appointment's start, an expiry."
+    )

@@ -63,6 +63,7 @@ urlpatterns = [
     ),
     path("invitations/", api.InvitationView.as_view(), name="care-invitations"),
     path("patients/", api.PatientListView.as_view(), name="care-patients"),
+    path("alerts/", api.AlertListView.as_view(), name="care-alerts"),
     path(
         "patients/<dbid:patient_id>/workouts/",
         api.PatientWorkoutsView.as_view(),

@@ -205,6 +205,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/alerts/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What needs your attention as a clinician: sharing revoked or ending soon, consultations cancelled; newest first. */
+        get: operations["care_alerts_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/appointments/": {
         parameters: {
             query?: never;
@@ -2189,6 +2206,23 @@ export interface components {
             /** Format: date-time */
             added_at?: string;
         };
+        AlertOutput: {
+            /** @description What happened: grant_revoked, grant_expiring, appointment_cancelled, or a kind a feature's alert source adds (wellness/care/alerts.py). */
+            kind: string;
+            patient_id: number;
+            patient_name: string;
+            /**
+             * Format: date-time
+             * @description When it happened, or will (an expiry).
+             */
+            at: string;
+            message: string;
+            /**
+             * Format: date-time
+             * @description The time it concerns: an appointment's start, an expiry.
+             */
+            about_at: string | null;
+        };
         AnnounceInputRequest: {
             message: string;
         };
@@ -3930,6 +3964,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BadgeOutput"][];
+                };
+            };
+        };
+    };
+    care_alerts_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AlertOutput"][];
                 };
             };
         };

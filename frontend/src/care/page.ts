@@ -11,6 +11,7 @@ type Grant = Member["grants"][number];
 type Note = Schema<"NoteOutput">;
 type Patient = Schema<"PatientOutput">;
 type CareWorkout = Schema<"CareWorkoutOutput">;
+type Alert = Schema<"AlertOutput">;
 // The list is paginated by the view (the schema documents its rows).
 interface CareWorkoutPage {
   count: number;
@@ -230,10 +231,12 @@ export const clinicianPage = (session: Session) => async () => {
   }
   let patients: Patient[];
   let appointments: Schema<"AppointmentOutput">[];
+  let alerts: Alert[];
   try {
-    [patients, { results: appointments }] = await Promise.all([
+    [patients, { results: appointments }, alerts] = await Promise.all([
       api<Patient[]>("care/patients/"),
       api<{ results: Schema<"AppointmentOutput">[] }>("care/appointments/?page_size=100"),
+      api<Alert[]>("care/alerts/"),
     ]);
   } catch (error) {
     if (error instanceof ApiError && error.status === 404) {
@@ -278,8 +281,27 @@ export const clinicianPage = (session: Session) => async () => {
     requests.length > 0
       ? h("section", { class: "card", "aria-labelledby": "requests-title" }, h("h2", { id: "requests-title" }, "Requests"), h("ul", {}, ...requests.map(requestItem)))
       : null,
+    alertsSection(alerts),
   );
 };
+
+/** "Ada cancelled a consultation (Tuesday 8 December, 09:00)": the alert in the viewer's time. */
+export function alertText(alert: Alert, locale?: string, timeZone?: string): string {
+  if (!alert.about_at) return alert.message;
+  const when = new Date(alert.about_at).toLocaleString(locale, { weekday: "long", day: "numeric", month: "long", hour: "2-digit", minute: "2-digit", timeZone });
+  return `${alert.message} (${when})`;
+}
+
+function alertsSection(alerts: Alert[]): HTMLElement {
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "alerts-title" },
+    h("h2", { id: "alerts-title" }, "Recent alerts"),
+    alerts.length === 0
+      ? h("p", {}, "Nothing needs your attention.")
+      : h("ul", { class: "alerts" }, ...alerts.map((a) => h("li", { "data-alert": a.kind }, h("a", { href: `/care/patients/${a.patient_id}`, "data-link": true }, alertText(a))))),
+  );
+}
 
 function workoutsTable(workouts: CareWorkout[]): HTMLElement {
   return h(
