@@ -217,21 +217,24 @@ AUTHENTICATION_BACKENDS = [
 OTP_TOTP_ISSUER: str = env.str("WELLVERSE_TOTP_ISSUER", default="Wellverse")
 
 
-# Passkeys (WebAuthn) as a second factor: the relying party a credential is bound to. By default the
-# host of the first CSRF_TRUSTED_ORIGINS entry, else the first named ALLOWED_HOSTS entry.
-def _default_webauthn_rp_id() -> str:
-    for origin in CSRF_TRUSTED_ORIGINS:
+# Passkeys (WebAuthn) as a second factor: the relying party a credential is bound to.
+def webauthn_rp_id_default(trusted_origins: list[str], allowed_hosts: list[str]) -> str:
+    """The host of the first trusted origin, else the first named allowed host, else localhost."""
+    for origin in trusted_origins:
         host = urlsplit(origin.replace("*.", "")).hostname
         if host:
             return host
-    for host in ALLOWED_HOSTS:
-        name = host.lstrip(".")
+    for entry in allowed_hosts:
+        name = entry.lstrip(".")
         if name and name != "*" and not name.startswith("[") and not name[0].isdigit():
             return name
     return "localhost"
 
 
-WEBAUTHN_RP_ID: str = env.str("WELLVERSE_WEBAUTHN_RP_ID", default=_default_webauthn_rp_id())
+WEBAUTHN_RP_ID: str = env.str(
+    "WELLVERSE_WEBAUTHN_RP_ID",
+    default=webauthn_rp_id_default(CSRF_TRUSTED_ORIGINS, ALLOWED_HOSTS),
+)
 WEBAUTHN_RP_NAME: str = env.str("WELLVERSE_WEBAUTHN_RP_NAME", default=OTP_TOTP_ISSUER)
 
 # --- Client address: X-Forwarded-For is believed only from our own proxies ---------------------

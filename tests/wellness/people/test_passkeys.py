@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 from pytest_django.fixtures import Settings
 from rest_framework.test import APIClient
@@ -15,6 +16,17 @@ from tests.wellness.care.factories import make_clinician
 from tests.wellness.people.authenticator import SoftwareAuthenticator
 from wellness.classes.models import Instructor
 from wellness.people.models import Passkey, User
+from wellness.people.passkeys import (
+    PENDING_SIGN_IN_SECONDS,
+    PasskeyRefused,
+    RelyingParty,
+    passkey_authentication_begin,
+    passkey_authentication_complete,
+    passkey_registration_begin,
+    passkey_registration_complete,
+    sign_in_pending_start,
+)
+from wellness.people.twofactor import two_factor_enabled
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +172,9 @@ def test_the_pending_sign_in_reaches_nothing_else(user: User) -> None:
     ]
 
     assert set(statuses) <= {401, 403}
+    browser = Client()
+    browser.cookies = client.cookies
+    assert browser.get("/admin/").status_code == 302
     assert client.post(SIGN_IN_OPTIONS).status_code == 200
 
 
@@ -306,3 +321,52 @@ def test_a_role_cannot_delete_its_last_second_factor(instructor: Instructor) -> 
 
     assert response.status_code == 403
     assert Passkey.objects.filter(pk=passkey.pk).exists()
+
+
+RELYING_PARTY = RelyingParty(id="testserver", name="Wellverse", origins=("http://testserver",))
+
+
+def _enrolled_by_services(user: User) -> SoftwareAuthenticator:
+    authenticator, session = SoftwareAuthenticator(), SessionStore()
+    options = passkey_registration_begin(user=user, session=session, relying_party=RELYING_PARTY)
+    passkey_registration_complete(
+        user=user,
+        session=session,
+        relying_party=RELYING_PARTY,
+        credential=authenticator.create(options),
+        name="Key",
+    )
+    return authenticator
+
+
+def test_the_services_verify_without_http(user: User) -> None:
+    authenticator = _enrolled_by_services(user)
+    session = SessionStore()
+    sign_in_pending_start(session=session, user=user)
+
+    options = passkey_authentication_begin(session=session, relying_party=RELYING_PARTY)
+    signed_in, passkey = passkey_authentication_complete(
+        session=session, relying_party=RELYING_PARTY, credential=authenticator.get(options)
+    )
+
+    assert two_factor_enabled(user)
+    assert signed_in == user
+    assert passkey == Passkey.objects.get(user=user)
+    assert dict(session) == {}
+
+
+def test_an_expired_challenge_is_refused(user: User) -> None:
+    authenticator = _enrolled_by_services(user)
+    session = SessionStore()
+    sign_in_pending_start(session=session, user=user)
+    options = passkey_authentication_begin(session=session, relying_party=RELYING_PARTY)
+    (stored,) = [value for value in session.values() if value.get("purpose") == "authenticate"]
+    stored["expires"] -= PENDING_SIGN_IN_SECONDS
+
+    with pytest.raises(PasskeyRefused) as refused:
+        passkey_authentication_complete(
+            session=session, relying_party=RELYING_PARTY, credential=authenticator.get(options)
+        )
+
+    assert refused.value.code == "passkey_challenge_expired"
+    assert Passkey.objects.get(user=user).sign_count == 0
