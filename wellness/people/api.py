@@ -442,6 +442,13 @@ class TwoFactorView(APIView):
             "verified": two_factor_verified(request.user)
         }
 
+    def _enrolling_user(self, request: Request) -> User:
+        """Adding a factor: once 2FA is on, only from a session that passed it."""
+        user = request_user(request)
+        if two_factor_enabled(user) and not two_factor_verified(request.user):
+            raise TwoFactorRequired("Sign in with your second factor to add another one.")
+        return user
+
 
 class TwoFactorStatusView(TwoFactorView):
     @extend_schema(responses=TwoFactorStatusOutput)
@@ -463,7 +470,7 @@ class TwoFactorStatusView(TwoFactorView):
 class TotpEnrolView(TwoFactorView):
     @extend_schema(request=None, responses={201: TotpEnrolmentOutput})
     def post(self, request: Request) -> Response:
-        device = totp_enrol(user=request_user(request))
+        device = totp_enrol(user=self._enrolling_user(request))
         body = {"secret": b32encode(device.bin_key).decode(), "otpauth_url": device.config_url}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -477,7 +484,9 @@ class TotpConfirmView(TwoFactorView):
     def post(self, request: Request) -> Response:
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        device, codes = totp_confirm(user=request_user(request), code=data.validated_data["code"])
+        device, codes = totp_confirm(
+            user=self._enrolling_user(request), code=data.validated_data["code"]
+        )
         # This session has just passed the second factor.
         django_otp.login(request._request, device)
         return Response({"recovery_codes": codes})
@@ -491,15 +500,7 @@ class RecoveryCodesView(TwoFactorView):
         return Response({"recovery_codes": recovery_codes_renew(user=request_user(request))})
 
 
-class PasskeyEnrolView(TwoFactorView):
-    def _user(self, request: Request) -> User:
-        user = request_user(request)
-        if two_factor_enabled(user) and not two_factor_verified(request.user):
-            raise TwoFactorRequired("Sign in with your second factor to add a passkey.")
-        return user
-
-
-class PasskeyOptionsView(PasskeyEnrolView):
+class PasskeyOptionsView(TwoFactorView):
     @extend_schema(
         request=None,
         responses=WebAuthnOptionsOutput,
@@ -507,14 +508,14 @@ class PasskeyOptionsView(PasskeyEnrolView):
     )
     def post(self, request: Request) -> Response:
         options = passkey_registration_begin(
-            user=self._user(request),
+            user=self._enrolling_user(request),
             session=request._request.session,
             relying_party=_relying_party(request),
         )
         return Response({"public_key": options})
 
 
-class PasskeyListView(PasskeyEnrolView):
+class PasskeyListView(TwoFactorView):
     @extend_schema(responses=PasskeyOutput(many=True), summary="Your passkeys.")
     def get(self, request: Request) -> Response:
         return Response(PasskeyOutput(passkeys_of(user=request_user(request)), many=True).data)
@@ -529,7 +530,7 @@ class PasskeyListView(PasskeyEnrolView):
         data = PasskeyRegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
         passkey, codes = passkey_registration_complete(
-            user=self._user(request),
+            user=self._enrolling_user(request),
             session=request._request.session,
             relying_party=_relying_party(request),
             **data.validated_data,

@@ -100,14 +100,13 @@ def _challenge_take(session: SessionBase, *, purpose: str, user: User) -> bytes:
     return base64url_to_bytes(str(stored["challenge"]))
 
 
+_TRANSPORTS = {transport.value: transport for transport in AuthenticatorTransport}
+
+
 def _descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
     descriptors = []
     for passkey in Passkey.objects.filter(user=user, confirmed=True):
-        transports = [
-            AuthenticatorTransport(t)
-            for t in passkey.transports
-            if t in AuthenticatorTransport._value2member_map_
-        ]
+        transports = [_TRANSPORTS[t] for t in passkey.transports if t in _TRANSPORTS]
         descriptors.append(
             PublicKeyCredentialDescriptor(
                 id=base64url_to_bytes(passkey.credential_id), transports=transports or None

@@ -197,6 +197,9 @@ class TwoFactorStatusOutput(serializers.Serializer[Any]):
     required = serializers.BooleanField()  # type: ignore[assignment]
     required_by = serializers.ListField(child=serializers.CharField())
     recovery_codes_left = serializers.IntegerField()
+    factors = serializers.ListField(
+        child=serializers.CharField(), help_text='Usable now: "totp", "webauthn", "recovery_code".'
+    )
     passkeys = PasskeyOutput(many=True)
     verified = serializers.BooleanField()
 

@@ -88,6 +88,7 @@ def two_factor_status(user: User) -> dict[str, Any]:
         "required": requires_two_factor(user),
         "required_by": two_factor_roles(user),
         "recovery_codes_left": static.token_set.count() if static else 0,
+        "factors": two_factor_factors(user),
         "passkeys": [
             {"id": p.pk, "name": p.name, "created_at": p.created_at, "last_used_at": p.last_used_at}
             for p in passkeys

@@ -3652,6 +3652,8 @@ export interface components {
             required: boolean;
             required_by: string[];
             recovery_codes_left: number;
+            /** @description Usable now: "totp", "webauthn", "recovery_code". */
+            factors: string[];
             passkeys: components["schemas"]["PasskeyOutput"][];
             verified: boolean;
         };

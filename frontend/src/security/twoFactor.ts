@@ -10,6 +10,7 @@ export interface TwoFactorStatus {
   required: boolean;
   required_by: string[];
   recovery_codes_left: number;
+  factors: string[];
   passkeys: PasskeyInfo[];
   verified: boolean;
 }
@@ -206,7 +207,7 @@ export const twoFactorPage = (session: Session) => async (): Promise<Node> => {
       parts.push(h("p", {}, `Your role (${status.required_by.join(", ")}) requires it.`));
     }
     if (codes.length) parts.push(recoveryCodes(codes));
-    if (!status.enabled) {
+    if (!status.factors.includes("totp")) {
       const start = h("button", { type: "button" }, "Set up an authenticator app");
       start.addEventListener("click", async () => {
         const enrolment = await api<Enrolment>("auth/two-factor/totp/", { method: "POST" });
@@ -214,9 +215,8 @@ export const twoFactorPage = (session: Session) => async (): Promise<Node> => {
         section.querySelector<HTMLInputElement>("[name=code]")?.focus();
       });
       parts.push(start);
-    } else if (!status.required) {
-      parts.push(disableForm(() => void render()));
     }
+    if (status.enabled && !status.required) parts.push(disableForm(() => void render()));
     parts.push(passkeySection(status, (fresh = []) => void render(fresh)));
     section.replaceChildren(...parts);
   };

@@ -242,16 +242,18 @@ def test_wrong_passkey_answers_count_towards_the_lockout(user: User) -> None:
     assert locked.status_code == 429
 
 
-def test_adding_a_passkey_from_a_session_without_the_second_factor_is_refused(
+def test_adding_a_factor_from_a_session_without_the_second_factor_is_refused(
     user: User,
 ) -> None:
     earlier = _signed_in(user)
     _enrolled(user)
 
     response = earlier.post(ADD_OPTIONS)
+    totp = earlier.post("/api/v1/auth/two-factor/totp/")
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "two_factor_required"
+    assert totp.status_code == 401
 
 
 @pytest.mark.parametrize("role", ["staff", "clinician", "instructor"])

@@ -57,6 +57,7 @@ def test_enrolment_returns_a_secret_and_confirming_gives_recovery_codes(user: Us
         "required": False,
         "required_by": [],
         "recovery_codes_left": 10,
+        "factors": ["totp", "recovery_code"],
         "passkeys": [],
         "verified": True,
     }
