@@ -372,3 +372,19 @@ def test_an_expired_challenge_is_refused(user: User) -> None:
 
     assert refused.value.code == "passkey_challenge_expired"
     assert Passkey.objects.get(user=user).sign_count == 0
+
+
+def test_staff_see_passkeys_in_the_admin_and_cannot_add_one(user: User) -> None:
+    _enrolled(user)
+    staff = UserFactory.create(is_staff=True, is_superuser=True)
+    _, authenticator, _ = _enrolled(staff)
+    client, _ = _password_step(staff)
+    _passkey_step(client, authenticator)
+    browser = Client()
+    browser.cookies = client.cookies
+
+    listing = browser.get("/admin/wellness/passkey/")
+
+    assert listing.status_code == 200
+    assert user.email in listing.content.decode()
+    assert browser.get("/admin/wellness/passkey/add/").status_code == 403
