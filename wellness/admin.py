@@ -6,7 +6,14 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from wellness.people.models import AccessorRole, AccessToken, ConsentRecord, Profile, User
+from wellness.people.models import (
+    AccessorRole,
+    AccessToken,
+    ConsentRecord,
+    Passkey,
+    Profile,
+    User,
+)
 from wellness.people.roles import STAFF, role_lost
 from wellness.people.services import account_remove, health_data_access_record
 
@@ -16,9 +23,10 @@ if TYPE_CHECKING:
     _ProfileAdmin = admin.ModelAdmin[Profile]
     _ConsentRecordAdmin = admin.ModelAdmin[ConsentRecord]
     _AccessTokenAdmin = admin.ModelAdmin[AccessToken]
+    _PasskeyAdmin = admin.ModelAdmin[Passkey]
 else:  # the admin classes are generic only in django-stubs
     _UserAdmin = BaseUserAdmin
-    _ProfileAdmin = _ConsentRecordAdmin = _AccessTokenAdmin = admin.ModelAdmin
+    _ProfileAdmin = _ConsentRecordAdmin = _AccessTokenAdmin = _PasskeyAdmin = admin.ModelAdmin
 
 
 @admin.register(User)
@@ -80,3 +88,17 @@ class ConsentRecordAdmin(_ConsentRecordAdmin):
 class AccessTokenAdmin(_AccessTokenAdmin):
     list_display = ["name", "user", "scope", "prefix", "created_at", "revoked_at"]
     readonly_fields = ["digest", "prefix"]
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(_PasskeyAdmin):
+    """Staff can see and delete a passkey (a person who lost theirs); only its owner adds one."""
+
+    list_display = ["name", "user", "created_at", "last_used_at"]
+    search_fields = ["user__email"]
+    readonly_fields = ["user", "name", "confirmed", "credential_id", "sign_count", "transports",
+                       "created_at", "last_used_at"]  # fmt: skip
+    exclude = ["public_key"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -12,6 +12,7 @@ import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from csp.constants import NONCE, NONE, SELF
@@ -214,6 +215,27 @@ AUTHENTICATION_BACKENDS = [
 
 # The issuer an authenticator app shows beside the account.
 OTP_TOTP_ISSUER: str = env.str("WELLVERSE_TOTP_ISSUER", default="Wellverse")
+
+
+# Passkeys (WebAuthn) as a second factor: the relying party a credential is bound to.
+def webauthn_rp_id_default(trusted_origins: list[str], allowed_hosts: list[str]) -> str:
+    """The host of the first trusted origin, else the first named allowed host, else localhost."""
+    for origin in trusted_origins:
+        host = urlsplit(origin.replace("*.", "")).hostname
+        if host:
+            return host
+    for entry in allowed_hosts:
+        name = entry.lstrip(".")
+        if name and name != "*" and not name.startswith("[") and not name[0].isdigit():
+            return name
+    return "localhost"
+
+
+WEBAUTHN_RP_ID: str = env.str(
+    "WELLVERSE_WEBAUTHN_RP_ID",
+    default=webauthn_rp_id_default(CSRF_TRUSTED_ORIGINS, ALLOWED_HOSTS),
+)
+WEBAUTHN_RP_NAME: str = env.str("WELLVERSE_WEBAUTHN_RP_NAME", default=OTP_TOTP_ISSUER)
 
 # --- Client address: X-Forwarded-For is believed only from our own proxies ---------------------
 # Addresses or networks of the reverse proxies in front of the server (e.g. 10.0.0.0/8).

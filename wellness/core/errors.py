@@ -7,6 +7,7 @@ management commands each map them to their transport. Codes are stable strings c
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 
 class DomainError(Exception):
@@ -21,12 +22,15 @@ class DomainError(Exception):
         *,
         code: str | None = None,
         fields: Mapping[str, Sequence[str]] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         if code is not None:
             self.code = code
         self.fields: dict[str, list[str]] = {k: list(v) for k, v in (fields or {}).items()}
+        # More that a client may branch on, beside code/message/fields (e.g. the possible factors).
+        self.details: dict[str, Any] = dict(details or {})
 
 
 class ValidationFailed(DomainError):

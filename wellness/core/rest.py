@@ -32,6 +32,12 @@ def error_body(
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+def domain_error_body(exc: DomainError) -> dict[str, Any]:
+    body = error_body(exc.code, exc.message, exc.fields)
+    body["error"].update(exc.details)
+    return body
+
+
 def _flatten(detail: Any) -> list[str]:
     if isinstance(detail, dict):
         return [f"{key}: {msg}" for key, value in detail.items() for msg in _flatten(value)]
@@ -88,7 +94,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, TooManyRequests):
         return too_many_requests_response(exc)
     if isinstance(exc, DomainError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(domain_error_body(exc), status=exc.status_code)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound("Not found.")
     elif isinstance(exc, DjangoPermissionDenied):
@@ -116,7 +122,7 @@ def _json_error(status_code: int, code: str, message: str) -> JsonResponse:
 
 
 def _domain_error(exc: DomainError) -> JsonResponse:
-    return JsonResponse(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    return JsonResponse(domain_error_body(exc), status=exc.status_code)
 
 
 def _is_api(request: HttpRequest) -> bool:

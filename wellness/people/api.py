@@ -6,6 +6,7 @@ from base64 import b32encode
 from typing import Any
 
 import django_otp
+from django.conf import settings
 from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.db.models import QuerySet
@@ -21,8 +22,19 @@ from rest_framework.views import APIView
 
 from wellness.core.errors import DomainError, Forbidden, NotFound
 from wellness.core.rest import ClientAddressThrottle, Pagination
-from wellness.people.lockout import account_locked_error
+from wellness.people.lockout import account_locked, account_locked_error
 from wellness.people.models import AccessLogEntry, AccessToken, TokenScope, User
+from wellness.people.passkeys import (
+    PasskeyRefused,
+    RelyingParty,
+    passkey_authentication_begin,
+    passkey_authentication_complete,
+    passkey_delete,
+    passkey_registration_begin,
+    passkey_registration_complete,
+    passkeys_of,
+    sign_in_pending_start,
+)
 from wellness.people.permissions import request_user
 from wellness.people.selectors import (
     access_log_for,
@@ -42,6 +54,10 @@ from wellness.people.serializers import (
     ConsentInput,
     ConsentRecordOutput,
     ConsentStatusOutput,
+    PasskeyOutput,
+    PasskeyRegisteredOutput,
+    PasskeyRegisterInput,
+    PasskeySignInInput,
     ProfileInput,
     ProfileOutput,
     RecoveryCodesOutput,
@@ -55,6 +71,7 @@ from wellness.people.serializers import (
     TwoFactorStatusOutput,
     UserExportOutput,
     UserOutput,
+    WebAuthnOptionsOutput,
 )
 from wellness.people.services import (
     CURRENT_HEALTH_POLICY_VERSION,
@@ -77,6 +94,7 @@ from wellness.people.twofactor import (
     totp_enrol,
     two_factor_disable,
     two_factor_enabled,
+    two_factor_factors,
     two_factor_match,
     two_factor_status,
     two_factor_verified,
@@ -91,7 +109,7 @@ def _enforce_csrf(request: Request) -> None:
     SessionAuthentication().enforce_csrf(request)
 
 
-def _authenticate(request: Request, data: dict[str, Any]) -> User:
+def _authenticate(request: Request, data: dict[str, Any], *, passkey_may_follow: bool) -> User:
     # The Django request: the lockout (django-axes) marks it when this account is locked.
     django_request = request._request
     user = authenticate(django_request, email=data["email"].lower(), password=data["password"])
@@ -103,25 +121,46 @@ def _authenticate(request: Request, data: dict[str, Any]) -> User:
         )
     assert isinstance(user, User)
     if two_factor_enabled(user):
-        user.otp_device = _second_factor(django_request, user, data.get("code") or "")  # type: ignore[attr-defined]
+        code = data.get("code") or ""
+        if not code:
+            factors = two_factor_factors(user)
+            if passkey_may_follow and "webauthn" in factors:
+                # Only the passkey sign-in reads this; it authenticates nothing by itself.
+                sign_in_pending_start(session=django_request.session, user=user)
+            raise TwoFactorRequired(
+                "Enter the code your authenticator app shows or one of your recovery codes, "
+                "or use your passkey.",
+                details={"factors": factors},
+            )
+        user.otp_device = _second_factor(django_request, user, code)  # type: ignore[attr-defined]
     return user
+
+
+def _second_factor_failed(django_request: Any, user: User, error: DomainError) -> DomainError:
+    """Counts a wrong second factor as a failed sign-in for the lockout; the error to raise."""
+    user_login_failed.send(
+        sender=__name__, credentials={"email": user.email}, request=django_request
+    )
+    if getattr(django_request, "axes_locked_out", False):
+        return account_locked_error(django_request)
+    return error
 
 
 def _second_factor(django_request: Any, user: User, code: str) -> Any:
     """The device that accepts ``code``; a wrong code counts as a failed sign-in for the lockout."""
-    if not code:
-        raise TwoFactorRequired(
-            "Enter the code your authenticator app shows, or one of your recovery codes."
-        )
     device = two_factor_match(user=user, code=code)
     if device is None:
-        user_login_failed.send(
-            sender=__name__, credentials={"email": user.email}, request=django_request
-        )
-        if getattr(django_request, "axes_locked_out", False):
-            raise account_locked_error(django_request)
-        raise DomainError("The code is not correct.", code="invalid_code")
+        wrong = DomainError("The code is not correct.", code="invalid_code")
+        raise _second_factor_failed(django_request, user, wrong)
     return device
+
+
+def _relying_party(request: Request) -> RelyingParty:
+    """Ours, with the origin this request came to (its host passed ALLOWED_HOSTS) and the trusted
+    origins: the browser signs the page's origin into every passkey answer."""
+    own = f"{request.scheme}://{request.get_host()}"
+    origins = (own, *settings.CSRF_TRUSTED_ORIGINS)
+    return RelyingParty(id=settings.WEBAUTHN_RP_ID, name=settings.WEBAUTHN_RP_NAME, origins=origins)
 
 
 class AuthThrottledView(APIView):
@@ -186,9 +225,49 @@ class SignInView(AuthThrottledView):
         _enforce_csrf(request)
         data = SignInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = _authenticate(request, data.validated_data)
+        user = _authenticate(request, data.validated_data, passkey_may_follow=True)
         # With ``otp_device`` set, django-otp marks the session as verified by the second factor.
         login(request._request, user)
+        return Response(UserOutput(user).data)
+
+
+class PasskeySignInOptionsView(AuthThrottledView):
+    @extend_schema(
+        request=None,
+        responses=WebAuthnOptionsOutput,
+        summary="After a right password: options for navigator.credentials.get (your passkeys).",
+    )
+    def post(self, request: Request) -> Response:
+        _enforce_csrf(request)
+        options = passkey_authentication_begin(
+            session=request._request.session, relying_party=_relying_party(request)
+        )
+        return Response({"public_key": options})
+
+
+class PasskeySignInView(AuthThrottledView):
+    @extend_schema(
+        request=PasskeySignInInput,
+        responses=UserOutput,
+        summary="Finish signing in with the passkey's signed answer (the second factor).",
+    )
+    def post(self, request: Request) -> Response:
+        _enforce_csrf(request)
+        data = PasskeySignInInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        django_request = request._request
+        user, passkey = passkey_authentication_complete(
+            session=django_request.session,
+            relying_party=_relying_party(request),
+            credential=data.validated_data["credential"],
+        )
+        if passkey is None:
+            wrong = PasskeyRefused("The passkey's answer could not be verified; sign in again.")
+            raise _second_factor_failed(django_request, user, wrong)
+        if account_locked(django_request, email=user.email):
+            raise account_locked_error(django_request)
+        user.otp_device = passkey  # type: ignore[attr-defined]
+        login(django_request, user, backend="django.contrib.auth.backends.ModelBackend")
         return Response(UserOutput(user).data)
 
 
@@ -218,7 +297,7 @@ class TokenSignInView(AuthThrottledView):
     def post(self, request: Request) -> Response:
         data = TokenSignInInput(data=request.data)
         data.is_valid(raise_exception=True)
-        user = _authenticate(request, data.validated_data)
+        user = _authenticate(request, data.validated_data, passkey_may_follow=False)
         if requires_two_factor(user) and not two_factor_enabled(user):
             raise TwoFactorEnrolmentRequired()
         token, raw = access_token_create(
@@ -363,6 +442,13 @@ class TwoFactorView(APIView):
             "verified": two_factor_verified(request.user)
         }
 
+    def _enrolling_user(self, request: Request) -> User:
+        """Adding a factor: once 2FA is on, only from a session that passed it."""
+        user = request_user(request)
+        if two_factor_enabled(user) and not two_factor_verified(request.user):
+            raise TwoFactorRequired("Sign in with your second factor to add another one.")
+        return user
+
 
 class TwoFactorStatusView(TwoFactorView):
     @extend_schema(responses=TwoFactorStatusOutput)
@@ -384,7 +470,7 @@ class TwoFactorStatusView(TwoFactorView):
 class TotpEnrolView(TwoFactorView):
     @extend_schema(request=None, responses={201: TotpEnrolmentOutput})
     def post(self, request: Request) -> Response:
-        device = totp_enrol(user=request_user(request))
+        device = totp_enrol(user=self._enrolling_user(request))
         body = {"secret": b32encode(device.bin_key).decode(), "otpauth_url": device.config_url}
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -398,7 +484,9 @@ class TotpConfirmView(TwoFactorView):
     def post(self, request: Request) -> Response:
         data = CodeInput(data=request.data)
         data.is_valid(raise_exception=True)
-        device, codes = totp_confirm(user=request_user(request), code=data.validated_data["code"])
+        device, codes = totp_confirm(
+            user=self._enrolling_user(request), code=data.validated_data["code"]
+        )
         # This session has just passed the second factor.
         django_otp.login(request._request, device)
         return Response({"recovery_codes": codes})
@@ -410,3 +498,57 @@ class RecoveryCodesView(TwoFactorView):
         if not two_factor_verified(request.user):
             raise TwoFactorRequired("Sign in with your second factor to renew recovery codes.")
         return Response({"recovery_codes": recovery_codes_renew(user=request_user(request))})
+
+
+class PasskeyOptionsView(TwoFactorView):
+    @extend_schema(
+        request=None,
+        responses=WebAuthnOptionsOutput,
+        summary="Start adding a passkey: options for navigator.credentials.create.",
+    )
+    def post(self, request: Request) -> Response:
+        options = passkey_registration_begin(
+            user=self._enrolling_user(request),
+            session=request._request.session,
+            relying_party=_relying_party(request),
+        )
+        return Response({"public_key": options})
+
+
+class PasskeyListView(TwoFactorView):
+    @extend_schema(responses=PasskeyOutput(many=True), summary="Your passkeys.")
+    def get(self, request: Request) -> Response:
+        return Response(PasskeyOutput(passkeys_of(user=request_user(request)), many=True).data)
+
+    @extend_schema(
+        request=PasskeyRegisterInput,
+        responses={201: PasskeyRegisteredOutput},
+        summary="Finish adding a passkey with the authenticator's answer; the first second factor "
+        "also returns recovery codes, shown once.",
+    )
+    def post(self, request: Request) -> Response:
+        data = PasskeyRegisterInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        passkey, codes = passkey_registration_complete(
+            user=self._enrolling_user(request),
+            session=request._request.session,
+            relying_party=_relying_party(request),
+            **data.validated_data,
+        )
+        # This session has just proved the new passkey.
+        django_otp.login(request._request, passkey)
+        body = {"passkey": PasskeyOutput(passkey).data, "recovery_codes": codes}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class PasskeyDetailView(TwoFactorView):
+    @extend_schema(
+        request=TwoFactorDisableInput,
+        responses=TwoFactorStatusOutput,
+        summary="Delete a passkey, confirmed by your password and a code.",
+    )
+    def delete(self, request: Request, passkey_id: int) -> Response:
+        data = TwoFactorDisableInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        passkey_delete(user=request_user(request), passkey_id=passkey_id, **data.validated_data)
+        return Response(self._status(request))

@@ -13,6 +13,7 @@ from operator import or_
 from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
+from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt, AccessAttemptExpiration
 from django.conf import settings
 from django.db.models import Sum, Value
@@ -91,6 +92,11 @@ class LockoutHandler(AxesDatabaseHandler):  # type: ignore[misc]
         if getattr(request, "wellness_lockout_failures", None) == 0:
             return
         super().user_logged_in(sender, request, user, **kwargs)
+
+
+def account_locked(request: HttpRequest, *, email: str) -> bool:
+    """Whether sign-ins naming this account are refused now (for steps after the password)."""
+    return bool(AxesProxyHandler.is_locked(request, credentials={"email": email}))
 
 
 def account_locked_error(request: HttpRequest | None = None) -> TooManyRequests:

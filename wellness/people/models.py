@@ -8,6 +8,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django_otp.models import Device
 
 
 class UserManager(BaseUserManager["User"]):
@@ -25,7 +26,7 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
 
-class User(AbstractBaseUser, PermissionsMixin):
+class User(AbstractBaseUser, PermissionsMixin):  # type: ignore[django-manager-missing]
     """An account, identified by email address; everything personal lives on :class:`Profile`."""
 
     email = models.EmailField(unique=True)
@@ -220,3 +221,26 @@ class AccountLockout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} locked at {self.locked_at:%Y-%m-%d %H:%M}"
+
+
+class Passkey(Device):  # type: ignore[misc]  # django-otp ships no type information
+    """A WebAuthn credential used as a second factor: a django-otp device, so that having one
+    turns two-factor authentication on and signing in with one marks the session verified.
+
+    Only the public key is stored; the private key never leaves the person's authenticator.
+    """
+
+    pk: int
+    credential_id: models.CharField[str, str] = models.CharField(
+        max_length=1400, unique=True, help_text="base64url"
+    )
+    public_key: models.BinaryField[bytes, bytes] = models.BinaryField(
+        help_text="COSE-encoded public key"
+    )
+    sign_count: models.PositiveBigIntegerField[int, int] = models.PositiveBigIntegerField(default=0)
+    transports = models.JSONField(default=list, blank=True)
+    created_at: models.DateTimeField[Any, Any] = models.DateTimeField(default=timezone.now)
+    last_used_at: models.DateTimeField[Any, Any] = models.DateTimeField(null=True, blank=True)
+
+    class Meta(Device.Meta):  # type: ignore[misc]
+        ordering = ["created_at", "id"]

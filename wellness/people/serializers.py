@@ -185,12 +185,52 @@ class AccessTokenCreatedOutput(AccessTokenOutput):
         fields = [*AccessTokenOutput.Meta.fields, "token"]
 
 
+class PasskeyOutput(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    last_used_at = serializers.DateTimeField(allow_null=True)
+
+
 class TwoFactorStatusOutput(serializers.Serializer[Any]):
     enabled = serializers.BooleanField()
     required = serializers.BooleanField()  # type: ignore[assignment]
     required_by = serializers.ListField(child=serializers.CharField())
     recovery_codes_left = serializers.IntegerField()
+    factors = serializers.ListField(
+        child=serializers.CharField(), help_text='Usable now: "totp", "webauthn", "recovery_code".'
+    )
+    passkeys = PasskeyOutput(many=True)
     verified = serializers.BooleanField()
+
+
+class WebAuthnOptionsOutput(serializers.Serializer[Any]):
+    """Options for ``navigator.credentials.create`` or ``.get``, binary values in base64url."""
+
+    public_key = serializers.DictField(
+        help_text="PublicKeyCredentialCreationOptions or RequestOptions, as JSON."
+    )
+
+
+class PasskeyRegisterInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=64, required=False, default="Passkey")
+    credential = serializers.DictField(
+        help_text="The PublicKeyCredential from navigator.credentials.create, as JSON (base64url)."
+    )
+
+
+class PasskeyRegisteredOutput(serializers.Serializer[Any]):
+    passkey = PasskeyOutput()
+    recovery_codes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Fresh recovery codes when this was the first second factor; else empty.",
+    )
+
+
+class PasskeySignInInput(serializers.Serializer[Any]):
+    credential = serializers.DictField(
+        help_text="The PublicKeyCredential from navigator.credentials.get, as JSON (base64url)."
+    )
 
 
 class TotpEnrolmentOutput(serializers.Serializer[Any]):

@@ -18,7 +18,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from wellness.core.errors import DomainError, Forbidden, ValidationFailed
-from wellness.people.models import User
+from wellness.people.models import Passkey, User
 
 RECOVERY_CODES = 10
 TOTP_NAME = "Authenticator app"
@@ -63,17 +63,36 @@ class TwoFactorEnrolmentRequired(Forbidden):
     def __init__(self) -> None:
         super().__init__(
             "Your role requires two-factor authentication: enrol an authenticator app at "
-            "POST /api/v1/auth/two-factor/totp/ and confirm it before anything else."
+            "POST /api/v1/auth/two-factor/totp/ or a passkey at "
+            "POST /api/v1/auth/two-factor/passkeys/options/ before anything else."
         )
+
+
+def two_factor_factors(user: User) -> list[str]:
+    """The second factors this person can sign in with now."""
+    factors = []
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        factors.append("totp")
+    if Passkey.objects.filter(user=user, confirmed=True).exists():
+        factors.append("webauthn")
+    if StaticDevice.objects.filter(user=user, confirmed=True, token_set__isnull=False).exists():
+        factors.append("recovery_code")
+    return factors
 
 
 def two_factor_status(user: User) -> dict[str, Any]:
     static = StaticDevice.objects.filter(user=user, confirmed=True).first()
+    passkeys = Passkey.objects.filter(user=user, confirmed=True)
     return {
         "enabled": two_factor_enabled(user),
         "required": requires_two_factor(user),
         "required_by": two_factor_roles(user),
         "recovery_codes_left": static.token_set.count() if static else 0,
+        "factors": two_factor_factors(user),
+        "passkeys": [
+            {"id": p.pk, "name": p.name, "created_at": p.created_at, "last_used_at": p.last_used_at}
+            for p in passkeys
+        ],
     }
 
 
@@ -140,4 +159,5 @@ def two_factor_disable(*, user: User, password: str, code: str) -> None:
         raise ValidationFailed("The code is not correct.", fields={"code": ["Wrong code."]})
     with transaction.atomic():
         TOTPDevice.objects.filter(user=user).delete()
+        Passkey.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()

@@ -38,6 +38,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/login/passkey/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish signing in with the passkey's signed answer (the second factor).
+         * @description Sign-in style endpoints: anonymous, and throttled per client address.
+         */
+        post: operations["auth_login_passkey_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/login/passkey/options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * After a right password: options for navigator.credentials.get (your passkeys).
+         * @description Sign-in style endpoints: anonymous, and throttled per client address.
+         */
+        post: operations["auth_login_passkey_options_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/logout/": {
         parameters: {
             query?: never;
@@ -130,6 +170,70 @@ export interface paths {
          * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
          */
         delete: operations["auth_two_factor_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/passkeys/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Your passkeys.
+         * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
+         */
+        get: operations["auth_two_factor_passkeys_list"];
+        put?: never;
+        /**
+         * Finish adding a passkey with the authenticator's answer; the first second factor also returns recovery codes, shown once.
+         * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
+         */
+        post: operations["auth_two_factor_passkeys_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/passkeys/{passkey_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Delete a passkey, confirmed by your password and a code.
+         * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
+         */
+        delete: operations["auth_two_factor_passkeys_destroy"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/auth/two-factor/passkeys/options/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start adding a passkey: options for navigator.credentials.create.
+         * @description Enrolment is open to a signed-in session that has not passed a second factor yet.
+         */
+        post: operations["auth_two_factor_passkeys_options_create"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -3094,6 +3198,33 @@ export interface components {
             id: number;
             name: string;
         };
+        PasskeyOutput: {
+            id: number;
+            name: string;
+            /** Format: date-time */
+            created_at: string;
+            /** Format: date-time */
+            last_used_at: string | null;
+        };
+        PasskeyRegisterInputRequest: {
+            /** @default Passkey */
+            name: string;
+            /** @description The PublicKeyCredential from navigator.credentials.create, as JSON (base64url). */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        PasskeyRegisteredOutput: {
+            passkey: components["schemas"]["PasskeyOutput"];
+            /** @description Fresh recovery codes when this was the first second factor; else empty. */
+            recovery_codes: string[];
+        };
+        PasskeySignInInputRequest: {
+            /** @description The PublicKeyCredential from navigator.credentials.get, as JSON (base64url). */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
         PatchedProfileInputRequest: {
             display_name?: string;
             birth_year?: number | null;
@@ -3555,6 +3686,9 @@ export interface components {
             required: boolean;
             required_by: string[];
             recovery_codes_left: number;
+            /** @description Usable now: "totp", "webauthn", "recovery_code". */
+            factors: string[];
+            passkeys: components["schemas"]["PasskeyOutput"][];
             verified: boolean;
         };
         /**
@@ -3573,6 +3707,13 @@ export interface components {
             /** Format: email */
             email: string;
             display_name: string;
+        };
+        /** @description Options for ``navigator.credentials.create`` or ``.get``, binary values in base64url. */
+        WebAuthnOptionsOutput: {
+            /** @description PublicKeyCredentialCreationOptions or RequestOptions, as JSON. */
+            public_key: {
+                [key: string]: unknown;
+            };
         };
         WorkoutFinishInputRequest: {
             /** Format: date-time */
@@ -3756,6 +3897,50 @@ export interface operations {
             };
         };
     };
+    auth_login_passkey_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeySignInInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasskeySignInInputRequest"];
+                "multipart/form-data": components["schemas"]["PasskeySignInInputRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserOutput"];
+                };
+            };
+        };
+    };
+    auth_login_passkey_options_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebAuthnOptionsOutput"];
+                };
+            };
+        };
+    };
     auth_logout_create: {
         parameters: {
             query?: never;
@@ -3883,6 +4068,89 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+        };
+    };
+    auth_two_factor_passkeys_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyOutput"][];
+                };
+            };
+        };
+    };
+    auth_two_factor_passkeys_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasskeyRegisterInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["PasskeyRegisterInputRequest"];
+                "multipart/form-data": components["schemas"]["PasskeyRegisterInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PasskeyRegisteredOutput"];
+                };
+            };
+        };
+    };
+    auth_two_factor_passkeys_destroy: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                passkey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No response body */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    auth_two_factor_passkeys_options_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebAuthnOptionsOutput"];
+                };
             };
         };
     };

@@ -19,6 +19,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly fields: Record<string, string[]> = {},
+    /** The error object's further keys, e.g. ``factors`` of ``two_factor_required``. */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -35,7 +37,8 @@ export function readCookie(cookies: string, name: string): string | null {
 export function toApiError(status: number, body: unknown): ApiError {
   const error = (body as Partial<ErrorBody> | null)?.error;
   if (error && typeof error.message === "string") {
-    return new ApiError(status, error.code ?? "error", error.message, error.fields ?? {});
+    const { code, message, fields, ...details } = error;
+    return new ApiError(status, code ?? "error", message, fields ?? {}, details);
   }
   return new ApiError(status, "http_error", `The server answered ${status}.`);
 }

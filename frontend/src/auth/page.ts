@@ -1,7 +1,7 @@
 import { api, ApiError, ensureCsrf, type Schema } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
 import type { Session } from "../app/session";
-import { pathAfterSignIn, promptForCode } from "../security/twoFactor";
+import { offerPasskey, pathAfterSignIn, promptForCode } from "../security/twoFactor";
 
 type SignUpAccepted = Schema<"SignUpAcceptedOutput">;
 
@@ -31,6 +31,10 @@ function authForm(kind: "login" | "signup", session: Session): HTMLElement {
     }),
     h("button", { type: "submit" }, isSignup ? "Create account" : "Sign in"),
   );
+  const signedIn = async (): Promise<void> => {
+    await session.refresh();
+    session.router().go(await pathAfterSignIn("/"));
+  };
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -42,10 +46,12 @@ function authForm(kind: "login" | "signup", session: Session): HTMLElement {
         return;
       }
       await api("auth/login/", { method: "POST", body: formValues(form) });
-      await session.refresh();
-      session.router().go(await pathAfterSignIn("/"));
+      await signedIn();
     } catch (error) {
-      if (error instanceof ApiError && error.code === "two_factor_required") promptForCode(form);
+      if (error instanceof ApiError && error.code === "two_factor_required") {
+        promptForCode(form);
+        offerPasskey(form, error.details.factors, signedIn);
+      }
       if (error instanceof ApiError) showFormErrors(form, error.message, error.fields);
       else throw error;
     }

@@ -3,12 +3,15 @@
 import { api, ApiError } from "../app/api";
 import { field, formValues, h, showFormErrors } from "../app/dom";
 import type { Session } from "../app/session";
+import { addPasskey, passkeysSupported, signInWithPasskey, type PasskeyInfo } from "./passkeys";
 
 export interface TwoFactorStatus {
   enabled: boolean;
   required: boolean;
   required_by: string[];
   recovery_codes_left: number;
+  factors: string[];
+  passkeys: PasskeyInfo[];
   verified: boolean;
 }
 
@@ -32,6 +35,24 @@ export function promptForCode(form: HTMLFormElement): void {
   });
   form.querySelector("button[type=submit]")!.before(codeField);
   codeField.querySelector("input")!.focus();
+}
+
+/** Beside the code field, once the server said a passkey is possible: sign in with it instead. */
+export function offerPasskey(form: HTMLFormElement, factors: unknown, onSignedIn: () => Promise<void>): void {
+  if (!Array.isArray(factors) || !factors.includes("webauthn") || !passkeysSupported()) return;
+  if (form.querySelector("[data-passkey]")) return;
+  const button = h("button", { type: "button", "data-passkey": true, class: "secondary" }, "Use a passkey");
+  button.addEventListener("click", async () => {
+    try {
+      await signInWithPasskey();
+      await onSignedIn();
+    } catch (error) {
+      if (error instanceof ApiError) showFormErrors(form, error.message, error.fields);
+      else if (error instanceof DOMException) showFormErrors(form, "The passkey was not used. Try again or enter a code.");
+      else throw error;
+    }
+  });
+  form.querySelector("button[type=submit]")!.after(button);
 }
 
 /** After sign-in: where a person whose role requires 2FA but who has none must go first. */
@@ -104,6 +125,68 @@ function disableForm(after: () => void): HTMLElement {
   return h("div", {}, h("h2", { id: "disable-title" }, "Turn it off"), form);
 }
 
+function passkeySection(status: TwoFactorStatus, after: (codes?: string[]) => void): HTMLElement {
+  const list = h(
+    "ul",
+    { "aria-label": "Your passkeys", class: "passkeys" },
+    ...status.passkeys.map((passkey) => h("li", { "data-passkey-id": String(passkey.id) }, passkeyItem(passkey, after))),
+  );
+  const form = h(
+    "form",
+    { novalidate: true, "aria-labelledby": "passkey-title" },
+    h("p", { role: "alert", class: "form-alert" }),
+    field("Passkey name", "passkey_name", { autocomplete: "off", value: "Passkey", maxlength: "64" }),
+    h("button", { type: "submit" }, "Add a passkey"),
+  );
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      after(await addPasskey(formValues(form).passkey_name || "Passkey"));
+    } catch (error) {
+      if (error instanceof ApiError) showFormErrors(form, error.message, error.fields);
+      else if (error instanceof DOMException) showFormErrors(form, "No passkey was created.");
+      else throw error;
+    }
+  });
+  return h(
+    "div",
+    {},
+    h("h2", { id: "passkey-title" }, "Passkeys"),
+    h("p", {}, "A passkey on this device or a security key can be your second factor, after your password."),
+    status.passkeys.length ? list : h("p", {}, "No passkeys yet."),
+    passkeysSupported() ? form : h("p", {}, "This browser cannot create passkeys."),
+  );
+}
+
+function passkeyItem(passkey: PasskeyInfo, after: () => void): Node {
+  const form = h(
+    "form",
+    { novalidate: true, "aria-label": `Delete passkey ${passkey.name}`, hidden: true },
+    h("p", { role: "alert", class: "form-alert" }),
+    field("Password", "password", { type: "password", autocomplete: "current-password", required: true }),
+    field("Authentication code or recovery code", "code", { autocomplete: "one-time-code", required: true }),
+    h("button", { type: "submit" }, `Delete ${passkey.name}`),
+  );
+  const show = h("button", { type: "button", "aria-label": `Delete passkey ${passkey.name}` }, "Delete");
+  show.addEventListener("click", () => {
+    form.hidden = false;
+    show.hidden = true;
+    form.querySelector<HTMLInputElement>("[name=password]")?.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api(`auth/two-factor/passkeys/${passkey.id}/`, { method: "DELETE", body: formValues(form) });
+      after();
+    } catch (error) {
+      if (error instanceof ApiError) showFormErrors(form, error.message, error.fields);
+      else throw error;
+    }
+  });
+  const used = passkey.last_used_at ? `, last used ${new Date(passkey.last_used_at).toLocaleDateString()}` : "";
+  return h("div", {}, h("span", {}, `${passkey.name} (added ${new Date(passkey.created_at).toLocaleDateString()}${used}) `), show, form);
+}
+
 export const twoFactorPage = (session: Session) => async (): Promise<Node> => {
   if (!session.profile) {
     session.router().go("/login");
@@ -124,7 +207,7 @@ export const twoFactorPage = (session: Session) => async (): Promise<Node> => {
       parts.push(h("p", {}, `Your role (${status.required_by.join(", ")}) requires it.`));
     }
     if (codes.length) parts.push(recoveryCodes(codes));
-    if (!status.enabled) {
+    if (!status.factors.includes("totp")) {
       const start = h("button", { type: "button" }, "Set up an authenticator app");
       start.addEventListener("click", async () => {
         const enrolment = await api<Enrolment>("auth/two-factor/totp/", { method: "POST" });
@@ -132,9 +215,9 @@ export const twoFactorPage = (session: Session) => async (): Promise<Node> => {
         section.querySelector<HTMLInputElement>("[name=code]")?.focus();
       });
       parts.push(start);
-    } else if (!status.required) {
-      parts.push(disableForm(() => void render()));
     }
+    if (status.enabled && !status.required) parts.push(disableForm(() => void render()));
+    parts.push(passkeySection(status, (fresh = []) => void render(fresh)));
     section.replaceChildren(...parts);
   };
   await render();

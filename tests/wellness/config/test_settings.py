@@ -152,3 +152,13 @@ def test_production_settings_pass_check_deploy_without_a_single_warning() -> Non
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_the_passkey_relying_party_defaults_to_the_sites_own_host() -> None:
+    from wellness.config.settings import webauthn_rp_id_default
+
+    assert webauthn_rp_id_default(["https://*.example.org"], ["x.example.net"]) == "example.org"
+    assert webauthn_rp_id_default([], ["127.0.0.1", ".wellverse.example.net"]) == (
+        "wellverse.example.net"
+    )
+    assert webauthn_rp_id_default([], ["*", "[::1]"]) == "localhost"

@@ -57,6 +57,8 @@ def test_enrolment_returns_a_secret_and_confirming_gives_recovery_codes(user: Us
         "required": False,
         "required_by": [],
         "recovery_codes_left": 10,
+        "factors": ["totp", "recovery_code"],
+        "passkeys": [],
         "verified": True,
     }
 
@@ -79,6 +81,7 @@ def test_with_two_factor_a_password_alone_does_not_sign_in(user: User) -> None:
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "two_factor_required"
+    assert response.json()["error"]["factors"] == ["totp", "recovery_code"]
     assert client.get("/api/v1/me/").status_code in (401, 403)
 
 
