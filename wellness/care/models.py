@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
+from wellness.care.rehabilitation import catalogue
+
 
 class OrganisationKind(models.TextChoices):
     CLINIC = "clinic", "Clinic"
@@ -311,3 +313,72 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.clinician_id}"
+
+
+# --- Rehabilitation (issue 22): the exercise library, programs and sessions ----------------------
+# Members spelled out for type checkers; a test holds them equal to the pure catalogue's.
+class BodyRegion(models.TextChoices):
+    LOWER_BODY = "lower_body", catalogue.BODY_REGIONS["lower_body"]
+    UPPER_BODY = "upper_body", catalogue.BODY_REGIONS["upper_body"]
+    TRUNK = "trunk", catalogue.BODY_REGIONS["trunk"]
+    BALANCE = "balance", catalogue.BODY_REGIONS["balance"]
+    CARDIO = "cardio", catalogue.BODY_REGIONS["cardio"]
+    BREATHING = "breathing", catalogue.BODY_REGIONS["breathing"]
+
+
+class Equipment(models.TextChoices):
+    NONE = "none", catalogue.EQUIPMENT["none"]
+    CHAIR = "chair", catalogue.EQUIPMENT["chair"]
+    WALL = "wall", catalogue.EQUIPMENT["wall"]
+    STEP = "step", catalogue.EQUIPMENT["step"]
+    BAND = "band", catalogue.EQUIPMENT["band"]
+    WEIGHTS = "weights", catalogue.EQUIPMENT["weights"]
+    BALL = "ball", catalogue.EQUIPMENT["ball"]
+    STATIONARY_BIKE = "stationary_bike", catalogue.EQUIPMENT["stationary_bike"]
+
+
+class Exercise(models.Model):
+    """One exercise of the library: shipped with Wellverse (no organisation) or added by a therapist
+    for their organisation, where only that organisation's clinicians see it."""
+
+    organisation = models.ForeignKey(
+        CareOrganisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exercises",
+    )
+    created_by = models.ForeignKey(
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    instructions = models.TextField()
+    body_region = models.CharField(max_length=16, choices=BodyRegion.choices)
+    equipment = models.CharField(max_length=16, choices=Equipment.choices)
+    # The position variants it has: either or both.
+    seated = models.BooleanField(default=False)
+    standing = models.BooleanField(default=False)
+    precautions = models.TextField(blank=True)
+    # A static file path (``care/rehabilitation/exercises/<slug>.svg``); empty for custom ones.
+    illustration = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(organisation__isnull=True),
+                name="care_exercise_shipped_slug_once",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="care_exercise_slug_once_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(seated=True) | Q(standing=True), name="care_exercise_has_a_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
