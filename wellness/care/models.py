@@ -382,3 +382,63 @@ class Exercise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ProgramStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class RehabProgram(models.Model):
+    """A program a therapist prescribed to a patient. Its content lives in immutable versions: a
+    change is a new version, and each session keeps the version it was done under."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rehab_programs"
+    )
+    therapist = models.ForeignKey(
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, related_name="programs_prescribed"
+    )
+    title = models.CharField(max_length=120)
+    status = models.CharField(
+        max_length=8, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
+    )
+    # The phase the patient is in (an index into the current version's phases) and since when;
+    # the progression rule advances it.
+    current_phase = models.PositiveIntegerField(default=0)
+    phase_started_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} for {self.patient_id}"
+
+
+class RehabProgramVersion(models.Model):
+    """One version of a program, never changed once written: the plan (phases, sessions, exercise
+    targets), the safety limits and the progression rule, as JSON read by the pure
+    ``wellness.care.rehabilitation.plan``."""
+
+    program = models.ForeignKey(RehabProgram, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    plan = models.JSONField()
+    limits = models.JSONField()
+    progression = models.JSONField()
+    change_note = models.CharField(max_length=300, blank=True)
+    # The exercises the plan names, so a patient sees their program's custom exercises.
+    exercises = models.ManyToManyField(Exercise, related_name="prescribed_in")
+    created_by = models.ForeignKey(
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["program_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="care_program_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of program {self.program_id}"

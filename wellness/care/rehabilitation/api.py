@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from wellness.care import services as care_services
+from wellness.care.models import ClinicianProfile, GrantCategory, RehabProgram
 from wellness.care.rehabilitation import selectors, services
 from wellness.care.rehabilitation.serializers import (
     ExerciseFilterInput,
     ExerciseInput,
     ExerciseOutput,
+    ProgramInput,
+    ProgramOutput,
+    ProgramReviseInput,
+    ProgramSummaryOutput,
+    ProgramVersionOutput,
 )
+from wellness.care.selectors import clinician_for_patient_data
 from wellness.people.permissions import request_user
 
 
@@ -58,3 +68,101 @@ class ExerciseDetailView(APIView):
     def get(self, request: Request, exercise_id: int) -> Response:
         exercise = selectors.exercise_visible(user=request_user(request), exercise_id=exercise_id)
         return Response(ExerciseOutput(exercise).data)
+
+
+# --- Programs ------------------------------------------------------------------------------------
+def _recorded(
+    request: Request, clinician: ClinicianProfile | None, patient_id: int, what: str
+) -> None:
+    """A clinician's read of the patient's rehabilitation data goes to their access log, once per
+    request (the patient's own reads do not)."""
+    if clinician is not None:
+        care_services.clinician_read_record(
+            reader=request_user(request), clinician=clinician, patient_id=patient_id, what=what
+        )
+
+
+def _program_data(program: RehabProgram) -> dict[str, Any]:
+    version = selectors.program_version_latest(program=program)
+    ceiling = selectors.ceiling_now(version=version, patient_id=program.patient_id)
+    return dict(ProgramOutput(program, context={"version": version, "ceiling": ceiling}).data)
+
+
+class ProgramListView(APIView):
+    @extend_schema(
+        responses=ProgramSummaryOutput(many=True), summary="Your rehabilitation programs."
+    )
+    def get(self, request: Request) -> Response:
+        programs = selectors.programs_of(patient_id=request_user(request).pk)
+        return Response(ProgramSummaryOutput(programs, many=True).data)
+
+    @extend_schema(
+        request=ProgramInput,
+        responses={201: ProgramOutput},
+        summary="As a therapist in active care of the patient, prescribe a program.",
+    )
+    def post(self, request: Request) -> Response:
+        data = ProgramInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        program = services.program_prescribe(
+            clinician_user=request_user(request), **data.validated_data
+        )
+        return Response(_program_data(program), status=status.HTTP_201_CREATED)
+
+
+class ProgramDetailView(APIView):
+    @extend_schema(
+        responses=ProgramOutput,
+        summary="A program: its patient, or a clinician with a live rehabilitation grant (logged).",
+    )
+    def get(self, request: Request, program_id: int) -> Response:
+        program, clinician = selectors.program_for_reader(user=request.user, program_id=program_id)
+        data = _program_data(program)
+        _recorded(request, clinician, program.patient_id, f"rehabilitation program {program.title}")
+        return Response(data)
+
+
+class ProgramVersionsView(APIView):
+    @extend_schema(
+        responses=ProgramVersionOutput(many=True),
+        summary="Every version of a program, oldest first.",
+    )
+    def get(self, request: Request, program_id: int) -> Response:
+        program, clinician = selectors.program_for_reader(user=request.user, program_id=program_id)
+        versions = ProgramVersionOutput(selectors.program_versions(program=program), many=True).data
+        _recorded(
+            request,
+            clinician,
+            program.patient_id,
+            f"versions of rehabilitation program {program.title}",
+        )
+        return Response(versions)
+
+    @extend_schema(
+        request=ProgramReviseInput,
+        responses={201: ProgramVersionOutput},
+        summary="Change the program: a new version (sessions done keep theirs).",
+    )
+    def post(self, request: Request, program_id: int) -> Response:
+        data = ProgramReviseInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        version = services.program_revise(
+            clinician_user=request_user(request), program_id=program_id, **data.validated_data
+        )
+        return Response(ProgramVersionOutput(version).data, status=status.HTTP_201_CREATED)
+
+
+class PatientProgramsView(APIView):
+    @extend_schema(
+        responses=ProgramSummaryOutput(many=True),
+        summary="A patient's programs, for a clinician with a live rehabilitation grant (logged).",
+    )
+    def get(self, request: Request, patient_id: int) -> Response:
+        clinician = clinician_for_patient_data(
+            user=request.user, patient_id=patient_id, category=GrantCategory.REHABILITATION
+        )
+        programs = ProgramSummaryOutput(
+            selectors.programs_of(patient_id=patient_id), many=True
+        ).data
+        _recorded(request, clinician, patient_id, "rehabilitation programs")
+        return Response(programs)

@@ -267,3 +267,28 @@ def progression_from_json(data: object, limits: SafetyLimits) -> ProgressionRule
     return ProgressionRule(
         consecutive_sessions=consecutive, max_pain=max_pain, max_rpe=limits.target_rpe
     )
+
+
+@dataclass(frozen=True)
+class Program:
+    plan: Plan
+    limits: SafetyLimits
+    progression: ProgressionRule
+
+
+def program_from_json(plan: object, limits: object, progression: object) -> Program:
+    """A version's whole content, or PlanInvalid naming every problem of all three parts."""
+    errors: dict[str, list[str]] = {}
+    parsed_plan = parsed_limits = None
+    try:
+        parsed_plan = plan_from_json(plan)
+    except PlanInvalid as exc:
+        errors.update(exc.fields)
+    try:
+        parsed_limits = limits_from_json(limits)
+        parsed_progression = progression_from_json(progression, parsed_limits)
+    except PlanInvalid as exc:
+        errors.update(exc.fields)
+    if errors or parsed_plan is None or parsed_limits is None:
+        raise PlanInvalid(errors)
+    return Program(plan=parsed_plan, limits=parsed_limits, progression=parsed_progression)

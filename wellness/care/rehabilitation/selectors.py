@@ -1,19 +1,35 @@
 """Reads for rehabilitation: the exercise library as a person may see it.
 
 Shipped exercises are visible to everyone; an organisation's custom exercises only to the
-clinicians acting for that organisation (verified, two factors). Anything else is a 404.
+clinicians acting for that organisation (verified, two factors) and to the patients whose programs
+use them. A program is read by its patient, or by a clinician through the care app's audited path:
+verified, two factors, an active relationship and a live REHABILITATION grant. Anything else is a
+404.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from wellness.care.models import ClinicianProfile, Exercise, Profession
-from wellness.care.selectors import acting_clinician
+from wellness.care.models import (
+    CareRelationship,
+    ClinicianProfile,
+    Exercise,
+    GrantCategory,
+    Profession,
+    RehabProgram,
+    RehabProgramVersion,
+    RelationshipStatus,
+)
+from wellness.care.rehabilitation import plan
+from wellness.care.rehabilitation.safety import CeilingUnavailable, Physiology, ceiling_bpm
+from wellness.care.selectors import acting_clinician, clinician_for_patient_data
 from wellness.core.errors import NotFound
-from wellness.people.models import User
+from wellness.people.models import Profile, User
+from wellness.people.selectors import profile_age_years
 from wellness.people.twofactor import two_factor_verified
 
 # The professions that prescribe rehabilitation: therapists, and the doctors and nurses who lead
@@ -56,7 +72,9 @@ def exercises_visible(
 ) -> QuerySet[Exercise]:
     """The library this person sees, filtered: by region, equipment and position (seated or
     standing, the variants it has)."""
-    visible = Q(organisation__isnull=True)
+    visible = Q(organisation__isnull=True) | Q(
+        pk__in=Exercise.objects.filter(prescribed_in__program__patient_id=user.pk).values("pk")
+    )
     organisation_id = _organisation_acted_for(user)
     if organisation_id is not None:
         visible |= Q(organisation_id=organisation_id)
@@ -77,3 +95,98 @@ def exercise_visible(*, user: User, exercise_id: int) -> Exercise:
     if exercise is None:
         raise NotFound("No such exercise.")
     return exercise
+
+
+def exercises_prescribable(*, therapist: ClinicianProfile) -> QuerySet[Exercise]:
+    """What a therapist may put in a program: the shipped library and their organisation's."""
+    mine = Q(organisation_id=therapist.organisation_id) if therapist.organisation_id else Q()
+    return Exercise.objects.filter(Q(organisation__isnull=True) | mine)
+
+
+def therapist_caring_for(*, user: Any, patient_id: int) -> ClinicianProfile:
+    """The therapist ``user`` acts as, in an active care relationship with this patient; NotFound
+    otherwise (prescribing needs the relationship, not a grant: it reads none of the patient's
+    data)."""
+    therapist = acting_therapist(user=user)
+    if not CareRelationship.objects.filter(
+        clinician=therapist, patient_id=patient_id, status=RelationshipStatus.ACTIVE
+    ).exists():
+        raise NotFound("No such patient.")
+    return therapist
+
+
+def programs_of(*, patient_id: int) -> QuerySet[RehabProgram]:
+    return (
+        RehabProgram.objects.filter(patient_id=patient_id)
+        .select_related("therapist")
+        .order_by("-created_at", "-id")
+    )
+
+
+def program_for_reader(
+    *, user: Any, program_id: int
+) -> tuple[RehabProgram, ClinicianProfile | None]:
+    """A program and, when the reader is not its patient, the clinician profile through which
+    they read it (their read must then be recorded). NotFound alike for a missing program and
+    one the reader may not see."""
+    program = programs_of(patient_id=user.pk).filter(pk=program_id).first()
+    if program is not None:
+        return program, None
+    program = RehabProgram.objects.select_related("therapist").filter(pk=program_id).first()
+    if program is None:
+        raise NotFound("No such program.")
+    try:
+        clinician = clinician_for_patient_data(
+            user=user, patient_id=program.patient_id, category=GrantCategory.REHABILITATION
+        )
+    except NotFound:
+        raise NotFound("No such program.") from None
+    return program, clinician
+
+
+def program_for_therapist(*, user: Any, program_id: int) -> tuple[RehabProgram, ClinicianProfile]:
+    """A program a therapist changes: its patient is in their active care."""
+    program = RehabProgram.objects.filter(pk=program_id).first()
+    if program is None:
+        raise NotFound("No such program.")
+    try:
+        therapist = therapist_caring_for(user=user, patient_id=program.patient_id)
+    except NotFound:
+        raise NotFound("No such program.") from None
+    return program, therapist
+
+
+def program_version_latest(*, program: RehabProgram) -> RehabProgramVersion:
+    version = program.versions.order_by("-number").first()
+    assert version is not None  # a program is created with its first version
+    return version
+
+
+def program_versions(*, program: RehabProgram) -> QuerySet[RehabProgramVersion]:
+    return program.versions.select_related("created_by").order_by("number")
+
+
+def physiology_of(*, patient_id: int) -> Physiology:
+    profile = Profile.objects.filter(user_id=patient_id).first()
+    if profile is None:
+        return Physiology(resting_hr=None, measured_max_hr=None, age_years=None)
+    return Physiology(
+        resting_hr=profile.resting_heart_rate,
+        measured_max_hr=profile.max_heart_rate,
+        age_years=profile_age_years(profile),
+    )
+
+
+@dataclass(frozen=True)
+class CeilingNow:
+    bpm: int | None
+    problem: str | None  # why there is no ceiling (the rule needs what the profile lacks)
+
+
+def ceiling_now(*, version: RehabProgramVersion, patient_id: int) -> CeilingNow:
+    """The version's heart-rate ceiling for its patient today."""
+    limits = plan.limits_from_json(version.limits)
+    try:
+        return CeilingNow(ceiling_bpm(limits, physiology_of(patient_id=patient_id)), None)
+    except CeilingUnavailable as exc:
+        return CeilingNow(None, str(exc))

@@ -8,9 +8,17 @@ from django.templatetags.static import static
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from wellness.care.models import BodyRegion, Equipment, Exercise
+from wellness.care.models import (
+    BodyRegion,
+    Equipment,
+    Exercise,
+    RehabProgram,
+    RehabProgramVersion,
+)
+from wellness.care.rehabilitation import plan
+from wellness.care.rehabilitation.plan import POSITIONS
 
-POSITIONS = ("seated", "standing")
+MAX_ID = 2**31 - 1
 
 
 class ExerciseFilterInput(serializers.Serializer[Any]):
@@ -50,3 +58,138 @@ class ExerciseOutput(serializers.ModelSerializer[Exercise]):
 
     def get_custom(self, exercise: Exercise) -> bool:
         return exercise.organisation_id is not None
+
+
+# --- Programs: the plan's JSON, typed for the schema (the pure ``plan`` module validates it) ------
+class ExerciseTargetOutput(serializers.Serializer[Any]):
+    exercise_id = serializers.IntegerField()
+    position = serializers.ChoiceField(choices=POSITIONS, required=False, allow_null=True)
+    sets = serializers.IntegerField()
+    reps = serializers.IntegerField(required=False, allow_null=True)
+    hold_s = serializers.IntegerField(required=False, allow_null=True)
+    duration_s = serializers.IntegerField(required=False, allow_null=True)
+    rest_s = serializers.IntegerField()
+
+
+class SessionTemplateOutput(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    exercises = ExerciseTargetOutput(many=True)
+
+
+class PhaseOutput(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    weeks = serializers.IntegerField()
+    sessions_per_week = serializers.IntegerField()
+    sessions = SessionTemplateOutput(many=True)
+
+
+class PlanOutput(serializers.Serializer[Any]):
+    phases = PhaseOutput(many=True)
+
+
+class CeilingRuleOutput(serializers.Serializer[Any]):
+    rule = serializers.ChoiceField(choices=plan.CEILING_RULES)
+    bpm = serializers.IntegerField(required=False)
+    percent = serializers.IntegerField(required=False)
+    above_rest_bpm = serializers.IntegerField(required=False)
+
+
+class TargetZoneOutput(serializers.Serializer[Any]):
+    unit = serializers.ChoiceField(choices=plan.ZONE_UNITS)
+    low = serializers.IntegerField()
+    high = serializers.IntegerField()
+
+
+class LimitsOutput(serializers.Serializer[Any]):
+    ceiling = CeilingRuleOutput()
+    target_zone = TargetZoneOutput(required=False, allow_null=True)
+    max_rpe = serializers.IntegerField()
+    target_rpe = serializers.IntegerField()
+    pain_stop = serializers.IntegerField()
+
+
+class ProgressionOutput(serializers.Serializer[Any]):
+    consecutive_sessions = serializers.IntegerField(required=False)
+    max_pain = serializers.IntegerField(required=False)
+
+
+class ProgramInput(serializers.Serializer[Any]):
+    patient_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    title = serializers.CharField(max_length=120)
+    plan = serializers.JSONField()
+    limits = serializers.JSONField()
+    progression = serializers.JSONField(required=False, default=None)
+
+
+class ProgramReviseInput(serializers.Serializer[Any]):
+    plan = serializers.JSONField(required=False, default=None)
+    limits = serializers.JSONField(required=False, default=None)
+    progression = serializers.JSONField(required=False, default=None)
+    change_note = serializers.CharField(max_length=300, required=False, default="")
+
+
+class ProgramVersionOutput(serializers.ModelSerializer[RehabProgramVersion]):
+    plan = PlanOutput()
+    limits = LimitsOutput()
+    progression = ProgressionOutput()
+    created_by_name = serializers.CharField(
+        source="created_by.professional_name", default=None, allow_null=True
+    )
+
+    class Meta:
+        model = RehabProgramVersion
+        fields = [
+            "id", "number", "plan", "limits", "progression", "change_note", "created_by_name",
+            "created_at",
+        ]  # fmt: skip
+
+
+class ProgramOutput(serializers.ModelSerializer[RehabProgram]):
+    """A program with its latest version, that version's exercises and today's ceiling
+    (``context``: ``version``, ``ceiling``)."""
+
+    therapist_name = serializers.CharField(
+        source="therapist.professional_name", default=None, allow_null=True
+    )
+    version = serializers.SerializerMethodField()
+    exercises = serializers.SerializerMethodField()
+    ceiling_bpm = serializers.SerializerMethodField()
+    ceiling_problem = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RehabProgram
+        fields = [
+            "id", "patient_id", "title", "status", "therapist_name", "current_phase",
+            "phase_started_at", "created_at", "version", "exercises", "ceiling_bpm",
+            "ceiling_problem",
+        ]  # fmt: skip
+
+    @extend_schema_field(ProgramVersionOutput)
+    def get_version(self, program: RehabProgram) -> dict[str, Any]:
+        return dict(ProgramVersionOutput(self.context["version"]).data)
+
+    @extend_schema_field(ExerciseOutput(many=True))
+    def get_exercises(self, program: RehabProgram) -> list[Any]:
+        exercises = self.context["version"].exercises.order_by("name", "id")
+        return list(ExerciseOutput(exercises, many=True).data)
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_ceiling_bpm(self, program: RehabProgram) -> int | None:
+        return self.context["ceiling"].bpm  # type: ignore[no-any-return]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_ceiling_problem(self, program: RehabProgram) -> str | None:
+        return self.context["ceiling"].problem  # type: ignore[no-any-return]
+
+
+class ProgramSummaryOutput(serializers.ModelSerializer[RehabProgram]):
+    therapist_name = serializers.CharField(
+        source="therapist.professional_name", default=None, allow_null=True
+    )
+
+    class Meta:
+        model = RehabProgram
+        fields = [
+            "id", "patient_id", "title", "status", "therapist_name", "current_phase",
+            "phase_started_at", "created_at",
+        ]  # fmt: skip

@@ -13,4 +13,16 @@ urlpatterns = [
         api.ExerciseDetailView.as_view(),
         name="rehab-exercise",
     ),
+    path("programs/", api.ProgramListView.as_view(), name="rehab-programs"),
+    path("programs/<dbid:program_id>/", api.ProgramDetailView.as_view(), name="rehab-program"),
+    path(
+        "programs/<dbid:program_id>/versions/",
+        api.ProgramVersionsView.as_view(),
+        name="rehab-program-versions",
+    ),
+    path(
+        "patients/<dbid:patient_id>/programs/",
+        api.PatientProgramsView.as_view(),
+        name="rehab-patient-programs",
+    ),
 ]
