@@ -442,3 +442,93 @@ class RehabProgramVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.number} of program {self.program_id}"
+
+
+class RehabSessionStatus(models.TextChoices):
+    ACTIVE = "active", "Under way"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped by a safety rule"
+
+
+class RehabSession(models.Model):
+    """One home session of a program, done under one version (kept when the program changes),
+    with its workout (heart rate, scoring; none without health-data consent) and its summary."""
+
+    program = models.ForeignKey(RehabProgram, on_delete=models.CASCADE, related_name="sessions")
+    # RESTRICT: a version with sessions is never deleted alone (only with its program).
+    version = models.ForeignKey(
+        RehabProgramVersion, on_delete=models.RESTRICT, related_name="sessions"
+    )
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rehab_sessions"
+    )
+    # Indexes into the version's plan: the phase, and the session template of that phase.
+    phase = models.PositiveIntegerField()
+    template = models.PositiveIntegerField()
+    workout = models.ForeignKey(
+        "wellness.Workout",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rehab_sessions",
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RehabSessionStatus.choices, default=RehabSessionStatus.ACTIVE
+    )
+    stop_reason = models.CharField(max_length=300, blank=True)
+    # The heart-rate ceiling when the session started (null: the rule lacked a value).
+    ceiling_bpm = models.PositiveIntegerField(null=True, blank=True)
+    # The summary, written when the session ends.
+    adherence = models.FloatField(null=True, blank=True)  # share of the planned work done, 0-1
+    time_above_ceiling_s = models.FloatField(null=True, blank=True)
+    peak_over_ceiling_bpm = models.FloatField(null=True, blank=True)
+    ceiling_crossings = models.PositiveIntegerField(null=True, blank=True)
+    peak_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    peak_rpe = models.PositiveSmallIntegerField(null=True, blank=True)
+    # This session completed the progression rule and moved the program to its next phase.
+    advanced_phase = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["program", "started_at"]),
+            models.Index(fields=["patient", "-started_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"], condition=Q(status="active"), name="care_rehab_one_session_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of program {self.program_id} ({self.status})"
+
+
+class RehabExerciseLog(models.Model):
+    """What the person reports after one exercise of a session: sets and reps done, pain and RPE
+    (Borg CR10), both 0-10."""
+
+    session = models.ForeignKey(RehabSession, on_delete=models.CASCADE, related_name="logs")
+    # Index into the session template's exercises.
+    position = models.PositiveIntegerField()
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    exercise_name = models.CharField(max_length=120)
+    sets_done = models.PositiveSmallIntegerField()
+    reps_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField()
+    rpe = models.PositiveSmallIntegerField()
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="care_rehab_log_once"),
+            models.CheckConstraint(condition=Q(pain__lte=10), name="care_rehab_log_pain_0_10"),
+            models.CheckConstraint(condition=Q(rpe__lte=10), name="care_rehab_log_rpe_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_name} in session {self.session_id}"

@@ -11,17 +11,20 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from wellness.care import services as care_services
-from wellness.care.models import ClinicianProfile, GrantCategory, RehabProgram
+from wellness.care.models import ClinicianProfile, GrantCategory, RehabProgram, RehabSession
 from wellness.care.rehabilitation import selectors, services
 from wellness.care.rehabilitation.serializers import (
     ExerciseFilterInput,
     ExerciseInput,
+    ExerciseLogInput,
     ExerciseOutput,
     ProgramInput,
     ProgramOutput,
     ProgramReviseInput,
     ProgramSummaryOutput,
     ProgramVersionOutput,
+    RehabSessionOutput,
+    RehabSessionStartInput,
 )
 from wellness.care.selectors import clinician_for_patient_data
 from wellness.people.permissions import request_user
@@ -166,3 +169,80 @@ class PatientProgramsView(APIView):
         ).data
         _recorded(request, clinician, patient_id, "rehabilitation programs")
         return Response(programs)
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+class ProgramSessionsView(APIView):
+    @extend_schema(
+        responses=RehabSessionOutput(many=True),
+        summary="A program's sessions, newest first (a clinician needs a live grant; logged).",
+    )
+    def get(self, request: Request, program_id: int) -> Response:
+        program, clinician = selectors.program_for_reader(user=request.user, program_id=program_id)
+        sessions = RehabSessionOutput(selectors.program_sessions(program=program), many=True).data
+        _recorded(
+            request,
+            clinician,
+            program.patient_id,
+            f"sessions of rehabilitation program {program.title}",
+        )
+        return Response(sessions)
+
+    @extend_schema(
+        request=RehabSessionStartInput,
+        responses={201: RehabSessionOutput},
+        summary="Start a session of your program (or get the one under way).",
+    )
+    def post(self, request: Request, program_id: int) -> Response:
+        data = RehabSessionStartInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_start(
+            patient=request_user(request), program_id=program_id, **data.validated_data
+        )
+        return _session_response(session, status.HTTP_201_CREATED)
+
+
+def _session_response(session: RehabSession, code: int = status.HTTP_200_OK) -> Response:
+    fresh, _ = selectors.session_for_reader(user=session.patient, session_id=session.pk)
+    return Response(RehabSessionOutput(fresh).data, status=code)
+
+
+class SessionDetailView(APIView):
+    @extend_schema(
+        responses=RehabSessionOutput,
+        summary="A session with its logs and summary (a clinician needs a live grant; logged).",
+    )
+    def get(self, request: Request, session_id: int) -> Response:
+        session, clinician = selectors.session_for_reader(user=request.user, session_id=session_id)
+        data = RehabSessionOutput(session).data
+        _recorded(
+            request,
+            clinician,
+            session.patient_id,
+            f"the rehabilitation session of {session.started_at:%d %B %Y}",
+        )
+        return Response(data)
+
+
+class SessionLogsView(APIView):
+    @extend_schema(
+        request=ExerciseLogInput,
+        responses={201: RehabSessionOutput},
+        summary="Log an exercise: sets, reps, pain and RPE (pain at the stop rule ends the session).",
+    )
+    def post(self, request: Request, session_id: int) -> Response:
+        data = ExerciseLogInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        session = services.session_log(
+            patient=request_user(request), session_id=session_id, **data.validated_data
+        )
+        return _session_response(session, status.HTTP_201_CREATED)
+
+
+class SessionEndView(APIView):
+    @extend_schema(
+        request=None, responses=RehabSessionOutput, summary="End the session: its summary."
+    )
+    def post(self, request: Request, session_id: int) -> Response:
+        session = services.session_end(patient=request_user(request), session_id=session_id)
+        return _session_response(session)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from wellness.care.models import (
     CareRelationship,
@@ -20,8 +20,10 @@ from wellness.care.models import (
     Exercise,
     GrantCategory,
     Profession,
+    RehabExerciseLog,
     RehabProgram,
     RehabProgramVersion,
+    RehabSession,
     RelationshipStatus,
 )
 from wellness.care.rehabilitation import plan
@@ -190,3 +192,32 @@ def ceiling_now(*, version: RehabProgramVersion, patient_id: int) -> CeilingNow:
         return CeilingNow(ceiling_bpm(limits, physiology_of(patient_id=patient_id)), None)
     except CeilingUnavailable as exc:
         return CeilingNow(None, str(exc))
+
+
+def _sessions() -> QuerySet[RehabSession]:
+    return RehabSession.objects.select_related("version").prefetch_related(
+        Prefetch("logs", queryset=RehabExerciseLog.objects.order_by("position"))
+    )
+
+
+def program_sessions(*, program: RehabProgram) -> QuerySet[RehabSession]:
+    return _sessions().filter(program=program).order_by("-started_at", "-id")
+
+
+def session_for_reader(
+    *, user: Any, session_id: int
+) -> tuple[RehabSession, ClinicianProfile | None]:
+    """A session and, when the reader is not its patient, the clinician profile through which
+    they read it (to be recorded); NotFound alike for missing and not visible."""
+    session = _sessions().filter(pk=session_id).first()
+    if session is None:
+        raise NotFound("No such session.")
+    if session.patient_id == user.pk:
+        return session, None
+    try:
+        clinician = clinician_for_patient_data(
+            user=user, patient_id=session.patient_id, category=GrantCategory.REHABILITATION
+        )
+    except NotFound:
+        raise NotFound("No such session.") from None
+    return session, clinician

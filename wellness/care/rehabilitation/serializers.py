@@ -12,8 +12,10 @@ from wellness.care.models import (
     BodyRegion,
     Equipment,
     Exercise,
+    RehabExerciseLog,
     RehabProgram,
     RehabProgramVersion,
+    RehabSession,
 )
 from wellness.care.rehabilitation import plan
 from wellness.care.rehabilitation.plan import POSITIONS
@@ -71,20 +73,20 @@ class ExerciseTargetOutput(serializers.Serializer[Any]):
     rest_s = serializers.IntegerField()
 
 
-class SessionTemplateOutput(serializers.Serializer[Any]):
+class RehabSessionTemplateOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
     exercises = ExerciseTargetOutput(many=True)
 
 
-class PhaseOutput(serializers.Serializer[Any]):
+class RehabPhaseOutput(serializers.Serializer[Any]):
     name = serializers.CharField()
     weeks = serializers.IntegerField()
     sessions_per_week = serializers.IntegerField()
-    sessions = SessionTemplateOutput(many=True)
+    sessions = RehabSessionTemplateOutput(many=True)
 
 
-class PlanOutput(serializers.Serializer[Any]):
-    phases = PhaseOutput(many=True)
+class RehabPlanOutput(serializers.Serializer[Any]):
+    phases = RehabPhaseOutput(many=True)
 
 
 class CeilingRuleOutput(serializers.Serializer[Any]):
@@ -100,7 +102,7 @@ class TargetZoneOutput(serializers.Serializer[Any]):
     high = serializers.IntegerField()
 
 
-class LimitsOutput(serializers.Serializer[Any]):
+class RehabLimitsOutput(serializers.Serializer[Any]):
     ceiling = CeilingRuleOutput()
     target_zone = TargetZoneOutput(required=False, allow_null=True)
     max_rpe = serializers.IntegerField()
@@ -108,7 +110,7 @@ class LimitsOutput(serializers.Serializer[Any]):
     pain_stop = serializers.IntegerField()
 
 
-class ProgressionOutput(serializers.Serializer[Any]):
+class RehabProgressionOutput(serializers.Serializer[Any]):
     consecutive_sessions = serializers.IntegerField(required=False)
     max_pain = serializers.IntegerField(required=False)
 
@@ -129,9 +131,9 @@ class ProgramReviseInput(serializers.Serializer[Any]):
 
 
 class ProgramVersionOutput(serializers.ModelSerializer[RehabProgramVersion]):
-    plan = PlanOutput()
-    limits = LimitsOutput()
-    progression = ProgressionOutput()
+    plan = RehabPlanOutput()
+    limits = RehabLimitsOutput()
+    progression = RehabProgressionOutput()
     created_by_name = serializers.CharField(
         source="created_by.professional_name", default=None, allow_null=True
     )
@@ -193,3 +195,53 @@ class ProgramSummaryOutput(serializers.ModelSerializer[RehabProgram]):
             "id", "patient_id", "title", "status", "therapist_name", "current_phase",
             "phase_started_at", "created_at",
         ]  # fmt: skip
+
+
+# --- Sessions ------------------------------------------------------------------------------------
+class RehabSessionStartInput(serializers.Serializer[Any]):
+    template = serializers.IntegerField(
+        min_value=0, max_value=plan.MAX_SESSIONS_PER_PHASE, default=0
+    )
+
+
+class ExerciseLogInput(serializers.Serializer[Any]):
+    position = serializers.IntegerField(min_value=0, max_value=plan.MAX_EXERCISES_PER_SESSION)
+    sets_done = serializers.IntegerField(min_value=0, max_value=50)
+    reps_done = serializers.IntegerField(
+        min_value=0, max_value=1000, required=False, allow_null=True
+    )
+    pain = serializers.IntegerField(min_value=0, max_value=10)
+    rpe = serializers.IntegerField(min_value=0, max_value=10)
+
+
+class ExerciseLogOutput(serializers.ModelSerializer[RehabExerciseLog]):
+    class Meta:
+        model = RehabExerciseLog
+        fields = [
+            "position", "exercise_id", "exercise_name", "sets_done", "reps_done", "pain", "rpe",
+            "logged_at",
+        ]  # fmt: skip
+
+
+class RehabSessionOutput(serializers.ModelSerializer[RehabSession]):
+    """A session with the targets of the version it was done under, its logs and its summary."""
+
+    version_number = serializers.IntegerField(source="version.number")
+    targets = serializers.SerializerMethodField()
+    logs = ExerciseLogOutput(many=True)
+
+    class Meta:
+        model = RehabSession
+        fields = [
+            "id", "program_id", "version_number", "phase", "template", "workout_id", "status",
+            "started_at", "ended_at", "stop_reason", "ceiling_bpm", "adherence",
+            "time_above_ceiling_s", "peak_over_ceiling_bpm", "ceiling_crossings", "peak_pain",
+            "peak_rpe", "advanced_phase", "targets", "logs",
+        ]  # fmt: skip
+
+    @extend_schema_field(ExerciseTargetOutput(many=True))
+    def get_targets(self, session: RehabSession) -> list[Any]:
+        phase = session.version.plan["phases"][session.phase]
+        return list(
+            ExerciseTargetOutput(phase["sessions"][session.template]["exercises"], many=True).data
+        )

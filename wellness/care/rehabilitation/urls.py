@@ -21,6 +21,22 @@ urlpatterns = [
         name="rehab-program-versions",
     ),
     path(
+        "programs/<dbid:program_id>/sessions/",
+        api.ProgramSessionsView.as_view(),
+        name="rehab-program-sessions",
+    ),
+    path("sessions/<dbid:session_id>/", api.SessionDetailView.as_view(), name="rehab-session"),
+    path(
+        "sessions/<dbid:session_id>/logs/",
+        api.SessionLogsView.as_view(),
+        name="rehab-session-logs",
+    ),
+    path(
+        "sessions/<dbid:session_id>/end/",
+        api.SessionEndView.as_view(),
+        name="rehab-session-end",
+    ),
+    path(
         "patients/<dbid:patient_id>/programs/",
         api.PatientProgramsView.as_view(),
         name="rehab-patient-programs",
