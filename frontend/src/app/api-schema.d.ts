@@ -760,6 +760,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/rehabilitation/patients/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your patients' active programs (those sharing rehabilitation with you now): adherence, last pain and RPE, alerts. Each patient's access log records the read. */
+        get: operations["care_rehabilitation_patients_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/rehabilitation/patients/{patient_id}/programs/": {
         parameters: {
             query?: never;
@@ -804,6 +821,23 @@ export interface paths {
         };
         /** A program: its patient, or a clinician with a live rehabilitation grant (logged). */
         get: operations["care_rehabilitation_programs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/{program_id}/adherence/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A program's adherence (done vs planned), last session and alerts. */
+        get: operations["care_rehabilitation_programs_adherence_retrieve"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2342,6 +2376,13 @@ export interface components {
          * @enum {string}
          */
         ActionEnum: "start" | "pause" | "resume" | "next" | "previous" | "goto" | "end";
+        AdherenceOutput: {
+            week_done: number;
+            week_planned: number;
+            program_done: number;
+            program_planned: number;
+            planned_to_date: number;
+        };
         /** @description A clinician as the administrators of their organisation see them, to verify them. */
         AdministeredClinicianOutput: {
             readonly id: number;
@@ -3500,6 +3541,19 @@ export interface components {
             readonly ceiling_bpm: number | null;
             readonly ceiling_problem: string | null;
         };
+        ProgramOverviewOutput: {
+            patient_id: number;
+            patient_name: string;
+            program_id: number;
+            program_title: string;
+            current_phase: number;
+            adherence: components["schemas"]["AdherenceOutput"];
+            /** Format: date-time */
+            last_session_at: string | null;
+            last_pain: number | null;
+            last_rpe: number | null;
+            alerts: components["schemas"]["RehabAlertOutput"][];
+        };
         ProgramReviseInputRequest: {
             plan?: unknown;
             limits?: unknown;
@@ -3547,6 +3601,26 @@ export interface components {
         RecoveryCodesOutput: {
             recovery_codes: string[];
         };
+        RehabAlertOutput: {
+            kind: components["schemas"]["RehabAlertOutputKindEnum"];
+            /** Format: date-time */
+            at: string;
+            session_id: number | null;
+            /** Format: double */
+            time_above_s: number | null;
+            /** Format: double */
+            peak_over_bpm: number | null;
+            pain: number | null;
+            pain_stop: number | null;
+            missed: number | null;
+        };
+        /**
+         * @description * `ceiling_exceeded` - ceiling_exceeded
+         *     * `pain_stop` - pain_stop
+         *     * `missed_sessions` - missed_sessions
+         * @enum {string}
+         */
+        RehabAlertOutputKindEnum: "ceiling_exceeded" | "pain_stop" | "missed_sessions";
         /**
          * @description * `lower_body` - Legs and hips
          *     * `upper_body` - Arms and shoulders
@@ -5281,6 +5355,25 @@ export interface operations {
             };
         };
     };
+    care_rehabilitation_patients_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramOverviewOutput"][];
+                };
+            };
+        };
+    };
     care_rehabilitation_patients_programs_list: {
         parameters: {
             query?: never;
@@ -5363,6 +5456,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgramOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_adherence_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramOverviewOutput"];
                 };
             };
         };

@@ -20,13 +20,14 @@ from wellness.care.rehabilitation.serializers import (
     ExerciseOutput,
     ProgramInput,
     ProgramOutput,
+    ProgramOverviewOutput,
     ProgramReviseInput,
     ProgramSummaryOutput,
     ProgramVersionOutput,
     RehabSessionOutput,
     RehabSessionStartInput,
 )
-from wellness.care.selectors import clinician_for_patient_data
+from wellness.care.selectors import acting_clinician, clinician_for_patient_data
 from wellness.people.permissions import request_user
 
 
@@ -246,3 +247,38 @@ class SessionEndView(APIView):
     def post(self, request: Request, session_id: int) -> Response:
         session = services.session_end(patient=request_user(request), session_id=session_id)
         return _session_response(session)
+
+
+# --- Adherence and the therapist's overview --------------------------------------------------------
+class ProgramAdherenceView(APIView):
+    @extend_schema(
+        responses=ProgramOverviewOutput,
+        summary="A program's adherence (done vs planned), last session and alerts.",
+    )
+    def get(self, request: Request, program_id: int) -> Response:
+        program, clinician = selectors.program_for_reader(user=request.user, program_id=program_id)
+        data = ProgramOverviewOutput(selectors.program_overview(program=program)).data
+        _recorded(
+            request,
+            clinician,
+            program.patient_id,
+            f"adherence to rehabilitation program {program.title}",
+        )
+        return Response(data)
+
+
+class RehabPatientsView(APIView):
+    @extend_schema(
+        responses=ProgramOverviewOutput(many=True),
+        summary="Your patients' active programs (those sharing rehabilitation with you now): "
+        "adherence, last pain and RPE, alerts. Each patient's access log records the read.",
+    )
+    def get(self, request: Request) -> Response:
+        clinician = acting_clinician(user=request.user)
+        overview = selectors.rehab_patients_overview(clinician=clinician)
+        care_services.clinician_reads_record(
+            reader=request_user(request),
+            clinician=clinician,
+            reads={row.patient_id: "rehabilitation adherence and alerts" for row in overview},
+        )
+        return Response(ProgramOverviewOutput(overview, many=True).data)

@@ -9,10 +9,13 @@ verified, two factors, an active relationship and a live REHABILITATION grant. A
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from wellness.care.models import (
     CareRelationship,
@@ -20,15 +23,17 @@ from wellness.care.models import (
     Exercise,
     GrantCategory,
     Profession,
+    ProgramStatus,
     RehabExerciseLog,
     RehabProgram,
     RehabProgramVersion,
     RehabSession,
+    RehabSessionStatus,
     RelationshipStatus,
 )
-from wellness.care.rehabilitation import plan
+from wellness.care.rehabilitation import plan, summary
 from wellness.care.rehabilitation.safety import CeilingUnavailable, Physiology, ceiling_bpm
-from wellness.care.selectors import acting_clinician, clinician_for_patient_data
+from wellness.care.selectors import acting_clinician, clinician_for_patient_data, live_grants
 from wellness.core.errors import NotFound
 from wellness.people.models import Profile, User
 from wellness.people.selectors import profile_age_years
@@ -221,3 +226,170 @@ def session_for_reader(
     except NotFound:
         raise NotFound("No such session.") from None
     return session, clinician
+
+
+# --- Adherence and the therapist's overview --------------------------------------------------------
+# Alerts look back this far; two sessions due and not done raise the missed-sessions alert.
+ALERT_WINDOW = dt.timedelta(days=7)
+MISSED_SESSIONS_ALERT = 2
+# A session counts as done once it ended, completed or stopped by a safety rule (the person came).
+DONE = (RehabSessionStatus.COMPLETED, RehabSessionStatus.STOPPED)
+
+
+@dataclass(frozen=True)
+class Adherence:
+    week_done: int  # sessions done this calendar week (Monday on, the patient's time zone)
+    week_planned: int  # the current phase's sessions per week
+    program_done: int
+    program_planned: int  # the whole program, by its latest version
+    planned_to_date: int  # what the calendar planned from the program's start until now
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: str  # "ceiling_exceeded", "pain_stop" or "missed_sessions"
+    at: dt.datetime
+    session_id: int | None = None
+    time_above_s: float | None = None
+    peak_over_bpm: float | None = None
+    pain: int | None = None
+    pain_stop: int | None = None
+    missed: int | None = None
+
+
+@dataclass(frozen=True)
+class ProgramOverview:
+    patient_id: int
+    patient_name: str
+    program_id: int
+    program_title: str
+    current_phase: int
+    adherence: Adherence
+    last_session_at: dt.datetime | None
+    last_pain: int | None
+    last_rpe: int | None
+    alerts: tuple[Alert, ...]
+
+
+def _phases(version: RehabProgramVersion) -> list[tuple[int, int]]:
+    return [(p["weeks"], p["sessions_per_week"]) for p in version.plan["phases"]]
+
+
+def _week_start(now: dt.datetime, time_zone: str) -> dt.datetime:
+    try:
+        local = now.astimezone(ZoneInfo(time_zone or "UTC"))
+    except (KeyError, ValueError):
+        local = now.astimezone(dt.UTC)
+    monday = local.date() - dt.timedelta(days=local.weekday())
+    return dt.datetime.combine(monday, dt.time(), tzinfo=local.tzinfo)
+
+
+def _overview(
+    program: RehabProgram, ended: list[dict[str, Any]], time_zone: str, now: dt.datetime
+) -> ProgramOverview:
+    version = next(iter(program.versions.all()))  # prefetched newest first
+    phases = _phases(version)
+    per_week = phases[min(program.current_phase, len(phases) - 1)][1]
+    done = [s for s in ended if s["status"] in DONE]
+    week_start = _week_start(now, time_zone)
+    last = done[-1] if done else None
+    since = last["ended_at"] if last else program.created_at
+    alerts: list[Alert] = []
+    for s in ended:
+        if s["ended_at"] < now - ALERT_WINDOW:
+            continue
+        if (s["time_above_ceiling_s"] or 0) > 0:
+            alerts.append(
+                Alert(
+                    "ceiling_exceeded",
+                    s["ended_at"],
+                    session_id=s["id"],
+                    time_above_s=s["time_above_ceiling_s"],
+                    peak_over_bpm=s["peak_over_ceiling_bpm"],
+                )
+            )
+        if s["status"] == RehabSessionStatus.STOPPED:
+            alerts.append(
+                Alert(
+                    "pain_stop",
+                    s["ended_at"],
+                    session_id=s["id"],
+                    pain=s["peak_pain"],
+                    pain_stop=s["version__limits"]["pain_stop"],
+                )
+            )
+    missed = summary.missed_in_a_row((now - since).total_seconds() / 86400, per_week)
+    if missed >= MISSED_SESSIONS_ALERT:
+        alerts.append(Alert("missed_sessions", now, missed=missed))
+    return ProgramOverview(
+        patient_id=program.patient_id,
+        patient_name=program.patient.profile.display_name,
+        program_id=program.pk,
+        program_title=program.title,
+        current_phase=program.current_phase,
+        adherence=Adherence(
+            week_done=sum(1 for s in done if s["ended_at"] >= week_start),
+            week_planned=per_week,
+            program_done=len(done),
+            program_planned=summary.planned_total(phases),
+            planned_to_date=summary.planned_by(
+                phases, (now - program.created_at).total_seconds() / 86400
+            ),
+        ),
+        last_session_at=last["ended_at"] if last else None,
+        last_pain=last["peak_pain"] if last else None,
+        last_rpe=last["peak_rpe"] if last else None,
+        alerts=tuple(sorted(alerts, key=lambda a: a.at, reverse=True)),
+    )
+
+
+# The columns of a session the overview reads, as plain rows.
+OVERVIEW_SESSION_COLUMNS = (
+    "id", "program_id", "status", "ended_at", "peak_pain", "peak_rpe", "time_above_ceiling_s",
+    "peak_over_ceiling_bpm", "version__limits",
+)  # fmt: skip
+
+
+def _overviews(programs: list[RehabProgram], now: dt.datetime) -> list[ProgramOverview]:
+    ended: dict[int, list[dict[str, Any]]] = {p.pk: [] for p in programs}
+    rows: QuerySet[RehabSession, dict[str, Any]] = (
+        RehabSession.objects.filter(program__in=programs, ended_at__isnull=False)
+        .order_by("ended_at", "id")
+        .values(*OVERVIEW_SESSION_COLUMNS)
+    )
+    for row in rows:
+        ended[row["program_id"]].append(row)
+    return [_overview(p, ended[p.pk], p.patient.profile.time_zone, now) for p in programs]
+
+
+def _with_overview_data(programs: QuerySet[RehabProgram]) -> list[RehabProgram]:
+    return list(
+        programs.select_related("patient__profile").prefetch_related(
+            Prefetch("versions", queryset=RehabProgramVersion.objects.order_by("-number"))
+        )
+    )
+
+
+def rehab_patients_overview(
+    *, clinician: ClinicianProfile, now: dt.datetime | None = None
+) -> list[ProgramOverview]:
+    """The active programs of every patient who shares rehabilitation with this clinician now:
+    adherence, the last session's pain and RPE, and alerts (the ceiling exceeded, how long and
+    how far; pain at the stop rule; sessions missed). In a fixed number of queries."""
+    now = now or timezone.now()
+    patient_ids = (
+        live_grants()
+        .filter(category=GrantCategory.REHABILITATION, relationship__clinician=clinician)
+        .values("relationship__patient_id")
+    )
+    programs = RehabProgram.objects.filter(
+        patient_id__in=patient_ids, status=ProgramStatus.ACTIVE
+    ).order_by("patient_id", "-created_at", "-id")
+    return _overviews(_with_overview_data(programs), now)
+
+
+def program_overview(*, program: RehabProgram, now: dt.datetime | None = None) -> ProgramOverview:
+    """One program's adherence, last session and alerts."""
+    return _overviews(
+        _with_overview_data(RehabProgram.objects.filter(pk=program.pk)), now or timezone.now()
+    )[0]

@@ -245,3 +245,39 @@ class RehabSessionOutput(serializers.ModelSerializer[RehabSession]):
         return list(
             ExerciseTargetOutput(phase["sessions"][session.template]["exercises"], many=True).data
         )
+
+
+# --- Adherence and the therapist's overview --------------------------------------------------------
+ALERT_KINDS = ("ceiling_exceeded", "pain_stop", "missed_sessions")
+
+
+class AdherenceOutput(serializers.Serializer[Any]):
+    week_done = serializers.IntegerField()
+    week_planned = serializers.IntegerField()
+    program_done = serializers.IntegerField()
+    program_planned = serializers.IntegerField()
+    planned_to_date = serializers.IntegerField()
+
+
+class RehabAlertOutput(serializers.Serializer[Any]):
+    kind = serializers.ChoiceField(choices=ALERT_KINDS)
+    at = serializers.DateTimeField()
+    session_id = serializers.IntegerField(allow_null=True)
+    time_above_s = serializers.FloatField(allow_null=True)
+    peak_over_bpm = serializers.FloatField(allow_null=True)
+    pain = serializers.IntegerField(allow_null=True)
+    pain_stop = serializers.IntegerField(allow_null=True)
+    missed = serializers.IntegerField(allow_null=True)
+
+
+class ProgramOverviewOutput(serializers.Serializer[Any]):
+    patient_id = serializers.IntegerField()
+    patient_name = serializers.CharField()
+    program_id = serializers.IntegerField()
+    program_title = serializers.CharField()
+    current_phase = serializers.IntegerField()
+    adherence = AdherenceOutput()
+    last_session_at = serializers.DateTimeField(allow_null=True)
+    last_pain = serializers.IntegerField(allow_null=True)
+    last_rpe = serializers.IntegerField(allow_null=True)
+    alerts = RehabAlertOutput(many=True)

@@ -46,3 +46,28 @@ def peaks(logs: Sequence[Logged]) -> tuple[int | None, int | None]:
     if not logs:
         return None, None
     return max(log.pain for log in logs), max(log.rpe for log in logs)
+
+
+# --- Adherence over time ---------------------------------------------------------------------------
+def planned_total(phases: Sequence[tuple[int, int]]) -> int:
+    """Sessions the whole program plans; ``phases``: (weeks, sessions per week) in order."""
+    return sum(weeks * per_week for weeks, per_week in phases)
+
+
+def planned_by(phases: Sequence[tuple[int, int]], elapsed_days: float) -> int:
+    """Sessions planned from the program's start until ``elapsed_days`` later, by the calendar:
+    each phase's weeks in turn, pro rata within a week (rounded down), never beyond the total."""
+    planned, days_left = 0.0, max(0.0, elapsed_days)
+    for weeks, per_week in phases:
+        in_phase = min(days_left, weeks * 7.0)
+        planned += in_phase * per_week / 7.0
+        days_left -= in_phase
+        if days_left <= 0:
+            break
+    return int(planned + 1e-9)
+
+
+def missed_in_a_row(days_since_last: float, sessions_per_week: int) -> int:
+    """Sessions due since the last one done (or since the program began), at the planned rate:
+    three a week means one due every 2.33 days, so 4.67 days without a session is two missed."""
+    return int(max(0.0, days_since_last) * sessions_per_week / 7.0 + 1e-9)

@@ -25,7 +25,13 @@ urlpatterns = [
         api.ProgramSessionsView.as_view(),
         name="rehab-program-sessions",
     ),
+    path(
+        "programs/<dbid:program_id>/adherence/",
+        api.ProgramAdherenceView.as_view(),
+        name="rehab-program-adherence",
+    ),
     path("sessions/<dbid:session_id>/", api.SessionDetailView.as_view(), name="rehab-session"),
+    path("patients/", api.RehabPatientsView.as_view(), name="rehab-patients"),
     path(
         "sessions/<dbid:session_id>/logs/",
         api.SessionLogsView.as_view(),
