@@ -86,9 +86,20 @@ def _recorded(
         )
 
 
-def _program_data(program: RehabProgram) -> dict[str, Any]:
+# The prescribing therapist may hold no grant: a ceiling derived from the patient's physiology
+# (resting + 20 bpm reveals the resting heart rate) is shown only on an audited read.
+CEILING_ON_READ = selectors.CeilingNow(
+    None, "Shown to the patient, and to clinicians with a live rehabilitation grant."
+)
+
+
+def _program_data(program: RehabProgram, *, ceiling_visible: bool = True) -> dict[str, Any]:
     version = selectors.program_version_latest(program=program)
-    ceiling = selectors.ceiling_now(version=version, patient_id=program.patient_id)
+    ceiling = (
+        selectors.ceiling_now(version=version, patient_id=program.patient_id)
+        if ceiling_visible
+        else CEILING_ON_READ
+    )
     return dict(ProgramOutput(program, context={"version": version, "ceiling": ceiling}).data)
 
 
@@ -111,7 +122,9 @@ class ProgramListView(APIView):
         program = services.program_prescribe(
             clinician_user=request_user(request), **data.validated_data
         )
-        return Response(_program_data(program), status=status.HTTP_201_CREATED)
+        return Response(
+            _program_data(program, ceiling_visible=False), status=status.HTTP_201_CREATED
+        )
 
 
 class ProgramDetailView(APIView):

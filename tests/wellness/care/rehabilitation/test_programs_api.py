@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from tests.factories import UserFactory
 from tests.helpers import ClientFor
@@ -60,13 +61,15 @@ def test_a_therapist_in_active_care_prescribes_and_the_patient_sees_it(
     assert response.status_code == 201
     created = response.json()
     assert (created["version"]["number"], created["current_phase"]) == (1, 0)
-    # Karvonen: 60 + 70% x (180 - 60)
-    assert (created["ceiling_bpm"], created["ceiling_problem"]) == (144, None)
+    # Prescribing reads none of the patient's data: no ceiling derived from their physiology.
+    assert created["ceiling_bpm"] is None
     assert {e["slug"] for e in created["exercises"]} == {"sit-to-stand", "marching-in-place"}
     mine = client_for(patient).get(URL).json()
     assert [p["id"] for p in mine] == [created["id"]]
     detail = client_for(patient).get(f"{URL}{created['id']}/").json()
     assert detail["version"]["plan"]["phases"][1]["weeks"] == 3
+    # Karvonen: 60 + 70% x (180 - 60)
+    assert (detail["ceiling_bpm"], detail["ceiling_problem"]) == (144, None)
     assert not AccessLogEntry.objects.exists()  # the patient's own reads are not logged
 
 
@@ -78,8 +81,9 @@ def test_a_rule_the_profile_cannot_serve_says_why_there_is_no_ceiling(
 
     created = client_for(therapist.user).post(URL, _body(patient), format="json").json()
 
-    assert created["ceiling_bpm"] is None
-    assert "resting heart rate" in created["ceiling_problem"]
+    detail = client_for(patient).get(f"{URL}{created['id']}/").json()
+    assert detail["ceiling_bpm"] is None
+    assert "resting heart rate" in detail["ceiling_problem"]
 
 
 @pytest.mark.parametrize("who", ["no_relationship", "ended", "unverified", "dietitian"])
@@ -288,3 +292,17 @@ def test_fewer_phases_move_a_patient_past_the_end_into_the_new_last_phase(
 
     program.refresh_from_db()
     assert program.current_phase == 0
+
+
+def test_a_clinician_signed_in_without_the_second_factor_reads_nothing() -> None:
+    therapist, patient = therapist_create(), patient_create()
+    care_with_grant(therapist=therapist, patient=patient)
+    program = program_create(therapist=therapist, patient=patient)
+    single_factor = APIClient()
+    single_factor.force_authenticate(user=User.objects.get(pk=therapist.user_id))
+
+    response = single_factor.get(f"{URL}{program.pk}/")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "two_factor_enrolment_required"
+    assert not AccessLogEntry.objects.exists()
