@@ -208,7 +208,7 @@ class ExerciseLogInput(serializers.Serializer[Any]):
     position = serializers.IntegerField(min_value=0, max_value=plan.MAX_EXERCISES_PER_SESSION)
     sets_done = serializers.IntegerField(min_value=0, max_value=50)
     reps_done = serializers.IntegerField(
-        min_value=0, max_value=1000, required=False, allow_null=True
+        min_value=0, max_value=1000, required=False, allow_null=True, default=None
     )
     pain = serializers.IntegerField(min_value=0, max_value=10)
     rpe = serializers.IntegerField(min_value=0, max_value=10)

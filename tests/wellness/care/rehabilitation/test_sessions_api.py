@@ -296,3 +296,18 @@ def test_a_clinician_without_a_rehabilitation_grant_gets_404_for_sessions(
     assert client.get(f"{PROGRAMS}{program.pk}/sessions/").status_code == 404
     assert client.get(f"{SESSIONS}{done['id']}/").status_code == 404
     assert not AccessLogEntry.objects.exists()
+
+
+def test_a_timed_exercise_is_logged_without_reps(client_for: ClientFor) -> None:
+    _, patient, program = _care()
+    client = client_for(patient)
+    session = _start(client, program)
+
+    response = client.post(
+        f"{SESSIONS}{session['id']}/logs/",
+        {"position": 1, "sets_done": 1, "pain": 0, "rpe": 2},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    assert response.json()["logs"][0]["reps_done"] is None
