@@ -119,6 +119,9 @@ def ceiling_check(
     if times.size > 1 and np.any(np.diff(times) < 0):
         order = np.argsort(times, kind="stable")
         times, rates = times[order], rates[order]
+    if not state.above and rates.max() <= ceiling:
+        # The common case, all under: nothing to report (kept cheap for the per-batch budget).
+        return CeilingCheck((), replace(state, last_t=float(times[-1])), 0.0, 0.0)
 
     over = rates - ceiling
     above = over > 0

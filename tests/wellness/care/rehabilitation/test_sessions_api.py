@@ -29,6 +29,8 @@ from wellness.care.models import (
     RehabSession,
 )
 from wellness.people.models import AccessLogEntry, User
+from wellness.scoring.models import ScoreStatus, StoredScore
+from wellness.scoring.pipeline import workouts_score
 from wellness.workouts.models import Workout, WorkoutStatus
 from wellness.workouts.services import workout_samples_store
 
@@ -311,3 +313,21 @@ def test_a_timed_exercise_is_logged_without_reps(client_for: ClientFor) -> None:
 
     assert response.status_code == 201
     assert response.json()["logs"][0]["reps_done"] is None
+
+
+def test_the_sessions_workout_is_scored_like_any_other(client_for: ClientFor) -> None:
+    _, patient, program = _care()
+    client = client_for(patient)
+    session = _start(client, program)
+    t0 = timezone.now().timestamp() - 1200
+    samples = [{"t": t0 + i, "hr": 95 + 25 * (300 < i < 900)} for i in range(1200)]
+    workout_samples_store(
+        user=patient, workout_id=session["workout_id"], device="strap", seq=1, samples=samples
+    )
+    client.post(f"{SESSIONS}{session['id']}/end/")
+
+    workouts_score(workout_ids=[session["workout_id"]])
+
+    score = StoredScore.objects.get(workout_id=session["workout_id"])
+    assert score.status == ScoreStatus.SCORED
+    assert score.points > 0
