@@ -67,26 +67,24 @@ def exercise_create(
             "An exercise is done seated, standing or both.",
             fields={"seated": ["Choose seated, standing or both."]},
         )
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                return Exercise.objects.create(
-                    organisation_id=therapist.organisation_id,
-                    created_by=therapist,
-                    slug=_slug_free(therapist.organisation_id, name),
-                    name=name.strip(),
-                    instructions=instructions.strip(),
-                    body_region=body_region,
-                    equipment=equipment,
-                    seated=seated,
-                    standing=standing,
-                    precautions=precautions.strip(),
-                )
-        except IntegrityError:  # a colleague added one of the same name at the same moment
-            raise ValidationFailed(
-                "An exercise of that name was just added; try again.",
-                fields={"name": ["Taken a moment ago."]},
-            ) from None
+    try:
+        with transaction.atomic():
+            return Exercise.objects.create(
+                organisation_id=therapist.organisation_id,
+                created_by=therapist,
+                slug=_slug_free(therapist.organisation_id, name),
+                name=name.strip(),
+                instructions=instructions.strip(),
+                body_region=body_region,
+                equipment=equipment,
+                seated=seated,
+                standing=standing,
+                precautions=precautions.strip(),
+            )
+    except IntegrityError:  # a colleague added one of the same name at the same moment
+        raise Conflict(
+            "An exercise of that name was just added; try again.", code="name_taken"
+        ) from None
 
 
 # --- Programs ------------------------------------------------------------------------------------
