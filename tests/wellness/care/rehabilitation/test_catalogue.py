@@ -7,9 +7,15 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from django.contrib.staticfiles import finders
 
 from wellness.care.models import BodyRegion, Equipment, Exercise
-from wellness.care.rehabilitation.catalogue import BODY_REGIONS, EQUIPMENT, SHIPPED_EXERCISES
+from wellness.care.rehabilitation.catalogue import (
+    BODY_REGIONS,
+    EQUIPMENT,
+    SHIPPED_EXERCISES,
+    ShippedExercise,
+)
 
 STATIC = Path(__file__).resolve().parents[4] / "wellness" / "care" / "static"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -24,10 +30,7 @@ def test_the_library_ships_at_least_thirty_exercises_with_unique_slugs() -> None
 
 
 @pytest.mark.parametrize("exercise", SHIPPED_EXERCISES, ids=lambda e: e.slug)
-def test_each_shipped_exercise_is_complete_and_illustrated(exercise: object) -> None:
-    from wellness.care.rehabilitation.catalogue import ShippedExercise
-
-    assert isinstance(exercise, ShippedExercise)
+def test_each_shipped_exercise_is_complete_and_illustrated(exercise: ShippedExercise) -> None:
     assert exercise.body_region in BODY_REGIONS
     assert exercise.equipment in EQUIPMENT
     assert exercise.seated or exercise.standing
@@ -57,3 +60,8 @@ def test_migrate_loaded_every_shipped_exercise_without_an_organisation() -> None
     sit_to_stand = shipped.get(slug="sit-to-stand")
     assert sit_to_stand.illustration == "care/rehabilitation/exercises/sit-to-stand.svg"
     assert (sit_to_stand.seated, sit_to_stand.standing) == (False, True)
+
+
+def test_the_illustrations_are_found_by_the_static_files_finders() -> None:
+    for exercise in SHIPPED_EXERCISES:
+        assert finders.find(exercise.illustration) is not None, exercise.slug
