@@ -846,6 +846,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/rehabilitation/programs/{program_id}/end/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a program (its patient, or a therapist in their care). */
+        post: operations["care_rehabilitation_programs_end_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/rehabilitation/programs/{program_id}/sessions/": {
         parameters: {
             query?: never;
@@ -5477,6 +5494,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ProgramOverviewOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_end_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramSummaryOutput"];
                 };
             };
         };

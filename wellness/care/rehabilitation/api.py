@@ -139,6 +139,17 @@ class ProgramDetailView(APIView):
         return Response(data)
 
 
+class ProgramEndView(APIView):
+    @extend_schema(
+        request=None,
+        responses=ProgramSummaryOutput,
+        summary="End a program (its patient, or a therapist in their care).",
+    )
+    def post(self, request: Request, program_id: int) -> Response:
+        program = services.program_end(user=request_user(request), program_id=program_id)
+        return Response(ProgramSummaryOutput(program).data)
+
+
 class ProgramVersionsView(APIView):
     @extend_schema(
         responses=ProgramVersionOutput(many=True),

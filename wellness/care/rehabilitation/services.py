@@ -386,3 +386,16 @@ def _progression_apply(
         program.save(update_fields=["current_phase", "phase_started_at"])
         session.advanced_phase = True
         session.save(update_fields=["advanced_phase"])
+
+
+def program_end(*, user: Any, program_id: int) -> RehabProgram:
+    """End a program: its patient, or a therapist in their active care. No new session or version
+    follows; a session under way can still be logged and ended. Ending again changes nothing."""
+    program = RehabProgram.objects.filter(pk=program_id, patient_id=user.pk).first()
+    if program is None:
+        program, _ = selectors.program_for_therapist(user=user, program_id=program_id)
+    RehabProgram.objects.filter(pk=program.pk, status=ProgramStatus.ACTIVE).update(
+        status=ProgramStatus.ENDED
+    )
+    program.refresh_from_db()
+    return program

@@ -15,6 +15,7 @@ urlpatterns = [
     ),
     path("programs/", api.ProgramListView.as_view(), name="rehab-programs"),
     path("programs/<dbid:program_id>/", api.ProgramDetailView.as_view(), name="rehab-program"),
+    path("programs/<dbid:program_id>/end/", api.ProgramEndView.as_view(), name="rehab-program-end"),
     path(
         "programs/<dbid:program_id>/versions/",
         api.ProgramVersionsView.as_view(),

@@ -306,3 +306,37 @@ def test_a_clinician_signed_in_without_the_second_factor_reads_nothing() -> None
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "two_factor_enrolment_required"
     assert not AccessLogEntry.objects.exists()
+
+
+def test_an_ended_program_takes_no_new_session_or_version(client_for: ClientFor) -> None:
+    therapist, patient = therapist_create(), patient_create()
+    make_relationship(patient=patient, clinician=therapist)
+    program = program_create(therapist=therapist, patient=patient)
+
+    ended = client_for(therapist.user).post(f"{URL}{program.pk}/end/")
+    again = client_for(patient).post(f"{URL}{program.pk}/end/")
+    session = client_for(patient).post(f"{URL}{program.pk}/sessions/", {}, format="json")
+    version = client_for(therapist.user).post(
+        f"{URL}{program.pk}/versions/", {"change_note": "x"}, format="json"
+    )
+
+    assert (ended.status_code, ended.json()["status"], again.json()["status"]) == (
+        200,
+        "ended",
+        "ended",
+    )
+    assert (session.status_code, session.json()["error"]["code"]) == (409, "program_ended")
+    assert (version.status_code, version.json()["error"]["code"]) == (409, "program_ended")
+    assert RehabProgramVersion.objects.filter(program=program).count() == 1
+
+
+def test_a_stranger_cannot_end_a_program(client_for: ClientFor) -> None:
+    therapist, patient = therapist_create(), patient_create()
+    make_relationship(patient=patient, clinician=therapist)
+    program = program_create(therapist=therapist, patient=patient)
+
+    response = client_for(UserFactory.create()).post(f"{URL}{program.pk}/end/")
+
+    assert response.status_code == 404
+    program.refresh_from_db()
+    assert program.status == "active"
