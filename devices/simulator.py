@@ -75,6 +75,7 @@ class Athlete:
             "walk": [HR_STRAP, FOOT_POD],
             "ride": [HR_STRAP, POWER_METER, SPEED_SENSOR],
             "yoga": [HR_STRAP],
+            "rehab": [HR_STRAP],
         }[self.sport]
 
     def effort(self, t: float) -> float:
@@ -84,6 +85,9 @@ class Athlete:
             return 0.15 + 0.1 * math.sin(t / 90) ** 2
         if self.sport == "walk":
             return 0.25 + 0.1 * warmup
+        if self.sport == "rehab":
+            # Two minutes of exercise at ~55 % of reserve, then a minute's rest, after the warm-up.
+            return 0.2 + (0.35 if t > 300 and (t - 300) % 180 < 120 else 0.0) * warmup
         # Run and ride: 4-minute hard / 2-minute easy intervals after the warm-up.
         base = 0.5 * warmup
         if t > 300 and (t - 300) % 360 < 240:

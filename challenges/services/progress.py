@@ -24,6 +24,7 @@ from challenges.services.achievements import _badges_award, _personal_apply_many
 from wellness.core.errors import Forbidden, NotFound
 from wellness.people.models import ConsentPurpose, ConsentRecord, Profile, User
 from wellness.scoring.handoff import ScoredWorkout
+from wellness.workouts.sports import COMPETITIVE_SPORTS
 
 # Locking order, everywhere: participant rows (by id) before their team row, so concurrent
 # hand-offs for members of one team cannot deadlock. Redis leaderboards are written after commit.
@@ -168,7 +169,8 @@ def workouts_scored_apply(*, scored: Sequence[ScoredWorkout]) -> None:
                 challenge = participant.challenge
                 if not challenge.starts_on <= local_date <= challenge.ends_on:
                     continue
-                if challenge.sports and item.sport not in challenge.sports:
+                # An "all sports" challenge means the competitive ones (rehabilitation opts in).
+                if item.sport not in (challenge.sports or COMPETITIVE_SPORTS):
                     continue
                 _contribution_add(participant, item, local_date)
         _personal_apply_many(scored=todo, local_dates=local_dates)

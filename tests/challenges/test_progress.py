@@ -69,6 +69,25 @@ def test_ineligible_sport_and_workouts_outside_the_window_add_nothing(
     assert Contribution.objects.count() == 0
 
 
+def test_a_rehabilitation_workout_counts_only_for_a_challenge_that_names_rehabilitation(
+    consenting_user: User,
+) -> None:
+    # Issue 22: rehabilitation never reaches a leaderboard unless the person opts in, by joining
+    # a challenge that names it; it still counts for their own totals.
+    every_sport = ChallengeFactory.create(user=consenting_user, sports=[])
+    rehab_only = ChallengeFactory.create(user=consenting_user, sports=["rehab"])
+    services.challenge_join(user=consenting_user, challenge_id=every_sport.pk)
+    services.challenge_join(user=consenting_user, challenge_id=rehab_only.pk)
+
+    services.workouts_scored_apply(
+        scored=[ScoredWorkoutFactory.build(user=consenting_user, sport="rehab", distance_m=800)]
+    )
+
+    contributions = Contribution.objects.all()
+    assert [c.participant.challenge_id for c in contributions] == [rehab_only.pk]
+    assert ActivityTotals.objects.get(user=consenting_user).workouts == 1
+
+
 def test_the_window_is_read_in_the_participants_time_zone(consenting_user: User) -> None:
     # 23:30 UTC on 30 November is already 1 December in Berlin: outside a November challenge.
     late = dt.datetime(2026, 11, 30, 23, 30, tzinfo=dt.UTC)

@@ -14,6 +14,7 @@ class CareConfig(AppConfig):
         from wellness.care.appointments import jobs as appointment_jobs
         from wellness.care.appointments import services as appointment_services
         from wellness.care.appointments import tasks as appointment_tasks
+        from wellness.care.rehabilitation import privacy as rehabilitation_privacy
         from wellness.care.rooms import services as room_services
         from wellness.core import privacy
         from wellness.core.jobs import register_job
@@ -28,6 +29,11 @@ class CareConfig(AppConfig):
         # keep them, WELLVERSE_CARE_NOTES_RETENTION_DAYS), which also outlive an account.
         privacy.register_health_data_eraser("care_notes", services.consultation_notes_erase)
         privacy.register_account_releaser("care_notes", services.consultation_notes_release)
+        # Rehabilitation programs and sessions (pain, effort, heart-rate limits) are health data.
+        privacy.register_exporter("rehabilitation", rehabilitation_privacy.rehabilitation_export)
+        privacy.register_health_data_eraser(
+            "rehabilitation", rehabilitation_privacy.rehabilitation_erase
+        )
         register_job(services.GRANT_EXPIRE_JOB, tasks.sharing_grant_expire_task)
         # The clinician dashboard's recent alerts: what care itself knows needs attention.
         alerts.register_alert_source("sharing", alerts.sharing_alerts)

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from encrypted_fields.fields import EncryptedTextField
 
+from wellness.care.rehabilitation import catalogue
+
 
 class OrganisationKind(models.TextChoices):
     CLINIC = "clinic", "Clinic"
@@ -330,3 +332,222 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"calendar feed of {self.clinician_id}"
+
+
+# --- Rehabilitation (issue 22): the exercise library, programs and sessions ----------------------
+# Members spelled out for type checkers; a test holds them equal to the pure catalogue's.
+class BodyRegion(models.TextChoices):
+    LOWER_BODY = "lower_body", catalogue.BODY_REGIONS["lower_body"]
+    UPPER_BODY = "upper_body", catalogue.BODY_REGIONS["upper_body"]
+    TRUNK = "trunk", catalogue.BODY_REGIONS["trunk"]
+    BALANCE = "balance", catalogue.BODY_REGIONS["balance"]
+    CARDIO = "cardio", catalogue.BODY_REGIONS["cardio"]
+    BREATHING = "breathing", catalogue.BODY_REGIONS["breathing"]
+
+
+class Equipment(models.TextChoices):
+    NONE = "none", catalogue.EQUIPMENT["none"]
+    CHAIR = "chair", catalogue.EQUIPMENT["chair"]
+    WALL = "wall", catalogue.EQUIPMENT["wall"]
+    STEP = "step", catalogue.EQUIPMENT["step"]
+    BAND = "band", catalogue.EQUIPMENT["band"]
+    WEIGHTS = "weights", catalogue.EQUIPMENT["weights"]
+    BALL = "ball", catalogue.EQUIPMENT["ball"]
+    STATIONARY_BIKE = "stationary_bike", catalogue.EQUIPMENT["stationary_bike"]
+
+
+class Exercise(models.Model):
+    """One exercise of the library: shipped with Wellverse (no organisation) or added by a therapist
+    for their organisation, where only that organisation's clinicians see it."""
+
+    organisation = models.ForeignKey(
+        CareOrganisation,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="exercises",
+    )
+    created_by = models.ForeignKey(
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    slug = models.SlugField(max_length=80)
+    name = models.CharField(max_length=120)
+    instructions = models.TextField()
+    body_region = models.CharField(max_length=16, choices=BodyRegion.choices)
+    equipment = models.CharField(max_length=16, choices=Equipment.choices)
+    # The position variants it has: either or both.
+    seated = models.BooleanField(default=False)
+    standing = models.BooleanField(default=False)
+    precautions = models.TextField(blank=True)
+    # A static file path (``care/rehabilitation/exercises/<slug>.svg``); empty for custom ones.
+    illustration = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(organisation__isnull=True),
+                name="care_exercise_shipped_slug_once",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "slug"], name="care_exercise_slug_once_per_organisation"
+            ),
+            models.CheckConstraint(
+                condition=Q(seated=True) | Q(standing=True), name="care_exercise_has_a_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgramStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    ENDED = "ended", "Ended"
+
+
+class RehabProgram(models.Model):
+    """A program a therapist prescribed to a patient. Its content lives in immutable versions: a
+    change is a new version, and each session keeps the version it was done under."""
+
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rehab_programs"
+    )
+    therapist = models.ForeignKey(
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, related_name="programs_prescribed"
+    )
+    title = models.CharField(max_length=120)
+    status = models.CharField(
+        max_length=8, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE
+    )
+    # The phase the patient is in (an index into the current version's phases) and since when;
+    # the progression rule advances it.
+    current_phase = models.PositiveIntegerField(default=0)
+    phase_started_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["patient", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} for {self.patient_id}"
+
+
+class RehabProgramVersion(models.Model):
+    """One version of a program, never changed once written: the plan (phases, sessions, exercise
+    targets), the safety limits and the progression rule, as JSON read by the pure
+    ``wellness.care.rehabilitation.plan``."""
+
+    program = models.ForeignKey(RehabProgram, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    plan = models.JSONField()
+    limits = models.JSONField()
+    progression = models.JSONField()
+    change_note = models.CharField(max_length=300, blank=True)
+    # The exercises the plan names, so a patient sees their program's custom exercises.
+    exercises = models.ManyToManyField(Exercise, related_name="prescribed_in")
+    created_by = models.ForeignKey(
+        ClinicianProfile, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["program_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "number"], name="care_program_version_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number} of program {self.program_id}"
+
+
+class RehabSessionStatus(models.TextChoices):
+    ACTIVE = "active", "Under way"
+    COMPLETED = "completed", "Completed"
+    STOPPED = "stopped", "Stopped by a safety rule"
+
+
+class RehabSession(models.Model):
+    """One home session of a program, done under one version (kept when the program changes),
+    with its workout (heart rate, scoring; none without health-data consent) and its summary."""
+
+    program = models.ForeignKey(RehabProgram, on_delete=models.CASCADE, related_name="sessions")
+    # RESTRICT: a version with sessions is never deleted alone (only with its program).
+    version = models.ForeignKey(
+        RehabProgramVersion, on_delete=models.RESTRICT, related_name="sessions"
+    )
+    patient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rehab_sessions"
+    )
+    # Indexes into the version's plan: the phase, and the session template of that phase.
+    phase = models.PositiveIntegerField()
+    template = models.PositiveIntegerField()
+    workout = models.ForeignKey(
+        "wellness.Workout",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rehab_sessions",
+    )
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=RehabSessionStatus.choices, default=RehabSessionStatus.ACTIVE
+    )
+    stop_reason = models.CharField(max_length=300, blank=True)
+    # The heart-rate ceiling when the session started (null: the rule lacked a value).
+    ceiling_bpm = models.PositiveIntegerField(null=True, blank=True)
+    # The summary, written when the session ends.
+    adherence = models.FloatField(null=True, blank=True)  # share of the planned work done, 0-1
+    time_above_ceiling_s = models.FloatField(null=True, blank=True)
+    peak_over_ceiling_bpm = models.FloatField(null=True, blank=True)
+    ceiling_crossings = models.PositiveIntegerField(null=True, blank=True)
+    peak_pain = models.PositiveSmallIntegerField(null=True, blank=True)
+    peak_rpe = models.PositiveSmallIntegerField(null=True, blank=True)
+    # This session completed the progression rule and moved the program to its next phase.
+    advanced_phase = models.BooleanField(default=False)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["program", "started_at"]),
+            models.Index(fields=["patient", "-started_at"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"], condition=Q(status="active"), name="care_rehab_one_session_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"session {self.pk} of program {self.program_id} ({self.status})"
+
+
+class RehabExerciseLog(models.Model):
+    """What the person reports after one exercise of a session: sets and reps done, pain and RPE
+    (Borg CR10), both 0-10."""
+
+    session = models.ForeignKey(RehabSession, on_delete=models.CASCADE, related_name="logs")
+    # Index into the session template's exercises.
+    position = models.PositiveIntegerField()
+    exercise = models.ForeignKey(
+        Exercise, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    exercise_name = models.CharField(max_length=120)
+    sets_done = models.PositiveSmallIntegerField()
+    reps_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField()
+    rpe = models.PositiveSmallIntegerField()
+    logged_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["session_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "position"], name="care_rehab_log_once"),
+            models.CheckConstraint(condition=Q(pain__lte=10), name="care_rehab_log_pain_0_10"),
+            models.CheckConstraint(condition=Q(rpe__lte=10), name="care_rehab_log_rpe_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise_name} in session {self.session_id}"

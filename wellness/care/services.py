@@ -499,12 +499,20 @@ def clinician_read_record(
 ) -> None:
     """One entry in the patient's access log for one request of a clinician (``reader``, the
     profile's person), under their professional name ("Dr. Okafor viewed your workouts of …")."""
+    clinician_reads_record(reader=reader, clinician=clinician, reads={patient_id: what})
+
+
+def clinician_reads_record(
+    *, reader: User, clinician: ClinicianProfile, reads: Mapping[int, str]
+) -> None:
+    """:func:`clinician_read_record` for a request that read several patients (a dashboard): one
+    entry per patient, written together."""
     assert reader.pk == clinician.user_id
     health_data_access_record(
         accessor=reader,
         role=AccessorRole.CLINICIAN,
         why="care",
-        reads={patient_id: what},
+        reads=reads,
         accessor_name=clinician.professional_name,
     )
 

@@ -344,6 +344,11 @@ SPECTACULAR_SETTINGS = {
         "KindEnum": "wellness.classes.models.ClassKind",
         "CareOrganisationKindEnum": "wellness.care.models.OrganisationKind",
         "CareRelationshipStatusEnum": "wellness.care.models.RelationshipStatus",
+        "RehabPositionEnum": ["seated", "standing"],
+        "RehabProgramStatusEnum": "wellness.care.models.ProgramStatus",
+        "RehabSessionStatusEnum": "wellness.care.models.RehabSessionStatus",
+        "RehabBodyRegionEnum": "wellness.care.models.BodyRegion",
+        "RehabEquipmentEnum": "wellness.care.models.Equipment",
     },
 }
 

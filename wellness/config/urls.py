@@ -41,6 +41,7 @@ urlpatterns = [
     path("api/v1/", include("challenges.urls")),
     path("api/v1/", include("worlds.urls")),
     path("api/v1/", include("wellness.classes.urls")),
+    path("api/v1/care/rehabilitation/", include("wellness.care.rehabilitation.urls")),
     path("api/v1/care/", include("wellness.care.urls")),
     path("api/v1/", include("wellness.care.appointments.urls")),
     path("", include("frontend.urls")),

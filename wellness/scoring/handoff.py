@@ -26,7 +26,7 @@ from wellness.scoring.results import WorkoutScore
 class ScoredWorkout:
     workout_id: int
     user_id: int
-    sport: str  # "run", "ride", "walk", "yoga" or "other"
+    sport: str  # one of ``wellness.workouts.sports.SPORTS``
     indoor: bool
     started_at: dt.datetime  # aware, UTC
     ended_at: dt.datetime  # aware, UTC

@@ -26,7 +26,8 @@ KEYTEL = {  # kJ/min = c0 + c_hr * HR + c_w * weight + c_age * age (Keytel et al
 KJ_PER_KCAL = 4.184
 KCAL_PER_KG_MIN_PER_MET = 0.0175  # 1 MET = 3.5 ml O2/kg/min, about 1 kcal/kg/h
 WEIGHT_DEFAULT_KG = 70.0  # used for energy only, when no weight is set; points never use weight
-MET_TABLE = {"run": 8.0, "ride": 7.5, "walk": 3.5, "yoga": 2.5, "other": 4.0}  # Ainsworth 2011
+# Ainsworth 2011; rehabilitation as light calisthenics / home exercise (2.8 MET)
+MET_TABLE = {"run": 8.0, "ride": 7.5, "walk": 3.5, "yoga": 2.5, "other": 4.0, "rehab": 2.8}
 MET_RIDE_INDOOR = 7.0
 CYCLING_GROSS_EFFICIENCY = 0.22  # typical gross efficiency (Ettema & Loras 2009: ~18-23 %)
 WATTS_PER_KCAL_MIN = 4184.0 / 60.0
@@ -55,8 +56,11 @@ METRES_PER_POINT = 17.5  # an hour's run at 10 km/h (~570 points) advances a jou
 XP_LEVEL_BASE = 500.0
 XP_LEVEL_EXPONENT = 1.5
 # plausibility
-MAX_SPEED_MPS = {"run": 12.5, "walk": 4.5, "ride": 30.0, "yoga": 3.0, "other": 30.0}
-MAX_CADENCE = {"run": 260.0, "walk": 260.0, "ride": 220.0, "yoga": 260.0, "other": 260.0}
+# Rehabilitation moves at walking speed at most (walking intervals, a stationary bike has none).
+MAX_SPEED_MPS = {"run": 12.5, "walk": 4.5, "ride": 30.0, "yoga": 3.0, "other": 30.0, "rehab": 4.5}
+MAX_CADENCE = {
+    "run": 260.0, "walk": 260.0, "ride": 220.0, "yoga": 260.0, "other": 260.0, "rehab": 260.0
+}  # fmt: skip
 MIN_TURNING_CADENCE = {"run": 30.0, "walk": 30.0}  # below: stopping; a bike freewheels at any
 MAX_STEP_LENGTH_M = 3.0  # run/walk: speed / step rate
 IMPLAUSIBLE_FOR_S = 10.0  # tolerate this much implausible speed/cadence (sensor glitches)
@@ -68,8 +72,8 @@ IMPLAUSIBLE_FOR_S = 10.0  # tolerate this much implausible speed/cadence (sensor
 # descent with its bends averages far less over ten minutes, and a downhill ski race lasts ~2.5).
 # Walk and yoga keep their top speed. A car, train or lift leaves these behind within minutes.
 SUSTAINED_SPEED_MPS = (
-    (60.0, {"run": 10.0, "walk": 4.5, "ride": 27.8, "yoga": 3.0, "other": 27.8}),
-    (600.0, {"run": 7.0, "walk": 4.5, "ride": 20.8, "yoga": 3.0, "other": 20.8}),
+    (60.0, {"run": 10.0, "walk": 4.5, "ride": 27.8, "yoga": 3.0, "other": 27.8, "rehab": 4.5}),
+    (600.0, {"run": 7.0, "walk": 4.5, "ride": 20.8, "yoga": 3.0, "other": 20.8, "rehab": 4.5}),
 )
 JUMP_MIN_M = 50.0
 EARTH_RADIUS_M = 6_371_008.8  # mean Earth radius (IUGG)

@@ -16,6 +16,7 @@ class Sport(models.TextChoices):
     WALK = "walk", SPORT_LABELS["walk"]
     YOGA = "yoga", SPORT_LABELS["yoga"]
     OTHER = "other", SPORT_LABELS["other"]
+    REHAB = "rehab", SPORT_LABELS["rehab"]
 
 
 class WorkoutSource(models.TextChoices):

@@ -846,6 +846,231 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/care/rehabilitation/exercises/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exercise library: shipped exercises and your organisation's own. */
+        get: operations["care_rehabilitation_exercises_list"];
+        put?: never;
+        /** As a verified therapist, add an exercise shared within your organisation. */
+        post: operations["care_rehabilitation_exercises_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/exercises/{exercise_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One exercise of the library. */
+        get: operations["care_rehabilitation_exercises_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/patients/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your patients' active programs (those sharing rehabilitation with you now): adherence, last pain and RPE, alerts. Each patient's access log records the read. */
+        get: operations["care_rehabilitation_patients_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/patients/{patient_id}/programs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A patient's programs, for a clinician with a live rehabilitation grant (logged). */
+        get: operations["care_rehabilitation_patients_programs_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Your rehabilitation programs. */
+        get: operations["care_rehabilitation_programs_list"];
+        put?: never;
+        /** As a therapist in active care of the patient, prescribe a program. */
+        post: operations["care_rehabilitation_programs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/{program_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A program: its patient, or a clinician with a live rehabilitation grant (logged). */
+        get: operations["care_rehabilitation_programs_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/{program_id}/adherence/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A program's adherence (done vs planned), last session and alerts. */
+        get: operations["care_rehabilitation_programs_adherence_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/{program_id}/end/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a program (its patient, or a therapist in their care). */
+        post: operations["care_rehabilitation_programs_end_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/{program_id}/sessions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A program's sessions, newest first (a clinician needs a live grant; logged). */
+        get: operations["care_rehabilitation_programs_sessions_list"];
+        put?: never;
+        /** Start a session of your program (or get the one under way). */
+        post: operations["care_rehabilitation_programs_sessions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/programs/{program_id}/versions/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every version of a program, oldest first. */
+        get: operations["care_rehabilitation_programs_versions_list"];
+        put?: never;
+        /** Change the program: a new version (sessions done keep theirs). */
+        post: operations["care_rehabilitation_programs_versions_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/sessions/{session_id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A session with its logs and summary (a clinician needs a live grant; logged). */
+        get: operations["care_rehabilitation_sessions_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/sessions/{session_id}/end/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End the session: its summary. */
+        post: operations["care_rehabilitation_sessions_end_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/care/rehabilitation/sessions/{session_id}/logs/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Log an exercise: sets, reps, pain and RPE (pain at the stop rule ends the session). */
+        post: operations["care_rehabilitation_sessions_logs_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/care/relationships/{relationship_id}/": {
         parameters: {
             query?: never;
@@ -2289,6 +2514,13 @@ export interface components {
          * @enum {string}
          */
         ActionEnum: "start" | "pause" | "resume" | "next" | "previous" | "goto" | "end";
+        AdherenceOutput: {
+            week_done: number;
+            week_planned: number;
+            program_done: number;
+            program_planned: number;
+            planned_to_date: number;
+        };
         /** @description A clinician as the administrators of their organisation see them, to verify them. */
         AdministeredClinicianOutput: {
             readonly id: number;
@@ -2622,6 +2854,12 @@ export interface components {
          * @enum {string}
          */
         CategoryEnum: "workouts" | "samples" | "hrv" | "class_metrics" | "rehabilitation" | "physiology";
+        CeilingRuleOutput: {
+            rule: components["schemas"]["RuleEnum"];
+            bpm?: number;
+            percent?: number;
+            above_rest_bpm?: number;
+        };
         ChallengeInputRequest: {
             community_id?: number | null;
             title: string;
@@ -2806,6 +3044,60 @@ export interface components {
             /** Format: double */
             progress: number;
             is_me: boolean;
+        };
+        ExerciseInputRequest: {
+            name: string;
+            instructions: string;
+            body_region: components["schemas"]["RehabBodyRegionEnum"];
+            equipment: components["schemas"]["RehabEquipmentEnum"];
+            positions: components["schemas"]["RehabPositionEnum"][];
+            /** @default  */
+            precautions: string;
+        };
+        ExerciseLogInputRequest: {
+            position: number;
+            sets_done: number;
+            reps_done?: number | null;
+            pain: number;
+            rpe: number;
+        };
+        ExerciseLogOutput: {
+            /** Format: int64 */
+            position: number;
+            readonly exercise_id: number | null;
+            exercise_name: string;
+            /** Format: int64 */
+            sets_done: number;
+            /** Format: int64 */
+            reps_done?: number | null;
+            /** Format: int64 */
+            pain: number;
+            /** Format: int64 */
+            rpe: number;
+            /** Format: date-time */
+            logged_at?: string;
+        };
+        ExerciseOutput: {
+            readonly id: number;
+            slug: string;
+            name: string;
+            instructions: string;
+            body_region: components["schemas"]["RehabBodyRegionEnum"];
+            equipment: components["schemas"]["RehabEquipmentEnum"];
+            readonly positions: components["schemas"]["RehabPositionEnum"][];
+            precautions?: string;
+            readonly illustration_url: string | null;
+            readonly custom: boolean;
+            readonly organisation_id: number | null;
+        };
+        ExerciseTargetOutput: {
+            exercise_id: number;
+            position?: (components["schemas"]["RehabPositionEnum"] | components["schemas"]["NullEnum"]) | null;
+            sets: number;
+            reps?: number | null;
+            hold_s?: number | null;
+            duration_s?: number | null;
+            rest_s: number;
         };
         GoalParamOutput: {
             name: string;
@@ -3125,6 +3417,8 @@ export interface components {
             /** @description True for a version a later one amends: kept, shown as amended. */
             readonly amended: boolean;
         };
+        /** @enum {unknown} */
+        NullEnum: null;
         OccurrenceOutput: {
             readonly id: number;
             /** Format: date-time */
@@ -3401,6 +3695,79 @@ export interface components {
          * @enum {string}
          */
         ProfileOutputVisibilityEnum: "public" | "private";
+        ProgramInputRequest: {
+            patient_id: number;
+            title: string;
+            plan: unknown;
+            limits: unknown;
+            progression?: unknown;
+        };
+        /**
+         * @description A program with its latest version, that version's exercises and today's ceiling
+         *     (``context``: ``version``, ``ceiling``).
+         */
+        ProgramOutput: {
+            readonly id: number;
+            readonly patient_id: number;
+            title: string;
+            status?: components["schemas"]["RehabProgramStatusEnum"];
+            therapist_name?: string | null;
+            /** Format: int64 */
+            current_phase?: number;
+            /** Format: date-time */
+            phase_started_at?: string;
+            /** Format: date-time */
+            created_at?: string;
+            readonly version: components["schemas"]["ProgramVersionOutput"];
+            readonly exercises: components["schemas"]["ExerciseOutput"][];
+            readonly ceiling_bpm: number | null;
+            readonly ceiling_problem: string | null;
+        };
+        ProgramOverviewOutput: {
+            patient_id: number;
+            patient_name: string;
+            program_id: number;
+            program_title: string;
+            current_phase: number;
+            adherence: components["schemas"]["AdherenceOutput"];
+            /** Format: date-time */
+            last_session_at: string | null;
+            last_pain: number | null;
+            last_rpe: number | null;
+            alerts: components["schemas"]["RehabAlertOutput"][];
+        };
+        ProgramReviseInputRequest: {
+            plan?: unknown;
+            limits?: unknown;
+            progression?: unknown;
+            /** @default  */
+            change_note: string;
+        };
+        ProgramSummaryOutput: {
+            readonly id: number;
+            readonly patient_id: number;
+            title: string;
+            status?: components["schemas"]["RehabProgramStatusEnum"];
+            therapist_name?: string | null;
+            /** Format: int64 */
+            current_phase?: number;
+            /** Format: date-time */
+            phase_started_at?: string;
+            /** Format: date-time */
+            created_at?: string;
+        };
+        ProgramVersionOutput: {
+            readonly id: number;
+            /** Format: int64 */
+            number: number;
+            plan: components["schemas"]["RehabPlanOutput"];
+            limits: components["schemas"]["RehabLimitsOutput"];
+            progression: components["schemas"]["RehabProgressionOutput"];
+            change_note?: string;
+            created_by_name?: string | null;
+            /** Format: date-time */
+            created_at?: string;
+        };
         /** @description A member as anyone who does not run the community sees them: a public name and a role. */
         PublicMemberOutput: {
             readonly name: string;
@@ -3416,6 +3783,129 @@ export interface components {
         RecoveryCodesOutput: {
             recovery_codes: string[];
         };
+        RehabAlertOutput: {
+            kind: components["schemas"]["RehabAlertOutputKindEnum"];
+            /** Format: date-time */
+            at: string;
+            session_id: number | null;
+            /** Format: double */
+            time_above_s: number | null;
+            /** Format: double */
+            peak_over_bpm: number | null;
+            pain: number | null;
+            pain_stop: number | null;
+            missed: number | null;
+        };
+        /**
+         * @description * `ceiling_exceeded` - ceiling_exceeded
+         *     * `pain_stop` - pain_stop
+         *     * `missed_sessions` - missed_sessions
+         * @enum {string}
+         */
+        RehabAlertOutputKindEnum: "ceiling_exceeded" | "pain_stop" | "missed_sessions";
+        /**
+         * @description * `lower_body` - Legs and hips
+         *     * `upper_body` - Arms and shoulders
+         *     * `trunk` - Trunk, back and neck
+         *     * `balance` - Balance
+         *     * `cardio` - Heart and endurance
+         *     * `breathing` - Breathing
+         * @enum {string}
+         */
+        RehabBodyRegionEnum: "lower_body" | "upper_body" | "trunk" | "balance" | "cardio" | "breathing";
+        /**
+         * @description * `none` - No equipment
+         *     * `chair` - A sturdy chair
+         *     * `wall` - A wall
+         *     * `step` - A step or stair
+         *     * `band` - A resistance band
+         *     * `weights` - Light hand weights
+         *     * `ball` - A soft ball
+         *     * `stationary_bike` - A stationary bike
+         * @enum {string}
+         */
+        RehabEquipmentEnum: "none" | "chair" | "wall" | "step" | "band" | "weights" | "ball" | "stationary_bike";
+        RehabLimitsOutput: {
+            ceiling: components["schemas"]["CeilingRuleOutput"];
+            target_zone?: components["schemas"]["TargetZoneOutput"] | null;
+            max_rpe: number;
+            target_rpe: number;
+            pain_stop: number;
+        };
+        RehabPhaseOutput: {
+            name: string;
+            weeks: number;
+            sessions_per_week: number;
+            sessions: components["schemas"]["RehabSessionTemplateOutput"][];
+        };
+        RehabPlanOutput: {
+            phases: components["schemas"]["RehabPhaseOutput"][];
+        };
+        /**
+         * @description * `seated` - seated
+         *     * `standing` - standing
+         * @enum {string}
+         */
+        RehabPositionEnum: "seated" | "standing";
+        /**
+         * @description * `active` - Active
+         *     * `ended` - Ended
+         * @enum {string}
+         */
+        RehabProgramStatusEnum: "active" | "ended";
+        RehabProgressionOutput: {
+            consecutive_sessions?: number;
+            max_pain?: number;
+        };
+        /** @description A session with the targets of the version it was done under, its logs and its summary. */
+        RehabSessionOutput: {
+            readonly id: number;
+            readonly program_id: number;
+            version_number: number;
+            /** Format: int64 */
+            phase: number;
+            /** Format: int64 */
+            template: number;
+            readonly workout_id: number | null;
+            status?: components["schemas"]["RehabSessionStatusEnum"];
+            /** Format: date-time */
+            started_at: string;
+            /** Format: date-time */
+            ended_at?: string | null;
+            stop_reason?: string;
+            /** Format: int64 */
+            ceiling_bpm?: number | null;
+            /** Format: double */
+            adherence?: number | null;
+            /** Format: double */
+            time_above_ceiling_s?: number | null;
+            /** Format: double */
+            peak_over_ceiling_bpm?: number | null;
+            /** Format: int64 */
+            ceiling_crossings?: number | null;
+            /** Format: int64 */
+            peak_pain?: number | null;
+            /** Format: int64 */
+            peak_rpe?: number | null;
+            advanced_phase?: boolean;
+            readonly targets: components["schemas"]["ExerciseTargetOutput"][];
+            logs: components["schemas"]["ExerciseLogOutput"][];
+        };
+        RehabSessionStartInputRequest: {
+            /** @default 0 */
+            template: number;
+        };
+        /**
+         * @description * `active` - Under way
+         *     * `completed` - Completed
+         *     * `stopped` - Stopped by a safety rule
+         * @enum {string}
+         */
+        RehabSessionStatusEnum: "active" | "completed" | "stopped";
+        RehabSessionTemplateOutput: {
+            name: string;
+            exercises: components["schemas"]["ExerciseTargetOutput"][];
+        };
         /**
          * @description * `owner` - Owner
          *     * `organizer` - Organizer
@@ -3427,6 +3917,13 @@ export interface components {
         RoleInputRequest: {
             role: string;
         };
+        /**
+         * @description * `bpm` - bpm
+         *     * `hrr_percent` - hrr_percent
+         *     * `beta_blocker` - beta_blocker
+         * @enum {string}
+         */
+        RuleEnum: "bpm" | "hrr_percent" | "beta_blocker";
         /** @description Documentation only: the sync view validates the batch in the service, for speed. */
         SampleBatchInputRequest: {
             device: string;
@@ -3642,6 +4139,11 @@ export interface components {
             current: number;
             longest: number;
         };
+        TargetZoneOutput: {
+            unit: components["schemas"]["UnitEnum"];
+            low: number;
+            high: number;
+        };
         TeamAddInputRequest: {
             invite_code?: string;
             /** Format: email */
@@ -3691,6 +4193,12 @@ export interface components {
             passkeys: components["schemas"]["PasskeyOutput"][];
             verified: boolean;
         };
+        /**
+         * @description * `bpm` - bpm
+         *     * `hrr_percent` - hrr_percent
+         * @enum {string}
+         */
+        UnitEnum: "bpm" | "hrr_percent";
         /**
          * @description The account's part of the export; the file also has one section per feature (workouts,
          *     scoring, classes, challenges, worlds), each that feature's own shape.
@@ -3772,9 +4280,10 @@ export interface components {
          *     * `walk` - Walk
          *     * `yoga` - Yoga
          *     * `other` - Other
+         *     * `rehab` - Rehabilitation
          * @enum {string}
          */
-        WorkoutSportEnum: "run" | "ride" | "walk" | "yoga" | "other";
+        WorkoutSportEnum: "run" | "ride" | "walk" | "yoga" | "other" | "rehab";
         WorkoutStartInputRequest: {
             sport: components["schemas"]["WorkoutSportEnum"];
             /** @default false */
@@ -5089,6 +5598,409 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CareWorkoutSamplesOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_exercises_list: {
+        parameters: {
+            query?: {
+                /**
+                 * @description * `none` - No equipment
+                 *     * `chair` - A sturdy chair
+                 *     * `wall` - A wall
+                 *     * `step` - A step or stair
+                 *     * `band` - A resistance band
+                 *     * `weights` - Light hand weights
+                 *     * `ball` - A soft ball
+                 *     * `stationary_bike` - A stationary bike
+                 */
+                equipment?: "none" | "chair" | "wall" | "step" | "band" | "weights" | "ball" | "stationary_bike";
+                /**
+                 * @description * `seated` - seated
+                 *     * `standing` - standing
+                 */
+                position?: "seated" | "standing";
+                /**
+                 * @description * `lower_body` - Legs and hips
+                 *     * `upper_body` - Arms and shoulders
+                 *     * `trunk` - Trunk, back and neck
+                 *     * `balance` - Balance
+                 *     * `cardio` - Heart and endurance
+                 *     * `breathing` - Breathing
+                 */
+                region?: "lower_body" | "upper_body" | "trunk" | "balance" | "cardio" | "breathing";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExerciseOutput"][];
+                };
+            };
+        };
+    };
+    care_rehabilitation_exercises_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExerciseInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ExerciseInputRequest"];
+                "multipart/form-data": components["schemas"]["ExerciseInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExerciseOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_exercises_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                exercise_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ExerciseOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_patients_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramOverviewOutput"][];
+                };
+            };
+        };
+    };
+    care_rehabilitation_patients_programs_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                patient_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramSummaryOutput"][];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramSummaryOutput"][];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ProgramInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProgramInputRequest"];
+                "multipart/form-data": components["schemas"]["ProgramInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_adherence_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramOverviewOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_end_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramSummaryOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_sessions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RehabSessionOutput"][];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_sessions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RehabSessionStartInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["RehabSessionStartInputRequest"];
+                "multipart/form-data": components["schemas"]["RehabSessionStartInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RehabSessionOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_versions_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramVersionOutput"][];
+                };
+            };
+        };
+    };
+    care_rehabilitation_programs_versions_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                program_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ProgramReviseInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ProgramReviseInputRequest"];
+                "multipart/form-data": components["schemas"]["ProgramReviseInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProgramVersionOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_sessions_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RehabSessionOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_sessions_end_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RehabSessionOutput"];
+                };
+            };
+        };
+    };
+    care_rehabilitation_sessions_logs_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                session_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExerciseLogInputRequest"];
+                "application/x-www-form-urlencoded": components["schemas"]["ExerciseLogInputRequest"];
+                "multipart/form-data": components["schemas"]["ExerciseLogInputRequest"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RehabSessionOutput"];
                 };
             };
         };

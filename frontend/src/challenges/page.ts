@@ -18,6 +18,7 @@ export const SPORTS: [string, string][] = [
   ["walk", "Walk"],
   ["yoga", "Yoga"],
   ["other", "Other"],
+  ["rehab", "Rehabilitation"],
 ];
 
 /** Team names from the form's text, one per line; blank lines dropped. */

@@ -12,6 +12,7 @@ const SPORTS: [string, string][] = [
   ["ride", "Ride"],
   ["yoga", "Yoga"],
   ["other", "Other"],
+  ["rehab", "Rehabilitation"],
 ];
 
 function ingestUrl(): string {

@@ -162,7 +162,7 @@ def test_a_workout_that_cannot_be_scored_is_stored_as_unscorable_with_its_reason
     assert stored.status == ScoreStatus.UNSCORABLE
     assert (stored.reason_code, stored.reason) == (
         "sport",
-        "Unknown sport 'swim'; one of run, ride, walk, yoga, other.",
+        "Unknown sport 'swim'; one of run, ride, walk, yoga, other, rehab.",
     )
     assert (stored.points, Progress.objects.filter(user=consenting_user).exists()) == (0, False)
     assert not AppliedWorkout.objects.filter(workout_id=workout.pk).exists()

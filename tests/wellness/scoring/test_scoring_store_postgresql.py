@@ -67,7 +67,7 @@ def test_on_postgresql_stored_scores_equal_what_the_orm_stores_for_the_same_rows
     assert upserted[1][3] != []  # flagged:
     assert upserted[1][6] is False  # it counts for no leaderboard
     assert (upserted[2][7], upserted[2][8]) == (
-        "Unknown sport 'swim'; one of run, ride, walk, yoga, other.",
+        "Unknown sport 'swim'; one of run, ride, walk, yoga, other, rehab.",
         "sport",
     )
 

@@ -1,0 +1,1 @@
+"""Rehabilitation (issue 22): the exercise library, therapist-prescribed programs and home sessions."""
