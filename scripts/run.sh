@@ -9,12 +9,8 @@ export DEBUG="${DEBUG:-true}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 mkdir -p "${WELLVERSE_VAR_DIR:-var}" var
-if [ -z "${SECRET_KEY:-}" ]; then
-  # One key for every process this script starts, kept so sign-ins survive a restart.
-  [ -s var/secret_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
-  SECRET_KEY="$(cat var/secret_key)"
-  export SECRET_KEY
-fi
+# Without SECRET_KEY, every process (with DEBUG on) shares the key the settings keep in the var
+# directory's secret_key file, so sign-ins survive a restart (wellness/config/devkeys.py).
 if [ -z "${WELLVERSE_FIELD_ENCRYPTION_KEYS:-}" ]; then
   # The key of the fields encrypted at rest (consultation notes), kept beside the secret key.
   [ -s var/field_encryption_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > var/field_encryption_key

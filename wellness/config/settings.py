@@ -9,13 +9,14 @@ The README's configuration table lists every variable read here.
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from wellness.config.devkeys import development_secret_key
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -24,6 +25,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG: bool = env.bool("DEBUG", default=False)
 
+VAR_DIR = Path(env.str("WELLVERSE_VAR_DIR", default=str(BASE_DIR / "var")))
+
 _secret_key: str | None = env.str("SECRET_KEY", default=None)
 if not _secret_key:
     if not DEBUG:
@@ -31,8 +34,8 @@ if not _secret_key:
             "SECRET_KEY must be set when DEBUG is off; generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    # Development only: sessions and tokens signed with it do not survive a restart, by design.
-    _secret_key = secrets.token_urlsafe(50)
+    # Development only: one generated key shared by every process (and restart) of this var directory.
+    _secret_key = development_secret_key(VAR_DIR / "secret_key")
 SECRET_KEY: str = _secret_key
 # Earlier secret keys, still accepted while what they signed or derived is replaced (README).
 SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])
@@ -55,8 +58,6 @@ ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-
-VAR_DIR = Path(env.str("WELLVERSE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
