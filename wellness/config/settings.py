@@ -422,6 +422,11 @@ WELLVERSE_TURN_CREDENTIAL_SECONDS: int = env.int(
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
+# Every this many seconds the server queues the scoring drain again for workouts that have waited
+# longer than that: a lost task delays a score by about this, not the visibility timeout.
+WELLVERSE_SCORING_RECOVERY_SECONDS: float = env.float(
+    "WELLVERSE_SCORING_RECOVERY_SECONDS", default=60.0
+)
 # Threads numpy's BLAS may use per process. Scale-out is one process per core; BLAS threads on a
 # busy machine made a ten-hour workout's scoring 50x slower per hour than a one-hour one's.
 WELLVERSE_BLAS_THREADS: int = env.int("WELLVERSE_BLAS_THREADS", default=1)
