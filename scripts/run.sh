@@ -9,8 +9,14 @@ export DEBUG="${DEBUG:-true}"
 HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 mkdir -p "${WELLVERSE_VAR_DIR:-var}" var
-# Without SECRET_KEY, every process (with DEBUG on) shares the key the settings keep in the var
-# directory's secret_key file, so sign-ins survive a restart (wellness/config/devkeys.py).
+if [ -z "${SECRET_KEY:-}" ]; then
+  # One key for every process this script starts, kept so sign-ins survive a restart: the file the
+  # settings use with DEBUG on, created atomically and private (wellness/config/keyfile.py).
+  SECRET_KEY="$(uv run --frozen python -c 'import sys, pathlib
+from wellness.config.keyfile import secret_key_from_file
+print(secret_key_from_file(pathlib.Path(sys.argv[1])))' "${WELLVERSE_VAR_DIR:-var}/secret_key")"
+  export SECRET_KEY
+fi
 if [ -z "${WELLVERSE_FIELD_ENCRYPTION_KEYS:-}" ]; then
   # The key of the fields encrypted at rest (consultation notes), kept beside the secret key.
   [ -s var/field_encryption_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > var/field_encryption_key

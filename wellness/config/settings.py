@@ -16,7 +16,7 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from wellness.config.devkeys import development_secret_key
+from wellness.config.keyfile import secret_key_from_file
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -35,7 +35,7 @@ if not _secret_key:
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
     # Development only: one generated key shared by every process (and restart) of this var directory.
-    _secret_key = development_secret_key(VAR_DIR / "secret_key")
+    _secret_key = secret_key_from_file(VAR_DIR / "secret_key")
 SECRET_KEY: str = _secret_key
 # Earlier secret keys, still accepted while what they signed or derived is replaced (README).
 SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])

@@ -1,8 +1,9 @@
-"""Development's shared secret key: one generated key for every process of an install.
+"""A generated secret key shared by every process of an install, kept in a file.
 
-With ``DEBUG`` on and no ``SECRET_KEY``, every server worker, Celery worker and management command
-must sign with the same key, or a session made by one process is refused by the next. The key is
-kept in a file in the var directory, mode 0600, so sign-ins also survive a restart.
+With ``DEBUG`` on and no ``SECRET_KEY`` (settings), or under ``make run`` (scripts/run.sh), every
+server worker, Celery worker and management command must sign with the same key, or a session made
+by one process is refused by the next. The key is kept in the var directory, mode 0600, so sign-ins
+also survive a restart.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 
-def development_secret_key(path: Path) -> str:
+def secret_key_from_file(path: Path) -> str:
     """The key kept at ``path``, generating it there first if no process has yet.
 
     Processes starting together agree: each writes a complete candidate to its own file and
@@ -36,5 +37,5 @@ def development_secret_key(path: Path) -> str:
             candidate.unlink()
     key = path.read_text().strip()
     if not key:
-        raise ImproperlyConfigured(f"The development secret key file {path} is empty; remove it.")
+        raise ImproperlyConfigured(f"The secret key file {path} is empty; remove it.")
     return key
