@@ -119,6 +119,16 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------
+DATABASE_POOL_MAX_SIZE: int = env.int("DATABASE_POOL_MAX_SIZE", default=20)
+# HTTP requests one server process works on at once; more are answered 503 with Retry-After at
+# once (wellness/core/overload.py). Each holds at most one pooled connection, and the pool keeps
+# 4 for sockets and background loops, so the pool's timeout never refuses a request. 0: no limit.
+WELLVERSE_MAX_REQUESTS_IN_FLIGHT: int = env.int(
+    "WELLVERSE_MAX_REQUESTS_IN_FLIGHT", default=max(1, DATABASE_POOL_MAX_SIZE - 4)
+)
+WELLVERSE_OVERLOAD_RETRY_AFTER_SECONDS: int = env.int(
+    "WELLVERSE_OVERLOAD_RETRY_AFTER_SECONDS", default=1
+)
 if env.str("DATABASE_URL", default=""):
     _database = env.db_url("DATABASE_URL")
     if _database["ENGINE"] == "django.db.backends.postgresql":
@@ -126,7 +136,7 @@ if env.str("DATABASE_URL", default=""):
         # different thread, and a pool is the supported way to reuse connections there.
         _database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
+            "max_size": DATABASE_POOL_MAX_SIZE,
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
         }
         _database["CONN_MAX_AGE"] = 0
