@@ -51,9 +51,11 @@ if [ -z "${REDIS_URL:-}" ]; then
   export WELLVERSE_WORLDS_LIVE_IN_SERVER=1
 fi
 # No per-message deflate: it would compress every world tick once per spectator socket
-# (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating).
+# (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating). The server logs at
+# WARNING, a worker that died and was replaced among the warnings (wellness/core/serverlog.py).
 uv run --frozen uvicorn wellness.config.asgi:application --host "$HOST" --port "$PORT" \
-  --loop uvloop --ws-per-message-deflate false --no-proxy-headers --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
+  --loop uvloop --ws-per-message-deflate false --no-proxy-headers --workers "${WEB_CONCURRENCY:-1}" \
+  --log-config wellness/config/uvicorn-logging.json &
 pids+=($!)
 
 if [ -n "${REDIS_URL:-}" ]; then
