@@ -138,6 +138,9 @@ if env.str("DATABASE_URL", default=""):
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
             "max_size": DATABASE_POOL_MAX_SIZE,
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            # Connections past min_size idle this long are closed: a burst's connections go back to
+            # PostgreSQL within a minute (psycopg's default keeps them ten).
+            "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=60.0),
         }
         _database["CONN_MAX_AGE"] = 0
         # No JIT: every query here is short, and compiling one costs more than running it

@@ -90,8 +90,24 @@ def test_database_url_switches_to_pooled_postgresql() -> None:
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["db_name"] == "wellverse"
     assert loaded["pool"]["max_size"] == 20
+    assert loaded["pool"]["max_idle"] == 60.0
     # Short queries only: JIT compilation would cost more than it saves (see settings).
     assert loaded["server_options"] == "-c jit=off"
+
+
+def test_the_pool_size_and_the_requests_in_flight_are_set_per_process() -> None:
+    code = (
+        "from django.conf import settings; pool = settings.DATABASES['default']['OPTIONS']['pool'];"
+        "print(pool['max_size'], settings.WELLVERSE_MAX_REQUESTS_IN_FLIGHT)"
+    )
+    postgres = {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/wellverse"}
+
+    default = run_python(code, postgres)
+    smaller = run_python(code, postgres | {"DATABASE_POOL_MAX_SIZE": "10"})
+
+    # In flight stays below the pool, so the pool's timeout never refuses a request.
+    assert default.stdout.split() == ["20", "16"]
+    assert smaller.stdout.split() == ["10", "6"]
 
 
 def test_a_database_url_that_sets_jit_keeps_its_choice() -> None:
