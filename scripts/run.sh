@@ -10,9 +10,11 @@ HOST="${HOST:-127.0.0.1}"
 PORT="${PORT:-8000}"
 mkdir -p "${WELLVERSE_VAR_DIR:-var}" var
 if [ -z "${SECRET_KEY:-}" ]; then
-  # One key for every process this script starts, kept so sign-ins survive a restart.
-  [ -s var/secret_key ] || python3 -c 'import secrets; print(secrets.token_urlsafe(50))' > var/secret_key
-  SECRET_KEY="$(cat var/secret_key)"
+  # One key for every process this script starts, kept so sign-ins survive a restart: the file the
+  # settings use with DEBUG on, created atomically and private (wellness/config/keyfile.py).
+  SECRET_KEY="$(uv run --frozen python -c 'import sys, pathlib
+from wellness.config.keyfile import secret_key_from_file
+print(secret_key_from_file(pathlib.Path(sys.argv[1])))' "${WELLVERSE_VAR_DIR:-var}/secret_key")"
   export SECRET_KEY
 fi
 if [ -z "${WELLVERSE_FIELD_ENCRYPTION_KEYS:-}" ]; then
@@ -49,9 +51,11 @@ if [ -z "${REDIS_URL:-}" ]; then
   export WELLVERSE_WORLDS_LIVE_IN_SERVER=1
 fi
 # No per-message deflate: it would compress every world tick once per spectator socket
-# (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating).
+# (measured ~12x the server CPU of a tick; benchmarks/README.md, spectating). The server logs at
+# WARNING, a worker that died and was replaced among the warnings (wellness/core/serverlog.py).
 uv run --frozen uvicorn wellness.config.asgi:application --host "$HOST" --port "$PORT" \
-  --loop uvloop --ws-per-message-deflate false --no-proxy-headers --workers "${WEB_CONCURRENCY:-1}" --log-level warning &
+  --loop uvloop --ws-per-message-deflate false --no-proxy-headers --workers "${WEB_CONCURRENCY:-1}" \
+  --log-config wellness/config/uvicorn-logging.json &
 pids+=($!)
 
 if [ -n "${REDIS_URL:-}" ]; then

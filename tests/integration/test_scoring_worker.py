@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.db import connection, transaction
 
 from challenges.models import ActivityTotals, AppliedWorkout
 from tests.factories import UserFactory
-from tests.servers import CeleryWorker
+from tests.servers import CeleryWorker, asgi_server_start, asgi_server_stop
 from wellness.people.models import User
 from wellness.people.services import profile_update
 from wellness.scoring.models import Progress, ScoringPending, StoredScore
 from wellness.scoring.pipeline import workouts_score
+from wellness.scoring.tasks import DRAIN_QUEUED_KEY
 from wellness.workouts.models import Workout
 from wellness.workouts.services import workout_create_with_samples
 
@@ -158,3 +160,31 @@ def test_a_worker_killed_mid_scoring_then_restarted_ends_as_one_clean_run(
         assert after_crash["totals_workouts"][user.pk] == len(own)
     assert after_crash["applied"] == sorted(w.pk for w in workouts)
     assert set(after_crash["scores"]) == {w.pk for w in workouts}
+
+
+@pytest.mark.usefixtures("transactional_db", "_redis_flushed")
+def test_a_workout_whose_drain_task_was_lost_is_scored_within_the_recovery_period(
+    tmp_path: Path,
+) -> None:
+    from wellness.config.celery import app
+
+    # Given a workout finished while no worker ran, and its queued drain task then lost
+    workout = _import(_athlete(), 10, 130.0)
+    assert app.control.purge() == 1
+    assert ScoringPending.objects.filter(workout=workout).exists()
+    assert cache.get(DRAIN_QUEUED_KEY) == 1  # the lost task still blocks an ordinary re-queue
+    # When a worker and the server run, and nothing else is finished
+    worker = CeleryWorker(tmp_path / "celery.log")
+    worker.start()
+    server = asgi_server_start(tmp_path / "uvicorn.log", WELLVERSE_SCORING_RECOVERY_SECONDS="2")
+    try:
+        # Then the server's recovery check queues the drain again and the workout is scored once
+        _wait_for(
+            lambda: not ScoringPending.objects.exists(),
+            timeout=20,
+            what="the recovery check to queue the drain and the worker to score the workout",
+        )
+    finally:
+        asgi_server_stop(server)
+        worker.stop()
+    assert StoredScore.objects.filter(workout=workout).count() == 1

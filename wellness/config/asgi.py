@@ -11,12 +11,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wellness.config.settings")
 django_http = get_asgi_application()  # set up Django before importing consumers and models
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.urls import re_path  # noqa: E402
 
 from devices import routing as devices_routing  # noqa: E402
 from wellness.care.rooms import routing as rooms_routing  # noqa: E402
 from wellness.classes import routing as classes_routing  # noqa: E402
 from wellness.config.lifespan import lifespan  # noqa: E402
+from wellness.core.overload import RequestsInFlightLimit  # noqa: E402
 from wellness.people import routing as wellness_routing  # noqa: E402
 from wellness.people.websocket import UnknownPathConsumer, websocket_stack  # noqa: E402
 from worlds import routing as worlds_routing  # noqa: E402
@@ -32,7 +34,12 @@ websocket_urlpatterns = [
 
 application = ProtocolTypeRouter(
     {
-        "http": django_http,
+        "http": RequestsInFlightLimit(
+            django_http,
+            limit=settings.WELLVERSE_MAX_REQUESTS_IN_FLIGHT,
+            retry_after_seconds=settings.WELLVERSE_OVERLOAD_RETRY_AFTER_SECONDS,
+            exempt_paths=frozenset({"/healthz"}),
+        ),
         "websocket": websocket_stack(URLRouter(websocket_urlpatterns)),
         "lifespan": lifespan,
     }

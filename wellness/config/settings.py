@@ -9,7 +9,6 @@ The README's configuration table lists every variable read here.
 from __future__ import annotations
 
 import ipaddress
-import secrets
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,12 +17,16 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from wellness.config.keyfile import secret_key_from_file
+
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 DEBUG: bool = env.bool("DEBUG", default=False)
+
+VAR_DIR = Path(env.str("WELLVERSE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 _secret_key: str | None = env.str("SECRET_KEY", default=None)
 if not _secret_key:
@@ -32,8 +35,8 @@ if not _secret_key:
             "SECRET_KEY must be set when DEBUG is off; generate one with "
             "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
         )
-    # Development only: sessions and tokens signed with it do not survive a restart, by design.
-    _secret_key = secrets.token_urlsafe(50)
+    # Development only: one generated key shared by every process (and restart) of this var directory.
+    _secret_key = secret_key_from_file(VAR_DIR / "secret_key")
 SECRET_KEY: str = _secret_key
 # Earlier secret keys, still accepted while what they signed or derived is replaced (README).
 SECRET_KEY_FALLBACKS: list[str] = env.list("SECRET_KEY_FALLBACKS", default=[])
@@ -56,8 +59,6 @@ ALLOWED_HOSTS: list[str] = env.list(
     "ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"] if DEBUG else []
 )
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-
-VAR_DIR = Path(env.str("WELLVERSE_VAR_DIR", default=str(BASE_DIR / "var")))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -119,6 +120,16 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------------
+DATABASE_POOL_MAX_SIZE: int = env.int("DATABASE_POOL_MAX_SIZE", default=20)
+# HTTP requests one server process works on at once; more are answered 503 with Retry-After at
+# once (wellness/core/overload.py). Each holds at most one pooled connection, and the pool keeps
+# 4 for sockets and background loops, so the pool's timeout never refuses a request. 0: no limit.
+WELLVERSE_MAX_REQUESTS_IN_FLIGHT: int = env.int(
+    "WELLVERSE_MAX_REQUESTS_IN_FLIGHT", default=max(1, DATABASE_POOL_MAX_SIZE - 4)
+)
+WELLVERSE_OVERLOAD_RETRY_AFTER_SECONDS: int = env.int(
+    "WELLVERSE_OVERLOAD_RETRY_AFTER_SECONDS", default=1
+)
 if env.str("DATABASE_URL", default=""):
     _database = env.db_url("DATABASE_URL")
     if _database["ENGINE"] == "django.db.backends.postgresql":
@@ -126,8 +137,11 @@ if env.str("DATABASE_URL", default=""):
         # different thread, and a pool is the supported way to reuse connections there.
         _database.setdefault("OPTIONS", {})["pool"] = {
             "min_size": env.int("DATABASE_POOL_MIN_SIZE", default=2),
-            "max_size": env.int("DATABASE_POOL_MAX_SIZE", default=20),
+            "max_size": DATABASE_POOL_MAX_SIZE,
             "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+            # Connections past min_size idle this long are closed: a burst's connections go back to
+            # PostgreSQL within a minute (psycopg's default keeps them ten).
+            "max_idle": env.float("DATABASE_POOL_MAX_IDLE", default=60.0),
         }
         _database["CONN_MAX_AGE"] = 0
         # No JIT: every query here is short, and compiling one costs more than running it
@@ -448,6 +462,11 @@ WELLVERSE_TURN_CREDENTIAL_SECONDS: int = env.int(
 # Workouts scored per transaction by the scoring task (~0.5 s a chunk of one-hour workouts: the
 # hand-off's fixed statements, the announcement send and the commit are paid once per 500).
 WELLVERSE_SCORING_CHUNK: int = env.int("WELLVERSE_SCORING_CHUNK", default=500)
+# Every this many seconds the server queues the scoring drain again for workouts that have waited
+# longer than that: a lost task delays a score by about this, not the visibility timeout.
+WELLVERSE_SCORING_RECOVERY_SECONDS: float = env.float(
+    "WELLVERSE_SCORING_RECOVERY_SECONDS", default=60.0
+)
 # Threads numpy's BLAS may use per process. Scale-out is one process per core; BLAS threads on a
 # busy machine made a ten-hour workout's scoring 50x slower per hour than a one-hour one's.
 WELLVERSE_BLAS_THREADS: int = env.int("WELLVERSE_BLAS_THREADS", default=1)

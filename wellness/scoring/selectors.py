@@ -16,7 +16,14 @@ from wellness.people.selectors import profile_of
 from wellness.scoring import best_efforts, contributions
 from wellness.scoring.fitness import fitness_fatigue_form
 from wellness.scoring.levels import level_for_xp, xp_for_level
-from wellness.scoring.models import BestEffort, BestEffortKind, Progress, ScoreStatus, StoredScore
+from wellness.scoring.models import (
+    BestEffort,
+    BestEffortKind,
+    Progress,
+    ScoreStatus,
+    ScoringPending,
+    StoredScore,
+)
 from wellness.scoring.results import Flag, WorkoutScore
 from wellness.workouts.models import Workout, WorkoutStatus
 from wellness.workouts.selectors import workout_of
@@ -232,3 +239,8 @@ def workouts_to_rescore(*, email: str | None = None, since: dt.date | None = Non
         start = dt.datetime.combine(since, dt.time(), tzinfo=dt.UTC)
         workouts = workouts.filter(started_at__gte=start)
     return list(workouts.order_by("pk").values_list("pk", flat=True))
+
+
+def scoring_pending_overdue(*, queued_before: dt.datetime) -> bool:
+    """Whether a finished workout has waited to be scored since before ``queued_before``."""
+    return ScoringPending.objects.filter(queued_at__lt=queued_before).exists()

@@ -3,6 +3,8 @@ its scheduling (one queued task at a time)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -10,9 +12,11 @@ from django.core.cache import cache
 
 from wellness.scoring.models import ScoringPending
 from wellness.scoring.pipeline import workouts_score_pending
+from wellness.scoring.selectors import scoring_pending_overdue
 
 SCORING_CHUNKS_PER_TASK = 20  # then a fresh task continues: each task stays well inside its limits
 DRAIN_QUEUED_KEY = "scoring:drain-queued"
+DRAIN_RECOVERED_KEY = "scoring:drain-recovered"
 
 
 def scoring_drain_schedule() -> None:
@@ -25,6 +29,24 @@ def scoring_drain_schedule() -> None:
     timeout = settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("visibility_timeout", 600)
     if cache.add(DRAIN_QUEUED_KEY, 1, timeout=timeout):
         workouts_score_pending_task.delay()
+
+
+def scoring_drain_recover(*, now: dt.datetime, waited: dt.timedelta) -> bool:
+    """Queue the drain again if a marker has waited longer than ``waited``; whether it did.
+
+    A marker that old was missed: its task's message was lost, or its worker died and the message
+    waits for the broker's visibility timeout. The queued-task key may still name that lost task,
+    so it is cleared first. Once per ``waited`` across processes (``cache.add``); a drain already
+    running is not disturbed: drains lock their chunks with SKIP LOCKED, so two never score the
+    same workout.
+    """
+    if not scoring_pending_overdue(queued_before=now - waited):
+        return False
+    if not cache.add(DRAIN_RECOVERED_KEY, 1, timeout=max(1, int(waited.total_seconds()))):
+        return False  # another process re-queued it within this period
+    cache.delete(DRAIN_QUEUED_KEY)
+    scoring_drain_schedule()
+    return True
 
 
 # acks_late + reject_on_worker_lost (settings): a worker killed mid-drain leaves the message unacked

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -36,14 +37,32 @@ PRODUCTION_ENV = {
 }
 
 
-def run_python(code: str, env_overrides: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DEBUG"}}
+def env_for_python(
+    env_overrides: dict[str, str], drop: frozenset[str] | set[str] = frozenset()
+) -> dict[str, str]:
+    dropped = {"DATABASE_URL", "REDIS_URL", "DEBUG"} | set(drop)
+    env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update(
         {"DJANGO_SETTINGS_MODULE": "wellness.config.settings", "WELLVERSE_VAR_DIR": "/tmp/wv-var"}
     )
     env.update(env_overrides)
+    return env
+
+
+def run_python(
+    code: str,
+    env_overrides: dict[str, str],
+    *,
+    drop: set[str] | frozenset[str] = frozenset(),
+    args: list[str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code, *(args or [])],
+        cwd=ROOT,
+        env=env_for_python(env_overrides, drop),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -71,8 +90,24 @@ def test_database_url_switches_to_pooled_postgresql() -> None:
     assert loaded["engine"] == "django.db.backends.postgresql"
     assert loaded["db_name"] == "wellverse"
     assert loaded["pool"]["max_size"] == 20
+    assert loaded["pool"]["max_idle"] == 60.0
     # Short queries only: JIT compilation would cost more than it saves (see settings).
     assert loaded["server_options"] == "-c jit=off"
+
+
+def test_the_pool_size_and_the_requests_in_flight_are_set_per_process() -> None:
+    code = (
+        "from django.conf import settings; pool = settings.DATABASES['default']['OPTIONS']['pool'];"
+        "print(pool['max_size'], settings.WELLVERSE_MAX_REQUESTS_IN_FLIGHT)"
+    )
+    postgres = {"DEBUG": "true", "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/wellverse"}
+
+    default = run_python(code, postgres)
+    smaller = run_python(code, postgres | {"DATABASE_POOL_MAX_SIZE": "10"})
+
+    # In flight stays below the pool, so the pool's timeout never refuses a request.
+    assert default.stdout.split() == ["20", "16"]
+    assert smaller.stdout.split() == ["10", "6"]
 
 
 def test_a_database_url_that_sets_jit_keeps_its_choice() -> None:
@@ -127,13 +162,63 @@ def test_the_field_encryption_keys_are_a_list_whose_first_encrypts() -> None:
     assert result.stdout.strip() == "['new-key', 'old-key']"
 
 
-def test_debug_without_secret_key_gets_a_random_one() -> None:
+def test_debug_without_secret_key_shares_one_generated_key_between_processes(
+    tmp_path: Path,
+) -> None:
     code = "from django.conf import settings; print(settings.SECRET_KEY)"
-    first = run_python(code, {"DEBUG": "true"}).stdout.strip()
-    second = run_python(code, {"DEBUG": "true"}).stdout.strip()
+    env = env_for_python(
+        {"DEBUG": "true", "WELLVERSE_VAR_DIR": str(tmp_path / "var")}, drop={"SECRET_KEY"}
+    )
 
-    assert len(first) >= 50
-    assert first != second
+    # Started together, so both may find no key file and race to create it.
+    starting = [
+        subprocess.Popen(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=60)[0].strip() for process in starting}
+
+    assert len(keys) == 1
+    (key,) = keys
+    assert len(key) >= 50
+    key_file = tmp_path / "var" / "secret_key"
+    assert key_file.read_text().strip() == key
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert [p.name for p in key_file.parent.iterdir()] == ["secret_key"]
+
+
+def test_a_session_made_by_one_development_process_is_valid_in_another(tmp_path: Path) -> None:
+    var_dir = {"DEBUG": "true", "WELLVERSE_VAR_DIR": str(tmp_path / "var")}
+    make_session = (
+        "import django; django.setup()\n"
+        "from django.contrib.sessions.backends.signed_cookies import SessionStore\n"
+        "session = SessionStore(); session['member'] = 'ada'; session.save()\n"
+        "print(session.session_key)"
+    )
+    made = run_python(make_session, var_dir, drop={"SECRET_KEY"})
+    assert made.returncode == 0, made.stderr
+    read_session = (
+        "import sys, django; django.setup()\n"
+        "from django.contrib.sessions.backends.signed_cookies import SessionStore\n"
+        "print(SessionStore(session_key=sys.argv[1]).load())"
+    )
+
+    read = run_python(read_session, var_dir, drop={"SECRET_KEY"}, args=[made.stdout.strip()])
+
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.strip() == "{'member': 'ada'}"
+
+
+def test_without_debug_no_development_key_file_is_made(tmp_path: Path) -> None:
+    result = run_python(
+        PRINT_SETTINGS,
+        {"DEBUG": "false", "WELLVERSE_VAR_DIR": str(tmp_path / "var")},
+        drop={"SECRET_KEY"},
+    )
+
+    assert result.returncode != 0
+    assert not (tmp_path / "var" / "secret_key").exists()
 
 
 def test_production_settings_pass_check_deploy_without_a_single_warning() -> None:
