@@ -37,6 +37,9 @@ class Alert:
     at: dt.datetime  # when it happened (or, for what is coming, when it will)
     message: str
     about_at: dt.datetime | None = None  # the time it concerns: an appointment's start, an expiry
+    # Set when the alert comes from the patient's health data: showing it is a read of that data,
+    # recorded in the patient's access log under this description.
+    health_read: str | None = None
 
 
 AlertSource = Callable[[ClinicianProfile, dt.datetime], list[Alert]]
@@ -48,7 +51,8 @@ def register_alert_source(name: str, source: AlertSource) -> None:
 
 
 def clinician_alerts(*, clinician: ClinicianProfile, now: dt.datetime) -> list[Alert]:
-    """Every source's alerts for this clinician, newest first, at most MAX_ALERTS."""
+    """Every source's alerts for this clinician, newest first, at most MAX_ALERTS. Whoever shows
+    them records the reads of those with ``health_read`` (see ``AlertListView``)."""
     alerts = [alert for source in _sources.values() for alert in source(clinician, now)]
     alerts.sort(key=lambda alert: (alert.at, alert.kind, alert.patient_id), reverse=True)
     return alerts[:MAX_ALERTS]

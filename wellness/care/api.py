@@ -288,6 +288,11 @@ class AlertListView(APIView):
     def get(self, request: Request) -> Response:
         clinician = selectors.acting_clinician(user=request.user)
         found = alerts.clinician_alerts(clinician=clinician, now=timezone.now())
+        reads = {a.patient_id: a.health_read for a in found if a.health_read}
+        if reads:
+            services.clinician_reads_record(
+                reader=request_user(request), clinician=clinician, reads=reads
+            )
         return Response(AlertOutput(found, many=True).data)
 
 

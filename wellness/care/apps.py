@@ -15,6 +15,7 @@ class CareConfig(AppConfig):
         from wellness.care.appointments import services as appointment_services
         from wellness.care.appointments import tasks as appointment_tasks
         from wellness.care.rehabilitation import privacy as rehabilitation_privacy
+        from wellness.care.rehabilitation import selectors as rehabilitation_selectors
         from wellness.care.rooms import services as room_services
         from wellness.core import privacy
         from wellness.core.jobs import register_job
@@ -38,6 +39,9 @@ class CareConfig(AppConfig):
         # The clinician dashboard's recent alerts: what care itself knows needs attention.
         alerts.register_alert_source("sharing", alerts.sharing_alerts)
         alerts.register_alert_source("cancellations", alerts.cancellation_alerts)
+        alerts.register_alert_source(
+            "rehabilitation", rehabilitation_selectors.rehab_dashboard_alerts
+        )
         register_job(
             appointment_jobs.APPOINTMENT_REMIND_JOB, appointment_tasks.appointment_remind_task
         )

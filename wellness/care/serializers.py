@@ -279,8 +279,8 @@ class NoteOutput(serializers.ModelSerializer[ConsultationNote]):
 
 class AlertOutput(serializers.Serializer[Any]):
     kind = serializers.CharField(
-        help_text="What happened: grant_revoked, grant_expiring, appointment_cancelled, or a kind "
-        "a feature's alert source adds (wellness/care/alerts.py)."
+        help_text="What happened: grant_revoked, grant_expiring, appointment_cancelled; from "
+        "rehabilitation rehab_ceiling_exceeded, rehab_pain_stop, rehab_missed_sessions."
     )
     patient_id = serializers.IntegerField()
     patient_name = serializers.CharField()

@@ -2543,7 +2543,7 @@ export interface components {
             added_at?: string;
         };
         AlertOutput: {
-            /** @description What happened: grant_revoked, grant_expiring, appointment_cancelled, or a kind a feature's alert source adds (wellness/care/alerts.py). */
+            /** @description What happened: grant_revoked, grant_expiring, appointment_cancelled; from rehabilitation rehab_ceiling_exceeded, rehab_pain_stop, rehab_missed_sessions. */
             kind: string;
             patient_id: number;
             patient_name: string;

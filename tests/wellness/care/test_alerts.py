@@ -19,7 +19,7 @@ from tests.wellness.care.factories import (
 )
 from wellness.care.models import CareRelationship, ClinicianProfile, GrantCategory
 from wellness.care.services import sharing_grant_revoke
-from wellness.people.models import User
+from wellness.people.models import AccessLogEntry, User
 
 pytestmark = pytest.mark.django_db
 
@@ -58,6 +58,8 @@ def test_a_revoked_grant_and_one_ending_soon_are_alerts_and_a_long_one_is_not(
         ),
     ]
     assert alerts[0]["about_at"] == ending.expires_at.isoformat().replace("+00:00", "Z")
+    # Sharing and appointments are no health data: showing them records no read.
+    assert not AccessLogEntry.objects.exists()
 
 
 def test_an_old_revocation_and_an_ended_care_raise_no_alert(

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from wellness.care.alerts import Alert as CareAlert
 from wellness.care.models import (
     CareRelationship,
     ClinicianProfile,
@@ -393,3 +394,36 @@ def program_overview(*, program: RehabProgram, now: dt.datetime | None = None) -
     return _overviews(
         _with_overview_data(RehabProgram.objects.filter(pk=program.pk)), now or timezone.now()
     )[0]
+
+
+def rehab_dashboard_alerts(clinician: ClinicianProfile, now: dt.datetime) -> list[CareAlert]:
+    """The clinician dashboard's alert source (``wellness.care.alerts``): the overview's alerts in
+    words; each is a read of the patient's rehabilitation data, recorded by whoever shows it."""
+    found = []
+    for row in rehab_patients_overview(clinician=clinician, now=now):
+        for alert in row.alerts:
+            found.append(
+                CareAlert(
+                    f"rehab_{alert.kind}",
+                    row.patient_id,
+                    row.patient_name,
+                    alert.at,
+                    _alert_message(row.patient_name, alert),
+                    health_read="rehabilitation alerts",
+                )
+            )
+    return found
+
+
+def _alert_message(name: str, alert: Alert) -> str:
+    if alert.kind == "ceiling_exceeded":
+        return (
+            f"{name}'s heart rate stayed over the ceiling for {alert.time_above_s or 0:.0f} s, "
+            f"up to {alert.peak_over_bpm or 0:.0f} bpm over, in a rehabilitation session."
+        )
+    if alert.kind == "pain_stop":
+        return (
+            f"{name} stopped a rehabilitation session with pain {alert.pain}/10 "
+            f"(the stop rule is {alert.pain_stop}/10)."
+        )
+    return f"{name} missed {alert.missed} rehabilitation sessions in a row."

@@ -165,3 +165,31 @@ def test_the_patient_reads_their_own_adherence_unlogged(client_for: ClientFor) -
         stranger.get(f"/api/v1/care/rehabilitation/programs/{program.pk}/adherence/").status_code
         == 404
     )
+
+
+def test_the_dashboards_recent_alerts_carry_rehabilitation_alerts_and_record_the_read(
+    client_for: ClientFor,
+) -> None:
+    therapist, patient = therapist_create(), patient_create()
+    Profile.objects.filter(user=patient).update(display_name="Ada")
+    care_with_grant(therapist=therapist, patient=patient)
+    program = _program_started(patient, therapist, days_ago=1)
+    _session(program, timezone.now(), RehabSessionStatus.STOPPED, peak_pain=6, peak_rpe=5)
+
+    response = client_for(therapist.user).get("/api/v1/care/alerts/")
+
+    assert response.status_code == 200
+    rehab = [a for a in response.json() if a["kind"].startswith("rehab_")]
+    assert [(a["kind"], a["patient_name"], a["message"]) for a in rehab] == [
+        (
+            "rehab_pain_stop",
+            "Ada",
+            "Ada stopped a rehabilitation session with pain 6/10 (the stop rule is 5/10).",
+        )
+    ]
+    entry = AccessLogEntry.objects.get()
+    assert (entry.subject_id, entry.accessor_id, entry.what) == (
+        patient.pk,
+        therapist.user_id,
+        "rehabilitation alerts",
+    )
