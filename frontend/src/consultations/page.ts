@@ -127,7 +127,12 @@ class ConsultationRoom {
     });
     this.muteButton.addEventListener("click", () => this.changeMedia({ muted: !this.local.muted }));
     this.cameraButton.addEventListener("click", () => this.changeMedia({ camera: !this.local.camera }));
-    this.shareHr.addEventListener("change", () => this.send({ action: "live_hr", on: this.shareHr.checked }));
+    this.shareHr.addEventListener("change", () => {
+      // The person's choice stands on screen at once: a render before the server's answer keeps it.
+      const on = this.shareHr.checked;
+      this.state = { ...this.state, liveHr: { ...this.state.liveHr, sharing: on } };
+      this.send({ action: "live_hr", on });
+    });
     this.cameraSelect.addEventListener("change", () => void this.chooseDevices());
     this.micSelect.addEventListener("change", () => void this.chooseDevices());
     const leave = h("button", { type: "button", class: "secondary" }, "Leave the consultation");
