@@ -5,6 +5,8 @@
 import { api, ApiError, type Schema } from "../app/api";
 import { h } from "../app/dom";
 import type { Session } from "../app/session";
+import { REHAB_API } from "./paths";
+import { prescribeForm } from "./prescribe";
 import { alertText, targetText } from "./text";
 
 type ProgramSummary = Schema<"ProgramSummaryOutput">;
@@ -12,7 +14,6 @@ type Program = Schema<"ProgramOutput">;
 type Overview = Schema<"ProgramOverviewOutput">;
 type RehabSession = Schema<"RehabSessionOutput">;
 
-export const REHAB_API = "care/rehabilitation";
 
 async function signedIn(session: Session): Promise<boolean> {
   if (await session.refresh()) return true;
@@ -137,13 +138,7 @@ export const rehabPatientsPage = (session: Session) => async () => {
             h("tbody", {}, ...rows.map(overviewRow)),
           ),
         ),
-    h(
-      "p",
-      {},
-      "To prescribe or change a program, use the rehabilitation API (",
-      h("a", { href: "/api/v1/docs/" }, "API documentation"),
-      ").",
-    ),
+    await prescribeForm(session),
     h("p", {}, h("a", { href: "/care/clinician", "data-link": true }, "Back to the clinician dashboard")),
   );
 };

@@ -8,7 +8,7 @@ import type { Session } from "../app/session";
 import { bluetooth, pairSensor } from "../companion/bluetooth";
 import type { Decoded } from "../companion/gatt";
 import { ceilingStep } from "./ceiling";
-import { REHAB_API } from "./page";
+import { REHAB_API } from "./paths";
 import { backUnderMessage, ceilingMessage, clock, countdownSeconds, duration, targetText, type Target } from "./text";
 
 type Program = Schema<"ProgramOutput">;
