@@ -39,19 +39,26 @@ class Cues {
   }
 }
 
-/** A short beep (Web Audio) and a vibration where the device has them. */
-function alarm(): void {
-  const Context = window.AudioContext as typeof AudioContext | undefined;
-  if (Context) {
-    const context = new Context();
-    const tone = context.createOscillator();
-    tone.frequency.value = 880;
-    tone.connect(context.destination);
-    tone.start();
-    tone.stop(context.currentTime + 0.3);
-    tone.addEventListener("ended", () => void context.close());
+/** A short beep (Web Audio) and a vibration where the device has them. The audio context is made
+ * once, on the tap that pairs the strap: browsers start sound only after a gesture. */
+class Alarm {
+  private audio: AudioContext | null = null;
+
+  unlock(): void {
+    if (this.audio === null && typeof window.AudioContext === "function") this.audio = new AudioContext();
+    void this.audio?.resume();
   }
-  if (typeof navigator.vibrate === "function") navigator.vibrate([200, 100, 200]);
+
+  sound(): void {
+    if (this.audio) {
+      const tone = this.audio.createOscillator();
+      tone.frequency.value = 880;
+      tone.connect(this.audio.destination);
+      tone.start();
+      tone.stop(this.audio.currentTime + 0.3);
+    }
+    if (typeof navigator.vibrate === "function") navigator.vibrate([200, 100, 200]);
+  }
 }
 
 /** The heart-rate panel: pair a strap, show the rate, raise the ceiling alarm within a sample. */
@@ -59,6 +66,7 @@ function heartRatePanel(ceiling: number | null, ceilingProblem: string | null, c
   const rate = h("output", { id: "rehab-hr" }, "–");
   const warning = h("p", { role: "alert", class: "ceiling-alert", "data-ceiling-alert": true });
   const problem = h("p", { class: "form-alert" });
+  const alarm = new Alarm();
   let above = false;
   const onFrame = (_: unknown, decoded: Decoded) => {
     const bpm = typeof decoded.hr === "number" ? decoded.hr : null;
@@ -68,7 +76,7 @@ function heartRatePanel(ceiling: number | null, ceilingProblem: string | null, c
     if (step.change === "crossed" && ceiling !== null && bpm !== null) {
       warning.textContent = ceilingMessage(bpm, ceiling);
       cues.say(ceilingMessage(bpm, ceiling));
-      alarm();
+      alarm.sound();
     } else if (step.change === "back_under" && ceiling !== null) {
       warning.textContent = "";
       cues.say(backUnderMessage(ceiling));
@@ -76,6 +84,7 @@ function heartRatePanel(ceiling: number | null, ceilingProblem: string | null, c
   };
   const pair = h("button", { type: "button", class: "secondary" }, "Pair a heart-rate strap");
   pair.addEventListener("click", async () => {
+    alarm.unlock();
     try {
       const sensor = await pairSensor("heartRate", onFrame, (_, error) => (problem.textContent = error.message));
       pair.textContent = `Paired: ${sensor.name}`;
