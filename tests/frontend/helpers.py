@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import pytest
 from django.db import connection
+from django_otp.oath import totp
 
 from benchmarks._chromium import CHROMIUM, chromium_launch
 from tests.servers import ROOT
@@ -68,6 +69,17 @@ def screenshot(page: Any, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def axe_at_phone_and_desktop(page: Any, name: str) -> list[tuple[str, str]]:
+    """axe's serious violations (id, help) at 360 and 1280 px, with a screenshot at each size."""
+    found = []
+    for size, suffix in ((PHONE, "360"), (DESKTOP, "1280")):
+        page.set_viewport_size(size)
+        page.wait_for_timeout(100)
+        found += [(v["id"], v["help"]) for v in axe_violations(page)]
+        screenshot(page, f"{name}-{suffix}")
+    return found
+
+
 def emailed_link(log_path: Path, to: str, timeout_s: float = 10.0) -> str:
     """The sign-up link the server emailed to ``to``: the default ``EMAIL_URL`` (console) prints
     each message to the server's output, which the test servers write to ``log_path``."""
@@ -84,13 +96,21 @@ def emailed_link(log_path: Path, to: str, timeout_s: float = 10.0) -> str:
 
 
 def sign_in(
-    page: Any, base_url: str, email: str, password: str = "correct-horse-battery-staple"
+    page: Any,
+    base_url: str,
+    email: str,
+    password: str = "correct-horse-battery-staple",
+    otp_key: bytes | None = None,
 ) -> None:
-    """Sign in through the form, as a person does, and wait for the dashboard."""
+    """Sign in through the form, as a person does, and wait for the dashboard. With ``otp_key``
+    (a TOTP device's ``bin_key``), answer the second-factor step with its current code."""
     page.goto(f"{base_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if otp_key is not None:
+        page.get_by_label("Authentication code or recovery code").fill(f"{totp(otp_key):06d}")
+        page.get_by_role("button", name="Sign in").click()
     page.get_by_role("heading", name="Hello").wait_for()
 
 

@@ -12,7 +12,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tests.factories import TEST_PASSWORD, UserFactory, WorkoutFactory
-from tests.frontend.helpers import DESKTOP, PHONE, axe_violations, screenshot
+from tests.frontend.helpers import DESKTOP, PHONE, axe_at_phone_and_desktop
 from tests.servers import AsgiServer
 from tests.wellness.care.factories import (
     appointment_create,
@@ -40,16 +40,6 @@ def _sign_in(page: Any, server: AsgiServer, user: User, device: TOTPDevice | Non
     page.get_by_role("heading", name="Hello").wait_for()
 
 
-def _checked(page: Any, name: str) -> list[tuple[str, str]]:
-    found = []
-    for size, suffix in ((PHONE, "360"), (DESKTOP, "1280")):
-        page.set_viewport_size(size)
-        page.wait_for_timeout(100)
-        found += [(v["id"], v["help"]) for v in axe_violations(page)]
-        screenshot(page, f"{name}-{suffix}")
-    return found
-
-
 def test_a_patient_shares_with_a_clinician_who_sees_it_until_it_is_revoked(
     asgi_server: AsgiServer, chromium: Any
 ) -> None:
@@ -67,7 +57,7 @@ def test_a_patient_shares_with_a_clinician_who_sees_it_until_it_is_revoked(
     patient_page.get_by_label("Share with Dr. Okafor").select_option("workouts")
     patient_page.get_by_role("button", name="Share", exact=True).click()
     patient_page.locator("[data-grant=workouts][data-live=true]").wait_for()
-    patient_violations = _checked(patient_page, "care-patient")
+    patient_violations = axe_at_phone_and_desktop(patient_page, "care-patient")
 
     doctor_page = chromium.new_page(viewport=DESKTOP)
     _sign_in(doctor_page, asgi_server, clinician.user, device)
@@ -75,7 +65,7 @@ def test_a_patient_shares_with_a_clinician_who_sees_it_until_it_is_revoked(
     doctor_page.get_by_role("link", name=patient.profile.display_name).click()
     doctor_page.get_by_role("table", name="Workouts and scores").wait_for()
     assert doctor_page.locator("tbody tr").count() == 1
-    dashboard_violations = _checked(doctor_page, "care-clinician-patient")
+    dashboard_violations = axe_at_phone_and_desktop(doctor_page, "care-clinician-patient")
 
     patient_page.get_by_role("button", name="Revoke Workouts and scores").click()
     patient_page.get_by_text("Revoked").wait_for()
@@ -108,7 +98,7 @@ def test_the_patient_reads_a_note_and_sees_the_amended_version(
 
     page.get_by_role("heading", name="Version 1 (amended)").wait_for()
     assert page.locator("[data-version='2'] dd").all_inner_texts() == ["Knee pain", "Physio"]
-    assert _checked(page, "care-notes") == []
+    assert axe_at_phone_and_desktop(page, "care-notes") == []
 
 
 def test_the_clinician_writes_a_note_that_the_patient_reads(
@@ -126,7 +116,7 @@ def test_the_clinician_writes_a_note_that_the_patient_reads(
     doctor_page.get_by_label("Plan").fill("Graded walking, three times a week")
     doctor_page.get_by_role("button", name="Save the note").click()
     doctor_page.get_by_role("heading", name="Version 1").wait_for()
-    violations = _checked(doctor_page, "care-note-write")
+    violations = axe_at_phone_and_desktop(doctor_page, "care-note-write")
 
     patient_page = chromium.new_page(viewport=PHONE)
     _sign_in(patient_page, asgi_server, patient)
@@ -160,7 +150,7 @@ def test_the_patient_books_a_consultation_and_cancels_it(
     booked = Appointment.objects.get(patient=patient)
     assert booked.clinician_id == clinician.pk
     assert booked.status == "booked"
-    violations = _checked(page, "care-appointments")
+    violations = axe_at_phone_and_desktop(page, "care-appointments")
 
     page.get_by_role("button", name="Cancel").click()
     page.get_by_text("(cancelled").wait_for()
@@ -190,7 +180,7 @@ def test_the_clinician_dashboard_lists_todays_consultations(
     assert room.get_attribute("href") == f"/consultations/{appointment.pk}"
     alert = page.get_by_role("link", name=f"{name}'s sharing of heart-rate variability with you")
     assert alert.get_attribute("href") == f"/care/patients/{patient.pk}"
-    assert _checked(page, "care-clinician-today") == []
+    assert axe_at_phone_and_desktop(page, "care-clinician-today") == []
 
 
 def test_the_clinician_publishes_weekly_times_that_patients_can_book(
@@ -219,7 +209,7 @@ def test_the_clinician_publishes_weekly_times_that_patients_can_book(
         120,
         10,
     )
-    assert _checked(page, "care-availability") == []
+    assert axe_at_phone_and_desktop(page, "care-availability") == []
 
     page.get_by_role("button", name="Remove: Mondays and Thursdays").click()
     page.get_by_text("patients cannot book you").wait_for()

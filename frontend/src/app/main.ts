@@ -14,6 +14,8 @@ import { consultationPage } from "../consultations/page";
 import { dashboardPage } from "../dashboard/page";
 import { devicesPage } from "../devices/page";
 import { profilePage } from "../profile/page";
+import { rehabPatientsPage, rehabPage } from "../rehab/page";
+import { rehabPlayerPage } from "../rehab/player";
 import { workoutDetailPage, workoutsPage } from "../workouts/page";
 import { worldLivePage, worldsPage } from "../worlds/page";
 import { Router, type Render } from "./router";
@@ -70,6 +72,9 @@ const pages: Record<string, (session: Session) => Render> = {
   careAppointments: appointmentsPage,
   careAvailability: availabilityPage,
   carePatient: carePatientPage,
+  rehab: rehabPage,
+  rehabPatients: rehabPatientsPage,
+  rehabPlayer: rehabPlayerPage,
   consultation: consultationPage,
 };
 

@@ -204,6 +204,7 @@ export const carePage = (session: Session) => async () => {
       ".",
     ),
     h("p", {}, h("a", { href: "/care/appointments", "data-link": true }, "Book or see my appointments")),
+    h("p", {}, h("a", { href: "/care/rehabilitation", "data-link": true }, "My rehabilitation")),
     h("section", { class: "card" }, addForm(session)),
     h(
       "section",
@@ -259,6 +260,7 @@ export const clinicianPage = (session: Session) => async () => {
     {},
     h("h1", {}, "Clinician dashboard"),
     todaySection(appointments),
+    h("p", {}, h("a", { href: "/care/rehabilitation/patients", "data-link": true }, "Rehabilitation overview")),
     h(
       "section",
       { class: "card", "aria-labelledby": "patients-title" },
