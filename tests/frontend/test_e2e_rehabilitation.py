@@ -18,7 +18,8 @@ from tests.wellness.care.rehabilitation.factories import (
     patient_create,
     therapist_create,
 )
-from wellness.care.models import RehabProgram, RehabSession
+from wellness.care.models import Exercise, RehabProgram, RehabSession
+from wellness.care.rehabilitation.catalogue import shipped_exercises_sync
 
 pytestmark = pytest.mark.integration
 
@@ -26,6 +27,7 @@ pytestmark = pytest.mark.integration
 def test_pain_at_the_stop_rule_ends_the_session_and_alerts_the_therapist(
     asgi_server: AsgiServer, chromium: Any
 ) -> None:
+    shipped_exercises_sync(Exercise)  # an earlier browser test's flush took the migration's rows
     therapist = therapist_create()
     patient = patient_create()
     care_with_grant(therapist=therapist, patient=patient)

@@ -5,26 +5,11 @@ from typing import Any
 
 from django.db import migrations
 
-from wellness.care.rehabilitation.catalogue import SHIPPED_EXERCISES
+from wellness.care.rehabilitation.catalogue import SHIPPED_EXERCISES, shipped_exercises_sync
 
 
 def load(apps: Any, schema_editor: Any) -> None:
-    exercise_model = apps.get_model("care", "Exercise")
-    for shipped in SHIPPED_EXERCISES:
-        exercise_model.objects.update_or_create(
-            organisation=None,
-            slug=shipped.slug,
-            defaults={
-                "name": shipped.name,
-                "instructions": shipped.instructions,
-                "body_region": shipped.body_region,
-                "equipment": shipped.equipment,
-                "seated": shipped.seated,
-                "standing": shipped.standing,
-                "precautions": shipped.precautions,
-                "illustration": shipped.illustration,
-            },
-        )
+    shipped_exercises_sync(apps.get_model("care", "Exercise"))
 
 
 def unload(apps: Any, schema_editor: Any) -> None:

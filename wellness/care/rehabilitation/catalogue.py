@@ -9,6 +9,7 @@ here needs a new data migration to reach existing databases.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 BODY_REGIONS = {
     "lower_body": "Legs and hips",
@@ -432,3 +433,25 @@ SHIPPED_EXERCISES: tuple[ShippedExercise, ...] = (
         "Do not lock your elbows. " + _STOP_IF,
     ),
 )
+
+
+def shipped_exercises_sync(exercise_model: Any) -> None:
+    """Create or update the shipped exercises (keyed by slug, no organisation) through
+    ``exercise_model``'s manager: the data migration's historical model, or the live one where a
+    database lost its rows (a test database flushed by a transactional test). Custom exercises are
+    untouched."""
+    for shipped in SHIPPED_EXERCISES:
+        exercise_model.objects.update_or_create(
+            organisation=None,
+            slug=shipped.slug,
+            defaults={
+                "name": shipped.name,
+                "instructions": shipped.instructions,
+                "body_region": shipped.body_region,
+                "equipment": shipped.equipment,
+                "seated": shipped.seated,
+                "standing": shipped.standing,
+                "precautions": shipped.precautions,
+                "illustration": shipped.illustration,
+            },
+        )
