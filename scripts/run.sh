@@ -46,6 +46,20 @@ stop_all() {
 }
 trap stop_all INT TERM EXIT
 
+if [ -z "${WELLVERSE_TURN_URLS:-}" ] && [ -z "${WELLVERSE_NO_TURN:-}" ] && command -v turnserver >/dev/null 2>&1; then
+  # coturn is installed: relay the consultation rooms' media through it (scripts/turn.sh), with a
+  # shared secret kept beside the other keys; the app makes each person's expiring credentials.
+  [ -s var/turn_secret ] || (umask 077 && python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > var/turn_secret)
+  WELLVERSE_TURN_SECRET="$(cat var/turn_secret)"
+  export WELLVERSE_TURN_SECRET TURN_HOST="${TURN_HOST:-$HOST}" TURN_PORT="${TURN_PORT:-3478}"
+  export WELLVERSE_TURN_URLS="turn:${TURN_HOST}:${TURN_PORT}" WELLVERSE_STUN_URLS="stun:${TURN_HOST}:${TURN_PORT}"
+  bash scripts/turn.sh > var/turnserver.log &
+  pids+=($!)
+  echo "== TURN: coturn on ${TURN_HOST}:${TURN_PORT} for the consultation rooms (log: var/turnserver.log)"
+else
+  echo "== TURN: none started (coturn not installed, WELLVERSE_TURN_URLS set, or WELLVERSE_NO_TURN): rooms connect directly"
+fi
+
 if [ -z "${REDIS_URL:-}" ]; then
   # The in-memory channel layer reaches no other process: world tickers run inside the server.
   export WELLVERSE_WORLDS_LIVE_IN_SERVER=1
