@@ -37,11 +37,12 @@ else
 fi
 
 pids=()
+optional_pids=()  # stopped with the rest, but their ending does not end the run (coturn)
 stop_all() {
   trap - INT TERM EXIT
   echo
   echo "== stopping"
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}" ${optional_pids[@]+"${optional_pids[@]}"}; do kill -TERM "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap stop_all INT TERM EXIT
@@ -54,7 +55,7 @@ if [ -z "${WELLVERSE_TURN_URLS:-}" ] && [ -z "${WELLVERSE_NO_TURN:-}" ] && comma
   export WELLVERSE_TURN_SECRET TURN_HOST="${TURN_HOST:-$HOST}" TURN_PORT="${TURN_PORT:-3478}"
   export WELLVERSE_TURN_URLS="turn:${TURN_HOST}:${TURN_PORT}" WELLVERSE_STUN_URLS="stun:${TURN_HOST}:${TURN_PORT}"
   bash scripts/turn.sh > var/turnserver.log &
-  pids+=($!)
+  optional_pids+=($!)
   echo "== TURN: coturn on ${TURN_HOST}:${TURN_PORT} for the consultation rooms (log: var/turnserver.log)"
 else
   echo "== TURN: none started (coturn not installed, WELLVERSE_TURN_URLS set, or WELLVERSE_NO_TURN): rooms connect directly"
