@@ -22,44 +22,6 @@ from wellness.people.models import User
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_run_command_serves_the_app_and_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
-    port = free_port()
-    env = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY"}
-    }
-    env.update(PORT=str(port), WELLVERSE_VAR_DIR=str(tmp_path / "var"), WELLVERSE_NO_SIMULATOR="1")
-    log = (tmp_path / "run.log").open("w+")
-    process = subprocess.Popen(
-        ["make", "run"],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}/"
-        deadline = time.monotonic() + 120
-        while f"Wellverse is running: open {url}" not in Path(log.name).read_text():
-            assert process.poll() is None, Path(log.name).read_text()
-            assert time.monotonic() < deadline, Path(log.name).read_text()
-            time.sleep(0.5)
-        with urllib.request.urlopen(url, timeout=5) as response:
-            page = response.read().decode()
-        output = Path(log.name).read_text()
-    finally:
-        os.killpg(process.pid, signal.SIGINT)
-        returncode = process.wait(timeout=30)
-
-    assert '<main id="main"' in page
-    assert "DEBUG is on: seeding the demo accounts" in output
-    assert "created demo user ada@demo.wellverse.test" in output
-    assert (tmp_path / "var" / "wellverse.sqlite3").exists()
-    assert returncode in (0, 130, -signal.SIGINT)  # make itself may die of the SIGINT
-    with pytest.raises(urllib.error.URLError, match="Connection refused"):
-        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
-
-
 def _json(url: str, *, token: str = "", body: dict[str, str] | None = None) -> Any:
     request = urllib.request.Request(
         url,
@@ -71,7 +33,19 @@ def _json(url: str, *, token: str = "", body: dict[str, str] | None = None) -> A
         return json.loads(response.read())
 
 
-def test_run_command_starts_a_simulated_athlete_who_moves_in_the_demo_world(
+def _group_gone(pgid: int, within_s: float) -> bool:
+    """Whether every process of the process group has exited within ``within_s``."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_run_command_serves_a_simulated_athlete_who_moves_and_ctrl_c_stops_everything(
     tmp_path: Path,
 ) -> None:
     port = free_port()
@@ -96,6 +70,8 @@ def test_run_command_starts_a_simulated_athlete_who_moves_in_the_demo_world(
             assert time.monotonic() < deadline, Path(log.name).read_text()
             time.sleep(0.5)
         world_id = int(match.group(1))
+        with urllib.request.urlopen(url, timeout=5) as response:
+            page = response.read().decode()
         token = _json(
             f"{url}api/v1/auth/token/",
             body={"email": "ada@demo.wellverse.test", "password": "Lakeside-Loop-42", "name": "t"},
@@ -106,11 +82,21 @@ def test_run_command_starts_a_simulated_athlete_who_moves_in_the_demo_world(
             avatars = _json(f"{url}api/v1/worlds/{world_id}/avatars/", token=token)["avatars"]
             positions += [a["d"] for a in avatars if a["name"] == "Ada"]
             time.sleep(1)
+        output = Path(log.name).read_text()
     finally:
         os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=60)
+        returncode = process.wait(timeout=60)
 
+    assert '<main id="main"' in page
+    assert "DEBUG is on: seeding the demo accounts" in output
+    assert "created demo user ada@demo.wellverse.test" in output
+    assert (tmp_path / "var" / "wellverse.sqlite3").exists()
     assert positions[-1] > positions[0] >= 0
+    # Ctrl-C stops everything it started: the server, the simulated athlete's bridge, coturn.
+    assert returncode in (0, 130, -signal.SIGINT)  # make itself may die of the SIGINT
+    assert _group_gone(process.pid, within_s=15), Path(log.name).read_text()
+    with pytest.raises(urllib.error.URLError, match="Connection refused"):
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2)
 
 
 def test_run_command_seeds_no_demo_accounts_when_debug_is_off(tmp_path: Path) -> None:
