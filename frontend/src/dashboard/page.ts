@@ -8,12 +8,25 @@ type Streak = Schema<"StreakOutput">;
 
 type JourneyProgress = Schema<"JourneyProgressOutput">;
 
-/** Level and XP arrive with the scoring work; until then the block is simply absent. */
-export function levelSection(profile: object): HTMLElement | null {
-  const { level, xp, xp_next_level: next } = profile as { level?: unknown; xp?: unknown; xp_next_level?: unknown };
-  if (typeof level !== "number") return null;
-  const progress = typeof xp === "number" && typeof next === "number" && next > 0 ? h("progress", { max: String(next), value: String(xp), "aria-label": "Experience towards the next level" }) : null;
-  return h("section", { class: "card", "aria-labelledby": "level-title" }, h("h2", { id: "level-title" }, `Level ${level}`), typeof xp === "number" ? h("p", {}, `${xp} XP${typeof next === "number" ? ` of ${next}` : ""}`) : null, progress);
+type LevelProgress = Schema<"LevelProgressOutput">;
+
+/** The bar's value and end, counted from the level's start: 1,250 XP at level 3 (from 1,000,
+ * level 4 at 2,000) is 250 of 1,000, not 1,250 of 2,000. */
+export function levelBar(progress: LevelProgress): { value: number; max: number } {
+  const max = Math.max(progress.next_level_xp - progress.level_xp, 0);
+  return { value: Math.min(Math.max(progress.xp - progress.level_xp, 0), max), max };
+}
+
+export function levelSection(progress: LevelProgress | null): HTMLElement | null {
+  if (!progress) return null;
+  const { value, max } = levelBar(progress);
+  return h(
+    "section",
+    { class: "card", "aria-labelledby": "level-title" },
+    h("h2", { id: "level-title" }, `Level ${progress.level}`),
+    h("p", {}, `${value} of ${max} XP to level ${progress.level + 1} (${progress.xp} XP in all)`),
+    max > 0 ? h("progress", { max: String(max), value: String(value), "aria-label": `Experience towards level ${progress.level + 1}` }) : null,
+  );
 }
 
 // One failing block must not take the dashboard down: each is fetched on its own.
@@ -41,7 +54,7 @@ export const dashboardPage = (session: Session) => async () => {
     optional<{ results: Streak[] }>("streaks/"),
     optional<{ results: Challenge[] }>("challenges/?page_size=100"),
     optional<{ results: JourneyProgress[] }>("worlds/journey-progress/"),
-    optional<{ level: number; xp: number; next_level_xp: number }>("me/progress/"), // the schema has no shape for it yet
+    optional<LevelProgress>("me/progress/"),
   ]);
   const running = activeChallenges(challenges?.results ?? [], new Date().toISOString().slice(0, 10)).slice(0, 5);
   const streakRows = (streaks?.results ?? []).filter((s) => s.current > 0 || s.longest > 0);
@@ -57,7 +70,7 @@ export const dashboardPage = (session: Session) => async () => {
           h("h2", {}, "One step before your first workout"),
           h("p", {}, "Wellverse needs your consent to store heart rate and workouts. ", h("a", { href: "/profile", "data-link": true }, "Review and consent")),
         ),
-    levelSection(progress ? { level: progress.level, xp: progress.xp, xp_next_level: progress.next_level_xp } : profile),
+    levelSection(progress),
     h(
       "div",
       { class: "grid" },
