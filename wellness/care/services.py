@@ -630,20 +630,22 @@ def consultation_notes_erase(patient_id: int) -> None:
 def consultation_notes_release(user_id: int) -> None:
     """Account deletion (after the health-data erasure): the notes an organisation must keep
     outlive the patient's or the author's account, detached from it, with the names they had;
-    the author's other notes cascade away with their account."""
+    the author's other notes are deleted with their account."""
     as_patient = ConsultationNote.objects.filter(relationship__patient_id=user_id)
     as_author = ConsultationNote.objects.filter(author__user_id=user_id)
-    if not (as_patient.exists() or as_author.exists()):
+    patient_notes, author_notes = as_patient.exists(), as_author.exists()
+    if not (patient_notes or author_notes):
         return
     notes_purge_allow()
-    patient = User.objects.filter(pk=user_id).select_related("profile").first()
-    if patient is not None and as_patient.exists():
+    if patient_notes:
+        patient = User.objects.select_related("profile").get(pk=user_id)
         name = getattr(getattr(patient, "profile", None), "display_name", "") or ""
         label = f"{name} <{patient.email}>" if name else patient.email
         _notes_retain(as_patient, relationship=None, patient_name=label[:200])
-    kept = _notes_kept_for_organisations(as_author)
-    as_author.exclude(pk__in=kept.values("pk")).delete()
-    _notes_retain(kept, author=None)
+    if author_notes:
+        kept = _notes_kept_for_organisations(as_author)
+        as_author.exclude(pk__in=kept.values("pk")).delete()
+        _notes_retain(kept, author=None)
 
 
 def consultation_notes_retention_end(*, now: dt.datetime | None = None) -> int:
